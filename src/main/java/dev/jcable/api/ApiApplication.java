@@ -1,0 +1,15 @@
+package dev.jcable.api;
+
+import jakarta.ws.rs.ApplicationPath;
+import jakarta.ws.rs.core.Application;
+import java.util.Set;
+
+/** {@code /api}: AnyCable's REST API. */
+@ApplicationPath("/api")
+public class ApiApplication extends Application {
+
+    @Override
+    public Set<Class<?>> getClasses() {
+        return Set.of(PresenceResource.class, ErrorMapper.class);
+    }
+}

@@ -1,0 +1,27 @@
+package dev.jcable.api;
+
+import dev.jcable.protocol.JsonText;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** Every HTTP error is {@code {"error":"<code>","message":"<for humans>"}} with a matching status. */
+final class ApiError {
+
+    private ApiError() {
+    }
+
+    static Response response(int status, String code, String message) {
+        Response.ResponseBuilder builder = Response.status(status)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity("{\"error\":" + JsonText.quote(code) + ",\"message\":" + JsonText.quote(message) + "}");
+        if (status == 401) {
+            builder.header("WWW-Authenticate", "Bearer");
+        }
+        return builder.build();
+    }
+
+    static WebApplicationException of(int status, String code, String message) {
+        return new WebApplicationException(response(status, code, message));
+    }
+}

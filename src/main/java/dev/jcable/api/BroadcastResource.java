@@ -1,0 +1,41 @@
+package dev.jcable.api;
+
+import dev.jcable.config.CableConfig;
+import dev.jcable.node.Node;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.HeaderParam;
+import java.util.List;
+
+/**
+ * {@code POST /_broadcast}: AnyCable's HTTP broadcast. 201 when every publication was accepted (in order);
+ * 401 without the right Bearer key; 400 for a body that is not JSON; 422 for JSON of the wrong shape.
+ */
+@RequestScoped
+@Path("")
+public class BroadcastResource {
+
+    @Inject
+    Node node;
+
+    @Inject
+    CableConfig config;
+
+    @POST
+    public Response broadcast(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, String body) {
+        Bearer.require(authorization, config.broadcastKey());
+        List<Publication> publications;
+        try {
+            publications = PublicationParser.parse(body);
+        } catch (PublicationParser.InvalidBody e) {
+            return ApiError.response(e.status(), e.status() == 400 ? "invalid_json" : "invalid_publication",
+                    e.getMessage());
+        }
+        publications.forEach(node::publish);
+        return Response.status(Response.Status.CREATED).build();
+    }
+}

@@ -1,0 +1,89 @@
+package dev.jcable.api;
+
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parses a broadcast body: one publication {@code {"stream":…,"data":…,"meta":{…}}} or an array of them.
+ * The whole body is validated before anything is published, so a bad batch publishes nothing.
+ */
+public final class PublicationParser {
+
+    /** Why a body was refused: {@code 400} for JSON that does not parse, {@code 422} for the wrong shape. */
+    public static final class InvalidBody extends Exception {
+        private final int status;
+
+        InvalidBody(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+
+    private PublicationParser() {
+    }
+
+    public static List<Publication> parse(String body) throws InvalidBody {
+        if (body == null || body.isBlank()) {
+            throw new InvalidBody(400, "empty body: expected a publication or an array of publications");
+        }
+        JsonValue root;
+        try (JsonReader reader = Json.createReader(new StringReader(body))) {
+            root = reader.readValue();
+        } catch (JsonException | IllegalStateException e) {
+            throw new InvalidBody(400, "body is not valid JSON");
+        }
+        if (root.getValueType() == JsonValue.ValueType.OBJECT) {
+            return List.of(publication(root.asJsonObject(), ""));
+        }
+        if (root.getValueType() == JsonValue.ValueType.ARRAY && !root.asJsonArray().isEmpty()) {
+            List<Publication> all = new ArrayList<>(root.asJsonArray().size());
+            int index = 0;
+            for (JsonValue item : root.asJsonArray()) {
+                String where = "[" + index++ + "]";
+                if (item.getValueType() != JsonValue.ValueType.OBJECT) {
+                    throw new InvalidBody(422, where + " is not a publication object");
+                }
+                all.add(publication(item.asJsonObject(), where));
+            }
+            return all;
+        }
+        throw new InvalidBody(422, "expected a publication object or a non-empty array of them");
+    }
+
+    private static Publication publication(JsonObject obj, String where) throws InvalidBody {
+        if (!(obj.get("stream") instanceof JsonString stream) || stream.getString().isEmpty()) {
+            throw new InvalidBody(422, where + "stream must be a non-empty string");
+        }
+        JsonValue data = obj.get("data");
+        if (data == null || data.getValueType() == JsonValue.ValueType.NULL) {
+            throw new InvalidBody(422, where + "data is missing");
+        }
+        // AnyCable SDKs send data as a JSON-encoded string; a JSON value is accepted as its own text
+        String text = data instanceof JsonString s ? s.getString() : data.toString();
+        String exclude = null;
+        JsonValue meta = obj.get("meta");
+        if (meta != null && meta.getValueType() != JsonValue.ValueType.NULL) {
+            if (meta.getValueType() != JsonValue.ValueType.OBJECT) {
+                throw new InvalidBody(422, where + "meta must be an object");
+            }
+            JsonValue socket = meta.asJsonObject().get("exclude_socket");
+            if (socket instanceof JsonString s) {
+                exclude = s.getString();
+            } else if (socket != null && socket.getValueType() != JsonValue.ValueType.NULL) {
+                throw new InvalidBody(422, where + "meta.exclude_socket must be a string");
+            }
+        }
+        return new Publication(stream.getString(), text, exclude);
+    }
+}

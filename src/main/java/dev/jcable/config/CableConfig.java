@@ -1,0 +1,85 @@
+package dev.jcable.config;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The effective, typed configuration. Built once at deployment by {@link ConfigLoader}; immutable.
+ *
+ * @param secret            the application secret (never empty: generated when unset, see the docs)
+ * @param streamsSecret     verifies {@code signed_stream_name}
+ * @param broadcastKey      Bearer key of {@code POST /_broadcast}; null when broadcasting needs no key
+ * @param apiSecret         Bearer key of {@code /api}; null when the API needs no key
+ * @param publicStreams     whether unsigned {@code stream_name} subscriptions are allowed
+ * @param streamsPresence   whether signed streams support presence (public ones always do)
+ * @param sources           where each option's value came from (for the start-up line)
+ */
+public record CableConfig(
+        String secret,
+        String streamsSecret,
+        String broadcastKey,
+        String apiSecret,
+        boolean publicMode,
+        boolean publicStreams,
+        boolean streamsPresence,
+        String broker,
+        Duration presenceTtl,
+        Duration pingInterval,
+        String pingTimestampPrecision,
+        int maxMessageSize,
+        long wsMaxPendingSize,
+        Duration wsWriteTimeout,
+        int maxSubscriptions,
+        int presenceMaxMembers,
+        int presenceInfoMaxSize,
+        Map<Option, String> sources) {
+
+    /** One line for the start-up log; secrets show only whether and where they are set. */
+    public String summary() {
+        StringBuilder line = new StringBuilder("jcable configuration:");
+        for (Option option : Option.values()) {
+            line.append(' ').append(option.key()).append('=');
+            if (option.secret()) {
+                line.append(describeSecret(option));
+            } else {
+                line.append(display(option));
+            }
+            line.append(" (").append(sources.get(option)).append(')');
+        }
+        return line.toString();
+    }
+
+    private String describeSecret(Option option) {
+        String value = switch (option) {
+            case SECRET -> secret;
+            case STREAMS_SECRET -> streamsSecret;
+            case BROADCAST_KEY -> broadcastKey;
+            case API_SECRET -> apiSecret;
+            default -> throw new IllegalArgumentException(option.key());
+        };
+        return value == null || value.isEmpty() ? "<none>" : "<set>";
+    }
+
+    private String display(Option option) {
+        return switch (option) {
+            case PUBLIC -> String.valueOf(publicMode);
+            case PUBLIC_STREAMS -> String.valueOf(publicStreams);
+            case STREAMS_PRESENCE -> String.valueOf(streamsPresence);
+            case BROKER -> broker;
+            case PRESENCE_TTL -> seconds(presenceTtl);
+            case PING_INTERVAL -> seconds(pingInterval);
+            case PING_TIMESTAMP_PRECISION -> pingTimestampPrecision;
+            case MAX_MESSAGE_SIZE -> String.valueOf(maxMessageSize);
+            case WS_MAX_PENDING_SIZE -> String.valueOf(wsMaxPendingSize);
+            case WS_WRITE_TIMEOUT -> seconds(wsWriteTimeout);
+            case MAX_SUBSCRIPTIONS -> String.valueOf(maxSubscriptions);
+            case PRESENCE_MAX_MEMBERS -> String.valueOf(presenceMaxMembers);
+            case PRESENCE_INFO_MAX_SIZE -> String.valueOf(presenceInfoMaxSize);
+            default -> throw new IllegalArgumentException(option.key());
+        };
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+}

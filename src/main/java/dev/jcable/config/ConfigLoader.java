@@ -1,0 +1,160 @@
+package dev.jcable.config;
+
+import dev.jcable.streams.MessageVerifier;
+import java.math.BigDecimal;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * Resolves every {@link Option} from an ordered list of sources (first value wins, then the built-in default),
+ * validates it, and derives the secrets the way AnyCable does.
+ */
+public final class ConfigLoader {
+
+    private static final Logger LOG = Logger.getLogger(ConfigLoader.class.getName());
+    /** AnyCable's literal for "explicitly empty" secrets and keys. */
+    private static final String NONE = "none";
+    private static final Set<String> BROKERS = Set.of("memory");
+
+    private final List<ConfigSource> sources;
+    private final Map<Option, String> origin = new EnumMap<>(Option.class);
+
+    public ConfigLoader(List<ConfigSource> sources) {
+        this.sources = List.copyOf(sources);
+    }
+
+    public CableConfig load() {
+        boolean publicMode = bool(Option.PUBLIC);
+        String secret = secret(Option.SECRET);
+        if (secret.isEmpty()) {
+            byte[] random = new byte[32];
+            new SecureRandom().nextBytes(random);
+            secret = HexFormat.of().formatHex(random);
+            origin.put(Option.SECRET, "generated");
+            LOG.warning("jcable: no secret is configured (set 'secret'); using a random one for this run, "
+                    + "so signed streams and derived keys change at every start");
+        }
+        String streamsSecret = fallback(Option.STREAMS_SECRET, secret);
+        String broadcastKey = key(Option.BROADCAST_KEY, publicMode, secret, "broadcast-cable");
+        String apiSecret = key(Option.API_SECRET, publicMode, secret, "api-cable");
+
+        String broker = raw(Option.BROKER).toLowerCase(Locale.ROOT);
+        if (!BROKERS.contains(broker)) {
+            throw invalid(Option.BROKER, broker, "must be one of " + BROKERS);
+        }
+        String precision = raw(Option.PING_TIMESTAMP_PRECISION).toLowerCase(Locale.ROOT);
+        if (!Set.of("s", "ms", "ns").contains(precision)) {
+            throw invalid(Option.PING_TIMESTAMP_PRECISION, precision, "must be s, ms or ns");
+        }
+        return new CableConfig(
+                secret, streamsSecret, broadcastKey, apiSecret,
+                publicMode,
+                publicMode || bool(Option.PUBLIC_STREAMS),
+                bool(Option.STREAMS_PRESENCE),
+                broker,
+                seconds(Option.PRESENCE_TTL),
+                seconds(Option.PING_INTERVAL),
+                precision,
+                (int) number(Option.MAX_MESSAGE_SIZE, 256, Integer.MAX_VALUE),
+                number(Option.WS_MAX_PENDING_SIZE, 1024, Long.MAX_VALUE),
+                seconds(Option.WS_WRITE_TIMEOUT),
+                (int) number(Option.MAX_SUBSCRIPTIONS, 1, Integer.MAX_VALUE),
+                (int) number(Option.PRESENCE_MAX_MEMBERS, 1, Integer.MAX_VALUE),
+                (int) number(Option.PRESENCE_INFO_MAX_SIZE, 2, Integer.MAX_VALUE),
+                Map.copyOf(origin));
+    }
+
+    /** The raw value of the first source that has one, else the default; records where it came from. */
+    private String raw(Option option) {
+        for (ConfigSource source : sources) {
+            Optional<String> value = source.lookup().apply(option).map(String::trim);
+            if (value.isPresent()) {
+                origin.put(option, source.name());
+                return value.get();
+            }
+        }
+        origin.put(option, "default");
+        return option.defaultValue();
+    }
+
+    private String secret(Option option) {
+        String value = raw(option);
+        return NONE.equalsIgnoreCase(value) ? "" : value;
+    }
+
+    private String fallback(Option option, String secret) {
+        String value = raw(option);
+        if (value.isEmpty()) {
+            origin.put(option, "from secret");
+            return secret;
+        }
+        return NONE.equalsIgnoreCase(value) ? "" : value;
+    }
+
+    /** An explicit key, else none in public mode, else {@code hex(HMAC-SHA256(secret, phrase))}. */
+    private String key(Option option, boolean publicMode, String secret, String phrase) {
+        String value = raw(option);
+        if (NONE.equalsIgnoreCase(value)) {
+            return null;
+        }
+        if (!value.isEmpty()) {
+            return value;
+        }
+        if (publicMode) {
+            origin.put(option, "public mode: no key");
+            return null;
+        }
+        origin.put(option, "derived from secret");
+        return MessageVerifier.derive(secret, phrase);
+    }
+
+    private boolean bool(Option option) {
+        String value = raw(option).toLowerCase(Locale.ROOT);
+        return switch (value) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw invalid(option, value, "must be true or false");
+        };
+    }
+
+    /** Whole or fractional seconds ({@code 15}, {@code 0.5}); 0 means "immediately" or "off", per option. */
+    private Duration seconds(Option option) {
+        String value = raw(option);
+        try {
+            BigDecimal seconds = new BigDecimal(value);
+            long millis = seconds.movePointRight(3).longValueExact();
+            if (millis < 0) {
+                throw invalid(option, value, "must not be negative");
+            }
+            return Duration.ofMillis(millis);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw invalid(option, value, "must be a number of seconds");
+        }
+    }
+
+    private long number(Option option, long min, long max) {
+        String value = raw(option);
+        try {
+            long n = Long.parseLong(value);
+            if (n < min || n > max) {
+                throw invalid(option, value, "must be between " + min + " and " + max);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw invalid(option, value, "must be a whole number");
+        }
+    }
+
+    private ConfigException invalid(Option option, String value, String why) {
+        return new ConfigException("jcable: invalid value '" + value + "' for option '" + option.key()
+                + "' (from " + origin.get(option) + "): " + why);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.jcable.config;
+
+import java.util.Locale;
+
+/**
+ * Every configuration option, with AnyCable's name and jcable's default. The packaged {@code web.xml} carries the
+ * same defaults as {@code env-entry}s (a unit test keeps the two equal).
+ */
+public enum Option {
+    SECRET("", true),
+    STREAMS_SECRET("", true),
+    BROADCAST_KEY("", true),
+    API_SECRET("", true),
+    PUBLIC("false", false),
+    PUBLIC_STREAMS("false", false),
+    STREAMS_PRESENCE("true", false),
+    BROKER("memory", false),
+    PRESENCE_TTL("15", false),
+    PING_INTERVAL("3", false),
+    PING_TIMESTAMP_PRECISION("s", false),
+    MAX_MESSAGE_SIZE("65536", false),
+    WS_MAX_PENDING_SIZE("1048576", false),
+    WS_WRITE_TIMEOUT("2", false),
+    MAX_SUBSCRIPTIONS("128", false),
+    PRESENCE_MAX_MEMBERS("10000", false),
+    PRESENCE_INFO_MAX_SIZE("4096", false);
+
+    private final String defaultValue;
+    private final boolean secret;
+
+    Option(String defaultValue, boolean secret) {
+        this.defaultValue = defaultValue;
+        this.secret = secret;
+    }
+
+    /** AnyCable's option name, e.g. {@code presence_ttl}. */
+    public String key() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The environment variable, e.g. {@code ANYCABLE_PRESENCE_TTL}. */
+    public String envName() {
+        return "ANYCABLE_" + name();
+    }
+
+    /** The Java system property, e.g. {@code anycable.presence_ttl}. */
+    public String propertyName() {
+        return "anycable." + key();
+    }
+
+    /** The JNDI name below {@code java:global/} or the server's root, and below {@code java:comp/env/}. */
+    public String jndiName() {
+        return "anycable/" + key();
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    /** Secrets are never printed. */
+    public boolean secret() {
+        return secret;
+    }
+}

@@ -1,0 +1,45 @@
+package dev.jcable.endpoint;
+
+import dev.jcable.node.Node;
+import jakarta.enterprise.context.Dependent;
+import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+
+/**
+ * The WebSocket boundary at {@code /cable}. It holds no state and no logic: everything goes to the {@link Node}.
+ * {@code @Dependent} makes it a CDI bean, which Open Liberty needs before it injects into an endpoint.
+ * Text frames are taken in parts so that an oversized frame can be dropped without closing the connection.
+ */
+@Dependent
+@ServerEndpoint(value = "/cable", subprotocols = {"actioncable-v1-json", "actioncable-v1-ext-json"})
+public class CableEndpoint {
+
+    @Inject
+    Node node;
+
+    @OnOpen
+    public void open(Session socket) {
+        node.open(socket);
+    }
+
+    @OnMessage
+    public void message(Session socket, String part, boolean last) {
+        node.receive(socket, part, last);
+    }
+
+    @OnClose
+    public void close(Session socket, CloseReason reason) {
+        node.close(socket);
+    }
+
+    @OnError
+    public void error(Session socket, Throwable error) {
+        node.error(socket, error);
+    }
+}

@@ -1,0 +1,137 @@
+package dev.jcable.protocol;
+
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import dev.jcable.broker.PresenceEvent;
+import dev.jcable.broker.PresenceInfo;
+import java.io.StringReader;
+
+/** Decodes client frames and encodes every server frame of the Action Cable (+ AnyCable extended) protocol. */
+public final class Codec {
+
+    private Codec() {
+    }
+
+    public static Command decode(String frame) throws ProtocolException {
+        JsonValue root;
+        try (JsonReader reader = Json.createReader(new StringReader(frame))) {
+            root = reader.readValue();
+        } catch (JsonException | IllegalStateException e) {
+            throw new ProtocolException("not JSON");
+        }
+        if (root.getValueType() != JsonValue.ValueType.OBJECT) {
+            throw new ProtocolException("not a JSON object");
+        }
+        JsonObject obj = root.asJsonObject();
+        String command = stringMember(obj, "command");
+        if (command == null) {
+            throw new ProtocolException("missing command");
+        }
+        return new Command(command, stringMember(obj, "identifier"), member(obj, "data"),
+                objectMember(obj, "presence"), objectMember(obj, "history"));
+    }
+
+    private static JsonValue member(JsonObject obj, String name) {
+        JsonValue v = obj.get(name);
+        return v == null || v.getValueType() == JsonValue.ValueType.NULL ? null : v;
+    }
+
+    private static String stringMember(JsonObject obj, String name) throws ProtocolException {
+        JsonValue v = member(obj, name);
+        if (v == null) {
+            return null;
+        }
+        if (v.getValueType() != JsonValue.ValueType.STRING) {
+            throw new ProtocolException("'" + name + "' is not a string");
+        }
+        return ((JsonString) v).getString();
+    }
+
+    private static JsonObject objectMember(JsonObject obj, String name) throws ProtocolException {
+        JsonValue v = member(obj, name);
+        if (v == null) {
+            return null;
+        }
+        if (v.getValueType() != JsonValue.ValueType.OBJECT) {
+            throw new ProtocolException("'" + name + "' is not an object");
+        }
+        return v.asJsonObject();
+    }
+
+    // ---- server → client frames -------------------------------------------------------------------
+
+    public static String welcome(String sid) {
+        return "{\"type\":\"welcome\",\"sid\":" + JsonText.quote(sid) + "}";
+    }
+
+    public static String ping(long timestamp) {
+        return "{\"type\":\"ping\",\"message\":" + timestamp + "}";
+    }
+
+    public static String pong() {
+        return "{\"type\":\"pong\"}";
+    }
+
+    public static String disconnect(String reason, boolean reconnect) {
+        return "{\"type\":\"disconnect\",\"reason\":" + JsonText.quote(reason) + ",\"reconnect\":" + reconnect + "}";
+    }
+
+    /** {@code confirm_subscription}, {@code reject_subscription}, {@code confirm_history}, {@code reject_history}. */
+    public static String typed(String type, String quotedIdentifier) {
+        return "{\"type\":\"" + type + "\",\"identifier\":" + quotedIdentifier + "}";
+    }
+
+    /** A delivery to one identifier: {@code message} is already a JSON value. */
+    public static String message(String quotedIdentifier, String messageJson) {
+        return "{\"identifier\":" + quotedIdentifier + ",\"message\":" + messageJson + "}";
+    }
+
+    /** A presence frame (event, info or error) to one identifier. */
+    public static String presence(String quotedIdentifier, String messageJson) {
+        return "{\"type\":\"presence\",\"identifier\":" + quotedIdentifier + ",\"message\":" + messageJson + "}";
+    }
+
+    /** The {@code message} of a presence event: {@code {"type":"join","id":…,"info":…}} or {@code {"type":"leave","id":…}}. */
+    public static String presenceEvent(PresenceEvent event) {
+        StringBuilder out = new StringBuilder(64).append("{\"type\":\"").append(event.join() ? "join" : "leave")
+                .append("\",\"id\":");
+        JsonText.appendQuoted(out, event.id());
+        if (event.join() && event.info() != null) {
+            out.append(",\"info\":").append(event.info());
+        }
+        return out.append('}').toString();
+    }
+
+    /** {@code {"type":"info","total":N,"records":[{"id":…,"info":…},…]}}; no {@code records} when empty or not wanted. */
+    public static String presenceInfo(PresenceInfo info, boolean withRecords) {
+        StringBuilder out = new StringBuilder(64 + info.records().size() * 48)
+                .append("{\"type\":\"info\",\"total\":").append(info.total());
+        if (withRecords && !info.records().isEmpty()) {
+            out.append(",\"records\":[");
+            boolean first = true;
+            for (PresenceInfo.Record record : info.records()) {
+                if (!first) {
+                    out.append(',');
+                }
+                first = false;
+                out.append("{\"id\":");
+                JsonText.appendQuoted(out, record.id());
+                if (record.info() != null) {
+                    out.append(",\"info\":").append(record.info());
+                }
+                out.append('}');
+            }
+            out.append(']');
+        }
+        return out.append('}').toString();
+    }
+
+    /** A presence request that cannot be served: {@code {"type":"error","reason":…}} (the JS client rejects info()). */
+    public static String presenceError(String reason) {
+        return "{\"type\":\"error\",\"reason\":" + JsonText.quote(reason) + "}";
+    }
+}

@@ -1,0 +1,144 @@
+package dev.jcable.session;
+
+import dev.jcable.protocol.Codec;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The state of one WebSocket connection: its {@code sid}, protocol, subscriptions and bounded outbound queue.
+ * Inbound frames arrive one at a time (the container serialises them per connection); outbound frames may be
+ * offered from any thread.
+ */
+public final class CableSession implements Outbox.Owner {
+
+    private static final Logger LOG = Logger.getLogger(CableSession.class.getName());
+    public static final String EXT_PROTOCOL = "actioncable-v1-ext-json";
+
+    /** Returned by {@link #assemble} for a frame over {@code max_message_size}. */
+    public static final String TOO_LARGE = new String("<too large>");
+
+    private final String sid;
+    private final Session socket;
+    private final boolean extended;
+    private final Executor executor;
+    private final Outbox outbox;
+    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    private final AtomicBoolean badFrameReported = new AtomicBoolean();
+    private final AtomicBoolean disconnecting = new AtomicBoolean();
+    private StringBuilder partial;
+    private boolean partialTooLarge;
+
+    public CableSession(String sid, Session socket, long maxPendingChars, Executor executor) {
+        this.sid = sid;
+        this.socket = socket;
+        this.extended = EXT_PROTOCOL.equals(socket.getNegotiatedSubprotocol());
+        this.executor = executor;
+        this.outbox = new Outbox(socket.getAsyncRemote(), maxPendingChars, this);
+    }
+
+    public String sid() {
+        return sid;
+    }
+
+    public boolean extended() {
+        return extended;
+    }
+
+    public Session socket() {
+        return socket;
+    }
+
+    public Map<String, Subscription> subscriptions() {
+        return subscriptions;
+    }
+
+    /** Queues a frame without blocking; false if the session is closing or its queue just overflowed. */
+    public boolean send(String frame) {
+        return outbox.offer(frame);
+    }
+
+    public long pendingChars() {
+        return outbox.pendingChars();
+    }
+
+    /**
+     * Joins the parts of a fragmented text message. Returns the whole frame when {@code last}, {@link #TOO_LARGE}
+     * when it exceeded {@code max} characters (the parts are discarded as they come, so memory stays bounded), or
+     * null while incomplete.
+     */
+    public String assemble(String part, boolean last, int max) {
+        if (partial == null && last) {
+            return part.length() > max ? TOO_LARGE : part;
+        }
+        if (!partialTooLarge) {
+            if (partial == null) {
+                partial = new StringBuilder(part.length() * 2);
+            }
+            if (partial.length() + part.length() > max) {
+                partialTooLarge = true;
+                partial.setLength(0);
+            } else {
+                partial.append(part);
+            }
+        }
+        if (!last) {
+            return null;
+        }
+        String frame = partialTooLarge ? TOO_LARGE : partial.toString();
+        partial = null;
+        partialTooLarge = false;
+        return frame;
+    }
+
+    /** True the first time only: bad input is logged at WARNING once per connection, then at FINE. */
+    public boolean firstBadFrame() {
+        return badFrameReported.compareAndSet(false, true);
+    }
+
+    /** Sends {@code {"type":"disconnect",…}} as the last frame, then closes the socket with {@code code}. */
+    public void disconnect(String reason, boolean reconnect, CloseReason.CloseCode code, String closePhrase) {
+        if (disconnecting.compareAndSet(false, true)) {
+            outbox.finish(Codec.disconnect(reason, reconnect), new CloseReason(code, closePhrase),
+                    "too_slow".equals(reason));
+        }
+    }
+
+    public boolean disconnecting() {
+        return disconnecting.get();
+    }
+
+    @Override
+    public void overflow() {
+        LOG.warning(() -> "jcable: session " + sid + " cannot keep up (" + outbox.pendingChars()
+                + " chars queued); disconnecting it as too_slow");
+        executor.execute(() -> disconnect("too_slow", true, CloseReason.CloseCodes.NORMAL_CLOSURE, "Too slow"));
+    }
+
+    @Override
+    public void sendFailed(Throwable cause) {
+        LOG.log(Level.FINE, "jcable: write to session " + sid + " failed; closing it", cause);
+        executor.execute(() -> close(new CloseReason(CloseReason.CloseCodes.CLOSED_ABNORMALLY, "Write failed")));
+    }
+
+    @Override
+    public void drained(CloseReason reason) {
+        executor.execute(() -> close(reason));
+    }
+
+    private void close(CloseReason reason) {
+        try {
+            if (socket.isOpen()) {
+                socket.close(reason);
+            }
+        } catch (IOException | IllegalStateException e) {
+            LOG.log(Level.FINE, "jcable: closing session " + sid, e);
+        }
+    }
+}

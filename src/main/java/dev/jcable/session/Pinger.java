@@ -1,0 +1,89 @@
+package dev.jcable.session;
+
+import dev.jcable.protocol.Codec;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Sends {@code {"type":"ping","message":<now>}} to every session at its interval. Sessions with the same interval
+ * and timestamp precision share one timer and one encoded frame per tick; a timer exists only while it has
+ * sessions.
+ */
+public final class Pinger {
+
+    private static final Logger LOG = Logger.getLogger(Pinger.class.getName());
+
+    private final ScheduledExecutorService scheduler;
+    private final Map<Key, Group> groups = new ConcurrentHashMap<>();
+
+    public Pinger(ScheduledExecutorService scheduler) {
+        this.scheduler = scheduler;
+    }
+
+    /** @param precision {@code s}, {@code ms} or {@code ns} */
+    public void add(CableSession session, long intervalMillis, String precision) {
+        if (intervalMillis <= 0) {
+            return; // pi=0: no pings
+        }
+        groups.compute(new Key(intervalMillis, precision), (key, group) -> {
+            Group g = group != null ? group : new Group(key);
+            g.sessions.add(session);
+            return g;
+        });
+    }
+
+    public void remove(CableSession session, long intervalMillis, String precision) {
+        groups.computeIfPresent(new Key(intervalMillis, precision), (key, group) -> {
+            group.sessions.remove(session);
+            if (group.sessions.isEmpty()) {
+                group.timer.cancel(false);
+                return null;
+            }
+            return group;
+        });
+    }
+
+    public void stop() {
+        groups.values().forEach(g -> g.timer.cancel(false));
+        groups.clear();
+    }
+
+    private record Key(long intervalMillis, String precision) {
+    }
+
+    private final class Group {
+        final Set<CableSession> sessions = ConcurrentHashMap.newKeySet();
+        final ScheduledFuture<?> timer;
+
+        Group(Key key) {
+            timer = scheduler.scheduleAtFixedRate(() -> tick(key), key.intervalMillis, key.intervalMillis,
+                    TimeUnit.MILLISECONDS);
+        }
+
+        private void tick(Key key) {
+            try {
+                String frame = Codec.ping(timestamp(key.precision));
+                for (CableSession session : sessions) {
+                    session.send(frame);
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "jcable: ping tick failed", e);
+            }
+        }
+    }
+
+    static long timestamp(String precision) {
+        long millis = System.currentTimeMillis();
+        return switch (precision) {
+            case "ms" -> millis;
+            case "ns" -> millis * 1_000_000L;
+            default -> millis / 1000;
+        };
+    }
+}
