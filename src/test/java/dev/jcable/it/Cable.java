@@ -1,0 +1,150 @@
+package dev.jcable.it;
+
+import java.io.File;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+/**
+ * What the integration tests share: the real WAR, the deployed server's addresses, signing and HTTP helpers.
+ * Signing is done here independently of the product's verifier, with the test server's secret.
+ */
+public final class Cable {
+
+    public static final String SECRET = "s3Krit";
+    /** hex(HMAC-SHA256("s3Krit", "broadcast-cable")) and …("api-cable"): AnyCable's derived keys. */
+    public static final String BROADCAST_KEY = hmacHex(SECRET, "broadcast-cable");
+    public static final String API_KEY = hmacHex(SECRET, "api-cable");
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final URI http;
+
+    public Cable(URL deployed) {
+        // Payara reports the machine's outside address; the tests stay on loopback
+        this.http = URI.create("http://localhost:" + deployed.getPort() + "/");
+    }
+
+    public static WebArchive war() {
+        return ShrinkWrap.createFromZipFile(WebArchive.class, new File(System.getProperty("jcable.war", "target/jcable.war")));
+    }
+
+    public URI http() {
+        return http;
+    }
+
+    public URI ws(String query) {
+        return URI.create("ws://localhost:" + http.getPort() + "/cable" + (query == null ? "" : "?" + query));
+    }
+
+    public WsClient connect(String... protocols) {
+        return WsClient.connect(ws(null), protocols);
+    }
+
+    /** A unique stream name per test, so tests never see each other's traffic. */
+    public static String stream(String prefix) {
+        return prefix + ":" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Rails MessageVerifier: base64(JSON string) + "--" + hex(HMAC-SHA256(secret, base64)). */
+    public static String sign(String stream) {
+        String json = "\"" + stream.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        String encoded = Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+        return encoded + "--" + hmacHex(SECRET, encoded);
+    }
+
+    /** The identifier the JS client builds for {@code cable.streamFromSigned(…)} (keys sorted). */
+    public static String signedIdentifier(String stream) {
+        return "{\"channel\":\"$pubsub\",\"signed_stream_name\":\"" + sign(stream) + "\"}";
+    }
+
+    public static String publicIdentifier(String stream) {
+        return "{\"channel\":\"$pubsub\",\"stream_name\":\"" + stream + "\"}";
+    }
+
+    /** {@code identifier} as a JSON string literal, as it appears inside frames. */
+    public static String quoted(String identifier) {
+        return "\"" + identifier.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    public static String subscribe(String identifier) {
+        return "{\"command\":\"subscribe\",\"identifier\":" + quoted(identifier) + "}";
+    }
+
+    public static String confirm(String identifier) {
+        return "{\"type\":\"confirm_subscription\",\"identifier\":" + quoted(identifier) + "}";
+    }
+
+    public static String reject(String identifier) {
+        return "{\"type\":\"reject_subscription\",\"identifier\":" + quoted(identifier) + "}";
+    }
+
+    public static String command(String command, String identifier, String extra) {
+        return "{\"command\":\"" + command + "\",\"identifier\":" + quoted(identifier)
+                + (extra == null ? "" : "," + extra) + "}";
+    }
+
+    public static String presenceFrame(String identifier, String message) {
+        return "{\"type\":\"presence\",\"identifier\":" + quoted(identifier) + ",\"message\":" + message + "}";
+    }
+
+    public static String messageFrame(String identifier, String message) {
+        return "{\"identifier\":" + quoted(identifier) + ",\"message\":" + message + "}";
+    }
+
+    /** Subscribes and checks the confirmation. */
+    public static void subscribed(WsClient client, String identifier) {
+        client.send(subscribe(identifier));
+        client.expect(confirm(identifier));
+    }
+
+    public HttpResponse<String> post(String path, String authorization, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(http.resolve(path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return send(request.build());
+    }
+
+    public HttpResponse<String> get(String path, String authorization) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(http.resolve(path)).GET();
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return send(request.build());
+    }
+
+    public HttpResponse<String> broadcast(String body) {
+        return post("_broadcast", "Bearer " + BROADCAST_KEY, body);
+    }
+
+    private static HttpResponse<String> send(HttpRequest request) {
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new AssertionError(request.uri() + ": " + e, e);
+        }
+    }
+
+    static String hmacHex(String secret, String message) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

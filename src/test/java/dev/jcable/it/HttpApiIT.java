@@ -1,0 +1,139 @@
+package dev.jcable.it;
+
+import static dev.jcable.it.Cable.messageFrame;
+import static dev.jcable.it.Cable.signedIdentifier;
+import static dev.jcable.it.Cable.stream;
+import static dev.jcable.it.Cable.subscribed;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.URL;
+import java.net.http.HttpResponse;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** {@code POST /_broadcast}, the API's error bodies, and the injectable Java {@code Broadcaster}. */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class HttpApiIT {
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Cable.war().addClasses(BroadcastProbe.class, BroadcastProbe.ProbeApplication.class);
+    }
+
+    @ArquillianResource
+    URL deployed;
+
+    Cable cable;
+    String stream;
+    String identifier;
+
+    @BeforeEach
+    void setUp() {
+        cable = new Cable(deployed);
+        stream = stream("news");
+        identifier = signedIdentifier(stream);
+    }
+
+    private String publication(String data) {
+        return "{\"stream\":\"" + stream + "\",\"data\":" + data + "}";
+    }
+
+    private static void assertError(HttpResponse<String> response, int status, String body) {
+        assertEquals(status, response.statusCode(), response.body());
+        assertEquals("application/json", response.headers().firstValue("Content-Type").orElse("").split(";")[0]);
+        assertEquals(body, response.body());
+    }
+
+    @Test
+    void deliversJsonDataAsJsonAndOtherDataAsAString() {
+        try (WsClient client = cable.connect(WsClient.EXT); WsClient plain = cable.connect(WsClient.PLAIN)) {
+            subscribed(client, identifier);
+            subscribed(plain, identifier);
+            assertEquals(201, cable.broadcast(publication("\"{\\\"text\\\":\\\"hi\\\",\\\"n\\\":[1,2]}\"")).statusCode());
+            client.expect(messageFrame(identifier, "{\"text\":\"hi\",\"n\":[1,2]}"));
+            plain.expect(messageFrame(identifier, "{\"text\":\"hi\",\"n\":[1,2]}"));
+            assertEquals(201, cable.broadcast(publication("\"abc123\"")).statusCode());
+            client.expect(messageFrame(identifier, "\"abc123\""));
+            assertEquals(201, cable.broadcast(publication("\"line\\nbreak \\\"quoted\\\"\"")).statusCode());
+            client.expect(messageFrame(identifier, "\"line\\nbreak \\\"quoted\\\"\""));
+        }
+    }
+
+    @Test
+    void deliversABatchInOrderAndHonoursExcludeSocket() {
+        try (WsClient sender = cable.connect(); WsClient other = cable.connect()) {
+            subscribed(sender, identifier);
+            subscribed(other, identifier);
+            String batch = "[" + publication("\"1\"") + "," + publication("\"2\"")
+                    + ",{\"stream\":\"" + stream + "\",\"data\":\"3\",\"meta\":{\"exclude_socket\":\"" + sender.sid() + "\"}}]";
+            assertEquals(201, cable.broadcast(batch).statusCode());
+            for (String n : new String[] {"1", "2", "3"}) {
+                other.expect(messageFrame(identifier, n));
+            }
+            sender.expect(messageFrame(identifier, "1"));
+            sender.expect(messageFrame(identifier, "2"));
+            sender.expectQuiet();
+        }
+    }
+
+    @Test
+    void refusesBroadcastsWithoutTheRightKey() {
+        String body = publication("\"x\"");
+        assertError(cable.post("_broadcast", null, body), 401,
+                "{\"error\":\"unauthorized\",\"message\":\"missing Authorization: Bearer <key> header\"}");
+        assertError(cable.post("_broadcast", "Bearer " + Cable.API_KEY, body), 401,
+                "{\"error\":\"unauthorized\",\"message\":\"wrong key in the Authorization header\"}");
+        assertEquals("Bearer", cable.post("_broadcast", null, body).headers().firstValue("WWW-Authenticate").orElse(""));
+    }
+
+    @Test
+    void refusesMalformedBodiesWithAJsonErrorAndPublishesNothingOfABadBatch() {
+        try (WsClient client = cable.connect()) {
+            subscribed(client, identifier);
+            assertError(cable.broadcast("{not json"), 400,
+                    "{\"error\":\"invalid_json\",\"message\":\"body is not valid JSON\"}");
+            assertError(cable.broadcast(""), 400,
+                    "{\"error\":\"invalid_json\",\"message\":\"empty body: expected a publication or an array of publications\"}");
+            assertError(cable.broadcast("{\"data\":\"x\"}"), 422,
+                    "{\"error\":\"invalid_publication\",\"message\":\"stream must be a non-empty string\"}");
+            assertError(cable.broadcast("{\"stream\":\"" + stream + "\"}"), 422,
+                    "{\"error\":\"invalid_publication\",\"message\":\"data is missing\"}");
+            assertError(cable.broadcast("[]"), 422,
+                    "{\"error\":\"invalid_publication\",\"message\":\"expected a publication object or a non-empty array of them\"}");
+            assertError(cable.broadcast("[" + publication("\"first\"") + ",42]"), 422,
+                    "{\"error\":\"invalid_publication\",\"message\":\"[1] is not a publication object\"}");
+            assertError(cable.broadcast("[" + publication("\"first\"") + ",{\"stream\":7,\"data\":\"x\"}]"), 422,
+                    "{\"error\":\"invalid_publication\",\"message\":\"[1]stream must be a non-empty string\"}");
+            client.expectQuiet();
+        }
+    }
+
+    @Test
+    void unknownApiPathsAnswer404WithAJsonBody() {
+        assertError(cable.get("api/nothing/here", "Bearer " + Cable.API_KEY), 404,
+                "{\"error\":\"not_found\",\"message\":\"Not Found\"}");
+        assertError(cable.get("_broadcast", "Bearer " + Cable.BROADCAST_KEY), 405,
+                "{\"error\":\"method_not_allowed\",\"message\":\"Method Not Allowed\"}");
+    }
+
+    @Test
+    void theInjectableJavaApiBroadcastsFromServerCode() {
+        try (WsClient sender = cable.connect(); WsClient other = cable.connect()) {
+            subscribed(sender, identifier);
+            subscribed(other, identifier);
+            assertEquals(204, cable.post("probe/broadcast/" + stream, null, "{\"from\":\"java\"}").statusCode());
+            sender.expect(messageFrame(identifier, "{\"from\":\"java\"}"));
+            other.expect(messageFrame(identifier, "{\"from\":\"java\"}"));
+            assertEquals(204, cable.post("probe/broadcast/" + stream + "?exclude=" + sender.sid(), null, "not json").statusCode());
+            other.expect(messageFrame(identifier, "\"not json\""));
+            sender.expectQuiet();
+        }
+    }
+}

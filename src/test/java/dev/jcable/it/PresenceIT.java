@@ -1,0 +1,296 @@
+package dev.jcable.it;
+
+import static dev.jcable.it.Cable.command;
+import static dev.jcable.it.Cable.confirm;
+import static dev.jcable.it.Cable.presenceFrame;
+import static dev.jcable.it.Cable.publicIdentifier;
+import static dev.jcable.it.Cable.quoted;
+import static dev.jcable.it.Cable.signedIdentifier;
+import static dev.jcable.it.Cable.stream;
+import static dev.jcable.it.Cable.subscribed;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URL;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Every presence rule, on the wire. The test server's presence_ttl is 1 s, bound through JNDI
+ * (src/test/payara/postboot.txt), so these tests also prove the JNDI source.
+ *
+ * <p>Where a test must show that something does NOT happen after the TTL, a control member disconnects at the
+ * same moment: its {@code leave} is the condition waited for, and any unwanted event would have come before it
+ * (events of a stream are emitted in order, and expiry runs in deadline order).
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class PresenceIT {
+
+    private static final long TTL_MS = 1000;
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Cable.war();
+    }
+
+    @ArquillianResource
+    URL deployed;
+
+    Cable cable;
+    String identifier;
+
+    @BeforeEach
+    void setUp() {
+        cable = new Cable(deployed);
+        identifier = signedIdentifier(stream("room"));
+    }
+
+    private static String join(String id, String info) {
+        return "{\"type\":\"join\",\"id\":\"" + id + "\"" + (info == null ? "" : ",\"info\":" + info) + "}";
+    }
+
+    private static String leave(String id) {
+        return "{\"type\":\"leave\",\"id\":\"" + id + "\"}";
+    }
+
+    private String joinCommand(String id, String info) {
+        return command("join", identifier, "\"presence\":{\"id\":\"" + id + "\",\"info\":" + info + "}");
+    }
+
+    private WsClient member(String protocol) {
+        WsClient client = cable.connect(protocol);
+        subscribed(client, identifier);
+        return client;
+    }
+
+    private String info(WsClient client) {
+        client.send(command("presence", identifier, "\"data\":{}"));
+        return client.next();
+    }
+
+    private String infoFrame(String message) {
+        return presenceFrame(identifier, message);
+    }
+
+    @Test
+    void joinIsAnnouncedToEverySubscriberIncludingTheJoinerAndInfoListsTheMember() {
+        try (WsClient vova = member(WsClient.EXT); WsClient viewer = member(WsClient.EXT)) {
+            vova.send(joinCommand("42", "{\"name\":\"Vova\"}"));
+            vova.expect(infoFrame(join("42", "{\"name\":\"Vova\"}")));
+            viewer.expect(infoFrame(join("42", "{\"name\":\"Vova\"}")));
+            assertEquals(infoFrame("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}]}"),
+                    info(viewer));
+            viewer.send(command("presence", identifier, "\"data\":{\"return_records\":false}"));
+            viewer.expect(infoFrame("{\"type\":\"info\",\"total\":1}"));
+        }
+    }
+
+    @Test
+    void anEmptyStreamReportsTotalZero() {
+        try (WsClient viewer = member(WsClient.EXT)) {
+            assertEquals(infoFrame("{\"type\":\"info\",\"total\":0}"), info(viewer));
+        }
+    }
+
+    @Test
+    void joinInsideSubscribeAndStringInfoAndNoInfo() {
+        try (WsClient viewer = member(WsClient.EXT); WsClient joiner = cable.connect(WsClient.EXT);
+             WsClient bare = member(WsClient.EXT)) {
+            joiner.send(command("subscribe", identifier, "\"presence\":{\"id\":\"7\",\"info\":\"vova\"}"));
+            joiner.expect(confirm(identifier));
+            joiner.expect(infoFrame(join("7", "\"vova\"")));
+            viewer.expect(infoFrame(join("7", "\"vova\"")));
+            bare.send(command("join", identifier, "\"presence\":{\"id\":8}"));
+            viewer.expect(infoFrame(join("8", null)));
+            assertEquals(infoFrame("{\"type\":\"info\",\"total\":2,\"records\":[{\"id\":\"7\",\"info\":\"vova\"},{\"id\":\"8\"}]}"),
+                    info(viewer));
+        }
+    }
+
+    @Test
+    void reJoiningUpdatesInfoSilently() {
+        try (WsClient vova = member(WsClient.EXT); WsClient viewer = member(WsClient.EXT)) {
+            vova.send(joinCommand("42", "{\"v\":1}"));
+            viewer.expect(infoFrame(join("42", "{\"v\":1}")));
+            vova.send(joinCommand("42", "{\"v\":2}"));
+            viewer.expectQuiet();
+            assertEquals(infoFrame("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"42\",\"info\":{\"v\":2}}]}"),
+                    info(viewer));
+        }
+    }
+
+    @Test
+    void twoTabsOfOneUserAreOneMemberAndOnlyTheLastLeaveIsAnnounced() {
+        try (WsClient tab1 = member(WsClient.EXT); WsClient tab2 = member(WsClient.EXT);
+             WsClient viewer = member(WsClient.EXT)) {
+            tab1.send(joinCommand("u1", "{\"tab\":1}"));
+            viewer.expect(infoFrame(join("u1", "{\"tab\":1}")));
+            tab2.send(joinCommand("u1", "{\"tab\":2}"));
+            viewer.expectQuiet();
+            assertEquals(infoFrame("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"u1\",\"info\":{\"tab\":2}}]}"),
+                    info(viewer));
+            tab1.send(command("leave", identifier, null));
+            viewer.expectQuiet();
+            tab2.send(command("leave", identifier, null));
+            viewer.expect(infoFrame(leave("u1")));
+            tab2.expect(infoFrame(join("u1", "{\"tab\":1}")));
+            tab2.expect(infoFrame(leave("u1")));
+        }
+    }
+
+    @Test
+    void unsubscribeImpliesLeave() {
+        try (WsClient vova = member(WsClient.EXT); WsClient viewer = member(WsClient.EXT)) {
+            vova.send(joinCommand("42", "{}"));
+            viewer.expect(infoFrame(join("42", "{}")));
+            vova.send(command("unsubscribe", identifier, null));
+            viewer.expect(infoFrame(leave("42")));
+            assertEquals(infoFrame("{\"type\":\"info\",\"total\":0}"), info(viewer));
+        }
+    }
+
+    @Test
+    void anAbruptDisconnectKeepsTheMemberForTheTtlThenLeavesOnce() {
+        try (WsClient viewer = member(WsClient.EXT)) {
+            WsClient gone = member(WsClient.EXT);
+            gone.send(joinCommand("42", "{}"));
+            viewer.expect(infoFrame(join("42", "{}")));
+            long dropped = System.currentTimeMillis();
+            gone.abort();
+            assertEquals(infoFrame("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"42\",\"info\":{}}]}"),
+                    info(viewer));
+            viewer.expect(infoFrame(leave("42")));
+            long after = System.currentTimeMillis() - dropped;
+            assertTrue(after >= TTL_MS - 100 && after < TTL_MS + 2000, "leave after " + after + " ms");
+            assertEquals(infoFrame("{\"type\":\"info\",\"total\":0}"), info(viewer));
+            viewer.expectQuiet();
+        }
+    }
+
+    @Test
+    void aClientThatReconnectsAndReJoinsWithinTheTtlCausesNoEventAtAll() {
+        try (WsClient viewer = member(WsClient.EXT)) {
+            WsClient first = member(WsClient.EXT);
+            WsClient control = member(WsClient.EXT);
+            first.send(joinCommand("42", "{\"n\":1}"));
+            viewer.expect(infoFrame(join("42", "{\"n\":1}")));
+            control.send(joinCommand("control", "{}"));
+            viewer.expect(infoFrame(join("control", "{}")));
+
+            first.abort();
+            try (WsClient again = cable.connect(WsClient.EXT)) {
+                again.send(command("subscribe", identifier, "\"presence\":{\"id\":\"42\",\"info\":{\"n\":2}}"));
+                again.expect(confirm(identifier));
+                control.abort(); // its deadline comes after the first connection's
+                viewer.expect(infoFrame(leave("control")));
+                viewer.expectQuiet();
+                assertEquals(infoFrame("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"42\",\"info\":{\"n\":2}}]}"),
+                        info(viewer));
+            }
+        }
+    }
+
+    @Test
+    void connectedSessionsOfBothProtocolsKeepTheirRecordsPastTheTtl() {
+        try (WsClient viewer = member(WsClient.EXT); WsClient plain = member(WsClient.PLAIN);
+             WsClient ext = member(WsClient.EXT)) {
+            plain.send(joinCommand("plain", "{}"));
+            viewer.expect(infoFrame(join("plain", "{}")));
+            ext.send(joinCommand("ext", "{}"));
+            viewer.expect(infoFrame(join("ext", "{}")));
+            WsClient control = member(WsClient.EXT);
+            control.send(joinCommand("control", "{}"));
+            viewer.expect(infoFrame(join("control", "{}")));
+            control.abort(); // leaves a TTL after the others joined: they would have expired first
+            viewer.expect(infoFrame(leave("control")));
+            assertEquals(infoFrame("{\"type\":\"info\",\"total\":2,\"records\":[{\"id\":\"plain\",\"info\":{}},{\"id\":\"ext\",\"info\":{}}]}"),
+                    info(viewer));
+        }
+    }
+
+    @Test
+    void publicStreamsHavePresenceToo() {
+        identifier = publicIdentifier(stream("open"));
+        try (WsClient vova = member(WsClient.PLAIN)) {
+            vova.send(joinCommand("1", "{}"));
+            vova.expect(infoFrame(join("1", "{}")));
+        }
+    }
+
+    @Test
+    void refusedJoinsAreAnsweredWithAPresenceErrorAndChangeNothing() {
+        // the test server runs with presence_info_max_size=256 and presence_max_members=3
+        try (WsClient viewer = member(WsClient.EXT); WsClient client = member(WsClient.EXT)) {
+            client.send(command("join", identifier, "\"presence\":{\"info\":{}}"));
+            client.expect(infoFrame("{\"type\":\"error\",\"reason\":\"invalid_presence\"}"));
+            client.send(command("join", identifier, null));
+            client.expect(infoFrame("{\"type\":\"error\",\"reason\":\"invalid_presence\"}"));
+            client.send(joinCommand("big", "\"" + "x".repeat(300) + "\""));
+            client.expect(infoFrame("{\"type\":\"error\",\"reason\":\"info_too_large\"}"));
+            client.send(joinCommand("a", "{}"));
+            viewer.expect(infoFrame(join("a", "{}")));
+            client.send(joinCommand("b", "{}"));
+            client.expect(infoFrame(join("a", "{}")));
+            client.expect(infoFrame("{\"type\":\"error\",\"reason\":\"id_mismatch\"}"));
+            viewer.expectQuiet();
+        }
+    }
+
+    @Test
+    void aStreamTakesAtMostPresenceMaxMembersIds() {
+        try (WsClient a = member(WsClient.EXT); WsClient b = member(WsClient.EXT); WsClient c = member(WsClient.EXT);
+             WsClient d = member(WsClient.EXT)) {
+            a.send(joinCommand("a", "{}"));
+            d.expect(infoFrame(join("a", "{}")));
+            b.send(joinCommand("b", "{}"));
+            d.expect(infoFrame(join("b", "{}")));
+            c.send(joinCommand("c", "{}"));
+            d.expect(infoFrame(join("c", "{}")));
+            d.send(joinCommand("d", "{}"));
+            d.expect(infoFrame("{\"type\":\"error\",\"reason\":\"members_limit\"}"));
+            // another tab of an existing member is still welcome
+            d.send(joinCommand("a", "{\"tab\":2}"));
+            d.expectQuiet();
+        }
+    }
+
+    @Test
+    void presenceForAnUnknownIdentifierIsAnsweredWithAnError() {
+        String unknown = signedIdentifier(stream("never-subscribed"));
+        try (WsClient client = cable.connect()) {
+            client.send(command("presence", unknown, "\"data\":{}"));
+            client.expect(presenceFrame(unknown, "{\"type\":\"error\",\"reason\":\"not_subscribed\"}"));
+            client.send(command("join", unknown, "\"presence\":{\"id\":\"1\"}"));
+            client.expectQuiet();
+        }
+    }
+
+    @Test
+    void restPresenceListsMembersOfStreamsWithSlashes() {
+        String stream = stream("chat/rooms/1");
+        identifier = signedIdentifier(stream);
+        try (WsClient vova = member(WsClient.EXT)) {
+            vova.send(joinCommand("42", "{\"name\":\"Vova\"}"));
+            vova.expect(infoFrame(join("42", "{\"name\":\"Vova\"}")));
+            String path = "api/presence/" + stream.replace("/", "%2F").replace(":", "%3A") + "/users";
+            var response = cable.get(path, "Bearer " + Cable.API_KEY);
+            assertEquals(200, response.statusCode(), response.body());
+            assertEquals("application/json", response.headers().firstValue("Content-Type").orElse("").split(";")[0]);
+            assertEquals("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}]}",
+                    response.body());
+            var unauthorized = cable.get(path, "Bearer wrong");
+            assertEquals(401, unauthorized.statusCode());
+            assertEquals("{\"error\":\"unauthorized\",\"message\":\"wrong key in the Authorization header\"}",
+                    unauthorized.body());
+            var empty = cable.get("api/presence/nobody-here/users", "Bearer " + Cable.API_KEY);
+            assertEquals("{\"type\":\"info\",\"total\":0}", empty.body());
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package dev.jcable.it;
+
+import static dev.jcable.it.Cable.command;
+import static dev.jcable.it.Cable.confirm;
+import static dev.jcable.it.Cable.publicIdentifier;
+import static dev.jcable.it.Cable.quoted;
+import static dev.jcable.it.Cable.reject;
+import static dev.jcable.it.Cable.signedIdentifier;
+import static dev.jcable.it.Cable.stream;
+import static dev.jcable.it.Cable.subscribe;
+import static dev.jcable.it.Cable.subscribed;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URL;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The wire protocol against the deployed WAR: handshake, pings, subscriptions, bad input. */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class ProtocolIT {
+
+    /** The three MessageVerifier vectors of the contract (secret s3Krit). */
+    private static final String SIGNED_CHAT_2021 =
+            "ImNoYXQ6MjAyMSI=--f9ee45dbccb1da04d8ceb99cc820207804370ba0d06b46fc3b8b373af1315628";
+    private static final String SIGNED_CHAT_2023 =
+            "ImNoYXQvMjAyMyI=--2b2e054b6413bf3bc7e8bbad2f68962aa2ba19821800ccbd8de6fd7314e8320c";
+    private static final String SIGNED_ARRAY =
+            "WyJjaGF0LzIwMjMiLDE2ODUwMjQwMTdd--5b6661024d4c463c4936cd1542bc9a7672dd8039ac407d0b6c901697190e8aeb";
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Cable.war();
+    }
+
+    @ArquillianResource
+    URL deployed;
+
+    Cable cable;
+
+    @BeforeEach
+    void setUp() {
+        cable = new Cable(deployed);
+    }
+
+    @Test
+    void negotiatesBothProtocolsAndWelcomesEachConnectionWithItsOwnSid() {
+        try (WsClient ext = cable.connect(WsClient.EXT);
+             WsClient plain = cable.connect(WsClient.PLAIN);
+             WsClient both = cable.connect("anycable-token.abc", WsClient.PLAIN, WsClient.EXT)) {
+            assertEquals(WsClient.EXT, ext.protocol());
+            assertEquals(WsClient.PLAIN, plain.protocol());
+            // the token entry is never the negotiated protocol; the client's first supported one is
+            assertEquals(WsClient.PLAIN, both.protocol());
+            assertTrue(ext.sid().matches("[A-Za-z0-9_-]{20}"), ext.sid());
+            assertNotEquals(ext.sid(), plain.sid());
+        }
+    }
+
+    @Test
+    void pingsAtThePerClientIntervalWithTheRequestedPrecision() {
+        try (WsClient seconds = WsClient.connect(cable.ws("pi=1"));
+             WsClient millis = WsClient.connect(cable.ws("pi=1&ptp=ms"))) {
+            long now = System.currentTimeMillis();
+            String ping = seconds.nextPing();
+            assertTrue(ping.matches("\\{\"type\":\"ping\",\"message\":\\d{10}}"), ping);
+            long sent = Long.parseLong(ping.replaceAll("\\D", ""));
+            assertTrue(Math.abs(sent - now / 1000) <= 2, ping);
+            String msPing = millis.nextPing();
+            assertTrue(msPing.matches("\\{\"type\":\"ping\",\"message\":\\d{13}}"), msPing);
+        }
+    }
+
+    @Test
+    void answersAClientPingWithPongAndIgnoresPong() {
+        try (WsClient client = cable.connect()) {
+            client.send("{\"command\":\"pong\"}");
+            client.send("{\"command\":\"ping\"}");
+            client.expect("{\"type\":\"pong\"}");
+        }
+    }
+
+    @Test
+    void confirmsTheContractsSignedStreamVectorAndEchoesTheIdentifierByteForByte() {
+        // an identifier the JS client would not build (spaces, key order, escapes) must come back unchanged
+        String identifier = "{ \"signed_stream_name\" : \"" + SIGNED_CHAT_2021 + "\", \"channel\":\"$pubsub\", \"x\":\"\\u00e9\\\"q\" }";
+        try (WsClient client = cable.connect()) {
+            client.send(subscribe(identifier));
+            client.expect(confirm(identifier));
+            cable.broadcast("{\"stream\":\"chat:2021\",\"data\":\"{\\\"text\\\":\\\"hi\\\"}\"}");
+            client.expect("{\"identifier\":" + quoted(identifier) + ",\"message\":{\"text\":\"hi\"}}");
+        }
+    }
+
+    @Test
+    void confirmsSignedStreamsWithSlashesAndRejectsNonStringPayloadsAndBadSignatures() {
+        String slash = "{\"channel\":\"$pubsub\",\"signed_stream_name\":\"" + SIGNED_CHAT_2023 + "\"}";
+        String array = "{\"channel\":\"$pubsub\",\"signed_stream_name\":\"" + SIGNED_ARRAY + "\"}";
+        String tampered = "{\"channel\":\"$pubsub\",\"signed_stream_name\":\"" + SIGNED_CHAT_2023.replace("2b2e", "2b2f") + "\"}";
+        try (WsClient client = cable.connect()) {
+            subscribed(client, slash);
+            client.send(subscribe(array));
+            client.expect(reject(array));
+            client.send(subscribe(tampered));
+            client.expect(reject(tampered));
+        }
+    }
+
+    @Test
+    void confirmsPublicStreamsWhenEnabledAndRejectsUnknownChannelsAndGarbageIdentifiers() {
+        String open = publicIdentifier(stream("public"));
+        String unknown = "{\"channel\":\"ChatChannel\",\"id\":42}";
+        String garbage = "not json";
+        String empty = "{\"channel\":\"$pubsub\"}";
+        try (WsClient client = cable.connect()) {
+            subscribed(client, open);
+            for (String identifier : new String[] {unknown, garbage, empty}) {
+                client.send(subscribe(identifier));
+                client.expect(reject(identifier));
+            }
+        }
+    }
+
+    @Test
+    void unsubscribeHasNoReplyAndStopsDelivery() {
+        String stream = stream("unsub");
+        String identifier = signedIdentifier(stream);
+        try (WsClient client = cable.connect()) {
+            subscribed(client, identifier);
+            client.send(command("unsubscribe", identifier, null));
+            client.expectQuiet();
+            assertEquals(201, cable.broadcast("{\"stream\":\"" + stream + "\",\"data\":\"x\"}").statusCode());
+            client.expectQuiet();
+            // and it can subscribe again
+            subscribed(client, identifier);
+        }
+    }
+
+    @Test
+    void aDuplicateSubscribeIsIgnored() {
+        String identifier = signedIdentifier(stream("dup"));
+        try (WsClient client = cable.connect()) {
+            subscribed(client, identifier);
+            client.send(subscribe(identifier));
+            client.expectQuiet();
+        }
+    }
+
+    @Test
+    void historyIsRefusedUntilTheBrokerKeepsHistory() {
+        String identifier = signedIdentifier(stream("history"));
+        try (WsClient client = cable.connect()) {
+            client.send(command("subscribe", identifier, "\"history\":{\"since\":1700000000}"));
+            client.expect(confirm(identifier));
+            client.expect("{\"type\":\"reject_history\",\"identifier\":" + quoted(identifier) + "}");
+        }
+    }
+
+    @Test
+    void rejectsSubscriptionsBeyondMaxSubscriptions() {
+        // the test server runs with max_subscriptions=8
+        try (WsClient client = cable.connect()) {
+            for (int i = 0; i < 8; i++) {
+                subscribed(client, publicIdentifier(stream("many" + i)));
+            }
+            String ninth = publicIdentifier(stream("ninth"));
+            client.send(subscribe(ninth));
+            client.expect(reject(ninth));
+        }
+    }
+
+    @Test
+    void badFramesAreIgnoredAndNeitherTheirConnectionNorItsNeighboursSuffer() {
+        String stream = stream("bad");
+        String identifier = signedIdentifier(stream);
+        try (WsClient bad = cable.connect(); WsClient neighbour = cable.connect()) {
+            subscribed(bad, identifier);
+            subscribed(neighbour, identifier);
+            bad.send("this is not JSON");
+            bad.send("[1,2,3]");
+            bad.send("{\"identifier\":\"x\"}");
+            bad.send("{\"command\":\"fly\",\"identifier\":\"x\"}");
+            bad.send("{\"command\":\"subscribe\",\"identifier\":42}");
+            bad.send("{\"command\":\"message\",\"identifier\":" + quoted(identifier) + ",\"data\":{\"not\":\"a string\"}}");
+            bad.send("{\"command\":\"subscribe\",\"identifier\":\"" + "x".repeat(9000) + "\"}"); // > max_message_size 8192
+            bad.expectQuiet();
+            assertEquals(201, cable.broadcast("{\"stream\":\"" + stream + "\",\"data\":\"still here\"}").statusCode());
+            bad.expect(Cable.messageFrame(identifier, "\"still here\""));
+            neighbour.expect(Cable.messageFrame(identifier, "\"still here\""));
+        }
+    }
+}

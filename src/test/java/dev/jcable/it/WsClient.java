@@ -1,0 +1,176 @@
+package dev.jcable.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A real WebSocket client for the tests (the JDK's). Frames are collected in order; {@code {"type":"ping"}} frames
+ * are kept apart so that assertions on the rest are exact.
+ */
+public final class WsClient implements AutoCloseable {
+
+    public static final String EXT = "actioncable-v1-ext-json";
+    public static final String PLAIN = "actioncable-v1-json";
+    private static final long TIMEOUT_MS = 5000;
+
+    private final LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<String> pings = new LinkedBlockingQueue<>();
+    private final CompletableFuture<String> closed = new CompletableFuture<>();
+    private final WebSocket socket;
+    private final String sid;
+    private volatile boolean reading = true;
+
+    private WsClient(URI uri, String... protocols) {
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder()
+                .connectTimeout(Duration.ofSeconds(5));
+        if (protocols.length > 0) {
+            builder.subprotocols(protocols[0], java.util.Arrays.copyOfRange(protocols, 1, protocols.length));
+        }
+        socket = builder.buildAsync(uri, new Listener()).join();
+        String welcome = next();
+        if (!welcome.startsWith("{\"type\":\"welcome\",\"sid\":\"")) {
+            fail("expected a welcome, got " + welcome);
+        }
+        sid = welcome.substring("{\"type\":\"welcome\",\"sid\":\"".length(), welcome.length() - 2);
+    }
+
+    public static WsClient connect(URI cable, String... protocols) {
+        return new WsClient(cable, protocols.length == 0 ? new String[] {EXT} : protocols);
+    }
+
+    public String sid() {
+        return sid;
+    }
+
+    public String protocol() {
+        return socket.getSubprotocol();
+    }
+
+    public WsClient send(String frame) {
+        socket.sendText(frame, true).join();
+        return this;
+    }
+
+    /** The next non-ping frame. */
+    public String next() {
+        try {
+            String frame = frames.poll(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            if (frame == null) {
+                fail("no frame within " + TIMEOUT_MS + " ms" + (closed.isDone() ? " (closed: " + closed.join() + ")" : ""));
+            }
+            return frame;
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    public void expect(String frame) {
+        assertEquals(frame, next());
+    }
+
+    /** The next ping frame. */
+    public String nextPing() {
+        try {
+            String ping = pings.poll(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            if (ping == null) {
+                fail("no ping within " + TIMEOUT_MS + " ms");
+            }
+            return ping;
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Asserts that nothing but pings arrived so far: sends {@code {"command":"ping"}} and expects the server's
+     * pong as the very next frame (frames are delivered in order, so anything queued before shows up first).
+     */
+    public void expectQuiet() {
+        send("{\"command\":\"ping\"}");
+        expect("{\"type\":\"pong\"}");
+    }
+
+    /** Frames until (and including) the first that matches. */
+    public List<String> until(Predicate<String> match) {
+        List<String> seen = new ArrayList<>();
+        while (true) {
+            String frame = next();
+            seen.add(frame);
+            if (match.test(frame)) {
+                return seen;
+            }
+        }
+    }
+
+    /** Stops reading from the socket (the server's writes then back up, like a stalled client). */
+    public void stall() {
+        reading = false;
+    }
+
+    /** The close code and reason, once the server closed the connection. */
+    public String awaitClose() {
+        try {
+            return closed.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("not closed within " + TIMEOUT_MS + " ms", e);
+        }
+    }
+
+    public boolean isClosed() {
+        return closed.isDone();
+    }
+
+    /** Drops the TCP connection without a close frame, like a lost network. */
+    public void abort() {
+        socket.abort();
+    }
+
+    @Override
+    public void close() {
+        if (!socket.isOutputClosed()) {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
+        }
+        socket.abort();
+    }
+
+    private final class Listener implements WebSocket.Listener {
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                String frame = partial.toString();
+                partial.setLength(0);
+                (frame.startsWith("{\"type\":\"ping\"") ? pings : frames).add(frame);
+            }
+            if (reading) {
+                webSocket.request(1);
+            }
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(statusCode + " " + reason);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed.complete("error " + error);
+        }
+    }
+}
