@@ -197,4 +197,34 @@ class ProtocolIT {
             neighbour.expect(Cable.messageFrame(identifier, "\"still here\""));
         }
     }
+
+    @Test
+    void aClientThatStopsReadingIsDisconnectedAsTooSlowWhileItsNeighbourIsServed() {
+        // the test server runs with ws_max_pending_size=65536 characters
+        String stream = stream("firehose");
+        String identifier = signedIdentifier(stream);
+        String chunk = "y".repeat(32 * 1024);
+        String batch = "[" + String.join(",", java.util.Collections.nCopies(10,
+                "{\"stream\":\"" + stream + "\",\"data\":\"" + chunk + "\"}")) + "]";
+        try (WsClient slow = cable.connect(); WsClient fast = cable.connect()) {
+            subscribed(slow, identifier);
+            subscribed(fast, identifier);
+            slow.stall();
+            int sent = 0;
+            for (int round = 0; round < 80; round++) { // ~26 MB: past the loopback socket buffers, and bounded
+                assertEquals(201, cable.broadcast(batch).statusCode());
+                sent += 10;
+                for (int i = 0; i < 10; i++) {
+                    fast.next(); // the neighbour keeps up and keeps getting everything
+                }
+            }
+            slow.resume();
+            java.util.List<String> seen = slow.until(f -> f.startsWith("{\"type\":\"disconnect\""));
+            assertEquals("{\"type\":\"disconnect\",\"reason\":\"too_slow\",\"reconnect\":true}",
+                    seen.get(seen.size() - 1));
+            assertTrue(seen.size() < sent, "frames were dropped, not all queued: " + seen.size() + " of " + sent);
+            assertEquals("1000 Too slow", slow.awaitClose());
+            fast.expectQuiet();
+        }
+    }
 }

@@ -119,6 +119,12 @@ public final class WsClient implements AutoCloseable {
         reading = false;
     }
 
+    /** Reads again after {@link #stall()}. */
+    public void resume() {
+        reading = true;
+        socket.request(1);
+    }
+
     /** The close code and reason, once the server closed the connection. */
     public String awaitClose() {
         try {

@@ -1,0 +1,98 @@
+package dev.jcable.it;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Payara Micro process run by the test itself, for what Arquillian's adapter cannot show: a deployment that must
+ * fail, and the server's own shutdown. Its log is kept for assertions.
+ */
+final class PayaraProcess implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+    private final StringBuffer log = new StringBuffer();
+    private final CompletableFuture<Boolean> ready = new CompletableFuture<>();
+
+    PayaraProcess(String... systemProperties) throws IOException {
+        port = freePort();
+        File root = Files.createTempDirectory("jcable-payara").toFile();
+        List<String> command = new ArrayList<>(List.of(
+                new File(System.getProperty("java.home"), "bin/java").getPath(),
+                "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        for (String property : systemProperties) {
+            command.add("-D" + property);
+        }
+        command.addAll(List.of("-jar", System.getProperty("payara.microJar", "target/payara-micro.jar"),
+                "--deploy", System.getProperty("jcable.war", "target/jcable.war"),
+                "--port", String.valueOf(port), "--nocluster", "--disablephonehome",
+                "--rootdir", root.getPath()));
+        process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Thread reader = new Thread(this::read, "payara-log");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private void read() {
+        try (BufferedReader in = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                log.append(line).append('\n');
+                if (line.contains("Payara Micro") && line.contains("ready in")) {
+                    ready.complete(true);
+                }
+            }
+        } catch (IOException e) {
+            // the process ended
+        } finally {
+            ready.complete(false);
+        }
+    }
+
+    /** Waits for Payara's "ready" line (it prints it even when a deployment failed). */
+    PayaraProcess awaitReady() throws Exception {
+        if (!ready.get(120, TimeUnit.SECONDS)) {
+            throw new AssertionError("Payara Micro ended before it was ready:\n" + log);
+        }
+        return this;
+    }
+
+    int port() {
+        return port;
+    }
+
+    String log() {
+        return log.toString();
+    }
+
+    /** SIGTERM, as an orchestrator stops a server; returns once the process has exited. */
+    void terminate() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
