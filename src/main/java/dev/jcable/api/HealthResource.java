@@ -1,0 +1,29 @@
+package dev.jcable.api;
+
+import dev.jcable.node.Node;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/**
+ * {@code GET /api/health}: 200 once the node is up, without a key, for load balancers and start-up scripts.
+ * (AnyCable serves {@code /health}; on Payara that path belongs to MicroProfile Health, so jcable's lives under
+ * {@code /api}.)
+ */
+@RequestScoped
+@Path("health")
+public class HealthResource {
+
+    @Inject
+    Node node;
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public String health() {
+        return "{\"status\":\"ok\",\"connections\":" + node.connections() + "}";
+    }
+
+}
