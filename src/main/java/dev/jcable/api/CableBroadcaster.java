@@ -4,9 +4,9 @@ import dev.jcable.node.Node;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-/** The {@link Broadcaster} applications inject. */
+/** The {@link Broadcaster} and {@link StreamSigner} applications inject. */
 @ApplicationScoped
-public class CableBroadcaster implements Broadcaster {
+public class CableBroadcaster implements Broadcaster, StreamSigner {
 
     @Inject
     Node node;
@@ -19,5 +19,10 @@ public class CableBroadcaster implements Broadcaster {
     @Override
     public void broadcast(Publication publication) {
         node.publish(publication);
+    }
+
+    @Override
+    public String sign(String stream) {
+        return node.signStream(stream);
     }
 }

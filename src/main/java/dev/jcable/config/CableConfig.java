@@ -12,6 +12,7 @@ import java.util.Map;
  * @param apiSecret         Bearer key of {@code /api}; null when the API needs no key
  * @param publicStreams     whether unsigned {@code stream_name} subscriptions are allowed
  * @param streamsPresence   whether signed streams support presence (public ones always do)
+ * @param demo              whether the demo page and its endpoints are served
  * @param sources           where each option's value came from (for the start-up line)
  */
 public record CableConfig(
@@ -32,6 +33,7 @@ public record CableConfig(
         int maxSubscriptions,
         int presenceMaxMembers,
         int presenceInfoMaxSize,
+        boolean demo,
         Map<Option, String> sources) {
 
     /** One line for the start-up log; secrets show only whether and where they are set. */
@@ -75,6 +77,7 @@ public record CableConfig(
             case MAX_SUBSCRIPTIONS -> String.valueOf(maxSubscriptions);
             case PRESENCE_MAX_MEMBERS -> String.valueOf(presenceMaxMembers);
             case PRESENCE_INFO_MAX_SIZE -> String.valueOf(presenceInfoMaxSize);
+            case DEMO -> String.valueOf(demo);
             default -> throw new IllegalArgumentException(option.key());
         };
     }

@@ -69,6 +69,7 @@ public final class ConfigLoader {
                 (int) number(Option.MAX_SUBSCRIPTIONS, 1, Integer.MAX_VALUE),
                 (int) number(Option.PRESENCE_MAX_MEMBERS, 1, Integer.MAX_VALUE),
                 (int) number(Option.PRESENCE_INFO_MAX_SIZE, 2, Integer.MAX_VALUE),
+                bool(Option.DEMO),
                 Map.copyOf(origin));
     }
 

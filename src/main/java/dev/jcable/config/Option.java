@@ -23,7 +23,8 @@ public enum Option {
     WS_WRITE_TIMEOUT("2", false),
     MAX_SUBSCRIPTIONS("128", false),
     PRESENCE_MAX_MEMBERS("10000", false),
-    PRESENCE_INFO_MAX_SIZE("4096", false);
+    PRESENCE_INFO_MAX_SIZE("4096", false),
+    DEMO("false", false);
 
     private final String defaultValue;
     private final boolean secret;
