@@ -1,12 +1,10 @@
 package dev.jcable.api;
 
-import jakarta.json.Json;
+import dev.jcable.protocol.JsonText;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,9 +36,9 @@ public final class PublicationParser {
             throw new InvalidBody(400, "empty body: expected a publication or an array of publications");
         }
         JsonValue root;
-        try (JsonReader reader = Json.createReader(new StringReader(body))) {
-            root = reader.readValue();
-        } catch (JsonException | IllegalStateException e) {
+        try {
+            root = JsonText.parse(body);
+        } catch (JsonException e) {
             throw new InvalidBody(400, "body is not valid JSON");
         }
         if (root.getValueType() == JsonValue.ValueType.OBJECT) {

@@ -1,18 +1,52 @@
 package dev.jcable.broker;
 
 import dev.jcable.api.Publication;
+import java.util.List;
+import java.util.Optional;
 
 /**
- * The broker SPI: where broadcasts and presence state live. The memory implementation keeps everything on one node;
- * a clustered one shares it. Implementations are thread-safe and never block on the delivery path.
+ * The broker SPI: where broadcasts, their history, restorable sessions and presence live. The memory
+ * implementation keeps everything on one node; a clustered one shares it. Implementations are thread-safe and never
+ * block on the delivery path.
  */
 public interface Broker {
 
-    /** Where this broker delivers publications and presence events; called once before any other method. */
+    /** Where this broker delivers messages and presence events; called once before any other method. */
     void start(BrokerListener listener);
 
-    /** Accepts a broadcast and delivers it to the listener (on every node, for a clustered broker). */
+    /** Identifies this broker's history: offsets from another epoch (e.g. before a restart) mean nothing here. */
+    String epoch();
+
+    // ---- streams and history ------------------------------------------------------------------------
+
+    /** Stores a broadcast in its stream's history (next offset) and delivers it, in offset order per stream. */
     void publish(Publication publication);
+
+    /**
+     * Runs {@code subscribe} (registering a subscriber of {@code stream}) so that no publication to the stream
+     * interleaves, and returns the stream's latest offset at that moment: the subscriber receives every later
+     * offset live, so history served to it stops at the returned offset and nothing arrives twice.
+     */
+    long attach(String stream, Runnable subscribe);
+
+    /**
+     * Messages of {@code stream} after {@code offset} up to {@code upTo}; empty (refuse) when the epoch is not this
+     * broker's, the stream is unknown, the offset is ahead of the stream, or messages after it are no longer kept.
+     */
+    Optional<List<StreamMessage>> historyFrom(String stream, String epoch, long offset, long upTo);
+
+    /** Messages of {@code stream} published at or after {@code sinceSeconds} (Unix seconds), up to {@code upTo}. */
+    List<StreamMessage> historySince(String stream, long sinceSeconds, long upTo);
+
+    // ---- sessions -------------------------------------------------------------------------------------
+
+    /** Keeps a disconnected session's state for {@code sessions_ttl}, to be restored by a reconnecting client. */
+    void cacheSession(String sid, CachedSession session);
+
+    /** A cached session, which stays restorable until it expires. */
+    Optional<CachedSession> restoreSession(String sid);
+
+    // ---- presence -------------------------------------------------------------------------------------
 
     /**
      * Session {@code sid} joins {@code stream} as presence id {@code pid}. A new id emits a {@code join} event;

@@ -1,11 +1,9 @@
 package dev.jcable.broker;
 
-import dev.jcable.api.Publication;
-
 /** Receives what a {@link Broker} delivers on this node. Must not block: it only enqueues frames. */
 public interface BrokerListener {
 
-    void deliver(Publication publication);
+    void deliver(StreamMessage message);
 
     void presence(String stream, PresenceEvent event);
 }

@@ -1,29 +1,22 @@
 package dev.jcable.broker;
 
 import dev.jcable.api.Publication;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.security.SecureRandom;
 import java.util.List;
-import java.util.Map;
-import java.util.PriorityQueue;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The single-node broker. Presence is locked per stream and per session, never globally; events of one stream are
- * emitted under that stream's lock, so every observer sees them in the order the state changed.
- *
- * <p>Connected sessions keep their records without any keepalive traffic. Only a disconnected session gets a
- * deadline; deadlines sit in one queue and {@link #expire()} runs when the earliest is due (see
- * {@link ExpiryTimer}), so idle streams and connected sessions cost nothing.
+ * The single-node broker: history ({@link HistoryStore}), restorable sessions ({@link SessionStore}) and presence
+ * ({@link PresenceStore}) in this JVM, with one queue of deadlines that {@link #expire()} works off when the
+ * earliest is due (see {@link ExpiryTimer}).
  */
 public final class MemoryBroker implements Broker {
 
     private static final Logger LOG = Logger.getLogger(MemoryBroker.class.getName());
+    private static final String EPOCH_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
     /** Arms a wake-up at an absolute time (epoch millis) when {@link #expire()} should run. */
     @FunctionalInterface
@@ -32,20 +25,22 @@ public final class MemoryBroker implements Broker {
     }
 
     private final LongSupplier clock;
-    private final long presenceTtlMillis;
-    private final int maxMembers;
-    private final Wakeup wakeup;
-
-    private final ConcurrentHashMap<String, StreamPresence> streams = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, SessionPresence> sessions = new ConcurrentHashMap<>();
-    private final PriorityQueue<Deadline> deadlines = new PriorityQueue<>();
+    private final String epoch;
+    private final Deadlines deadlines;
+    private final HistoryStore history;
+    private final SessionStore sessions;
+    private final PresenceStore presence;
     private volatile BrokerListener listener;
 
-    public MemoryBroker(LongSupplier clock, Duration presenceTtl, int maxMembers, Wakeup wakeup) {
+    public MemoryBroker(LongSupplier clock, BrokerSettings settings, Wakeup wakeup) {
         this.clock = clock;
-        this.presenceTtlMillis = presenceTtl.toMillis();
-        this.maxMembers = maxMembers;
-        this.wakeup = wakeup;
+        this.epoch = newEpoch();
+        this.deadlines = new Deadlines(wakeup);
+        this.history = new HistoryStore(clock, epoch, settings.historyLimit(), settings.historyTtl().toMillis(),
+                deadlines);
+        this.sessions = new SessionStore(clock, settings.sessionsTtl().toMillis(), deadlines);
+        this.presence = new PresenceStore(clock, settings.presenceTtl().toMillis(), settings.maxMembers(), deadlines,
+                (stream, event) -> listener.presence(stream, event));
     }
 
     @Override
@@ -54,247 +49,109 @@ public final class MemoryBroker implements Broker {
     }
 
     @Override
+    public String epoch() {
+        return epoch;
+    }
+
+    @Override
     public void publish(Publication publication) {
-        listener.deliver(publication);
+        history.publish(publication, message -> listener.deliver(message));
+    }
+
+    @Override
+    public long attach(String stream, Runnable subscribe) {
+        return history.attach(stream, subscribe);
+    }
+
+    @Override
+    public Optional<List<StreamMessage>> historyFrom(String stream, String epoch, long offset, long upTo) {
+        return history.from(stream, epoch, offset, upTo);
+    }
+
+    @Override
+    public List<StreamMessage> historySince(String stream, long sinceSeconds, long upTo) {
+        return history.since(stream, sinceSeconds, upTo);
+    }
+
+    @Override
+    public void cacheSession(String sid, CachedSession session) {
+        sessions.cache(sid, session);
+    }
+
+    @Override
+    public Optional<CachedSession> restoreSession(String sid) {
+        return sessions.restore(sid);
     }
 
     @Override
     public JoinResult presenceAdd(String stream, String sid, String pid, String info) {
-        SessionPresence session = sessions.computeIfAbsent(sid, k -> new SessionPresence());
-        synchronized (session) {
-            if (session.deadline != 0) {
-                return JoinResult.SESSION_CLOSED;
-            }
-            String current = session.streams.get(stream);
-            if (current != null && !current.equals(pid)) {
-                return JoinResult.ID_MISMATCH;
-            }
-            JoinResult result = addToStream(stream, sid, pid, info);
-            if (result == JoinResult.MEMBERS_LIMIT) {
-                if (session.streams.isEmpty()) {
-                    sessions.remove(sid, session);
-                }
-            } else {
-                session.streams.put(stream, pid);
-            }
-            return result;
-        }
-    }
-
-    private JoinResult addToStream(String stream, String sid, String pid, String info) {
-        while (true) {
-            StreamPresence presence = streams.computeIfAbsent(stream, k -> new StreamPresence());
-            synchronized (presence) {
-                if (presence.removed) {
-                    continue; // lost a race with the removal of an empty stream: take the new one
-                }
-                Member member = presence.members.get(pid);
-                if (member != null) {
-                    member.info = info;
-                    member.add(sid);
-                    return JoinResult.UPDATED;
-                }
-                if (presence.members.size() >= maxMembers) {
-                    dropIfEmpty(stream, presence);
-                    return JoinResult.MEMBERS_LIMIT;
-                }
-                presence.members.put(pid, new Member(info, sid));
-                emit(stream, PresenceEvent.join(pid, info));
-                return JoinResult.JOINED;
-            }
-        }
+        return presence.add(stream, sid, pid, info);
     }
 
     @Override
     public boolean presenceRemove(String stream, String sid) {
-        SessionPresence session = sessions.get(sid);
-        if (session == null) {
-            return false;
-        }
-        synchronized (session) {
-            String pid = session.streams.remove(stream);
-            if (pid == null) {
-                return false;
-            }
-            removeFromStream(stream, sid, pid);
-            if (session.streams.isEmpty() && session.deadline == 0) {
-                sessions.remove(sid, session);
-            }
-            return true;
-        }
-    }
-
-    private void removeFromStream(String stream, String sid, String pid) {
-        StreamPresence presence = streams.get(stream);
-        if (presence == null) {
-            return;
-        }
-        synchronized (presence) {
-            Member member = presence.members.get(pid);
-            if (member != null && member.remove(sid) && member.isEmpty()) {
-                presence.members.remove(pid);
-                emit(stream, PresenceEvent.leave(pid));
-            }
-            dropIfEmpty(stream, presence);
-        }
-    }
-
-    private void dropIfEmpty(String stream, StreamPresence presence) {
-        if (presence.members.isEmpty()) {
-            presence.removed = true;
-            streams.remove(stream, presence);
-        }
+        return presence.remove(stream, sid);
     }
 
     @Override
     public void presenceDisconnected(String sid) {
-        SessionPresence session = sessions.get(sid);
-        if (session == null) {
-            return;
-        }
-        long deadline = clock.getAsLong() + presenceTtlMillis;
-        synchronized (session) {
-            session.deadline = deadline;
-        }
-        if (presenceTtlMillis == 0) {
-            expireSession(sid);
-            return;
-        }
-        synchronized (deadlines) {
-            deadlines.add(new Deadline(deadline, sid));
-        }
-        wakeup.at(deadline);
+        presence.disconnected(sid);
+    }
+
+    @Override
+    public PresenceInfo presenceInfo(String stream) {
+        return presence.info(stream);
     }
 
     /**
-     * Removes every disconnected session whose TTL has passed, emitting {@code leave} for ids nobody holds any more.
+     * Works off every deadline that has passed: presence TTLs (emitting {@code leave}), history entries, cached
+     * sessions.
      *
      * @return the next deadline (epoch millis), or {@link Long#MAX_VALUE} when none is pending
      */
     public long expire() {
         long now = clock.getAsLong();
-        while (true) {
-            Deadline due;
-            synchronized (deadlines) {
-                Deadline next = deadlines.peek();
-                if (next == null) {
-                    return Long.MAX_VALUE;
-                }
-                if (next.at > now) {
-                    return next.at;
-                }
-                due = deadlines.poll();
-            }
+        Deadlines.Due due;
+        while ((due = deadlines.poll(now)) != null) {
             try {
-                expireSession(due.sid);
+                switch (due.kind()) {
+                    case PRESENCE -> presence.expire(due.key());
+                    case HISTORY -> history.expire(due.key(), due.at());
+                    case SESSION -> sessions.expire(due.key(), now);
+                }
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "jcable: presence expiry failed for session " + due.sid, e);
+                LOG.log(Level.WARNING, "jcable: expiry of " + due + " failed", e);
             }
         }
+        return deadlines.next();
     }
 
-    private void expireSession(String sid) {
-        SessionPresence session = sessions.remove(sid);
-        if (session == null) {
-            return;
-        }
-        synchronized (session) {
-            session.streams.forEach((stream, pid) -> removeFromStream(stream, sid, pid));
-            session.streams.clear();
-        }
-    }
-
-    @Override
-    public PresenceInfo presenceInfo(String stream) {
-        StreamPresence presence = streams.get(stream);
-        if (presence == null) {
-            return PresenceInfo.EMPTY;
-        }
-        synchronized (presence) {
-            List<PresenceInfo.Record> records = new ArrayList<>(presence.members.size());
-            presence.members.forEach((id, member) -> records.add(new PresenceInfo.Record(id, member.info)));
-            return new PresenceInfo(records.size(), List.copyOf(records));
-        }
-    }
-
-    /** How many sessions hold presence records (connected or within their TTL); for tests and metrics. */
+    /** Sessions holding presence records (connected or within their TTL); for tests and metrics. */
     public int presenceSessions() {
+        return presence.sessions();
+    }
+
+    /** Streams with an offset (and maybe history); for tests and metrics. */
+    public int historyStreams() {
+        return history.streams();
+    }
+
+    /** Cached sessions; for tests and metrics. */
+    public int cachedSessions() {
         return sessions.size();
     }
 
     @Override
     public void stop() {
-        synchronized (deadlines) {
-            deadlines.clear();
-        }
+        deadlines.clear();
     }
 
-    private void emit(String stream, PresenceEvent event) {
-        BrokerListener target = listener;
-        if (target != null) {
-            target.presence(stream, event);
+    private static String newEpoch() {
+        SecureRandom random = new SecureRandom();
+        StringBuilder epoch = new StringBuilder(6);
+        for (int i = 0; i < 6; i++) {
+            epoch.append(EPOCH_ALPHABET.charAt(random.nextInt(EPOCH_ALPHABET.length())));
         }
-    }
-
-    /** One stream's members, in join order. Guarded by its own monitor. */
-    private static final class StreamPresence {
-        final Map<String, Member> members = new LinkedHashMap<>();
-        boolean removed;
-    }
-
-    /** One presence id: its latest info and the sessions holding it (usually one; one per tab). */
-    private static final class Member {
-        String info;
-        private Object sessions; // a String for the common single-session case, else a List<String>
-
-        Member(String info, String sid) {
-            this.info = info;
-            this.sessions = sid;
-        }
-
-        @SuppressWarnings("unchecked")
-        void add(String sid) {
-            if (sessions instanceof String single) {
-                if (!single.equals(sid)) {
-                    List<String> list = new ArrayList<>(2);
-                    list.add(single);
-                    list.add(sid);
-                    sessions = list;
-                }
-            } else if (!((List<String>) sessions).contains(sid)) {
-                ((List<String>) sessions).add(sid);
-            }
-        }
-
-        /** @return whether {@code sid} held this id */
-        @SuppressWarnings("unchecked")
-        boolean remove(String sid) {
-            if (sessions instanceof String single) {
-                if (single.equals(sid)) {
-                    sessions = new ArrayList<String>(1);
-                    return true;
-                }
-                return false;
-            }
-            return ((List<String>) sessions).remove(sid);
-        }
-
-        @SuppressWarnings("unchecked")
-        boolean isEmpty() {
-            return !(sessions instanceof String) && ((List<String>) sessions).isEmpty();
-        }
-    }
-
-    /** The streams a session joined (stream → presence id) and, once disconnected, its deadline. */
-    private static final class SessionPresence {
-        final Map<String, String> streams = new HashMap<>(4);
-        long deadline; // 0 while connected
-    }
-
-    private record Deadline(long at, String sid) implements Comparable<Deadline> {
-        @Override
-        public int compareTo(Deadline other) {
-            return Long.compare(at, other.at);
-        }
+        return epoch.toString();
     }
 }

@@ -10,6 +10,8 @@ import java.util.Map;
  * @param streamsSecret     verifies {@code signed_stream_name}
  * @param broadcastKey      Bearer key of {@code POST /_broadcast}; null when broadcasting needs no key
  * @param apiSecret         Bearer key of {@code /api}; null when the API needs no key
+ * @param jwtSecret         verifies connection tokens (HMAC); empty disables JWT identification
+ * @param turboStreamsSecret verifies {@code Turbo::StreamsChannel} signed stream names
  * @param publicStreams     whether unsigned {@code stream_name} subscriptions are allowed
  * @param streamsPresence   whether signed streams support presence (public ones always do)
  * @param demo              whether the demo page and its endpoints are served
@@ -20,11 +22,20 @@ public record CableConfig(
         String streamsSecret,
         String broadcastKey,
         String apiSecret,
+        String jwtSecret,
+        String turboStreamsSecret,
         boolean publicMode,
         boolean publicStreams,
         boolean streamsPresence,
+        boolean streamsWhisper,
+        boolean turboStreams,
+        String jwtParam,
+        boolean enforceJwt,
         String broker,
         Duration presenceTtl,
+        int historyLimit,
+        Duration historyTtl,
+        Duration sessionsTtl,
         Duration pingInterval,
         String pingTimestampPrecision,
         int maxMessageSize,
@@ -57,6 +68,8 @@ public record CableConfig(
             case STREAMS_SECRET -> streamsSecret;
             case BROADCAST_KEY -> broadcastKey;
             case API_SECRET -> apiSecret;
+            case JWT_SECRET -> jwtSecret;
+            case TURBO_STREAMS_SECRET -> turboStreamsSecret;
             default -> throw new IllegalArgumentException(option.key());
         };
         return value == null || value.isEmpty() ? "<none>" : "<set>";
@@ -67,6 +80,13 @@ public record CableConfig(
             case PUBLIC -> String.valueOf(publicMode);
             case PUBLIC_STREAMS -> String.valueOf(publicStreams);
             case STREAMS_PRESENCE -> String.valueOf(streamsPresence);
+            case STREAMS_WHISPER -> String.valueOf(streamsWhisper);
+            case TURBO_STREAMS -> String.valueOf(turboStreams);
+            case JWT_PARAM -> jwtParam;
+            case ENFORCE_JWT -> String.valueOf(enforceJwt);
+            case HISTORY_LIMIT -> String.valueOf(historyLimit);
+            case HISTORY_TTL -> seconds(historyTtl);
+            case SESSIONS_TTL -> seconds(sessionsTtl);
             case BROKER -> broker;
             case PRESENCE_TTL -> seconds(presenceTtl);
             case PING_INTERVAL -> seconds(pingInterval);

@@ -45,6 +45,12 @@ public final class ConfigLoader {
         String streamsSecret = fallback(Option.STREAMS_SECRET, secret);
         String broadcastKey = key(Option.BROADCAST_KEY, publicMode, secret, "broadcast-cable");
         String apiSecret = key(Option.API_SECRET, publicMode, secret, "api-cable");
+        String jwtSecret = fallback(Option.JWT_SECRET, secret);
+        String turboSecret = fallback(Option.TURBO_STREAMS_SECRET, streamsSecret);
+        String jwtParam = raw(Option.JWT_PARAM);
+        if (!jwtParam.matches("[A-Za-z0-9_-]+")) {
+            throw invalid(Option.JWT_PARAM, jwtParam, "must be a query parameter name ([A-Za-z0-9_-]+)");
+        }
 
         String broker = raw(Option.BROKER).toLowerCase(Locale.ROOT);
         if (!BROKERS.contains(broker)) {
@@ -55,12 +61,19 @@ public final class ConfigLoader {
             throw invalid(Option.PING_TIMESTAMP_PRECISION, precision, "must be s, ms or ns");
         }
         return new CableConfig(
-                secret, streamsSecret, broadcastKey, apiSecret,
+                secret, streamsSecret, broadcastKey, apiSecret, jwtSecret, turboSecret,
                 publicMode,
-                publicMode || bool(Option.PUBLIC_STREAMS),
+                bool(Option.PUBLIC_STREAMS) || publicMode, // read (and validated) even in public mode
                 bool(Option.STREAMS_PRESENCE),
+                bool(Option.STREAMS_WHISPER),
+                bool(Option.TURBO_STREAMS),
+                jwtParam,
+                bool(Option.ENFORCE_JWT),
                 broker,
                 seconds(Option.PRESENCE_TTL),
+                (int) number(Option.HISTORY_LIMIT, 1, 1_000_000),
+                seconds(Option.HISTORY_TTL),
+                seconds(Option.SESSIONS_TTL),
                 seconds(Option.PING_INTERVAL),
                 precision,
                 (int) number(Option.MAX_MESSAGE_SIZE, 256, Integer.MAX_VALUE),
@@ -94,7 +107,7 @@ public final class ConfigLoader {
     private String fallback(Option option, String secret) {
         String value = raw(option);
         if (value.isEmpty()) {
-            origin.put(option, "from secret");
+            origin.put(option, option == Option.TURBO_STREAMS_SECRET ? "from streams_secret" : "from secret");
             return secret;
         }
         return NONE.equalsIgnoreCase(value) ? "" : value;

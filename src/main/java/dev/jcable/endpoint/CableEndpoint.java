@@ -17,7 +17,8 @@ import jakarta.websocket.server.ServerEndpoint;
  * Text frames are taken in parts so that an oversized frame can be dropped without closing the connection.
  */
 @Dependent
-@ServerEndpoint(value = "/cable", subprotocols = {"actioncable-v1-json", "actioncable-v1-ext-json"})
+@ServerEndpoint(value = "/cable", subprotocols = {"actioncable-v1-json", "actioncable-v1-ext-json"},
+        configurator = HandshakeCapture.class)
 public class CableEndpoint {
 
     @Inject

@@ -6,6 +6,7 @@ import dev.jcable.session.Subscription;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * Stream → subscribers fan-out. Subscribers of a stream are grouped by identifier, so a broadcast encodes one frame
@@ -38,16 +39,25 @@ public final class Hub {
     /**
      * Delivers {@code message} (a JSON value) to every subscriber of {@code stream} except {@code excludeSid}.
      *
-     * @param presence frame it as {@code {"type":"presence",…}} rather than a data message
+     * @param streamMeta {@code ,"stream_id":…,"epoch":…,"offset":…} of a durable message, or null
      */
-    public void broadcast(String stream, String message, String excludeSid, boolean presence) {
+    public void deliver(String stream, String message, String streamMeta, String excludeSid) {
+        fanOut(stream, excludeSid, quoted -> streamMeta == null ? Codec.message(quoted, message)
+                : Codec.message(quoted, message, streamMeta));
+    }
+
+    /** Delivers a presence event ({@code {"type":"presence",…}}) to every subscriber of {@code stream}. */
+    public void presence(String stream, String event) {
+        fanOut(stream, null, quoted -> Codec.presence(quoted, event));
+    }
+
+    private void fanOut(String stream, String excludeSid, UnaryOperator<String> frameFor) {
         Map<String, Group> groups = streams.get(stream);
         if (groups == null) {
             return;
         }
         for (Group group : groups.values()) {
-            String frame = presence ? Codec.presence(group.quotedIdentifier, message)
-                    : Codec.message(group.quotedIdentifier, message);
+            String frame = frameFor.apply(group.quotedIdentifier);
             for (CableSession session : group.sessions) {
                 if (excludeSid == null || !excludeSid.equals(session.sid())) {
                     session.send(frame);

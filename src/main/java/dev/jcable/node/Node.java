@@ -3,13 +3,18 @@ package dev.jcable.node;
 import dev.jcable.api.Publication;
 import dev.jcable.broker.Broker;
 import dev.jcable.broker.BrokerListener;
+import dev.jcable.broker.BrokerSettings;
+import dev.jcable.broker.CachedSession;
 import dev.jcable.broker.ExpiryTimer;
-import dev.jcable.broker.JoinResult;
 import dev.jcable.broker.MemoryBroker;
 import dev.jcable.broker.PresenceEvent;
 import dev.jcable.broker.PresenceInfo;
+import dev.jcable.broker.StreamMessage;
 import dev.jcable.config.CableConfig;
+import dev.jcable.endpoint.HandshakeCapture;
 import dev.jcable.hub.Hub;
+import dev.jcable.identity.Authenticator;
+import dev.jcable.identity.Handshake;
 import dev.jcable.protocol.Codec;
 import dev.jcable.protocol.Command;
 import dev.jcable.protocol.JsonText;
@@ -29,14 +34,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import jakarta.json.JsonNumber;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonString;
-import jakarta.json.JsonValue;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,8 +50,8 @@ import java.util.logging.Logger;
 
 /**
  * The core: one instance per deployment. The WebSocket endpoint hands it every open, frame and close; the HTTP API
- * and the Java API hand it publications. It owns the session registry, the hub and the broker, and turns commands
- * into broker calls and broker output into frames.
+ * and the Java API hand it publications. It owns the session registry, the hub and the broker; commands are carried
+ * out by {@link StreamCommands} and {@link PresenceCommands}, and broker output becomes frames here.
  */
 @ApplicationScoped
 public class Node implements BrokerListener {
@@ -71,9 +73,12 @@ public class Node implements BrokerListener {
     private final Hub hub = new Hub();
     private final SecureRandom random = new SecureRandom();
     private StreamResolver resolver;
+    private Authenticator authenticator;
     private Broker broker;
     private ExpiryTimer expiryTimer;
     private Pinger pinger;
+    private StreamCommands streams;
+    private PresenceCommands presence;
     private volatile CountDownLatch shutdown;
 
     /** Starts the node with the deployment, so that a bad configuration fails the deployment itself. */
@@ -83,17 +88,23 @@ public class Node implements BrokerListener {
 
     @PostConstruct
     void start() {
-        resolver = new StreamResolver(new MessageVerifier(config.streamsSecret()), config.publicStreams(),
-                config.streamsPresence(), false);
+        resolver = new StreamResolver(new MessageVerifier(config.streamsSecret()),
+                config.turboStreams() ? new MessageVerifier(config.turboStreamsSecret()) : null,
+                config.publicStreams(), config.streamsPresence(), config.streamsWhisper());
+        authenticator = new Authenticator(config.jwtSecret(), config.enforceJwt(), System::currentTimeMillis);
         expiryTimer = new ExpiryTimer(scheduler, System::currentTimeMillis);
-        MemoryBroker memory = new MemoryBroker(System::currentTimeMillis, config.presenceTtl(),
-                config.presenceMaxMembers(), expiryTimer);
+        MemoryBroker memory = new MemoryBroker(System::currentTimeMillis, new BrokerSettings(config.presenceTtl(),
+                config.presenceMaxMembers(), config.historyLimit(), config.historyTtl(), config.sessionsTtl()),
+                expiryTimer);
         expiryTimer.setTask(memory::expire);
         broker = memory;
         broker.start(this);
         pinger = new Pinger(scheduler);
-        LOG.info(() -> "jcable: ready, broker " + config.broker() + " (presence ttl " + config.presenceTtl().toMillis()
-                + " ms), ping every " + config.pingInterval().toMillis() + " ms");
+        presence = new PresenceCommands(broker, config);
+        streams = new StreamCommands(broker, hub, resolver, config, presence);
+        LOG.info(() -> "jcable: ready, broker " + config.broker() + " (epoch " + broker.epoch() + ", history limit "
+                + config.historyLimit() + ", history ttl " + config.historyTtl().toSeconds() + "s, sessions ttl "
+                + config.sessionsTtl().toSeconds() + "s, presence ttl " + config.presenceTtl().toMillis() + "ms)");
     }
 
     @PreDestroy
@@ -122,14 +133,55 @@ public class Node implements BrokerListener {
         CableSession session = new CableSession(sid, socket, config.wsMaxPendingSize(), executor);
         socket.getUserProperties().put(SESSION_KEY, session);
         socket.getAsyncRemote().setSendTimeout(config.wsWriteTimeout().toMillis());
+        Handshake handshake = handshake(socket);
+        Authenticator.Decision decision = authenticator.authenticate(handshake.token(), sid);
+        if (!decision.accepted()) {
+            LOG.fine(() -> "jcable: refused connection " + sid + ": " + decision.detail());
+            session.disconnect(decision.reason(), false, CloseReason.CloseCodes.NORMAL_CLOSURE, "Auth Failed");
+            return;
+        }
+        session.identifiers(decision.identifiers());
         sessions.put(sid, session);
-        session.send(Codec.welcome(sid));
+        boolean resumable = session.extended() && !config.sessionsTtl().isZero();
+        Optional<CachedSession> previous = resumable && handshake.restoreSid() != null
+                ? restorable(handshake.restoreSid()) : Optional.empty();
+        if (previous.isPresent()) {
+            restore(session, previous.get(), handshake.token() != null);
+        } else {
+            session.send(Codec.welcome(sid));
+        }
         pinger.add(session, pingInterval(socket), pingPrecision(socket));
+    }
+
+    /** A cached session, or the live one (the client noticed a dead network before this server did). */
+    private Optional<CachedSession> restorable(String previousSid) {
+        Optional<CachedSession> cached = broker.restoreSession(previousSid);
+        if (cached.isPresent()) {
+            return cached;
+        }
+        CableSession live = sessions.get(previousSid);
+        return live == null ? Optional.empty() : Optional.of(snapshot(live));
+    }
+
+    /** Resubscribes without confirmations and welcomes with the restored identifiers; the client asks for history. */
+    private void restore(CableSession session, CachedSession previous, boolean freshIdentity) {
+        if (!freshIdentity) {
+            session.identifiers(previous.identifiers());
+        }
+        previous.subscriptions().forEach((identifier, spec) ->
+                streams.attach(session, new Subscription(identifier, spec)));
+        session.send(Codec.welcomeRestored(session.sid(), previous.subscriptions().keySet()));
+    }
+
+    private static CachedSession snapshot(CableSession session) {
+        Map<String, StreamSpec> subscriptions = new LinkedHashMap<>();
+        session.subscriptions().forEach((identifier, subscription) -> subscriptions.put(identifier, subscription.spec()));
+        return new CachedSession(session.identifiers(), subscriptions);
     }
 
     public void receive(Session socket, String part, boolean last) {
         CableSession session = session(socket);
-        if (session == null) {
+        if (session == null || session.disconnecting()) {
             return;
         }
         String frame = session.assemble(part, last, config.maxMessageSize());
@@ -137,13 +189,13 @@ public class Node implements BrokerListener {
             return;
         }
         if (frame == CableSession.TOO_LARGE) {
-            badFrame(session, "frame larger than max_message_size (" + config.maxMessageSize() + ")");
+            BadFrames.report(session, "frame larger than max_message_size (" + config.maxMessageSize() + ")");
             return;
         }
         try {
             handle(session, Codec.decode(frame));
         } catch (ProtocolException e) {
-            badFrame(session, e.getMessage());
+            BadFrames.report(session, e.getMessage());
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "jcable: command failed for session " + session.sid(), e);
         }
@@ -158,6 +210,9 @@ public class Node implements BrokerListener {
         for (Subscription subscription : session.subscriptions().values()) {
             hub.unsubscribe(session, subscription);
         }
+        if (session.extended() && !config.sessionsTtl().isZero()) {
+            broker.cacheSession(session.sid(), snapshot(session));
+        }
         broker.presenceDisconnected(session.sid());
         CountDownLatch closing = shutdown;
         if (closing != null) {
@@ -170,170 +225,36 @@ public class Node implements BrokerListener {
         LOG.log(Level.FINE, "jcable: socket error on session " + (session == null ? "?" : session.sid()), error);
     }
 
-    // ---- commands ---------------------------------------------------------------------------------
-
     private void handle(CableSession session, Command command) {
+        Subscription subscription = command.identifier() == null ? null
+                : session.subscriptions().get(command.identifier());
         switch (command.command()) {
-            case "subscribe" -> subscribe(session, command);
-            case "unsubscribe" -> unsubscribe(session, command);
-            case "message" -> perform(session, command);
-            case "join" -> join(session, command, subscription(session, command));
-            case "leave" -> leave(session, command);
-            case "presence" -> presence(session, command);
-            case "history" -> history(session, command);
+            case "subscribe" -> streams.subscribe(session, command);
+            case "unsubscribe" -> streams.unsubscribe(session, command);
+            case "message" -> streams.perform(session, command, subscription);
+            case "history" -> streams.history(session, command, subscription);
+            case "whisper" -> streams.whisper(session, command, subscription);
+            case "join" -> presence.join(session, command, subscription);
+            case "leave" -> presence.leave(session, subscription);
+            case "presence" -> presence.info(session, command, subscription);
             case "ping" -> session.send(Codec.pong());
             case "pong" -> { } // keepalive only: any inbound frame proves liveness
-            default -> badFrame(session, "unknown command '" + command.command() + "'");
+            default -> BadFrames.report(session, "unknown command '" + command.command() + "'");
         }
-    }
-
-    private void subscribe(CableSession session, Command command) {
-        String identifier = command.identifier();
-        if (identifier == null) {
-            badFrame(session, "subscribe without identifier");
-            return;
-        }
-        if (session.subscriptions().containsKey(identifier)) {
-            badFrame(session, "already subscribed to " + identifier);
-            return;
-        }
-        String quoted = JsonText.quote(identifier);
-        if (session.subscriptions().size() >= config.maxSubscriptions()) {
-            badFrame(session, "max_subscriptions (" + config.maxSubscriptions() + ") reached");
-            session.send(Codec.typed("reject_subscription", quoted));
-            return;
-        }
-        Optional<StreamSpec> spec = resolver.resolve(identifier);
-        if (spec.isEmpty()) {
-            LOG.fine(() -> "jcable: rejected subscription " + identifier + " of session " + session.sid());
-            session.send(Codec.typed("reject_subscription", quoted));
-            return;
-        }
-        Subscription subscription = new Subscription(identifier, quoted, spec.get());
-        session.subscriptions().put(identifier, subscription);
-        hub.subscribe(session, subscription);
-        session.send(Codec.typed("confirm_subscription", quoted));
-        if (command.history() != null) {
-            history(session, command);
-        }
-        if (command.presence() != null) {
-            join(session, command, subscription);
-        }
-    }
-
-    private void unsubscribe(CableSession session, Command command) {
-        Subscription subscription = session.subscriptions().remove(nullToEmpty(command.identifier()));
-        if (subscription == null) {
-            badFrame(session, "unsubscribe from unknown identifier");
-            return;
-        }
-        hub.unsubscribe(session, subscription);
-        if (subscription.spec().presence()) {
-            broker.presenceRemove(subscription.spec().stream(), session.sid());
-        }
-    }
-
-    private void perform(CableSession session, Command command) {
-        if (subscription(session, command) == null) {
-            badFrame(session, "message for unknown identifier");
-        } else if (!(command.data() instanceof JsonString)) {
-            badFrame(session, "message data must be a JSON string");
-        }
-        // $pubsub channels have no actions: a well-formed perform is accepted and does nothing
-    }
-
-    /** History needs a history-keeping broker; until then every request is answered, and refused. */
-    private void history(CableSession session, Command command) {
-        Subscription subscription = subscription(session, command);
-        if (subscription == null) {
-            badFrame(session, "history for unknown identifier");
-        } else if (session.extended()) {
-            session.send(Codec.typed("reject_history", subscription.quotedIdentifier()));
-        }
-    }
-
-    private void join(CableSession session, Command command, Subscription subscription) {
-        if (subscription == null) {
-            badFrame(session, "join for unknown identifier");
-            return;
-        }
-        String refusal = joinRefusal(session, command.presence(), subscription);
-        if (refusal != null) {
-            badFrame(session, "join refused: " + refusal);
-            session.send(Codec.presence(subscription.quotedIdentifier(), Codec.presenceError(refusal)));
-        }
-    }
-
-    /** Joins, or says why not: {@code presence_disabled}, {@code invalid_presence}, {@code info_too_large}, … */
-    private String joinRefusal(CableSession session, JsonObject presence, Subscription subscription) {
-        if (!subscription.spec().presence()) {
-            return "presence_disabled";
-        }
-        String id = presence == null ? null : presenceId(presence.get("id"));
-        if (id == null || id.isEmpty()) {
-            return "invalid_presence";
-        }
-        JsonValue infoValue = presence.get("info");
-        String info = infoValue == null || infoValue.getValueType() == JsonValue.ValueType.NULL
-                ? null : infoValue.toString();
-        if (info != null && info.length() > config.presenceInfoMaxSize()) {
-            return "info_too_large";
-        }
-        JoinResult result = broker.presenceAdd(subscription.spec().stream(), session.sid(), id, info);
-        return switch (result) {
-            case JOINED, UPDATED -> null;
-            case ID_MISMATCH -> "id_mismatch";
-            case MEMBERS_LIMIT -> "members_limit";
-            case SESSION_CLOSED -> "session_closed";
-        };
-    }
-
-    /** The JS client sends {@code String(id)}; other clients may send a number. */
-    private static String presenceId(JsonValue value) {
-        if (value instanceof JsonString s) {
-            return s.getString();
-        }
-        if (value instanceof JsonNumber n) {
-            return n.toString();
-        }
-        return null;
-    }
-
-    private void leave(CableSession session, Command command) {
-        Subscription subscription = subscription(session, command);
-        if (subscription == null) {
-            badFrame(session, "leave for unknown identifier");
-        } else if (subscription.spec().presence()) {
-            broker.presenceRemove(subscription.spec().stream(), session.sid());
-        }
-    }
-
-    private void presence(CableSession session, Command command) {
-        Subscription subscription = subscription(session, command);
-        String quoted = subscription != null ? subscription.quotedIdentifier()
-                : JsonText.quote(nullToEmpty(command.identifier()));
-        if (subscription == null || !subscription.spec().presence()) {
-            String reason = subscription == null ? "not_subscribed" : "presence_disabled";
-            session.send(Codec.presence(quoted, Codec.presenceError(reason)));
-            return;
-        }
-        boolean records = !(command.data() instanceof JsonObject data
-                && data.get("return_records") == JsonValue.FALSE);
-        PresenceInfo info = broker.presenceInfo(subscription.spec().stream());
-        session.send(Codec.presence(quoted, Codec.presenceInfo(info, records)));
     }
 
     // ---- broker output ----------------------------------------------------------------------------
 
     @Override
-    public void deliver(Publication publication) {
-        hub.broadcast(publication.stream(), JsonText.messageValue(publication.data()), publication.excludeSocket(),
-                false);
+    public void deliver(StreamMessage message) {
+        hub.deliver(message.stream(), JsonText.messageValue(message.data()),
+                message.durable() ? Codec.streamMeta(message.stream(), message.epoch(), message.offset()) : null,
+                message.excludeSocket());
     }
 
     @Override
     public void presence(String stream, PresenceEvent event) {
-        hub.broadcast(stream, Codec.presenceEvent(event), null, true);
+        hub.presence(stream, Codec.presenceEvent(event));
     }
 
     // ---- API for the HTTP and Java boundaries ------------------------------------------------------
@@ -356,21 +277,15 @@ public class Node implements BrokerListener {
 
     // ---- helpers ----------------------------------------------------------------------------------
 
-    private static Subscription subscription(CableSession session, Command command) {
-        return command.identifier() == null ? null : session.subscriptions().get(command.identifier());
-    }
-
     private static CableSession session(Session socket) {
         return (CableSession) socket.getUserProperties().get(SESSION_KEY);
     }
 
-    private void badFrame(CableSession session, String why) {
-        if (session.firstBadFrame()) {
-            LOG.warning(() -> "jcable: ignoring a frame from session " + session.sid() + ": " + why
-                    + " (the connection stays open; further bad frames of this session are logged at FINE)");
-        } else {
-            LOG.fine(() -> "jcable: ignoring a frame from session " + session.sid() + ": " + why);
-        }
+    @SuppressWarnings("unchecked")
+    private Handshake handshake(Session socket) {
+        Map<String, List<String>> headers =
+                (Map<String, List<String>>) socket.getUserProperties().remove(HandshakeCapture.HEADERS);
+        return Handshake.of(headers == null ? Map.of() : headers, socket.getRequestParameterMap(), config.jwtParam());
     }
 
     private long pingInterval(Session socket) {
@@ -400,9 +315,5 @@ public class Node implements BrokerListener {
         byte[] bytes = new byte[15];
         random.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    private static String nullToEmpty(String s) {
-        return s == null ? "" : s;
     }
 }

@@ -1,14 +1,11 @@
 package dev.jcable.protocol;
 
-import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import dev.jcable.broker.PresenceEvent;
 import dev.jcable.broker.PresenceInfo;
-import java.io.StringReader;
 
 /** Decodes client frames and encodes every server frame of the Action Cable (+ AnyCable extended) protocol. */
 public final class Codec {
@@ -18,9 +15,9 @@ public final class Codec {
 
     public static Command decode(String frame) throws ProtocolException {
         JsonValue root;
-        try (JsonReader reader = Json.createReader(new StringReader(frame))) {
-            root = reader.readValue();
-        } catch (JsonException | IllegalStateException e) {
+        try {
+            root = JsonText.parse(frame);
+        } catch (JsonException e) {
             throw new ProtocolException("not JSON");
         }
         if (root.getValueType() != JsonValue.ValueType.OBJECT) {
@@ -68,6 +65,21 @@ public final class Codec {
         return "{\"type\":\"welcome\",\"sid\":" + JsonText.quote(sid) + "}";
     }
 
+    /** The welcome of a restored session: its new {@code sid} and the identifiers that need no re-subscribe. */
+    public static String welcomeRestored(String sid, Iterable<String> restoredIdentifiers) {
+        StringBuilder out = new StringBuilder("{\"type\":\"welcome\",\"sid\":").append(JsonText.quote(sid))
+                .append(",\"restored\":true,\"restored_ids\":[");
+        boolean first = true;
+        for (String identifier : restoredIdentifiers) {
+            if (!first) {
+                out.append(',');
+            }
+            first = false;
+            JsonText.appendQuoted(out, identifier);
+        }
+        return out.append("]}").toString();
+    }
+
     public static String ping(long timestamp) {
         return "{\"type\":\"ping\",\"message\":" + timestamp + "}";
     }
@@ -88,6 +100,20 @@ public final class Codec {
     /** A delivery to one identifier: {@code message} is already a JSON value. */
     public static String message(String quotedIdentifier, String messageJson) {
         return "{\"identifier\":" + quotedIdentifier + ",\"message\":" + messageJson + "}";
+    }
+
+    /**
+     * A delivery of a durable message: {@code streamMeta} is {@link #streamMeta}'s text, encoded once per message
+     * and shared by every identifier.
+     */
+    public static String message(String quotedIdentifier, String messageJson, String streamMeta) {
+        return "{\"identifier\":" + quotedIdentifier + ",\"message\":" + messageJson + streamMeta + "}";
+    }
+
+    /** {@code ,"stream_id":…,"epoch":…,"offset":N}: where a message sits in its stream's history. */
+    public static String streamMeta(String stream, String epoch, long offset) {
+        return ",\"stream_id\":" + JsonText.quote(stream) + ",\"epoch\":" + JsonText.quote(epoch)
+                + ",\"offset\":" + offset;
     }
 
     /** A presence frame (event, info or error) to one identifier. */

@@ -1,6 +1,8 @@
 package dev.jcable.protocol;
 
 import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonValue;
 import jakarta.json.stream.JsonParser;
 import jakarta.json.stream.JsonParsingException;
 import java.io.StringReader;
@@ -41,6 +43,28 @@ public final class JsonText {
             }
         }
         out.append('"');
+    }
+
+    /**
+     * Parses {@code text} as exactly one JSON value: anything after it (a second value, garbage) is an error, where
+     * a plain {@code JsonReader} would silently ignore it.
+     *
+     * @throws JsonException (or {@link JsonParsingException}) when it is not exactly one JSON value
+     */
+    public static JsonValue parse(String text) {
+        try (JsonParser parser = Json.createParser(new StringReader(text))) {
+            if (!parser.hasNext()) {
+                throw new JsonException("empty");
+            }
+            parser.next();
+            JsonValue value = parser.getValue();
+            if (parser.hasNext()) {
+                throw new JsonException("content after the JSON value");
+            }
+            return value;
+        } catch (IllegalStateException | java.util.NoSuchElementException e) {
+            throw new JsonException("not JSON", e);
+        }
     }
 
     /** True when {@code text} is exactly one JSON value (object, array, string, number, literal). */

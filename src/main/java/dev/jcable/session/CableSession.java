@@ -32,6 +32,7 @@ public final class CableSession implements Outbox.Owner {
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final AtomicBoolean badFrameReported = new AtomicBoolean();
     private final AtomicBoolean disconnecting = new AtomicBoolean();
+    private volatile String identifiers;
     private StringBuilder partial;
     private boolean partialTooLarge;
 
@@ -53,6 +54,15 @@ public final class CableSession implements Outbox.Owner {
 
     public Session socket() {
         return socket;
+    }
+
+    /** The connection identifiers (JSON text): a token's {@code ext}, or {@code {"sid":…}}. */
+    public String identifiers() {
+        return identifiers;
+    }
+
+    public void identifiers(String identifiers) {
+        this.identifiers = identifiers;
     }
 
     public Map<String, Subscription> subscriptions() {

@@ -1,10 +1,8 @@
 package dev.jcable.streams;
 
-import jakarta.json.Json;
+import dev.jcable.protocol.JsonText;
 import jakarta.json.JsonException;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -46,10 +44,9 @@ public final class MessageVerifier {
         if (!MessageDigest.isEqual(expected, given)) {
             return Optional.empty();
         }
-        try (JsonReader reader = Json.createReader(new StringReader(
-                new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8)))) {
-            return Optional.of(reader.readValue());
-        } catch (IllegalArgumentException | JsonException | IllegalStateException e) {
+        try {
+            return Optional.of(JsonText.parse(new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8)));
+        } catch (IllegalArgumentException | JsonException e) {
             return Optional.empty();
         }
     }

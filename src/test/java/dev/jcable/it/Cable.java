@@ -102,6 +102,21 @@ public final class Cable {
         return "{\"identifier\":" + quoted(identifier) + ",\"message\":" + message + "}";
     }
 
+    /** A durable delivery: where the message sits in its stream's history comes after it. */
+    public static String durableFrame(String identifier, String message, String stream, String epoch, long offset) {
+        return "{\"identifier\":" + quoted(identifier) + ",\"message\":" + message + ",\"stream_id\":" + quoted(stream)
+                + ",\"epoch\":\"" + epoch + "\",\"offset\":" + offset + "}";
+    }
+
+    /** The epoch a durable frame carries (the broker's; new at every start). */
+    public static String epochOf(String frame) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"epoch\":\"([0-9A-Za-z]{6})\"").matcher(frame);
+        if (!m.find()) {
+            throw new AssertionError("no epoch in " + frame);
+        }
+        return m.group(1);
+    }
+
     /** Subscribes and checks the confirmation. */
     public static void subscribed(WsClient client, String identifier) {
         client.send(subscribe(identifier));
@@ -136,6 +151,24 @@ public final class Cable {
         } catch (Exception e) {
             throw new AssertionError(request.uri() + ": " + e, e);
         }
+    }
+
+    /** An AnyCable connection token: HS256 over {"ext":"<identifiers JSON>","exp":…}. */
+    public static String jwt(String secret, String identifiers, Long expSeconds) {
+        String header = b64url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}");
+        String claims = b64url("{\"ext\":" + quoted(identifiers) + (expSeconds == null ? "" : ",\"exp\":" + expSeconds) + "}");
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            byte[] signature = mac.doFinal((header + "." + claims).getBytes(StandardCharsets.US_ASCII));
+            return header + "." + claims + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(signature);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String b64url(String text) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
 
     static String hmacHex(String secret, String message) {

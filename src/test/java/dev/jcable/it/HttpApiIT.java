@@ -1,10 +1,10 @@
 package dev.jcable.it;
 
-import static dev.jcable.it.Cable.messageFrame;
 import static dev.jcable.it.Cable.signedIdentifier;
 import static dev.jcable.it.Cable.stream;
 import static dev.jcable.it.Cable.subscribed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
 import java.net.http.HttpResponse;
@@ -57,12 +57,12 @@ class HttpApiIT {
             subscribed(client, identifier);
             subscribed(plain, identifier);
             assertEquals(201, cable.broadcast(publication("\"{\\\"text\\\":\\\"hi\\\",\\\"n\\\":[1,2]}\"")).statusCode());
-            client.expect(messageFrame(identifier, "{\"text\":\"hi\",\"n\":[1,2]}"));
-            plain.expect(messageFrame(identifier, "{\"text\":\"hi\",\"n\":[1,2]}"));
+            client.expectDurable(identifier, "{\"text\":\"hi\",\"n\":[1,2]}", stream, 1);
+            plain.expectDurable(identifier, "{\"text\":\"hi\",\"n\":[1,2]}", stream, 1);
             assertEquals(201, cable.broadcast(publication("\"abc123\"")).statusCode());
-            client.expect(messageFrame(identifier, "\"abc123\""));
+            client.expectDurable(identifier, "\"abc123\"", stream, 2);
             assertEquals(201, cable.broadcast(publication("\"line\\nbreak \\\"quoted\\\"\"")).statusCode());
-            client.expect(messageFrame(identifier, "\"line\\nbreak \\\"quoted\\\"\""));
+            client.expectDurable(identifier, "\"line\\nbreak \\\"quoted\\\"\"", stream, 3);
         }
     }
 
@@ -74,11 +74,11 @@ class HttpApiIT {
             String batch = "[" + publication("\"1\"") + "," + publication("\"2\"")
                     + ",{\"stream\":\"" + stream + "\",\"data\":\"3\",\"meta\":{\"exclude_socket\":\"" + sender.sid() + "\"}}]";
             assertEquals(201, cable.broadcast(batch).statusCode());
-            for (String n : new String[] {"1", "2", "3"}) {
-                other.expect(messageFrame(identifier, n));
+            for (int n = 1; n <= 3; n++) {
+                other.expectDurable(identifier, String.valueOf(n), stream, n);
             }
-            sender.expect(messageFrame(identifier, "1"));
-            sender.expect(messageFrame(identifier, "2"));
+            sender.expectDurable(identifier, "1", stream, 1);
+            sender.expectDurable(identifier, "2", stream, 2);
             sender.expectQuiet();
         }
     }
@@ -129,11 +129,21 @@ class HttpApiIT {
             subscribed(sender, identifier);
             subscribed(other, identifier);
             assertEquals(204, cable.post("probe/broadcast/" + stream, null, "{\"from\":\"java\"}").statusCode());
-            sender.expect(messageFrame(identifier, "{\"from\":\"java\"}"));
-            other.expect(messageFrame(identifier, "{\"from\":\"java\"}"));
+            sender.expectDurable(identifier, "{\"from\":\"java\"}", stream, 1);
+            other.expectDurable(identifier, "{\"from\":\"java\"}", stream, 1);
             assertEquals(204, cable.post("probe/broadcast/" + stream + "?exclude=" + sender.sid(), null, "not json").statusCode());
-            other.expect(messageFrame(identifier, "\"not json\""));
+            other.expectDurable(identifier, "\"not json\"", stream, 2);
             sender.expectQuiet();
+        }
+    }
+
+    @Test
+    void healthAnswersWithoutAKeyAndCountsConnections() {
+        try (WsClient client = cable.connect()) {
+            var response = cable.get("api/health", null);
+            assertEquals(200, response.statusCode());
+            // other tests' connections may still be closing: at least this one is counted
+            assertTrue(response.body().matches("\\{\"status\":\"ok\",\"connections\":[1-9]\\d*}"), response.body());
         }
     }
 }

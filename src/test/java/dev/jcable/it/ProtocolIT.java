@@ -55,11 +55,10 @@ class ProtocolIT {
     void negotiatesBothProtocolsAndWelcomesEachConnectionWithItsOwnSid() {
         try (WsClient ext = cable.connect(WsClient.EXT);
              WsClient plain = cable.connect(WsClient.PLAIN);
-             WsClient both = cable.connect("anycable-token.abc", WsClient.PLAIN, WsClient.EXT)) {
+             WsClient both = cable.connect(WsClient.PLAIN, WsClient.EXT)) {
             assertEquals(WsClient.EXT, ext.protocol());
             assertEquals(WsClient.PLAIN, plain.protocol());
-            // the token entry is never the negotiated protocol; the client's first supported one is
-            assertEquals(WsClient.PLAIN, both.protocol());
+            assertEquals(WsClient.PLAIN, both.protocol()); // the client's first supported one
             assertTrue(ext.sid().matches("[A-Za-z0-9_-]{20}"), ext.sid());
             assertNotEquals(ext.sid(), plain.sid());
         }
@@ -96,7 +95,7 @@ class ProtocolIT {
             client.send(subscribe(identifier));
             client.expect(confirm(identifier));
             cable.broadcast("{\"stream\":\"chat:2021\",\"data\":\"{\\\"text\\\":\\\"hi\\\"}\"}");
-            client.expect("{\"identifier\":" + quoted(identifier) + ",\"message\":{\"text\":\"hi\"}}");
+            client.expectDurable(identifier, "{\"text\":\"hi\"}", "chat:2021", 1);
         }
     }
 
@@ -155,16 +154,6 @@ class ProtocolIT {
     }
 
     @Test
-    void historyIsRefusedUntilTheBrokerKeepsHistory() {
-        String identifier = signedIdentifier(stream("history"));
-        try (WsClient client = cable.connect()) {
-            client.send(command("subscribe", identifier, "\"history\":{\"since\":1700000000}"));
-            client.expect(confirm(identifier));
-            client.expect("{\"type\":\"reject_history\",\"identifier\":" + quoted(identifier) + "}");
-        }
-    }
-
-    @Test
     void rejectsSubscriptionsBeyondMaxSubscriptions() {
         // the test server runs with max_subscriptions=8
         try (WsClient client = cable.connect()) {
@@ -193,8 +182,8 @@ class ProtocolIT {
             bad.send("{\"command\":\"subscribe\",\"identifier\":\"" + "x".repeat(9000) + "\"}"); // > max_message_size 8192
             bad.expectQuiet();
             assertEquals(201, cable.broadcast("{\"stream\":\"" + stream + "\",\"data\":\"still here\"}").statusCode());
-            bad.expect(Cable.messageFrame(identifier, "\"still here\""));
-            neighbour.expect(Cable.messageFrame(identifier, "\"still here\""));
+            bad.expectDurable(identifier, "\"still here\"", stream, 1);
+            neighbour.expectDurable(identifier, "\"still here\"", stream, 1);
         }
     }
 
@@ -219,11 +208,13 @@ class ProtocolIT {
                 }
             }
             slow.resume();
-            java.util.List<String> seen = slow.until(f -> f.startsWith("{\"type\":\"disconnect\""));
-            assertEquals("{\"type\":\"disconnect\",\"reason\":\"too_slow\",\"reconnect\":true}",
-                    seen.get(seen.size() - 1));
-            assertTrue(seen.size() < sent, "frames were dropped, not all queued: " + seen.size() + " of " + sent);
+            // the server dropped what it had queued and closed with the reason; the stalled client may or may not
+            // still read the disconnect frame that preceded the close, but if it does, it is this one
             assertEquals("1000 Too slow", slow.awaitClose());
+            java.util.List<String> seen = slow.drain();
+            assertTrue(seen.size() < sent, "frames were dropped, not all queued: " + seen.size() + " of " + sent);
+            seen.stream().filter(f -> !f.startsWith("{\"identifier\"")).forEach(f ->
+                    assertEquals("{\"type\":\"disconnect\",\"reason\":\"too_slow\",\"reconnect\":true}", f));
             fast.expectQuiet();
         }
     }

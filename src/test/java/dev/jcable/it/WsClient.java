@@ -30,24 +30,47 @@ public final class WsClient implements AutoCloseable {
     private final CompletableFuture<String> closed = new CompletableFuture<>();
     private final WebSocket socket;
     private final String sid;
+    private String welcome;
     private volatile boolean reading = true;
 
-    private WsClient(URI uri, String... protocols) {
+    private WsClient(URI uri, java.util.Map<String, String> headers, boolean expectWelcome, String... protocols) {
         WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder()
                 .connectTimeout(Duration.ofSeconds(5));
+        headers.forEach(builder::header);
         if (protocols.length > 0) {
             builder.subprotocols(protocols[0], java.util.Arrays.copyOfRange(protocols, 1, protocols.length));
         }
         socket = builder.buildAsync(uri, new Listener()).join();
+        if (!expectWelcome) {
+            sid = null;
+            return;
+        }
         String welcome = next();
         if (!welcome.startsWith("{\"type\":\"welcome\",\"sid\":\"")) {
             fail("expected a welcome, got " + welcome);
         }
-        sid = welcome.substring("{\"type\":\"welcome\",\"sid\":\"".length(), welcome.length() - 2);
+        this.welcome = welcome;
+        int end = welcome.indexOf('"', "{\"type\":\"welcome\",\"sid\":\"".length());
+        sid = welcome.substring("{\"type\":\"welcome\",\"sid\":\"".length(), end);
     }
 
     public static WsClient connect(URI cable, String... protocols) {
-        return new WsClient(cable, protocols.length == 0 ? new String[] {EXT} : protocols);
+        return new WsClient(cable, java.util.Map.of(), true, protocols.length == 0 ? new String[] {EXT} : protocols);
+    }
+
+    /** Connects with extra handshake headers; expects a welcome. */
+    public static WsClient connect(URI cable, java.util.Map<String, String> headers, String... protocols) {
+        return new WsClient(cable, headers, true, protocols.length == 0 ? new String[] {EXT} : protocols);
+    }
+
+    /** Connects without expecting a welcome (the server is about to refuse the connection). */
+    public static WsClient attempt(URI cable, java.util.Map<String, String> headers, String... protocols) {
+        return new WsClient(cable, headers, false, protocols.length == 0 ? new String[] {EXT} : protocols);
+    }
+
+    /** The welcome frame exactly as received. */
+    public String welcome() {
+        return welcome;
     }
 
     public String sid() {
@@ -78,6 +101,17 @@ public final class WsClient implements AutoCloseable {
 
     public void expect(String frame) {
         assertEquals(frame, next());
+    }
+
+    /**
+     * Expects the next frame to be the durable delivery of {@code message} at {@code offset} of {@code stream}
+     * (whatever this server's epoch is); returns the epoch.
+     */
+    public String expectDurable(String identifier, String message, String stream, long offset) {
+        String frame = next();
+        String epoch = Cable.epochOf(frame);
+        assertEquals(Cable.durableFrame(identifier, message, stream, epoch, offset), frame);
+        return epoch;
     }
 
     /** The next ping frame. */
@@ -112,6 +146,13 @@ public final class WsClient implements AutoCloseable {
                 return seen;
             }
         }
+    }
+
+    /** Every frame received so far, without waiting. */
+    public List<String> drain() {
+        List<String> all = new ArrayList<>();
+        frames.drainTo(all);
+        return all;
     }
 
     /** Stops reading from the socket (the server's writes then back up, like a stalled client). */

@@ -1,0 +1,16 @@
+package dev.jcable.broker;
+
+import java.time.Duration;
+
+/**
+ * The broker's limits and lifetimes.
+ *
+ * @param presenceTtl  how long a disconnected session's presence survives
+ * @param maxMembers   presence ids per stream
+ * @param historyLimit messages kept per stream
+ * @param historyTtl   how long a message is kept
+ * @param sessionsTtl  how long a disconnected session can be restored; zero disables restoring
+ */
+public record BrokerSettings(Duration presenceTtl, int maxMembers, int historyLimit, Duration historyTtl,
+                             Duration sessionsTtl) {
+}

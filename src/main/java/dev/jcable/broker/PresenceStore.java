@@ -1,0 +1,228 @@
+package dev.jcable.broker;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
+
+/**
+ * Who is present in which stream. Locked per stream and per session, never globally; events of one stream are
+ * emitted under that stream's lock, so every observer sees them in the order the state changed.
+ *
+ * <p>Connected sessions keep their records without any keepalive traffic. Only a disconnected session gets a
+ * deadline ({@code presence_ttl}), so idle streams and connected sessions cost nothing.
+ */
+final class PresenceStore {
+
+    private final LongSupplier clock;
+    private final long ttlMillis;
+    private final int maxMembers;
+    private final Deadlines deadlines;
+    private final BiConsumer<String, PresenceEvent> events;
+
+    private final ConcurrentHashMap<String, StreamPresence> streams = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, SessionPresence> sessions = new ConcurrentHashMap<>();
+
+    PresenceStore(LongSupplier clock, long ttlMillis, int maxMembers, Deadlines deadlines,
+                  BiConsumer<String, PresenceEvent> events) {
+        this.clock = clock;
+        this.ttlMillis = ttlMillis;
+        this.maxMembers = maxMembers;
+        this.deadlines = deadlines;
+        this.events = events;
+    }
+
+    JoinResult add(String stream, String sid, String pid, String info) {
+        SessionPresence session = sessions.computeIfAbsent(sid, k -> new SessionPresence());
+        synchronized (session) {
+            if (session.deadline != 0) {
+                return JoinResult.SESSION_CLOSED;
+            }
+            String current = session.streams.get(stream);
+            if (current != null && !current.equals(pid)) {
+                return JoinResult.ID_MISMATCH;
+            }
+            JoinResult result = addToStream(stream, sid, pid, info);
+            if (result == JoinResult.MEMBERS_LIMIT) {
+                if (session.streams.isEmpty()) {
+                    sessions.remove(sid, session);
+                }
+            } else {
+                session.streams.put(stream, pid);
+            }
+            return result;
+        }
+    }
+
+    private JoinResult addToStream(String stream, String sid, String pid, String info) {
+        while (true) {
+            StreamPresence presence = streams.computeIfAbsent(stream, k -> new StreamPresence());
+            synchronized (presence) {
+                if (presence.removed) {
+                    continue; // lost a race with the removal of an empty stream: take the new one
+                }
+                Member member = presence.members.get(pid);
+                if (member != null) {
+                    member.info = info;
+                    member.add(sid);
+                    return JoinResult.UPDATED;
+                }
+                if (presence.members.size() >= maxMembers) {
+                    dropIfEmpty(stream, presence);
+                    return JoinResult.MEMBERS_LIMIT;
+                }
+                presence.members.put(pid, new Member(info, sid));
+                emit(stream, PresenceEvent.join(pid, info));
+                return JoinResult.JOINED;
+            }
+        }
+    }
+
+    boolean remove(String stream, String sid) {
+        SessionPresence session = sessions.get(sid);
+        if (session == null) {
+            return false;
+        }
+        synchronized (session) {
+            String pid = session.streams.remove(stream);
+            if (pid == null) {
+                return false;
+            }
+            removeFromStream(stream, sid, pid);
+            if (session.streams.isEmpty() && session.deadline == 0) {
+                sessions.remove(sid, session);
+            }
+            return true;
+        }
+    }
+
+    private void removeFromStream(String stream, String sid, String pid) {
+        StreamPresence presence = streams.get(stream);
+        if (presence == null) {
+            return;
+        }
+        synchronized (presence) {
+            Member member = presence.members.get(pid);
+            if (member != null && member.remove(sid) && member.isEmpty()) {
+                presence.members.remove(pid);
+                emit(stream, PresenceEvent.leave(pid));
+            }
+            dropIfEmpty(stream, presence);
+        }
+    }
+
+    private void dropIfEmpty(String stream, StreamPresence presence) {
+        if (presence.members.isEmpty()) {
+            presence.removed = true;
+            streams.remove(stream, presence);
+        }
+    }
+
+    void disconnected(String sid) {
+        SessionPresence session = sessions.get(sid);
+        if (session == null) {
+            return;
+        }
+        long deadline = clock.getAsLong() + ttlMillis;
+        synchronized (session) {
+            session.deadline = deadline;
+        }
+        if (ttlMillis == 0) {
+            expire(sid);
+        } else {
+            deadlines.add(deadline, Deadlines.Kind.PRESENCE, sid);
+        }
+    }
+
+    /** A disconnected session's TTL has passed: it leaves every stream it had joined. */
+    void expire(String sid) {
+        SessionPresence session = sessions.remove(sid);
+        if (session == null) {
+            return;
+        }
+        synchronized (session) {
+            session.streams.forEach((stream, pid) -> removeFromStream(stream, sid, pid));
+            session.streams.clear();
+        }
+    }
+
+    PresenceInfo info(String stream) {
+        StreamPresence presence = streams.get(stream);
+        if (presence == null) {
+            return PresenceInfo.EMPTY;
+        }
+        synchronized (presence) {
+            List<PresenceInfo.Record> records = new ArrayList<>(presence.members.size());
+            presence.members.forEach((id, member) -> records.add(new PresenceInfo.Record(id, member.info)));
+            return new PresenceInfo(records.size(), List.copyOf(records));
+        }
+    }
+
+    /** How many sessions hold presence records (connected or within their TTL). */
+    int sessions() {
+        return sessions.size();
+    }
+
+    private void emit(String stream, PresenceEvent event) {
+        events.accept(stream, event);
+    }
+
+    /** One stream's members, in join order. Guarded by its own monitor. */
+    private static final class StreamPresence {
+        final Map<String, Member> members = new LinkedHashMap<>();
+        boolean removed;
+    }
+
+    /** One presence id: its latest info and the sessions holding it (usually one; one per tab). */
+    private static final class Member {
+        String info;
+        private Object sessions; // a String for the common single-session case, else a List<String>
+
+        Member(String info, String sid) {
+            this.info = info;
+            this.sessions = sid;
+        }
+
+        @SuppressWarnings("unchecked")
+        void add(String sid) {
+            if (sessions instanceof String single) {
+                if (!single.equals(sid)) {
+                    List<String> list = new ArrayList<>(2);
+                    list.add(single);
+                    list.add(sid);
+                    sessions = list;
+                }
+            } else if (!((List<String>) sessions).contains(sid)) {
+                ((List<String>) sessions).add(sid);
+            }
+        }
+
+        /** @return whether {@code sid} held this id */
+        @SuppressWarnings("unchecked")
+        boolean remove(String sid) {
+            if (sessions instanceof String single) {
+                if (single.equals(sid)) {
+                    sessions = new ArrayList<String>(1);
+                    return true;
+                }
+                return false;
+            }
+            return ((List<String>) sessions).remove(sid);
+        }
+
+        @SuppressWarnings("unchecked")
+        boolean isEmpty() {
+            return !(sessions instanceof String) && ((List<String>) sessions).isEmpty();
+        }
+    }
+
+    /** The streams a session joined (stream → presence id) and, once disconnected, its deadline. */
+    private static final class SessionPresence {
+        final Map<String, String> streams = new HashMap<>(4);
+        long deadline; // 0 while connected
+    }
+}

@@ -1,0 +1,96 @@
+package dev.jcable.node;
+
+import dev.jcable.broker.Broker;
+import dev.jcable.broker.JoinResult;
+import dev.jcable.broker.PresenceInfo;
+import dev.jcable.config.CableConfig;
+import dev.jcable.protocol.Codec;
+import dev.jcable.protocol.Command;
+import dev.jcable.protocol.JsonText;
+import dev.jcable.session.CableSession;
+import dev.jcable.session.Subscription;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+
+/** {@code join}, {@code leave} and {@code presence}: presence on the stream of a subscription. */
+final class PresenceCommands {
+
+    private final Broker broker;
+    private final CableConfig config;
+
+    PresenceCommands(Broker broker, CableConfig config) {
+        this.broker = broker;
+        this.config = config;
+    }
+
+    void join(CableSession session, Command command, Subscription subscription) {
+        if (subscription == null) {
+            BadFrames.report(session, "join for unknown identifier");
+            return;
+        }
+        String refusal = refusal(session, command.presence(), subscription);
+        if (refusal != null) {
+            BadFrames.report(session, "join refused: " + refusal);
+            session.send(Codec.presence(subscription.quotedIdentifier(), Codec.presenceError(refusal)));
+        }
+    }
+
+    /** Joins, or says why not: {@code presence_disabled}, {@code invalid_presence}, {@code info_too_large}, … */
+    private String refusal(CableSession session, JsonObject presence, Subscription subscription) {
+        if (!subscription.spec().presence()) {
+            return "presence_disabled";
+        }
+        String id = presence == null ? null : presenceId(presence.get("id"));
+        if (id == null || id.isEmpty()) {
+            return "invalid_presence";
+        }
+        JsonValue infoValue = presence.get("info");
+        String info = infoValue == null || infoValue.getValueType() == JsonValue.ValueType.NULL
+                ? null : infoValue.toString();
+        if (info != null && info.length() > config.presenceInfoMaxSize()) {
+            return "info_too_large";
+        }
+        JoinResult result = broker.presenceAdd(subscription.spec().stream(), session.sid(), id, info);
+        return switch (result) {
+            case JOINED, UPDATED -> null;
+            case ID_MISMATCH -> "id_mismatch";
+            case MEMBERS_LIMIT -> "members_limit";
+            case SESSION_CLOSED -> "session_closed";
+        };
+    }
+
+    /** The JS client sends {@code String(id)}; other clients may send a number. */
+    private static String presenceId(JsonValue value) {
+        if (value instanceof JsonString s) {
+            return s.getString();
+        }
+        if (value instanceof JsonNumber n) {
+            return n.toString();
+        }
+        return null;
+    }
+
+    void leave(CableSession session, Subscription subscription) {
+        if (subscription == null) {
+            BadFrames.report(session, "leave for unknown identifier");
+        } else if (subscription.spec().presence()) {
+            broker.presenceRemove(subscription.spec().stream(), session.sid());
+        }
+    }
+
+    void info(CableSession session, Command command, Subscription subscription) {
+        String quoted = subscription != null ? subscription.quotedIdentifier()
+                : JsonText.quote(command.identifier() == null ? "" : command.identifier());
+        if (subscription == null || !subscription.spec().presence()) {
+            String reason = subscription == null ? "not_subscribed" : "presence_disabled";
+            session.send(Codec.presence(quoted, Codec.presenceError(reason)));
+            return;
+        }
+        boolean records = !(command.data() instanceof JsonObject data
+                && data.get("return_records") == JsonValue.FALSE);
+        PresenceInfo info = broker.presenceInfo(subscription.spec().stream());
+        session.send(Codec.presence(quoted, Codec.presenceInfo(info, records)));
+    }
+}

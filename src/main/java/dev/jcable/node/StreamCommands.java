@@ -1,0 +1,158 @@
+package dev.jcable.node;
+
+import dev.jcable.broker.Broker;
+import dev.jcable.broker.StreamMessage;
+import dev.jcable.config.CableConfig;
+import dev.jcable.hub.Hub;
+import dev.jcable.protocol.Codec;
+import dev.jcable.protocol.Command;
+import dev.jcable.protocol.JsonText;
+import dev.jcable.session.CableSession;
+import dev.jcable.session.Subscription;
+import dev.jcable.streams.StreamResolver;
+import dev.jcable.streams.StreamSpec;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/** {@code subscribe}, {@code unsubscribe}, {@code message}, {@code history} and {@code whisper}. */
+final class StreamCommands {
+
+    private static final Logger LOG = Logger.getLogger(StreamCommands.class.getName());
+
+    private final Broker broker;
+    private final Hub hub;
+    private final StreamResolver resolver;
+    private final CableConfig config;
+    private final PresenceCommands presence;
+
+    StreamCommands(Broker broker, Hub hub, StreamResolver resolver, CableConfig config, PresenceCommands presence) {
+        this.broker = broker;
+        this.hub = hub;
+        this.resolver = resolver;
+        this.config = config;
+        this.presence = presence;
+    }
+
+    void subscribe(CableSession session, Command command) {
+        String identifier = command.identifier();
+        if (identifier == null) {
+            BadFrames.report(session, "subscribe without identifier");
+            return;
+        }
+        if (session.subscriptions().containsKey(identifier)) {
+            BadFrames.report(session, "already subscribed to " + identifier);
+            return;
+        }
+        String quoted = JsonText.quote(identifier);
+        if (session.subscriptions().size() >= config.maxSubscriptions()) {
+            BadFrames.report(session, "max_subscriptions (" + config.maxSubscriptions() + ") reached");
+            session.send(Codec.typed("reject_subscription", quoted));
+            return;
+        }
+        Optional<StreamSpec> spec = resolver.resolve(identifier);
+        if (spec.isEmpty()) {
+            LOG.fine(() -> "jcable: rejected subscription " + identifier + " of session " + session.sid());
+            session.send(Codec.typed("reject_subscription", quoted));
+            return;
+        }
+        Subscription subscription = attach(session, new Subscription(identifier, quoted, spec.get(), 0));
+        session.send(Codec.typed("confirm_subscription", quoted));
+        if (command.history() != null) {
+            history(session, command, subscription);
+        }
+        if (command.presence() != null) {
+            presence.join(session, command, subscription);
+        }
+    }
+
+    /** Registers a subscription in the hub and the session, remembering the stream's offset at that moment. */
+    Subscription attach(CableSession session, Subscription subscription) {
+        long position = broker.attach(subscription.spec().stream(), () -> hub.subscribe(session, subscription));
+        Subscription attached = subscription.at(position);
+        session.subscriptions().put(subscription.identifier(), attached);
+        return attached;
+    }
+
+    void unsubscribe(CableSession session, Command command) {
+        Subscription subscription = command.identifier() == null ? null
+                : session.subscriptions().remove(command.identifier());
+        if (subscription == null) {
+            BadFrames.report(session, "unsubscribe from unknown identifier");
+            return;
+        }
+        hub.unsubscribe(session, subscription);
+        if (subscription.spec().presence()) {
+            broker.presenceRemove(subscription.spec().stream(), session.sid());
+        }
+    }
+
+    void perform(CableSession session, Command command, Subscription subscription) {
+        if (subscription == null) {
+            BadFrames.report(session, "message for unknown identifier");
+        } else if (!(command.data() instanceof JsonString)) {
+            BadFrames.report(session, "message data must be a JSON string");
+        }
+        // $pubsub and Turbo channels have no actions: a well-formed perform is accepted and does nothing
+    }
+
+    /**
+     * Sends what the subscriber missed, then {@code confirm_history}; or {@code reject_history} when the broker no
+     * longer has it. {@code streams} positions win over {@code since}. History stops at the subscription's position:
+     * everything after it arrives (or arrived) live, so nothing is sent twice.
+     */
+    void history(CableSession session, Command command, Subscription subscription) {
+        if (subscription == null) {
+            BadFrames.report(session, "history for unknown identifier");
+            return;
+        }
+        JsonObject request = command.history();
+        if (request == null) {
+            BadFrames.report(session, "history without a history object");
+            return;
+        }
+        String stream = subscription.spec().stream();
+        long since = request.get("since") instanceof JsonNumber n ? n.longValue() : 0;
+        JsonObject position = request.get("streams") instanceof JsonObject streams
+                && streams.get(stream) instanceof JsonObject p ? p : null;
+        Optional<List<StreamMessage>> missed;
+        if (position != null) {
+            String epoch = position.get("epoch") instanceof JsonString e ? e.getString() : "";
+            long offset = position.get("offset") instanceof JsonNumber o ? o.longValue() : -1;
+            missed = broker.historyFrom(stream, epoch, offset, subscription.position());
+        } else if (since > 0) {
+            missed = Optional.of(broker.historySince(stream, since, subscription.position()));
+        } else if (request.get("streams") instanceof JsonObject) {
+            missed = Optional.of(List.of()); // positions for other streams only: nothing of ours is missing
+        } else {
+            BadFrames.report(session, "history needs 'since' or 'streams'");
+            return;
+        }
+        String quoted = subscription.quotedIdentifier();
+        if (missed.isEmpty()) {
+            session.send(Codec.typed("reject_history", quoted));
+            return;
+        }
+        for (StreamMessage message : missed.get()) {
+            session.send(Codec.message(quoted, JsonText.messageValue(message.data()),
+                    Codec.streamMeta(message.stream(), message.epoch(), message.offset())));
+        }
+        session.send(Codec.typed("confirm_history", quoted));
+    }
+
+    /** Delivers {@code data} as it is to every other subscriber of the stream; never stored. */
+    void whisper(CableSession session, Command command, Subscription subscription) {
+        if (subscription == null) {
+            BadFrames.report(session, "whisper for unknown identifier");
+        } else if (!subscription.spec().whisper()) {
+            BadFrames.report(session, "whisper is not enabled for " + subscription.identifier());
+        } else if (command.data() == null) {
+            BadFrames.report(session, "whisper without data");
+        } else {
+            hub.deliver(subscription.spec().stream(), command.data().toString(), null, session.sid());
+        }
+    }
+}

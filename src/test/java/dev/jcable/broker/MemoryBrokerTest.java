@@ -1,0 +1,409 @@
+package dev.jcable.broker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jcable.api.Publication;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Presence in the memory broker (protocol doc, section 6.2), on a clock the test moves. */
+class MemoryBrokerTest {
+
+    static final long T0 = 1_000_000L;
+    static final long TTL = 15_000L;
+    static final String S = "chat:2021";
+
+    /** One event as the listener saw it. */
+    record Seen(String stream, PresenceEvent event) {
+    }
+
+    static final class RecordingListener implements BrokerListener {
+        final List<Seen> events = Collections.synchronizedList(new ArrayList<>());
+        final List<StreamMessage> deliveries = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void deliver(StreamMessage message) {
+            deliveries.add(message);
+        }
+
+        @Override
+        public void presence(String stream, PresenceEvent event) {
+            events.add(new Seen(stream, event));
+        }
+    }
+
+    final AtomicLong clock = new AtomicLong(T0);
+    final List<Long> wakeups = new CopyOnWriteArrayList<>();
+    final RecordingListener listener = new RecordingListener();
+    MemoryBroker broker;
+
+    @BeforeEach
+    void start() {
+        broker = broker(TTL, 10_000);
+    }
+
+    MemoryBroker broker(long ttlMillis, int maxMembers) {
+        MemoryBroker b = new MemoryBroker(clock::get, new BrokerSettings(Duration.ofMillis(ttlMillis), maxMembers, 100,
+                Duration.ofSeconds(300), Duration.ofSeconds(300)), wakeups::add);
+        b.start(listener);
+        return b;
+    }
+
+    static Seen join(String pid, String info) {
+        return new Seen(S, PresenceEvent.join(pid, info));
+    }
+
+    static Seen leave(String pid) {
+        return new Seen(S, PresenceEvent.leave(pid));
+    }
+
+    static PresenceInfo info(String... idInfoPairs) {
+        List<PresenceInfo.Record> records = new ArrayList<>();
+        for (int i = 0; i < idInfoPairs.length; i += 2) {
+            records.add(new PresenceInfo.Record(idInfoPairs[i], idInfoPairs[i + 1]));
+        }
+        return new PresenceInfo(records.size(), records);
+    }
+
+    List<Seen> events() {
+        return List.copyOf(listener.events);
+    }
+
+    // ---- join / leave ------------------------------------------------------------------------------
+
+    @Test
+    void publishGoesToTheListener() {
+        Publication p = new Publication(S, "{\"a\":1}", "sid-x");
+        broker.publish(p);
+        assertEquals(List.of(new StreamMessage(S, "{\"a\":1}", "sid-x", broker.epoch(), 1)), listener.deliveries);
+    }
+
+    @Test
+    void joinEmitsOneJoinWithInfo() {
+        assertEquals(JoinResult.JOINED, broker.presenceAdd(S, "s1", "u1", "{\"name\":\"Vova\"}"));
+        assertEquals(List.of(join("u1", "{\"name\":\"Vova\"}")), events());
+        assertEquals(info("u1", "{\"name\":\"Vova\"}"), broker.presenceInfo(S));
+    }
+
+    @Test
+    void samePidFromAnotherSessionUpdatesSilently() {
+        broker.presenceAdd(S, "s1", "u1", "\"old\"");
+        assertEquals(JoinResult.UPDATED, broker.presenceAdd(S, "s2", "u1", "\"new\""));
+        assertEquals(List.of(join("u1", "\"old\"")), events());
+        assertEquals(info("u1", "\"new\""), broker.presenceInfo(S));
+    }
+
+    @Test
+    void sameSessionRejoinUpdatesSilently() {
+        broker.presenceAdd(S, "s1", "u1", "\"old\"");
+        assertEquals(JoinResult.UPDATED, broker.presenceAdd(S, "s1", "u1", "\"new\""));
+        assertEquals(1, events().size());
+        assertEquals(info("u1", "\"new\""), broker.presenceInfo(S));
+        // still one session holding u1: one leave removes it
+        assertTrue(broker.presenceRemove(S, "s1"));
+        assertEquals(leave("u1"), events().get(1));
+    }
+
+    @Test
+    void sameSessionWithAnotherPidIsAMismatch() {
+        broker.presenceAdd(S, "s1", "u1", "\"a\"");
+        assertEquals(JoinResult.ID_MISMATCH, broker.presenceAdd(S, "s1", "u2", "\"b\""));
+        assertEquals(1, events().size());
+        assertEquals(info("u1", "\"a\""), broker.presenceInfo(S));
+    }
+
+    @Test
+    void sameSessionMayUseAnotherPidOnAnotherStream() {
+        broker.presenceAdd(S, "s1", "u1", null);
+        assertEquals(JoinResult.JOINED, broker.presenceAdd("other", "s1", "u2", null));
+        assertEquals(List.of(join("u1", null), new Seen("other", PresenceEvent.join("u2", null))), events());
+    }
+
+    @Test
+    void leaveEmitsOnlyWhenTheLastSessionLeaves() {
+        broker.presenceAdd(S, "s1", "u1", null);
+        broker.presenceAdd(S, "s2", "u1", null);
+        assertTrue(broker.presenceRemove(S, "s1"));
+        assertEquals(List.of(join("u1", null)), events());
+        assertEquals(info("u1", null), broker.presenceInfo(S));
+        assertTrue(broker.presenceRemove(S, "s2"));
+        assertEquals(List.of(join("u1", null), leave("u1")), events());
+        assertSame(PresenceInfo.EMPTY, broker.presenceInfo(S));
+    }
+
+    @Test
+    void removingWhatWasNeverJoinedDoesNothing() {
+        assertFalse(broker.presenceRemove(S, "nobody"));
+        broker.presenceAdd(S, "s1", "u1", null);
+        assertFalse(broker.presenceRemove("other", "s1"));
+        assertTrue(broker.presenceRemove(S, "s1"));
+        assertFalse(broker.presenceRemove(S, "s1"));
+        assertEquals(List.of(join("u1", null), leave("u1")), events());
+    }
+
+    @Test
+    void infoListsRecordsInJoinOrderAndCountsUniqueIds() {
+        broker.presenceAdd(S, "s1", "u1", "1");
+        broker.presenceAdd(S, "s2", "u2", "2");
+        broker.presenceAdd(S, "s3", "u3", "3");
+        broker.presenceAdd(S, "s4", "u2", "22");
+        broker.presenceAdd(S, "s1", "u1", "11");
+        assertEquals(info("u1", "11", "u2", "22", "u3", "3"), broker.presenceInfo(S));
+    }
+
+    @Test
+    void unknownStreamHasEmptyInfo() {
+        assertSame(PresenceInfo.EMPTY, broker.presenceInfo("nothing-here"));
+    }
+
+    @Test
+    void membersLimitRefusesNewIdsOnly() {
+        broker = broker(TTL, 2);
+        assertEquals(JoinResult.JOINED, broker.presenceAdd(S, "s1", "u1", null));
+        assertEquals(JoinResult.JOINED, broker.presenceAdd(S, "s2", "u2", null));
+        assertEquals(JoinResult.MEMBERS_LIMIT, broker.presenceAdd(S, "s3", "u3", null));
+        assertEquals(JoinResult.UPDATED, broker.presenceAdd(S, "s4", "u1", "\"tab2\""));
+        assertEquals(List.of(join("u1", null), join("u2", null)), events());
+        assertEquals(info("u1", "\"tab2\"", "u2", null), broker.presenceInfo(S));
+        assertEquals(3, broker.presenceSessions()); // s3 holds nothing
+        assertFalse(broker.presenceRemove(S, "s3"));
+    }
+
+    // ---- disconnect and expiry ---------------------------------------------------------------------
+
+    @Test
+    void disconnectKeepsTheRecordAndArmsTheWakeup() {
+        broker.presenceAdd(S, "s1", "u1", null);
+        broker.presenceDisconnected("s1");
+        assertEquals(List.of(T0 + TTL), wakeups);
+        assertEquals(List.of(join("u1", null)), events());
+        assertEquals(info("u1", null), broker.presenceInfo(S));
+        assertEquals(1, broker.presenceSessions());
+    }
+
+    @Test
+    void disconnectWithoutPresenceArmsNothing() {
+        broker.presenceDisconnected("never-joined");
+        assertEquals(List.of(), wakeups);
+        assertEquals(Long.MAX_VALUE, broker.expire());
+    }
+
+    @Test
+    void expireBeforeTheDeadlineDoesNothing() {
+        broker.presenceAdd(S, "s1", "u1", null);
+        broker.presenceDisconnected("s1");
+        clock.set(T0 + TTL - 1);
+        assertEquals(T0 + TTL, broker.expire());
+        assertEquals(1, events().size());
+        assertEquals(1, broker.presenceInfo(S).total());
+    }
+
+    @Test
+    void expireAfterTheTtlEmitsOneLeave() {
+        broker.presenceAdd(S, "s1", "u1", null);
+        broker.presenceDisconnected("s1");
+        clock.set(T0 + TTL + 1);
+        assertEquals(Long.MAX_VALUE, broker.expire());
+        assertEquals(List.of(join("u1", null), leave("u1")), events());
+        assertSame(PresenceInfo.EMPTY, broker.presenceInfo(S));
+        assertEquals(Long.MAX_VALUE, broker.expire());
+        assertEquals(2, events().size());
+        assertEquals(0, broker.presenceSessions());
+    }
+
+    @Test
+    void reconnectWithinTtlCausesNoEvents() {
+        broker.presenceAdd(S, "s1", "u1", "\"first\"");
+        broker.presenceDisconnected("s1");
+        clock.addAndGet(5_000);
+        assertEquals(JoinResult.UPDATED, broker.presenceAdd(S, "s2", "u1", "\"second\""));
+        clock.addAndGet(TTL);
+        assertEquals(Long.MAX_VALUE, broker.expire());
+        assertEquals(List.of(join("u1", "\"first\"")), events());
+        assertEquals(info("u1", "\"second\""), broker.presenceInfo(S));
+        assertEquals(1, broker.presenceSessions());
+        broker.presenceRemove(S, "s2");
+        assertEquals(List.of(join("u1", "\"first\""), leave("u1")), events());
+        assertEquals(0, broker.presenceSessions());
+    }
+
+    @Test
+    void leavesComeOutInDeadlineOrder() {
+        broker.presenceAdd(S, "s1", "u1", null);
+        broker.presenceAdd(S, "s2", "u2", null);
+        broker.presenceDisconnected("s2");
+        clock.addAndGet(2_000);
+        broker.presenceDisconnected("s1");
+        assertEquals(List.of(T0 + TTL, T0 + 2_000 + TTL), wakeups);
+
+        clock.set(T0 + TTL);
+        assertEquals(T0 + 2_000 + TTL, broker.expire());
+        assertEquals(List.of(leave("u2")), events().subList(2, events().size()));
+
+        clock.set(T0 + 2_000 + TTL);
+        assertEquals(Long.MAX_VALUE, broker.expire());
+        assertEquals(List.of(leave("u2"), leave("u1")), events().subList(2, events().size()));
+    }
+
+    @Test
+    void oneLateExpiryEmitsAllDueLeavesInDeadlineOrder() {
+        broker.presenceAdd(S, "s1", "u1", null);
+        broker.presenceAdd(S, "s2", "u2", null);
+        broker.presenceAdd(S, "s3", "u3", null);
+        broker.presenceDisconnected("s3");
+        clock.addAndGet(1);
+        broker.presenceDisconnected("s1");
+        clock.addAndGet(1);
+        broker.presenceDisconnected("s2");
+        clock.addAndGet(TTL + 60_000);
+        assertEquals(Long.MAX_VALUE, broker.expire());
+        assertEquals(List.of(leave("u3"), leave("u1"), leave("u2")), events().subList(3, events().size()));
+    }
+
+    @Test
+    void zeroTtlLeavesImmediately() {
+        broker = broker(0, 10_000);
+        broker.presenceAdd(S, "s1", "u1", null);
+        broker.presenceDisconnected("s1");
+        assertEquals(List.of(join("u1", null), leave("u1")), events());
+        assertEquals(List.of(), wakeups);
+        assertEquals(0, broker.presenceSessions());
+    }
+
+    @Test
+    void disconnectedSessionCannotJoin() {
+        broker.presenceAdd(S, "s1", "u1", null);
+        broker.presenceDisconnected("s1");
+        assertEquals(JoinResult.SESSION_CLOSED, broker.presenceAdd(S, "s1", "u1", "\"x\""));
+        assertEquals(JoinResult.SESSION_CLOSED, broker.presenceAdd("other", "s1", "u9", null));
+        assertEquals(List.of(join("u1", null)), events());
+        assertSame(PresenceInfo.EMPTY, broker.presenceInfo("other"));
+    }
+
+    @Test
+    void nothingLeaksOnceEverythingIsGone() {
+        broker.presenceAdd(S, "s1", "u1", null);
+        broker.presenceAdd("other", "s1", "u1", null);
+        broker.presenceAdd(S, "s2", "u2", null);
+        broker.presenceAdd(S, "s3", "u1", null);
+        broker.presenceRemove(S, "s3");
+        broker.presenceDisconnected("s1");
+        broker.presenceDisconnected("s2");
+        clock.addAndGet(TTL);
+        broker.expire();
+        assertEquals(0, broker.presenceSessions());
+        assertSame(PresenceInfo.EMPTY, broker.presenceInfo(S));
+        assertSame(PresenceInfo.EMPTY, broker.presenceInfo("other"));
+        long joins = events().stream().filter(e -> e.event().join()).count();
+        assertEquals(joins, events().size() - joins);
+    }
+
+    @Test
+    void stopDropsPendingDeadlines() {
+        broker.presenceAdd(S, "s1", "u1", null);
+        broker.presenceDisconnected("s1");
+        broker.stop();
+        clock.addAndGet(TTL * 2);
+        assertEquals(Long.MAX_VALUE, broker.expire());
+    }
+
+    // ---- concurrency -------------------------------------------------------------------------------
+
+    static final int THREADS = 4;
+    static final int OPS_PER_THREAD = 10_000;
+    static final int SIDS_PER_THREAD = 6;
+    static final int PIDS = 5;
+
+    /** Joins and leaves with its own sessions at random; returns sid → pid of what it still has joined. */
+    Callable<Map<String, String>> worker(int thread, CountDownLatch go) {
+        return () -> {
+            Random random = new Random(thread);
+            Map<String, String> joined = new HashMap<>();
+            go.await();
+            for (int i = 0; i < OPS_PER_THREAD; i++) {
+                int n = random.nextInt(SIDS_PER_THREAD);
+                String sid = "t" + thread + "-s" + n;
+                String pid = "u" + ((thread + n) % PIDS); // pids are shared between threads
+                if (joined.remove(sid) != null) {
+                    assertTrue(broker.presenceRemove(S, sid));
+                } else {
+                    JoinResult result = broker.presenceAdd(S, sid, pid, "\"" + sid + "\"");
+                    assertTrue(result == JoinResult.JOINED || result == JoinResult.UPDATED, result.name());
+                    joined.put(sid, pid);
+                }
+                if (i % 97 == 0) {
+                    broker.presenceInfo(S);
+                }
+            }
+            return joined;
+        };
+    }
+
+    @Test
+    void concurrentJoinsAndLeavesStayConsistent() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        Map<String, String> stillJoined = new HashMap<>();
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Map<String, String>>> futures = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                futures.add(pool.submit(worker(t, go)));
+            }
+            go.countDown();
+            for (Future<Map<String, String>> future : futures) {
+                stillJoined.putAll(future.get(60, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertPresenceMatches(new HashSet<>(stillJoined.values()));
+        assertEventsAlternatePerId(new HashSet<>(stillJoined.values()));
+        assertEquals(stillJoined.size(), broker.presenceSessions());
+
+        stillJoined.keySet().forEach(sid -> broker.presenceRemove(S, sid));
+        assertSame(PresenceInfo.EMPTY, broker.presenceInfo(S));
+        assertEquals(0, broker.presenceSessions());
+    }
+
+    private void assertPresenceMatches(Set<String> expectedIds) {
+        PresenceInfo info = broker.presenceInfo(S);
+        Set<String> ids = new HashSet<>();
+        info.records().forEach(r -> ids.add(r.id()));
+        assertEquals(expectedIds, ids);
+        assertEquals(expectedIds.size(), info.total());
+        long joins = events().stream().filter(e -> e.event().join()).count();
+        long leaves = events().size() - joins;
+        assertEquals(info.total(), joins - leaves);
+    }
+
+    /** Events are emitted under the stream lock: per id they must read join, leave, join, … */
+    private void assertEventsAlternatePerId(Set<String> present) {
+        Map<String, Boolean> last = new HashMap<>();
+        for (Seen seen : events()) {
+            Boolean previous = last.put(seen.event().id(), seen.event().join());
+            assertTrue(previous == null ? seen.event().join() : previous != seen.event().join(),
+                    "out of order: " + seen);
+        }
+        last.forEach((id, joined) -> assertEquals(present.contains(id), joined, id));
+    }
+}

@@ -1,0 +1,290 @@
+package dev.jcable.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+    private static final String SECRET = "secret";
+    /** hex(HMAC-SHA256("secret", "broadcast-cable")) and hex(HMAC-SHA256("secret", "api-cable")), from openssl. */
+    private static final String SECRET_BROADCAST_KEY = "fc20575eaa046c555be789f7a9df5111d64eb17e4956597597c3220c1ad14739";
+    private static final String SECRET_API_KEY = "34fc66511bfadc564d321c133052f6d70cd9f768ca65d0186fbf51b5c16ed3aa";
+
+    private static CableConfig load(ConfigSource... sources) {
+        return new ConfigLoader(List.of(sources)).load();
+    }
+
+    /** One source named {@code test} holding {@code secret} plus the given option/value pairs. */
+    private static CableConfig loadWithSecret(Object... pairs) {
+        return load(source("test", pairs), ConfigSource.of("base", Map.of(Option.SECRET, SECRET)));
+    }
+
+    private static ConfigSource source(String name, Object... pairs) {
+        Map<Option, String> values = new java.util.EnumMap<>(Option.class);
+        for (int i = 0; i < pairs.length; i += 2) {
+            values.put((Option) pairs[i], (String) pairs[i + 1]);
+        }
+        return ConfigSource.of(name, values);
+    }
+
+    private static ConfigException invalid(Option option, String value) {
+        return assertThrows(ConfigException.class,
+                () -> load(source("src-under-test", Option.SECRET, SECRET, option, value)));
+    }
+
+    // ---- resolution --------------------------------------------------------------------------------
+
+    @Test
+    void firstSourceWinsThenLaterSourcesThenDefault() {
+        CableConfig config = load(
+                source("first", Option.PRESENCE_TTL, "5", Option.SECRET, SECRET),
+                source("second", Option.PRESENCE_TTL, "7", Option.PING_INTERVAL, "9"));
+        assertEquals(Duration.ofSeconds(5), config.presenceTtl());
+        assertEquals(Duration.ofSeconds(9), config.pingInterval());
+        assertEquals(128, config.maxSubscriptions());
+        assertEquals("first", config.sources().get(Option.PRESENCE_TTL));
+        assertEquals("second", config.sources().get(Option.PING_INTERVAL));
+        assertEquals("default", config.sources().get(Option.MAX_SUBSCRIPTIONS));
+        assertEquals("first", config.sources().get(Option.SECRET));
+    }
+
+    @Test
+    void emptyLookupFallsThroughToTheNextSource() {
+        ConfigSource empty = new ConfigSource("empty", o -> java.util.Optional.empty());
+        CableConfig config = load(empty, source("second", Option.BROKER, "memory"));
+        assertEquals("second", config.sources().get(Option.BROKER));
+    }
+
+    @Test
+    void valuesAreTrimmed() {
+        CableConfig config = loadWithSecret(Option.PRESENCE_TTL, " 4 \n", Option.PUBLIC_STREAMS, " true ");
+        assertEquals(Duration.ofSeconds(4), config.presenceTtl());
+        assertTrue(config.publicStreams());
+    }
+
+    @Test
+    void everyOptionHasAnOrigin() {
+        CableConfig config = loadWithSecret();
+        assertEquals(EnumSet.allOf(Option.class), EnumSet.copyOf(config.sources().keySet()));
+    }
+
+    @Test
+    void defaults() {
+        CableConfig c = loadWithSecret();
+        assertFalse(c.publicMode());
+        assertFalse(c.publicStreams());
+        assertTrue(c.streamsPresence());
+        assertEquals("memory", c.broker());
+        assertEquals(Duration.ofSeconds(15), c.presenceTtl());
+        assertEquals(Duration.ofSeconds(3), c.pingInterval());
+        assertEquals("s", c.pingTimestampPrecision());
+        assertEquals(65536, c.maxMessageSize());
+        assertEquals(1048576L, c.wsMaxPendingSize());
+        assertEquals(Duration.ofSeconds(2), c.wsWriteTimeout());
+        assertEquals(128, c.maxSubscriptions());
+        assertEquals(10000, c.presenceMaxMembers());
+        assertEquals(4096, c.presenceInfoMaxSize());
+    }
+
+    @Test
+    void defaultsAreAttributedToDefault() {
+        CableConfig c = loadWithSecret();
+        for (Option option : Option.values()) {
+            if (!option.secret()) {
+                assertEquals("default", c.sources().get(option), option.key());
+            }
+        }
+    }
+
+    // ---- durations ---------------------------------------------------------------------------------
+
+    @Test
+    void nonNumericDurationNamesOptionAndSource() {
+        ConfigException e = invalid(Option.PRESENCE_TTL, "abc");
+        assertTrue(e.getMessage().contains("presence_ttl"), e.getMessage());
+        assertTrue(e.getMessage().contains("src-under-test"), e.getMessage());
+        assertTrue(e.getMessage().contains("'abc'"), e.getMessage());
+    }
+
+    @Test
+    void negativeDurationIsRejected() {
+        ConfigException e = invalid(Option.PRESENCE_TTL, "-1");
+        assertTrue(e.getMessage().contains("presence_ttl"), e.getMessage());
+        assertTrue(e.getMessage().contains("negative"), e.getMessage());
+    }
+
+    @Test
+    void fractionalSecondsBecomeMillis() {
+        assertEquals(Duration.ofMillis(500), loadWithSecret(Option.PRESENCE_TTL, "0.5").presenceTtl());
+        assertEquals(Duration.ofMillis(1250), loadWithSecret(Option.PING_INTERVAL, "1.25").pingInterval());
+        assertEquals(Duration.ZERO, loadWithSecret(Option.PRESENCE_TTL, "0").presenceTtl());
+    }
+
+    @Test
+    void subMillisecondDurationIsRejected() {
+        assertTrue(invalid(Option.WS_WRITE_TIMEOUT, "0.0005").getMessage().contains("ws_write_timeout"));
+    }
+
+    // ---- booleans, enums, numbers ------------------------------------------------------------------
+
+    @Test
+    void booleanSpellings() {
+        assertTrue(loadWithSecret(Option.STREAMS_PRESENCE, "true").streamsPresence());
+        assertFalse(loadWithSecret(Option.STREAMS_PRESENCE, "false").streamsPresence());
+        assertTrue(loadWithSecret(Option.PUBLIC_STREAMS, "yes").publicStreams());
+        assertFalse(loadWithSecret(Option.STREAMS_PRESENCE, "no").streamsPresence());
+        assertTrue(loadWithSecret(Option.PUBLIC_STREAMS, "TRUE").publicStreams());
+    }
+
+    @Test
+    void unknownBooleanIsRejected() {
+        ConfigException e = invalid(Option.STREAMS_PRESENCE, "maybe");
+        assertTrue(e.getMessage().contains("streams_presence"), e.getMessage());
+        assertTrue(e.getMessage().contains("src-under-test"), e.getMessage());
+    }
+
+    @Test
+    void onlyTheMemoryBrokerExists() {
+        assertTrue(invalid(Option.BROKER, "redis").getMessage().contains("broker"));
+        assertEquals("memory", loadWithSecret(Option.BROKER, "Memory").broker());
+    }
+
+    @Test
+    void pingTimestampPrecision() {
+        assertTrue(invalid(Option.PING_TIMESTAMP_PRECISION, "x").getMessage().contains("ping_timestamp_precision"));
+        assertEquals("ms", loadWithSecret(Option.PING_TIMESTAMP_PRECISION, "MS").pingTimestampPrecision());
+        assertEquals("ns", loadWithSecret(Option.PING_TIMESTAMP_PRECISION, "ns").pingTimestampPrecision());
+    }
+
+    @Test
+    void wholeNumbersAreCheckedAgainstTheirBounds() {
+        assertTrue(invalid(Option.MAX_MESSAGE_SIZE, "255").getMessage().contains("max_message_size"));
+        assertTrue(invalid(Option.MAX_SUBSCRIPTIONS, "1.5").getMessage().contains("max_subscriptions"));
+        assertTrue(invalid(Option.PRESENCE_MAX_MEMBERS, "0").getMessage().contains("presence_max_members"));
+        assertEquals(256, loadWithSecret(Option.MAX_MESSAGE_SIZE, "256").maxMessageSize());
+    }
+
+    // ---- secrets -----------------------------------------------------------------------------------
+
+    @Test
+    void streamsSecretFallsBackToSecret() {
+        CableConfig c = loadWithSecret();
+        assertEquals(SECRET, c.secret());
+        assertEquals(SECRET, c.streamsSecret());
+        assertEquals("from secret", c.sources().get(Option.STREAMS_SECRET));
+    }
+
+    @Test
+    void explicitStreamsSecretWins() {
+        CableConfig c = loadWithSecret(Option.STREAMS_SECRET, "streams-only");
+        assertEquals("streams-only", c.streamsSecret());
+        assertEquals("test", c.sources().get(Option.STREAMS_SECRET));
+    }
+
+    @Test
+    void noneMeansEmpty() {
+        assertEquals("", loadWithSecret(Option.STREAMS_SECRET, "none").streamsSecret());
+        assertEquals("", loadWithSecret(Option.STREAMS_SECRET, "NONE").streamsSecret());
+    }
+
+    @Test
+    void keysAreDerivedFromTheSecret() {
+        CableConfig c = loadWithSecret();
+        assertEquals(SECRET_BROADCAST_KEY, c.broadcastKey());
+        assertEquals(SECRET_API_KEY, c.apiSecret());
+        assertEquals("derived from secret", c.sources().get(Option.BROADCAST_KEY));
+        assertEquals("derived from secret", c.sources().get(Option.API_SECRET));
+    }
+
+    @Test
+    void explicitKeysWin() {
+        CableConfig c = loadWithSecret(Option.BROADCAST_KEY, "my-broadcast-key", Option.API_SECRET, "my-api-key");
+        assertEquals("my-broadcast-key", c.broadcastKey());
+        assertEquals("my-api-key", c.apiSecret());
+    }
+
+    @Test
+    void noneKeysAreNull() {
+        CableConfig c = loadWithSecret(Option.BROADCAST_KEY, "none", Option.API_SECRET, "none");
+        assertNull(c.broadcastKey());
+        assertNull(c.apiSecret());
+    }
+
+    @Test
+    void publicModeNeedsNoKeysAndAllowsPublicStreams() {
+        CableConfig c = loadWithSecret(Option.PUBLIC, "true");
+        assertTrue(c.publicMode());
+        assertTrue(c.publicStreams());
+        assertNull(c.broadcastKey());
+        assertNull(c.apiSecret());
+        assertEquals("public mode: no key", c.sources().get(Option.BROADCAST_KEY));
+    }
+
+    @Test
+    void publicModeStillResolvesPublicStreams() {
+        CableConfig c = loadWithSecret(Option.PUBLIC, "true");
+        assertEquals(EnumSet.allOf(Option.class), EnumSet.copyOf(c.sources().keySet()));
+        assertFalse(c.summary().contains("(null)"), c.summary());
+        assertThrows(ConfigException.class, () -> loadWithSecret(Option.PUBLIC, "true", Option.PUBLIC_STREAMS, "maybe"));
+    }
+
+    @Test
+    void missingSecretIsGenerated() {
+        CableConfig c = load();
+        assertTrue(c.secret().matches("[0-9a-f]{64}"), c.secret());
+        assertEquals("generated", c.sources().get(Option.SECRET));
+        assertEquals(c.secret(), c.streamsSecret());
+        assertEquals(dev.jcable.streams.MessageVerifier.derive(c.secret(), "broadcast-cable"), c.broadcastKey());
+        assertNotEquals(c.secret(), load().secret());
+    }
+
+    @Test
+    void secretNoneIsGeneratedToo() {
+        CableConfig c = load(source("test", Option.SECRET, "none"));
+        assertEquals("generated", c.sources().get(Option.SECRET));
+        assertEquals(64, c.secret().length());
+    }
+
+    // ---- summary -----------------------------------------------------------------------------------
+
+    @Test
+    void summaryNeverShowsSecrets() {
+        CableConfig c = load(source("test", Option.SECRET, "TopSecretValue1", Option.STREAMS_SECRET, "StreamsSecret2",
+                Option.BROADCAST_KEY, "BroadcastKey3", Option.API_SECRET, "ApiSecret4"));
+        String summary = c.summary();
+        for (String value : List.of("TopSecretValue1", "StreamsSecret2", "BroadcastKey3", "ApiSecret4")) {
+            assertFalse(summary.contains(value), summary);
+        }
+        assertTrue(summary.contains(" secret=<set> (test)"), summary);
+        assertTrue(summary.contains("presence_ttl=15s (default)"), summary);
+    }
+
+    @Test
+    void summaryHidesDerivedAndGeneratedSecrets() {
+        CableConfig derived = loadWithSecret();
+        assertFalse(derived.summary().contains(SECRET_BROADCAST_KEY));
+        assertFalse(derived.summary().contains(SECRET_API_KEY));
+        CableConfig generated = load();
+        assertFalse(generated.summary().contains(generated.secret()), generated.summary());
+        assertTrue(generated.summary().contains(" secret=<set> (generated)"), generated.summary());
+    }
+
+    @Test
+    void summaryShowsValues() {
+        String summary = loadWithSecret(Option.PRESENCE_TTL, "0.5", Option.STREAMS_SECRET, "none").summary();
+        assertTrue(summary.contains("presence_ttl=500ms (test)"), summary);
+        assertTrue(summary.contains("streams_secret=<none> (test)"), summary);
+        assertTrue(summary.contains("ping_interval=3s (default)"), summary);
+        assertTrue(summary.contains("broker=memory (default)"), summary);
+    }
+}

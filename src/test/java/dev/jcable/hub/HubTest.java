@@ -1,0 +1,140 @@
+package dev.jcable.hub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import dev.jcable.session.CableSession;
+import dev.jcable.session.OutboxTest.FakeSocket;
+import dev.jcable.session.Subscription;
+import dev.jcable.streams.StreamSpec;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Stream fan-out: one encoded frame per identifier, shared by every session of that identifier. */
+class HubTest {
+
+    static final String STREAM = "chat:2021";
+    static final String ID_A = "{\"channel\":\"$pubsub\",\"stream_name\":\"chat:2021\"}";
+    static final String ID_A_QUOTED = "\"{\\\"channel\\\":\\\"$pubsub\\\",\\\"stream_name\\\":\\\"chat:2021\\\"}\"";
+    static final String ID_B = "{\"channel\":\"$pubsub\",\"signed_stream_name\":\"x\"}";
+
+    final Hub hub = new Hub();
+
+    /** A session whose writes complete at once, so every frame it is sent shows up in its socket. */
+    static final class Client {
+        final FakeSocket socket = new FakeSocket(true, "actioncable-v1-ext-json");
+        final CableSession session;
+
+        Client(String sid) {
+            session = new CableSession(sid, socket.session, 1_000_000, Runnable::run);
+        }
+
+        List<String> frames() {
+            return socket.frames;
+        }
+    }
+
+    static Subscription sub(String identifier, String stream) {
+        return new Subscription(identifier, new StreamSpec(stream, true, false));
+    }
+
+    @Test
+    void broadcastSharesOneFramePerIdentifier() {
+        Client a = new Client("a");
+        Client b = new Client("b");
+        Client c = new Client("c");
+        hub.subscribe(a.session, sub(ID_A, STREAM));
+        hub.subscribe(b.session, sub(ID_A, STREAM));
+        hub.subscribe(c.session, sub(ID_B, STREAM));
+
+        hub.deliver(STREAM, "{\"text\":\"hi\"}", null, null);
+
+        assertEquals(List.of("{\"identifier\":" + ID_A_QUOTED + ",\"message\":{\"text\":\"hi\"}}"), a.frames());
+        assertEquals(a.frames(), b.frames());
+        assertSame(a.frames().get(0), b.frames().get(0));
+        assertEquals(List.of("{\"identifier\":\"{\\\"channel\\\":\\\"$pubsub\\\",\\\"signed_stream_name\\\":\\\"x\\\"}\","
+                + "\"message\":{\"text\":\"hi\"}}"), c.frames());
+    }
+
+    @Test
+    void presenceBroadcastIsTypedPresence() {
+        Client a = new Client("a");
+        hub.subscribe(a.session, sub(ID_A, STREAM));
+        hub.presence(STREAM, "{\"type\":\"leave\",\"id\":\"42\"}");
+        assertEquals(List.of("{\"type\":\"presence\",\"identifier\":" + ID_A_QUOTED
+                + ",\"message\":{\"type\":\"leave\",\"id\":\"42\"}}"), a.frames());
+    }
+
+    @Test
+    void excludedSessionIsSkipped() {
+        Client a = new Client("a");
+        Client b = new Client("b");
+        hub.subscribe(a.session, sub(ID_A, STREAM));
+        hub.subscribe(b.session, sub(ID_A, STREAM));
+        hub.deliver(STREAM, "\"psst\"", null, "b");
+        assertEquals(List.of("{\"identifier\":" + ID_A_QUOTED + ",\"message\":\"psst\"}"), a.frames());
+        assertEquals(List.of(), b.frames());
+    }
+
+    @Test
+    void otherStreamsGetNothing() {
+        Client a = new Client("a");
+        hub.subscribe(a.session, sub(ID_A, STREAM));
+        hub.deliver("other", "1", null, null);
+        assertEquals(List.of(), a.frames());
+    }
+
+    @Test
+    void oneSessionUnderTwoIdentifiersGetsTwoFrames() {
+        Client a = new Client("a");
+        hub.subscribe(a.session, sub(ID_A, STREAM));
+        hub.subscribe(a.session, sub(ID_B, STREAM));
+        hub.deliver(STREAM, "1", null, null);
+        assertEquals(2, a.frames().size());
+        assertEquals(2, hub.subscribers(STREAM));
+    }
+
+    @Test
+    void unsubscribeRemovesAndEmptyStreamsDisappear() {
+        Client a = new Client("a");
+        Client b = new Client("b");
+        hub.subscribe(a.session, sub(ID_A, STREAM));
+        hub.subscribe(b.session, sub(ID_A, STREAM));
+        hub.subscribe(b.session, sub(ID_B, "second"));
+        assertEquals(2, hub.streamCount());
+
+        hub.unsubscribe(a.session, sub(ID_A, STREAM));
+        hub.deliver(STREAM, "1", null, null);
+        assertEquals(List.of(), a.frames());
+        assertEquals(1, b.frames().size());
+        assertEquals(1, hub.subscribers(STREAM));
+
+        hub.unsubscribe(b.session, sub(ID_A, STREAM));
+        hub.unsubscribe(b.session, sub(ID_B, "second"));
+        assertEquals(0, hub.streamCount());
+        assertEquals(0, hub.subscribers(STREAM));
+    }
+
+    @Test
+    void unsubscribingWhatIsNotSubscribedChangesNothing() {
+        Client a = new Client("a");
+        Client b = new Client("b");
+        hub.subscribe(a.session, sub(ID_A, STREAM));
+        hub.unsubscribe(b.session, sub(ID_A, STREAM));
+        hub.unsubscribe(a.session, sub(ID_B, STREAM));
+        hub.unsubscribe(a.session, sub(ID_A, "nowhere"));
+        assertEquals(1, hub.streamCount());
+        assertEquals(1, hub.subscribers(STREAM));
+        assertEquals(0, hub.subscribers("nowhere"));
+    }
+
+    @Test
+    void resubscribingAfterAnEmptyStreamWorks() {
+        Client a = new Client("a");
+        hub.subscribe(a.session, sub(ID_A, STREAM));
+        hub.unsubscribe(a.session, sub(ID_A, STREAM));
+        hub.subscribe(a.session, sub(ID_A, STREAM));
+        hub.deliver(STREAM, "1", null, null);
+        assertEquals(List.of("{\"identifier\":" + ID_A_QUOTED + ",\"message\":1}"), a.frames());
+    }
+}
