@@ -6,7 +6,6 @@ import dev.jcable.session.Subscription;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.UnaryOperator;
 
 /**
  * Stream → subscribers fan-out. Subscribers of a stream are grouped by identifier, so a broadcast encodes one frame
@@ -42,26 +41,31 @@ public final class Hub {
      * @param streamMeta {@code ,"stream_id":…,"epoch":…,"offset":…} of a durable message, or null
      */
     public void deliver(String stream, String message, String streamMeta, String excludeSid) {
-        fanOut(stream, excludeSid, quoted -> streamMeta == null ? Codec.message(quoted, message)
-                : Codec.message(quoted, message, streamMeta));
+        Map<String, Group> groups = streams.get(stream);
+        if (groups == null) {
+            return;
+        }
+        groups.forEach((identifier, group) -> {
+            String frame = streamMeta == null ? Codec.message(group.quotedIdentifier, message)
+                    : Codec.message(group.quotedIdentifier, message, streamMeta);
+            for (CableSession session : group.sessions) {
+                if (excludeSid == null || !excludeSid.equals(session.sid())) {
+                    session.deliver(identifier, frame);
+                }
+            }
+        });
     }
 
     /** Delivers a presence event ({@code {"type":"presence",…}}) to every subscriber of {@code stream}. */
     public void presence(String stream, String event) {
-        fanOut(stream, null, quoted -> Codec.presence(quoted, event));
-    }
-
-    private void fanOut(String stream, String excludeSid, UnaryOperator<String> frameFor) {
         Map<String, Group> groups = streams.get(stream);
         if (groups == null) {
             return;
         }
         for (Group group : groups.values()) {
-            String frame = frameFor.apply(group.quotedIdentifier);
+            String frame = Codec.presence(group.quotedIdentifier, event);
             for (CableSession session : group.sessions) {
-                if (excludeSid == null || !excludeSid.equals(session.sid())) {
-                    session.send(frame);
-                }
+                session.send(frame);
             }
         }
     }

@@ -59,6 +59,8 @@ public class Node implements BrokerListener {
     private static final Logger LOG = Logger.getLogger(Node.class.getName());
     private static final String SESSION_KEY = "jcable.session";
     private static final long SHUTDOWN_FLUSH_MILLIS = 2000;
+    /** How long a restored subscription's live messages wait for the client's history request. */
+    private static final long HISTORY_WAIT_MILLIS = 3000;
 
     @Inject
     CableConfig config;
@@ -168,9 +170,14 @@ public class Node implements BrokerListener {
         if (!freshIdentity) {
             session.identifiers(previous.identifiers());
         }
-        previous.subscriptions().forEach((identifier, spec) ->
-                streams.attach(session, new Subscription(identifier, spec)));
+        previous.subscriptions().forEach((identifier, spec) -> {
+            session.hold(identifier); // until the client's history request for it is served
+            streams.attach(session, new Subscription(identifier, spec));
+        });
         session.send(Codec.welcomeRestored(session.sid(), previous.subscriptions().keySet()));
+        // a client that does not ask for history (or asks late) still gets its live messages
+        scheduler.schedule(() -> previous.subscriptions().keySet().forEach(session::release),
+                HISTORY_WAIT_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private static CachedSession snapshot(CableSession session) {

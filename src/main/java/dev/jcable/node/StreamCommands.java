@@ -59,6 +59,9 @@ final class StreamCommands {
             session.send(Codec.typed("reject_subscription", quoted));
             return;
         }
+        if (command.history() != null) {
+            session.hold(identifier); // live messages wait behind the history, so offsets arrive in order
+        }
         Subscription subscription = attach(session, new Subscription(identifier, quoted, spec.get(), 0));
         session.send(Codec.typed("confirm_subscription", quoted));
         if (command.history() != null) {
@@ -85,6 +88,7 @@ final class StreamCommands {
             return;
         }
         hub.unsubscribe(session, subscription);
+        session.discard(subscription.identifier());
         if (subscription.spec().presence()) {
             broker.presenceRemove(subscription.spec().stream(), session.sid());
         }
@@ -109,6 +113,14 @@ final class StreamCommands {
             BadFrames.report(session, "history for unknown identifier");
             return;
         }
+        try {
+            serveHistory(session, command, subscription);
+        } finally {
+            session.release(subscription.identifier()); // what arrived live meanwhile goes out after it
+        }
+    }
+
+    private void serveHistory(CableSession session, Command command, Subscription subscription) {
         JsonObject request = command.history();
         if (request == null) {
             BadFrames.report(session, "history without a history object");

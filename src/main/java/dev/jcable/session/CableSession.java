@@ -4,6 +4,8 @@ import dev.jcable.protocol.Codec;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -21,6 +23,9 @@ public final class CableSession implements Outbox.Owner {
     private static final Logger LOG = Logger.getLogger(CableSession.class.getName());
     public static final String EXT_PROTOCOL = "actioncable-v1-ext-json";
 
+    /** Live messages held back per subscription while its history is pending; beyond this they go out at once. */
+    static final int MAX_HELD = 1000;
+
     /** Returned by {@link #assemble} for a frame over {@code max_message_size}. */
     public static final String TOO_LARGE = new String("<too large>");
 
@@ -32,6 +37,7 @@ public final class CableSession implements Outbox.Owner {
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final AtomicBoolean badFrameReported = new AtomicBoolean();
     private final AtomicBoolean disconnecting = new AtomicBoolean();
+    private final Map<String, List<String>> held = new ConcurrentHashMap<>();
     private volatile String identifiers;
     private StringBuilder partial;
     private boolean partialTooLarge;
@@ -72,6 +78,45 @@ public final class CableSession implements Outbox.Owner {
     /** Queues a frame without blocking; false if the session is closing or its queue just overflowed. */
     public boolean send(String frame) {
         return outbox.offer(frame);
+    }
+
+    /**
+     * Delivers a stream message to one of this session's subscriptions. While that subscription's history is
+     * pending ({@link #hold}), live messages wait behind it, so the client sees its stream's offsets in order.
+     */
+    public boolean deliver(String identifier, String frame) {
+        if (!held.isEmpty()) {
+            List<String> waiting = held.get(identifier);
+            if (waiting != null) {
+                synchronized (waiting) {
+                    if (held.get(identifier) == waiting && waiting.size() < MAX_HELD) {
+                        waiting.add(frame);
+                        return true;
+                    }
+                }
+            }
+        }
+        return send(frame);
+    }
+
+    /** Live messages for {@code identifier} wait until {@link #release} (history is being served first). */
+    public void hold(String identifier) {
+        held.put(identifier, new ArrayList<>());
+    }
+
+    /** Sends what waited for {@code identifier}, after whatever was sent before this call. */
+    public void release(String identifier) {
+        List<String> waiting = held.remove(identifier);
+        if (waiting != null) {
+            synchronized (waiting) {
+                waiting.forEach(this::send);
+            }
+        }
+    }
+
+    /** Forgets what waited for {@code identifier} (it was unsubscribed). */
+    public void discard(String identifier) {
+        held.remove(identifier);
     }
 
     public long pendingChars() {
