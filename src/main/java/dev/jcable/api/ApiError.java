@@ -6,22 +6,26 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /** Every HTTP error is {@code {"error":"<code>","message":"<for humans>"}} with a matching status. */
-final class ApiError {
+public final class ApiError {
 
     private ApiError() {
     }
 
-    static Response response(int status, String code, String message) {
+    public static String body(String code, String message) {
+        return "{\"error\":" + JsonText.quote(code) + ",\"message\":" + JsonText.quote(message) + "}";
+    }
+
+    public static Response response(int status, String code, String message) {
         Response.ResponseBuilder builder = Response.status(status)
                 .type(MediaType.APPLICATION_JSON_TYPE)
-                .entity("{\"error\":" + JsonText.quote(code) + ",\"message\":" + JsonText.quote(message) + "}");
+                .entity(body(code, message));
         if (status == 401) {
             builder.header("WWW-Authenticate", "Bearer");
         }
         return builder.build();
     }
 
-    static WebApplicationException of(int status, String code, String message) {
+    public static WebApplicationException of(int status, String code, String message) {
         return new WebApplicationException(response(status, code, message));
     }
 }

@@ -6,6 +6,7 @@ import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -70,7 +71,8 @@ public final class JwtVerifier {
             if (!(exp instanceof JsonNumber seconds)) {
                 return invalid("exp is not a number");
             }
-            if (clockMillis.getAsLong() >= seconds.bigDecimalValue().movePointRight(3).longValue()) {
+            // compared as decimals: a huge exp must not wrap around a long
+            if (BigDecimal.valueOf(clockMillis.getAsLong()).compareTo(seconds.bigDecimalValue().movePointRight(3)) >= 0) {
                 return new Result(Status.EXPIRED, null, "expired");
             }
         }

@@ -244,7 +244,7 @@ public class OutboxTest {
         for (int i = 0; i < count; i++) {
             assertTrue(session.send(Integer.toString(i)));
         }
-        completer.join(TimeUnit.SECONDS.toMillis(30));
+        completer.join(TimeUnit.SECONDS.toMillis(60));
         assertFalse(completer.isAlive(), "writes stalled after " + socket.frames.size() + " frames");
         List<String> expected = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -271,14 +271,14 @@ public class OutboxTest {
             completer.interrupt();
             throw e;
         } finally {
-            completer.join(TimeUnit.SECONDS.toMillis(30));
+            completer.join(TimeUnit.SECONDS.toMillis(60));
         }
         assertEquals(count, socket.frames.size());
     }
 
-    /** Spins (bounded, no sleep) until {@code value} reaches {@code n}. */
+    /** Spins (bounded, no sleep) until {@code value} reaches {@code n}; a stranded frame never gets there. */
     private static void awaitCount(IntSupplier value, int n, String failure) {
-        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (value.getAsInt() < n) {
             assertTrue(System.nanoTime() < giveUp, failure);
             Thread.onSpinWait();
@@ -286,7 +286,7 @@ public class OutboxTest {
     }
 
     private void completeUntil(int count) {
-        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         int done = 0;
         try {
             while (done < count && System.nanoTime() < giveUp) {

@@ -1,0 +1,106 @@
+package dev.jcable.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.BiConsumer;
+
+/**
+ * One load-generator connection (the JDK's WebSocket client). Every complete text frame goes to the handler on the
+ * client's executor; nothing here blocks.
+ */
+public final class Conn implements WebSocket.Listener {
+
+    /** One client (one selector thread) and two worker threads for all connections of a load generator. */
+    public static HttpClient client() {
+        ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "loadgen-ws");
+            t.setDaemon(true);
+            return t;
+        });
+        return HttpClient.newBuilder().executor(pool).connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    private final BiConsumer<Conn, String> handler;
+    private final StringBuilder partial = new StringBuilder();
+    public final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private volatile WebSocket socket;
+    /** Free for the scenario's use (e.g. a member id). */
+    public volatile Object tag;
+
+    private Conn(BiConsumer<Conn, String> handler) {
+        this.handler = handler;
+    }
+
+    public static CompletableFuture<Conn> open(HttpClient client, URI uri, String protocol,
+                                               BiConsumer<Conn, String> handler) {
+        Conn conn = new Conn(handler);
+        WebSocket.Builder b = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(20));
+        if (protocol != null) {
+            b.subprotocols(protocol);
+        }
+        return b.buildAsync(uri, conn).thenApply(ws -> conn);
+    }
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+        socket = webSocket;
+        webSocket.request(1);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        if (last && partial.length() == 0) {
+            handler.accept(this, data.toString());
+        } else {
+            partial.append(data);
+            if (last) {
+                String frame = partial.toString();
+                partial.setLength(0);
+                handler.accept(this, frame);
+            }
+        }
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closed.complete(null);
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        closed.complete(null);
+    }
+
+    public void send(String frame) {
+        socket.sendText(frame, true);
+    }
+
+    /** Sends a frame and waits until it was written (frames of one connection must not overlap). */
+    public void sendNow(String frame) {
+        socket.sendText(frame, true).join();
+    }
+
+    public void close() {
+        WebSocket ws = socket;
+        if (ws != null && !ws.isOutputClosed()) {
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
+        }
+    }
+
+    /** Drops the TCP connection without a close frame (a lost network). */
+    public void abort() {
+        WebSocket ws = socket;
+        if (ws != null) {
+            ws.abort();
+        }
+    }
+}
