@@ -82,6 +82,7 @@ public class Node implements BrokerListener {
     private StreamCommands streams;
     private PresenceCommands presence;
     private volatile CountDownLatch shutdown;
+    private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Starts the node with the deployment, so that a bad configuration fails the deployment itself. */
     void startWithDeployment(@Observes @Initialized(ApplicationScoped.class) Object event) {
@@ -109,8 +110,15 @@ public class Node implements BrokerListener {
                 + config.sessionsTtl().toSeconds() + "s, presence ttl " + config.presenceTtl().toMillis() + "ms)");
     }
 
-    @PreDestroy
-    void stop() {
+    /**
+     * Tells every connection {@code server_restart} and stops the timers. Called when the servlet context goes
+     * down ({@link dev.jcable.endpoint.ShutdownListener}): WildFly's Undertow closes the sockets itself (1001, no
+     * message) before CDI destroys this bean, so {@code @PreDestroy} alone is too late there. Runs once.
+     */
+    public void shutdown() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
         List<CableSession> open = List.copyOf(sessions.values());
         shutdown = new CountDownLatch(open.size());
         for (CableSession session : open) {
@@ -126,6 +134,11 @@ public class Node implements BrokerListener {
         expiryTimer.stop();
         broker.stop();
         LOG.info(() -> "jcable: stopped; " + open.size() + " connection(s) told server_restart");
+    }
+
+    @PreDestroy
+    void destroy() {
+        shutdown(); // if the servlet context listener did not run first
     }
 
     // ---- connections ------------------------------------------------------------------------------

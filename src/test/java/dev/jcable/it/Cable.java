@@ -141,6 +141,28 @@ public final class Cable {
         return send(request.build());
     }
 
+    /** Open connections as the server counts them ({@code /api/health}). */
+    public int connections() {
+        String body = get("api/health", null).body();
+        return Integer.parseInt(body.replaceAll(".*\"connections\":(\\d+).*", "$1"));
+    }
+
+    /** Waits (at most 10 s) until the server counts at most {@code max} open connections. */
+    public void awaitConnectionsAtMost(int max) {
+        long until = System.currentTimeMillis() + 10_000;
+        int now;
+        while ((now = connections()) > max) {
+            if (System.currentTimeMillis() > until) {
+                throw new AssertionError("the server still counts " + now + " connections, expected at most " + max);
+            }
+            try {
+                Thread.sleep(20); // poll interval of the condition, not a guess at timing
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
     public HttpResponse<String> broadcast(String body) {
         return post("_broadcast", "Bearer " + BROADCAST_KEY, body);
     }

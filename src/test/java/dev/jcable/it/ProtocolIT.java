@@ -192,25 +192,31 @@ class ProtocolIT {
         // the test server runs with ws_max_pending_size=65536 characters
         String stream = stream("firehose");
         String identifier = signedIdentifier(stream);
-        String chunk = "y".repeat(32 * 1024);
-        String batch = "[" + String.join(",", java.util.Collections.nCopies(10,
+        // each request stays under the limit, so a client that reads keeps up on every server (Undertow counts a
+        // frame as pending until it is on the wire; Tyrus hands it to its own buffer first)
+        String chunk = "y".repeat(16 * 1024);
+        String batch = "[" + String.join(",", java.util.Collections.nCopies(2,
                 "{\"stream\":\"" + stream + "\",\"data\":\"" + chunk + "\"}")) + "]";
         try (WsClient slow = cable.connect(); WsClient fast = cable.connect()) {
             subscribed(slow, identifier);
             subscribed(fast, identifier);
+            int before = cable.connections();
             slow.stall();
             int sent = 0;
-            for (int round = 0; round < 80; round++) { // ~26 MB: past the loopback socket buffers, and bounded
+            for (int round = 0; round < 800; round++) { // ~26 MB: past the loopback socket buffers, and bounded
                 assertEquals(201, cable.broadcast(batch).statusCode());
-                sent += 10;
-                for (int i = 0; i < 10; i++) {
+                sent += 2;
+                for (int i = 0; i < 2; i++) {
                     fast.next(); // the neighbour keeps up and keeps getting everything
                 }
             }
+            // the server gave up on the stalled client rather than queueing for it: it no longer counts it
+            cable.awaitConnectionsAtMost(before - 1);
             slow.resume();
-            // the server dropped what it had queued and closed with the reason; the stalled client may or may not
-            // still read the disconnect frame that preceded the close, but if it does, it is this one
-            assertEquals("1000 Too slow", slow.awaitClose());
+            String closed = slow.awaitClose();
+            // the server closes with 1000 "Too slow"; the JDK client sometimes fails on the backlog it stalled on
+            // (java.lang.InternalError, seen on WildFly) instead of reporting that close
+            assertTrue(closed.equals("1000 Too slow") || closed.startsWith("error "), closed);
             java.util.List<String> seen = slow.drain();
             assertTrue(seen.size() < sent, "frames were dropped, not all queued: " + seen.size() + " of " + sent);
             seen.stream().filter(f -> !f.startsWith("{\"identifier\"")).forEach(f ->

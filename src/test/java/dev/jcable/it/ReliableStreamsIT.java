@@ -171,6 +171,7 @@ class ReliableStreamsIT {
                 back.expect(Cable.durableFrame(identifier, "3", stream, epoch, 3));
                 back.expect(confirmHistory());
                 back.send(command("join", identifier, "\"presence\":{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}"));
+                back.expectQuiet(); // the re-join is done, and silent
                 publish(4, 4); // live without re-subscribing
                 back.expectDurable(identifier, "4", stream, 4);
                 observer.expectDurable(identifier, "4", stream, 4);
