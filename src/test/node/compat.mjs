@@ -4,9 +4,9 @@
 import { createCable } from '@anycable/core'
 import WebSocket from 'ws'
 import assert from 'node:assert/strict'
+import { run, waitFor } from './steps.mjs'
 
 const [wsUrl, httpBase, signedName, stream, broadcastKey] = process.argv.slice(2)
-const TIMEOUT_MS = 5000
 
 function newCable() {
   return createCable(wsUrl, {
@@ -16,24 +16,7 @@ function newCable() {
   })
 }
 
-// Resolves once predicate() holds; rejects after the timeout. Polls the client's own event log.
-function waitFor(what, predicate) {
-  return new Promise((resolve, reject) => {
-    const started = Date.now()
-    const check = () => {
-      if (predicate()) return resolve()
-      if (Date.now() - started > TIMEOUT_MS) return reject(new Error(`timed out waiting for ${what}`))
-      setTimeout(check, 10)
-    }
-    check()
-  })
-}
 
-let passed = 0
-function ok(step) {
-  passed++
-  console.log(`ok - ${step}`)
-}
 
 const cables = []
 function subscribe() {
@@ -47,9 +30,8 @@ function subscribe() {
   return { cable, channel, log }
 }
 
-const timer = setTimeout(() => { console.error('not ok - whole run timed out'); process.exit(3) }, 30000)
 
-try {
+await run('compat', 30000, async ok => {
   const alice = subscribe()
   const bob = subscribe()
   await alice.channel.ensureSubscribed()
@@ -95,12 +77,4 @@ try {
   assert.deepEqual(await carol.channel.presence.info(), { 7: 'bob' })
   ok('a late viewer gets the current members from the server')
 
-  cables.forEach(cable => cable.disconnect())
-  clearTimeout(timer)
-  console.log(`compat: ${passed} passed, 0 failed`)
-  process.exit(0)
-} catch (error) {
-  console.error(`not ok - ${error.stack || error}`)
-  cables.forEach(cable => cable.disconnect())
-  process.exit(1)
-}
+}, () => cables.forEach(cable => cable.disconnect()))

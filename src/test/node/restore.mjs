@@ -5,12 +5,10 @@
 import { createCable } from '@anycable/core'
 import WebSocket from 'ws'
 import assert from 'node:assert/strict'
+import { run, waitFor } from './steps.mjs'
 
 const [wsUrl, httpBase, signedName, stream, broadcastKey, jwt, badJwt] = process.argv.slice(2)
-const TIMEOUT_MS = 8000
 
-let passed = 0
-const ok = step => { passed++; console.log(`ok - ${step}`) }
 const cables = []
 
 function newCable(options) {
@@ -25,17 +23,6 @@ function newCable(options) {
   return cable
 }
 
-function waitFor(what, predicate) {
-  return new Promise((resolve, reject) => {
-    const started = Date.now()
-    const check = () => {
-      if (predicate()) return resolve()
-      if (Date.now() - started > TIMEOUT_MS) return reject(new Error(`timed out waiting for ${what}`))
-      setTimeout(check, 10)
-    }
-    check()
-  })
-}
 
 async function broadcast(data) {
   const response = await fetch(new URL('_broadcast', httpBase), {
@@ -63,9 +50,8 @@ function control() {
   })
 }
 
-const timer = setTimeout(() => { console.error('not ok - whole run timed out'); process.exit(3) }, 45000)
 
-try {
+await run('restore', 45000, async ok => {
   const bad = newCable({ auth: { token: badJwt }, reconnectStrategy: () => 60000 })
   let closedWith
   bad.on('close', event => { closedWith = event && event.reason })
@@ -118,12 +104,4 @@ try {
   assert.deepEqual(await b.presence.info(), { alice: { name: 'Alice' } })
   ok('presence stayed quiet through the drop: no leave and no second join for alice')
 
-  cables.forEach(cable => cable.disconnect())
-  clearTimeout(timer)
-  console.log(`restore: ${passed} passed, 0 failed`)
-  process.exit(0)
-} catch (error) {
-  console.error(`not ok - ${error.stack || error}`)
-  cables.forEach(cable => cable.disconnect())
-  process.exit(1)
-}
+}, () => cables.forEach(cable => cable.disconnect()))
