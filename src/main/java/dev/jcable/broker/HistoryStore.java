@@ -128,7 +128,9 @@ final class HistoryStore {
             if (log.removed || log.deadline != due) {
                 return; // superseded by a later deadline
             }
-            long now = clock.getAsLong();
+            // never earlier than the deadline being worked off: a wall clock that steps back must not re-arm a
+            // deadline that is already due (that would spin the expiry pass)
+            long now = Math.max(clock.getAsLong(), due);
             trim(log, now);
             if (!log.entries.isEmpty()) {
                 schedule(stream, log, log.entries.peekFirst().at + ttlMillis);

@@ -451,4 +451,26 @@ class HistoryStoreTest {
             assertEquals(i + 1, all.get(i));
         }
     }
+
+    // ---- a wall clock that steps back --------------------------------------------------------------------
+
+    @Test
+    void clockSteppingBackDuringAnExpiryPassDoesNotSpin() {
+        AtomicInteger readsWhileStepped = new AtomicInteger(-1); // -1: the plain test clock
+        long due = T0 + TTL;
+        MemoryBroker b = new MemoryBroker(() -> {
+            if (readsWhileStepped.get() < 0) {
+                return clock.get();
+            }
+            int n = readsWhileStepped.incrementAndGet();
+            // read 1 is the pass's now; then the clock is 1 s behind, and catches up after 1,000 reads
+            return n == 1 || n > 1_000 ? due : due - 1_000;
+        }, new BrokerSettings(Duration.ofSeconds(15), 100, 100, Duration.ofMillis(TTL), Duration.ofSeconds(300)),
+                wakeups::add);
+        b.start(listener);
+        b.publish(new Publication(S, "a")); // expires at T0 + TTL
+        readsWhileStepped.set(0);
+        b.expire();
+        assertTrue(readsWhileStepped.get() < 10, "clock read " + readsWhileStepped.get() + " times in one pass");
+    }
 }
