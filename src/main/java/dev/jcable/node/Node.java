@@ -21,6 +21,7 @@ import dev.jcable.protocol.JsonText;
 import dev.jcable.protocol.ProtocolException;
 import dev.jcable.session.CableSession;
 import dev.jcable.session.Pinger;
+import dev.jcable.session.SessionHost;
 import dev.jcable.session.Subscription;
 import dev.jcable.streams.MessageVerifier;
 import dev.jcable.streams.StreamResolver;
@@ -72,6 +73,32 @@ public class Node implements BrokerListener {
     ManagedExecutorService executor;
 
     private final Map<String, CableSession> sessions = new ConcurrentHashMap<>();
+    private final SessionHost host = new SessionHost() {
+        @Override
+        public void execute(Runnable task) {
+            executor.execute(task);
+        }
+
+        /**
+         * A disconnect frame waits behind whatever the client has not read. A client that stopped reading never
+         * lets it out, and some containers (Tyrus on Grizzly) never time that write out, so after ws_write_timeout
+         * (at least 1 s) the socket is closed anyway and the session cleaned up.
+         */
+        @Override
+        public void disconnecting(CableSession session) {
+            long grace = Math.max(1000, config.wsWriteTimeout().toMillis());
+            try {
+                scheduler.schedule(() -> {
+                    if (sessions.containsKey(session.sid())) {
+                        session.forceClose();
+                        close(session.socket());
+                    }
+                }, grace, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                LOG.fine("jcable: scheduler stopped; not forcing the close of " + session.sid());
+            }
+        }
+    };
     private final Hub hub = new Hub();
     private final SecureRandom random = new SecureRandom();
     private StreamResolver resolver;
@@ -145,7 +172,7 @@ public class Node implements BrokerListener {
 
     public void open(Session socket) {
         String sid = newSid();
-        CableSession session = new CableSession(sid, socket, config.wsMaxPendingSize(), executor);
+        CableSession session = new CableSession(sid, socket, config.wsMaxPendingSize(), host);
         socket.getUserProperties().put(SESSION_KEY, session);
         socket.getAsyncRemote().setSendTimeout(config.wsWriteTimeout().toMillis());
         Handshake handshake = handshake(socket);

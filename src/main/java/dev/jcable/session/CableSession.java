@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -32,17 +31,18 @@ public final class CableSession implements Outbox.Owner {
     private final String sid;
     private final Session socket;
     private final boolean extended;
-    private final Executor executor;
+    private final SessionHost executor;
     private final Outbox outbox;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final AtomicBoolean badFrameReported = new AtomicBoolean();
     private final AtomicBoolean disconnecting = new AtomicBoolean();
     private final Map<String, List<String>> held = new ConcurrentHashMap<>();
     private volatile String identifiers;
+    private volatile CloseReason leaving;
     private StringBuilder partial;
     private boolean partialTooLarge;
 
-    public CableSession(String sid, Session socket, long maxPendingChars, Executor executor) {
+    public CableSession(String sid, Session socket, long maxPendingChars, SessionHost executor) {
         this.sid = sid;
         this.socket = socket;
         this.extended = EXT_PROTOCOL.equals(socket.getNegotiatedSubprotocol());
@@ -160,8 +160,9 @@ public final class CableSession implements Outbox.Owner {
     /** Sends {@code {"type":"disconnect",…}} as the last frame, then closes the socket with {@code code}. */
     public void disconnect(String reason, boolean reconnect, CloseReason.CloseCode code, String closePhrase) {
         if (disconnecting.compareAndSet(false, true)) {
-            outbox.finish(Codec.disconnect(reason, reconnect), new CloseReason(code, closePhrase),
-                    "too_slow".equals(reason));
+            leaving = new CloseReason(code, closePhrase);
+            outbox.finish(Codec.disconnect(reason, reconnect), leaving, "too_slow".equals(reason));
+            executor.disconnecting(this);
         }
     }
 
@@ -185,6 +186,12 @@ public final class CableSession implements Outbox.Owner {
     @Override
     public void drained(CloseReason reason) {
         executor.execute(() -> close(reason));
+    }
+
+    /** Closes the socket now, with the reason of the disconnect under way, without waiting for queued frames. */
+    public void forceClose() {
+        CloseReason reason = leaving;
+        close(reason != null ? reason : new CloseReason(CloseReason.CloseCodes.NORMAL_CLOSURE, "Closed"));
     }
 
     private void close(CloseReason reason) {

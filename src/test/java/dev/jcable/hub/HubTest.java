@@ -3,6 +3,7 @@ package dev.jcable.hub;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import dev.jcable.protocol.Codec;
 import dev.jcable.session.CableSession;
 import dev.jcable.session.OutboxTest.FakeSocket;
 import dev.jcable.session.Subscription;
@@ -63,6 +64,29 @@ class HubTest {
         hub.presence(STREAM, "{\"type\":\"leave\",\"id\":\"42\"}");
         assertEquals(List.of("{\"type\":\"presence\",\"identifier\":" + ID_A_QUOTED
                 + ",\"message\":{\"type\":\"leave\",\"id\":\"42\"}}"), a.frames());
+    }
+
+    @Test
+    void durableMessageCarriesItsStreamPositionInOneSharedFrame() {
+        Client a = new Client("a");
+        Client b = new Client("b");
+        hub.subscribe(a.session, sub(ID_A, STREAM));
+        hub.subscribe(b.session, sub(ID_A, STREAM));
+        hub.deliver(STREAM, "\"hi\"", Codec.streamMeta(STREAM, "Ab12", 3), null);
+        assertEquals(List.of("{\"identifier\":" + ID_A_QUOTED
+                + ",\"message\":\"hi\",\"stream_id\":\"chat:2021\",\"epoch\":\"Ab12\",\"offset\":3}"), a.frames());
+        assertSame(a.frames().get(0), b.frames().get(0));
+    }
+
+    @Test
+    void presenceEventsReachEverySubscriberInOneSharedFrame() {
+        Client a = new Client("a");
+        Client b = new Client("b");
+        hub.subscribe(a.session, sub(ID_A, STREAM));
+        hub.subscribe(b.session, sub(ID_A, STREAM));
+        hub.presence(STREAM, "{\"type\":\"join\",\"id\":\"42\"}");
+        assertEquals(1, a.frames().size());
+        assertSame(a.frames().get(0), b.frames().get(0));
     }
 
     @Test

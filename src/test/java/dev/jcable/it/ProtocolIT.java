@@ -192,8 +192,8 @@ class ProtocolIT {
         // the test server runs with ws_max_pending_size=65536 characters
         String stream = stream("firehose");
         String identifier = signedIdentifier(stream);
-        // each request stays under the limit, so a client that reads keeps up on every server (Undertow counts a
-        // frame as pending until it is on the wire; Tyrus hands it to its own buffer first)
+        // each request stays well under the limit, so a client that reads keeps up on every server (a frame counts
+        // as pending until the server's WebSocket layer reports it written)
         String chunk = "y".repeat(16 * 1024);
         String batch = "[" + String.join(",", java.util.Collections.nCopies(2,
                 "{\"stream\":\"" + stream + "\",\"data\":\"" + chunk + "\"}")) + "]";
@@ -203,20 +203,27 @@ class ProtocolIT {
             int before = cable.connections();
             slow.stall();
             int sent = 0;
-            for (int round = 0; round < 800; round++) { // ~26 MB: past the loopback socket buffers, and bounded
+            // publish until the server gives up on the stalled client: first the kernel's socket buffers fill (tens
+            // of MB on loopback), then its queue. Bounded: at most 4,000 rounds (128 MB).
+            for (int round = 0; round < 4000; round++) {
                 assertEquals(201, cable.broadcast(batch).statusCode());
                 sent += 2;
                 for (int i = 0; i < 2; i++) {
                     fast.next(); // the neighbour keeps up and keeps getting everything
                 }
+                if (round % 50 == 49 && cable.connections() < before) {
+                    break;
+                }
             }
-            // the server gave up on the stalled client rather than queueing for it: it no longer counts it
+            // it no longer counts the stalled client: it cut it off rather than queue for it
             cable.awaitConnectionsAtMost(before - 1);
             slow.resume();
             String closed = slow.awaitClose();
-            // the server closes with 1000 "Too slow"; the JDK client sometimes fails on the backlog it stalled on
-            // (java.lang.InternalError, seen on WildFly) instead of reporting that close
-            assertTrue(closed.equals("1000 Too slow") || closed.startsWith("error "), closed);
+            // what the stalled client sees depends on how much of the goodbye got through its full pipe: the close
+            // frame (1000 "Too slow"), only the dropped connection after the server forced the close (1006), or the
+            // JDK client failing on the backlog (java.lang.InternalError, seen on WildFly)
+            assertTrue(closed.equals("1000 Too slow") || closed.startsWith("1006") || closed.startsWith("error "),
+                    closed);
             java.util.List<String> seen = slow.drain();
             assertTrue(seen.size() < sent, "frames were dropped, not all queued: " + seen.size() + " of " + sent);
             seen.stream().filter(f -> !f.startsWith("{\"identifier\"")).forEach(f ->

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /** The bounded outbound queue, driven through {@link CableSession} and a fake socket the test completes by hand. */
 public class OutboxTest {
 
-    static final Executor DIRECT = Runnable::run;
+    static final SessionHost DIRECT = Runnable::run;
     static final String TOO_SLOW = "{\"type\":\"disconnect\",\"reason\":\"too_slow\",\"reconnect\":true}";
 
     /**
