@@ -80,13 +80,13 @@ public final class Conn implements WebSocket.Listener {
         closed.complete(null);
     }
 
-    public void send(String frame) {
-        socket.sendText(frame, true);
-    }
+    private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
 
-    /** Sends a frame and waits until it was written (frames of one connection must not overlap). */
-    public void sendNow(String frame) {
-        socket.sendText(frame, true).join();
+    /** Queues a frame after the previous one (the JDK client refuses overlapping sends). */
+    public synchronized CompletableFuture<?> send(String frame) {
+        WebSocket ws = socket;
+        lastSend = lastSend.handle((r, e) -> null).thenCompose(x -> ws.sendText(frame, true));
+        return lastSend;
     }
 
     public void close() {

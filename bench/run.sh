@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# jcable's benchmark kit (docs/BENCHMARKS.md). One command per benchmark:
+#   bench/run.sh fanout    broadcast fan-out latency, jcable vs a bare @ServerEndpoint and Node ws (N=250..2000)
+#   bench/run.sh memory    memory per idle connection (1k, 5k, 10k ext-protocol connections, subscribed + joined)
+#   bench/run.sh churn     presence churn (1,000 members, 50 clients/s join and leave)
+#   bench/run.sh jmh       broker micro-benchmarks (JMH 1.37), 1 thread and 2 threads
+#   bench/run.sh profile   one fan-out run of jcable under JFR, and its top frames
+#   bench/run.sh all       fanout, memory, churn, jmh
+# Settings: BENCH_OPTS='-Dbench.n=250,500 -Dbench.messages=200 …' (see src/test/java/dev/jcable/bench/Bench.java).
+# BENCH_NOBUILD=1 skips the Maven build. Servers run on core 0, the load generator on core 1 (taskset), loopback
+# only, random ports; every run is bounded and stops its servers. Results: target/bench/<name>.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-all}
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if [ "${BENCH_NOBUILD:-}" != 1 ]; then
+  mvn -B -q -Pbench -DskipTests package
+fi
+[ -d bench/node_modules/ws ] || (cd bench && npm ci --no-audit --no-fund --prefer-offline)
+CP="target/test-classes:target/classes:$(cat target/bench.classpath)"
+mkdir -p target/bench
+SERVER_CPUS=0; CLIENT=()
+if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then CLIENT=(taskset -c 1); else SERVER_CPUS=""; fi
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GB; load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+
+loadgen() { # loadgen <benchmark> [java options…]
+  local name=$1; shift
+  timeout 900 "${CLIENT[@]}" java -Xms1g -Xmx2g -XX:+UseParallelGC -cp "$CP" -Dbench.serverCpus="$SERVER_CPUS" \
+    -Dbench.out="target/bench/$name.md" "$@" ${BENCH_OPTS:-} dev.jcable.bench.Bench "$name"
+}
+
+run_jmh() {
+  local common=(-f 1 -wi 2 -i 3 -w 1s -r 1s -foe true)
+  # one thread, on one core; then two threads on both cores
+  timeout 900 ${SERVER_CPUS:+taskset -c 0} java -cp "$CP" org.openjdk.jmh.Main 'dev.jcable.bench.jmh.BrokerBench' \
+    "${common[@]}" -t 1 -rf text -rff target/bench/jmh-1thread.txt ${JMH_OPTS:-}
+  timeout 900 java -cp "$CP" org.openjdk.jmh.Main 'dev.jcable.bench.jmh.BrokerBench' \
+    "${common[@]}" -t 2 -rf text -rff target/bench/jmh-2threads.txt ${JMH_OPTS:-}
+  cat target/bench/jmh-1thread.txt target/bench/jmh-2threads.txt
+}
+
+run_profile() {
+  rm -f target/bench/jcable.jfr
+  loadgen fanout -Dbench.targets=jcable -Dbench.n=1000 -Dbench.messages=600 -Dbench.rate=50 \
+    -Dbench.jfr="$PWD/target/bench/jcable.jfr"
+  sleep 2
+  echo "top frames (self), jdk.ExecutionSample:"
+  jfr print --events jdk.ExecutionSample target/bench/jcable.jfr | awk '
+    /stackTrace = \[/ { getline; sub(/^[ \t]+/, ""); sub(/line:.*/, ""); top[$0]++; n++ }
+    END { for (f in top) printf "%6.1f%%  %s\n", 100*top[f]/n, f }' | sort -rn | head -25 | tee target/bench/profile.txt
+}
+
+case "$what" in
+  fanout|memory|churn) loadgen "$what" ;;
+  jmh) run_jmh ;;
+  profile) run_profile ;;
+  all) rc=0; for b in fanout memory churn; do loadgen "$b" || rc=1; done; run_jmh || rc=1; exit $rc ;;
+  *) echo "usage: bench/run.sh fanout|memory|churn|jmh|profile|all" >&2; exit 2 ;;
+esac

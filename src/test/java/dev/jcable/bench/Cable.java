@@ -1,0 +1,52 @@
+package dev.jcable.bench;
+
+/** Frames of the ext protocol the load generator sends. */
+final class Cable {
+
+    private Cable() {
+    }
+
+    static String identifier(String secret, String stream) {
+        return "{\"channel\":\"$pubsub\",\"signed_stream_name\":\"" + Signing.sign(secret, stream) + "\"}";
+    }
+
+    static String subscribe(String identifier) {
+        return "{\"command\":\"subscribe\",\"identifier\":" + Payload.quoted(identifier) + "}";
+    }
+
+    static String join(String identifier, String id) {
+        return "{\"command\":\"join\",\"identifier\":" + Payload.quoted(identifier) + ",\"presence\":{\"id\":\"" + id
+                + "\",\"info\":{\"name\":\"" + id + "\"}}}";
+    }
+
+    static String leave(String identifier) {
+        return "{\"command\":\"leave\",\"identifier\":" + Payload.quoted(identifier) + "}";
+    }
+
+    static boolean welcome(String frame) {
+        return frame.startsWith("{\"type\":\"welcome\"");
+    }
+
+    static boolean confirmed(String frame) {
+        return frame.startsWith("{\"type\":\"confirm_subscription\"");
+    }
+
+    /** {@code [type, id]} of a presence event frame, or null. */
+    static String[] presence(String frame) {
+        if (!frame.startsWith("{\"type\":\"presence\"")) {
+            return null;
+        }
+        int m = frame.indexOf("\"message\":{\"type\":\"");
+        if (m < 0) {
+            return null;
+        }
+        int ts = m + "\"message\":{\"type\":\"".length();
+        int te = frame.indexOf('"', ts);
+        int is = frame.indexOf("\"id\":\"", te);
+        if (is < 0) {
+            return new String[] {frame.substring(ts, te), null};
+        }
+        is += "\"id\":\"".length();
+        return new String[] {frame.substring(ts, te), frame.substring(is, frame.indexOf('"', is))};
+    }
+}

@@ -1,0 +1,177 @@
+package dev.jcable.bench;
+
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * Broadcast fan-out latency (the websocket-shootout idea): N subscribers on one stream, a 200-byte payload stamped
+ * with its send time, published at a steady rate; every delivery's latency is receive time − send time.
+ */
+public final class Fanout {
+
+    public enum Kind {
+        /** jcable, published with POST /_broadcast. */
+        JCABLE_HTTP,
+        /** jcable, published in-process through the Java API ({@code Broadcaster}), see {@link JavaApiPublishServlet}. */
+        JCABLE_JAVA,
+        /** a bare @ServerEndpoint broadcaster (POST /broadcast), or the Node ws server (same contract). */
+        RAW
+    }
+
+    /**
+     * Where to run.
+     *
+     * @param base   http://127.0.0.1:port/ of the server (context root /)
+     * @param secret jcable's secret: streams are signed and broadcasts keyed with it (ignored for RAW)
+     */
+    public record Target(String label, Kind kind, URI base, String secret) {
+    }
+
+    public record Settings(int subscribers, int warmup, int messages, int rateHz, int payloadBytes) {
+        public int total() {
+            return warmup + messages;
+        }
+    }
+
+    public record Result(String label, Settings settings, long expected, long received, Latencies.Summary latency,
+                         double clientCpu, double serverCpu, double seconds) {
+        public double deliveredShare() {
+            return expected == 0 ? 0 : (double) received / expected;
+        }
+    }
+
+    private Fanout() {
+    }
+
+    /**
+     * Connects the subscribers, publishes, waits (bounded) for every delivery, closes.
+     *
+     * @param serverCpu the server's CPU time in nanoseconds so far (or a supplier of 0 when unknown)
+     */
+    public static Result run(HttpClient ws, Target target, Settings s, LongSupplier serverCpu) throws Exception {
+        String stream = "bench/fanout";
+        String identifier = "{\"channel\":\"$pubsub\",\"signed_stream_name\":\"" + Signing.sign(target.secret(), stream)
+                + "\"}";
+        String subscribe = "{\"command\":\"subscribe\",\"identifier\":" + Payload.quoted(identifier) + "}";
+        boolean cable = target.kind() != Kind.RAW;
+        URI uri = URI.create("ws://127.0.0.1:" + target.base().getPort() + (cable ? "/cable" : "/ws"));
+
+        long expected = (long) s.subscribers() * s.total();
+        AtomicLong received = new AtomicLong();
+        Latencies latencies = new Latencies((int) Math.min(Integer.MAX_VALUE - 8, (long) s.subscribers() * s.messages()));
+        CountDownLatch ready = new CountDownLatch(s.subscribers());
+        CountDownLatch all = new CountDownLatch(1);
+        int warmup = s.warmup();
+
+        List<Conn> conns = new ArrayList<>(s.subscribers());
+        Semaphore connecting = new Semaphore(64);
+        List<CompletableFuture<Conn>> opening = new ArrayList<>();
+        for (int i = 0; i < s.subscribers(); i++) {
+            connecting.acquire();
+            CompletableFuture<Conn> c = Conn.open(ws, uri, cable ? "actioncable-v1-ext-json" : null, (conn, frame) -> {
+                long t = Payload.field(frame, "\"t\":");
+                if (t >= 0) {
+                    long now = Payload.nowMicros();
+                    if (Payload.field(frame, "\"s\":") >= warmup) {
+                        latencies.add(now - t);
+                    }
+                    if (received.incrementAndGet() == expected) {
+                        all.countDown();
+                    }
+                } else if (cable && frame.startsWith("{\"type\":\"welcome\"")) {
+                    conn.send(subscribe);
+                } else if (cable ? frame.startsWith("{\"type\":\"confirm_subscription\"") : frame.startsWith("{\"hello\"")) {
+                    ready.countDown();
+                }
+            });
+            c.whenComplete((conn, e) -> connecting.release());
+            opening.add(c);
+        }
+        for (CompletableFuture<Conn> c : opening) {
+            conns.add(c.get(60, TimeUnit.SECONDS));
+        }
+        try {
+            if (!ready.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(target.label() + ": only " + (s.subscribers() - ready.getCount())
+                        + " of " + s.subscribers() + " subscribers ready");
+            }
+            Thread.sleep(200);
+            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            long cpu0 = os.getProcessCpuTime();
+            long srv0 = serverCpu.getAsLong();
+            long t0 = System.nanoTime();
+            publish(target, stream, s);
+            all.await(Math.max(10_000, 20L * s.subscribers()), TimeUnit.MILLISECONDS);
+            long wall = System.nanoTime() - t0;
+            double clientCpu = (double) (os.getProcessCpuTime() - cpu0) / wall;
+            double srvCpu = (double) (serverCpu.getAsLong() - srv0) / wall;
+            return new Result(target.label(), s, expected, received.get(), latencies.summary(), clientCpu, srvCpu,
+                    wall / 1e9);
+        } finally {
+            for (Conn conn : conns) {
+                conn.close();
+            }
+            for (Conn conn : conns) {
+                try {
+                    conn.closed.get(5, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    conn.abort();
+                }
+            }
+        }
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+
+    private static void publish(Target target, String stream, Settings s) throws Exception {
+        URI base = target.base();
+        if (target.kind() == Kind.JCABLE_JAVA) {
+            // one request: the server publishes all messages itself, through the Java API, at the same rate
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(base.resolve("bench/publish?stream="
+                            + java.net.URLEncoder.encode(stream, java.nio.charset.StandardCharsets.UTF_8) + "&count="
+                            + s.total() + "&rate=" + s.rateHz() + "&size=" + s.payloadBytes()))
+                    .timeout(Duration.ofMinutes(5)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            check(r);
+            return;
+        }
+        URI uri = base.resolve(target.kind() == Kind.JCABLE_HTTP ? "_broadcast" : "broadcast");
+        String key = target.kind() == Kind.JCABLE_HTTP ? Signing.broadcastKey(target.secret()) : null;
+        long period = 1_000_000_000L / s.rateHz();
+        long start = System.nanoTime();
+        for (int i = 0; i < s.total(); i++) {
+            long wait = start + i * period - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            String payload = Payload.make(Payload.nowMicros(), i, s.payloadBytes());
+            String body = target.kind() == Kind.JCABLE_HTTP
+                    ? "{\"stream\":" + Payload.quoted(stream) + ",\"data\":" + Payload.quoted(payload) + "}" : payload;
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+            if (key != null) {
+                b.header("Authorization", "Bearer " + key);
+            }
+            check(HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString()));
+        }
+    }
+
+    private static void check(HttpResponse<String> r) {
+        if (r.statusCode() / 100 != 2) {
+            throw new IllegalStateException(r.uri() + " answered " + r.statusCode() + ": " + r.body());
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.jcable.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Memory per idle connection: 1,000 / 5,000 / 10,000 ext-protocol connections, each subscribed to a signed stream
+ * (ten connections per stream) and joined to its presence. Process RSS and heap after a full GC, over the idle
+ * baseline. The bare endpoint (connections only) is measured the same way for the container's own share.
+ */
+final class MemoryBench {
+
+    private MemoryBench() {
+    }
+
+    static void run(StringBuilder out) throws Exception {
+        int[] steps = Arrays.stream(Bench.prop("connections", "1000,5000,10000").split(","))
+                .mapToInt(Integer::parseInt).toArray();
+        List<String> targets = Arrays.asList(Bench.prop("targets", "jcable,bare").split(","));
+        String cpus = Bench.prop("serverCpus", "0");
+        out.append("Memory per idle connection (jcable: ext protocol, subscribed to a signed stream of 10 "
+                + "connections and joined to its presence; bare: open WebSocket only). Heap after full GC, "
+                + "SerialGC, -Xmx" + Bench.prop("heap", "1g") + ".\n\n");
+        out.append("| server | connections | heap after GC (MB) | KB/conn (heap) | RSS (MB) | KB/conn (RSS) |\n");
+        out.append("|---|---:|---:|---:|---:|---:|\n");
+        for (String target : targets) {
+            boolean cable = target.equals("jcable");
+            Path war = cable ? Wars.export(Wars.jcable(Bench.jcableWar()), "jcable-bench.war")
+                    : Wars.export(Wars.bare(), "bare.war");
+            HttpClient ws = Conn.client();
+            List<Conn> conns = new ArrayList<>();
+            try (Server server = Server.payara(cpus, Bench.microJar(), war,
+                    cable ? Bench.jcableOptions() : Bench.jvm())) {
+                URI uri = URI.create("ws://127.0.0.1:" + server.base().getPort() + (cable ? "/cable" : "/ws"));
+                // warm the code paths once, then the idle baseline
+                // (other ids and streams: a re-join of the same id within presence_ttl emits no event)
+                List<Conn> warm = open(ws, uri, cable, 1_000_000, 200);
+                warm.forEach(Conn::abort);
+                Thread.sleep(3000);
+                long heap0 = server.heapAfterGcKb();
+                long rss0 = server.rssKb();
+                out.append(row(target, 0, heap0, 0, rss0, 0));
+                System.err.println(target + " baseline heap " + heap0 + " KB rss " + rss0 + " KB");
+                for (int step : steps) {
+                    conns.addAll(open(ws, uri, cable, conns.size(), step - conns.size()));
+                    Thread.sleep(3000);
+                    long heap = server.heapAfterGcKb();
+                    long rss = server.rssKb();
+                    System.err.println(target + " " + step + ": heap " + heap + " KB rss " + rss + " KB");
+                    out.append(row(target, step, heap, (double) (heap - heap0) / step, rss, (double) (rss - rss0) / step));
+                }
+            } finally {
+                conns.forEach(Conn::abort);
+            }
+        }
+    }
+
+    private static String row(String target, int n, long heap, double perHeap, long rss, double perRss) {
+        return String.format(Locale.ROOT, "| %s | %d | %.1f | %s | %.1f | %s |%n", target, n, heap / 1024.0,
+                n == 0 ? "baseline" : String.format(Locale.ROOT, "%.1f", perHeap), rss / 1024.0,
+                n == 0 ? "baseline" : String.format(Locale.ROOT, "%.1f", perRss));
+    }
+
+    /** Opens {@code count} connections numbered from {@code from}; each is ready once subscribed and joined. */
+    static List<Conn> open(HttpClient ws, URI uri, boolean cable, int from, int count) throws Exception {
+        CountDownLatch ready = new CountDownLatch(count);
+        Semaphore connecting = new Semaphore(64);
+        List<CompletableFuture<Conn>> opening = new ArrayList<>();
+        for (int i = from; i < from + count; i++) {
+            String id = "u" + i;
+            String identifier = Cable.identifier(Bench.SECRET, "bench/mem/" + (i / 10));
+            String joined = "\"type\":\"join\",\"id\":\"" + id + "\"";
+            connecting.acquire();
+            CompletableFuture<Conn> c = Conn.open(ws, uri, cable ? "actioncable-v1-ext-json" : null, (conn, frame) -> {
+                if (!cable) {
+                    if (frame.startsWith("{\"hello\"")) {
+                        ready.countDown();
+                    }
+                } else if (Cable.welcome(frame)) {
+                    conn.send(Cable.subscribe(identifier));
+                } else if (Cable.confirmed(frame)) {
+                    conn.send(Cable.join(identifier, id));
+                } else if (frame.contains(joined)) {
+                    ready.countDown();
+                }
+            });
+            c.whenComplete((x, e) -> connecting.release());
+            opening.add(c);
+        }
+        List<Conn> conns = new ArrayList<>();
+        for (CompletableFuture<Conn> c : opening) {
+            conns.add(c.get(60, TimeUnit.SECONDS));
+        }
+        if (!ready.await(120, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(ready.getCount() + " of " + count + " connections not ready");
+        }
+        return conns;
+    }
+}

@@ -1,0 +1,35 @@
+package dev.jcable.bench;
+
+import dev.jcable.bench.bare.BareBroadcastServlet;
+import dev.jcable.bench.bare.BareEndpoint;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.exporter.ZipExporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+/** The WARs the benchmark deploys, built with ShrinkWrap from the test classes. */
+public final class Wars {
+
+    private Wars() {
+    }
+
+    /** target/jcable.war plus the Java-API publisher ({@link JavaApiPublishServlet}); nothing else changes. */
+    public static WebArchive jcable(Path war) {
+        return ShrinkWrap.createFromZipFile(WebArchive.class, war.toFile())
+                .addClasses(JavaApiPublishServlet.class, Payload.class);
+    }
+
+    /** The bare @ServerEndpoint broadcaster: no protocol, no broker, no CDI. */
+    public static WebArchive bare() {
+        return ShrinkWrap.create(WebArchive.class, "bare.war").addClasses(BareEndpoint.class, BareBroadcastServlet.class);
+    }
+
+    public static Path export(WebArchive archive, String name) throws Exception {
+        Path dir = Files.createTempDirectory("bench-war");
+        File file = dir.resolve(name).toFile();
+        archive.as(ZipExporter.class).exportTo(file, true);
+        return file.toPath();
+    }
+}
