@@ -175,6 +175,9 @@ public class Node implements BrokerListener {
         CableSession session = new CableSession(sid, socket, config.wsMaxPendingSize(), host);
         socket.getUserProperties().put(SESSION_KEY, session);
         socket.getAsyncRemote().setSendTimeout(config.wsWriteTimeout().toMillis());
+        // jcable pings and cuts off clients that stop reading; the container's idle timeout adds nothing, and Tyrus
+        // reschedules its idle task on every send while one is set (the largest cost of a broadcast when profiled)
+        socket.setMaxIdleTimeout(0);
         Handshake handshake = handshake(socket);
         Authenticator.Decision decision = authenticator.authenticate(handshake.token(), sid);
         if (!decision.accepted()) {

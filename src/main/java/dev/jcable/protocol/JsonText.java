@@ -1,6 +1,6 @@
 package dev.jcable.protocol;
 
-import jakarta.json.Json;
+import jakarta.json.spi.JsonProvider;
 import jakarta.json.JsonException;
 import jakarta.json.JsonValue;
 import jakarta.json.stream.JsonParser;
@@ -9,6 +9,12 @@ import java.io.StringReader;
 
 /** JSON text helpers for hand-built frames: field order on the wire is part of the contract. */
 public final class JsonText {
+
+    /**
+     * Looked up once: {@code Json.createParser} asks the ServiceLoader for the provider on every call, which showed
+     * as the top cost of a broadcast in the profile (docs/BENCHMARKS.md).
+     */
+    private static final JsonProvider PROVIDER = JsonProvider.provider();
 
     private JsonText() {
     }
@@ -52,7 +58,7 @@ public final class JsonText {
      * @throws JsonException (or {@link JsonParsingException}) when it is not exactly one JSON value
      */
     public static JsonValue parse(String text) {
-        try (JsonParser parser = Json.createParser(new StringReader(text))) {
+        try (JsonParser parser = PROVIDER.createParser(new StringReader(text))) {
             if (!parser.hasNext()) {
                 throw new JsonException("empty");
             }
@@ -72,7 +78,7 @@ public final class JsonText {
         if (text == null || text.isBlank()) {
             return false;
         }
-        try (JsonParser parser = Json.createParser(new StringReader(text))) {
+        try (JsonParser parser = PROVIDER.createParser(new StringReader(text))) {
             int depth = 0;
             int values = 0;
             while (parser.hasNext()) {

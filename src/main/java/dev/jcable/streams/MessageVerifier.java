@@ -23,6 +23,7 @@ public final class MessageVerifier {
     private static final String SEPARATOR = "--";
 
     private final SecretKeySpec key;
+    private volatile Mac prototype;
 
     public MessageVerifier(String secret) {
         this.key = secret == null || secret.isEmpty()
@@ -62,12 +63,25 @@ public final class MessageVerifier {
 
     private byte[] hmac(String message) {
         try {
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(key);
+            Mac mac = (Mac) prototype().clone(); // cloning a keyed Mac skips the provider lookup and key setup
             return mac.doFinal(message.getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("HmacSHA256 cannot be cloned", e);
         }
+    }
+
+    private Mac prototype() {
+        Mac mac = prototype;
+        if (mac == null) {
+            try {
+                mac = Mac.getInstance(ALGORITHM);
+                mac.init(key);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 unavailable", e);
+            }
+            prototype = mac;
+        }
+        return mac;
     }
 
     /** {@code hex(HMAC-SHA256(secret, phrase))}: how AnyCable derives the broadcast and API keys. */
