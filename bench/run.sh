@@ -14,6 +14,9 @@ cd "$(dirname "$0")/.."
 what=${1:-all}
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 if [ "${BENCH_NOBUILD:-}" != 1 ]; then
+  # the JMH harness is generated only when the test classes are compiled with -Pbench: an earlier ordinary build
+  # leaves them up to date without it, so compile them afresh
+  rm -rf target/test-classes target/maven-status/maven-compiler-plugin/testCompile
   mvn -B -q -Pbench -DskipTests package
 fi
 [ -d bench/node_modules/ws ] || (cd bench && npm ci --no-audit --no-fund --prefer-offline)
