@@ -256,7 +256,7 @@ public class Node implements BrokerListener {
         if (session == null || sessions.remove(session.sid()) == null) {
             return;
         }
-        pinger.remove(session, pingInterval(socket), pingPrecision(socket));
+        pinger.remove(session);
         for (Subscription subscription : session.subscriptions().values()) {
             hub.unsubscribe(session, subscription);
         }

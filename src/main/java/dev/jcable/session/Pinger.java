@@ -38,15 +38,17 @@ public final class Pinger {
         });
     }
 
-    public void remove(CableSession session, long intervalMillis, String precision) {
-        groups.computeIfPresent(new Key(intervalMillis, precision), (key, group) -> {
-            group.sessions.remove(session);
-            if (group.sessions.isEmpty()) {
+    /** Drops a closed session from its group (there are only a few: one per interval and precision in use). */
+    public void remove(CableSession session) {
+        for (Key key : groups.keySet()) {
+            groups.computeIfPresent(key, (k, group) -> {
+                if (!group.sessions.remove(session) || !group.sessions.isEmpty()) {
+                    return group;
+                }
                 group.timer.cancel(false);
                 return null;
-            }
-            return group;
-        });
+            });
+        }
     }
 
     public void stop() {
