@@ -138,9 +138,9 @@ public class Node implements BrokerListener {
     }
 
     /**
-     * Tells every connection {@code server_restart} and stops the timers. Called when the servlet context goes
-     * down ({@link dev.jcable.endpoint.ShutdownListener}): WildFly's Undertow closes the sockets itself (1001, no
-     * message) before CDI destroys this bean, so {@code @PreDestroy} alone is too late there. Runs once.
+     * Tells every connection {@code server_restart} and stops the timers. Called when the web tier goes down
+     * ({@link dev.jcable.endpoint.DrainFilter}): WildFly's Undertow closes the sockets itself (1001, no message)
+     * before CDI destroys this bean, so {@code @PreDestroy} alone is too late there. Runs once.
      */
     public void shutdown() {
         if (!stopped.compareAndSet(false, true)) {
@@ -163,9 +163,14 @@ public class Node implements BrokerListener {
         LOG.info(() -> "jcable: stopped; " + open.size() + " connection(s) told server_restart");
     }
 
+    /** True once {@link #shutdown()} has begun: new connections are turned away. */
+    public boolean draining() {
+        return stopped.get();
+    }
+
     @PreDestroy
     void destroy() {
-        shutdown(); // if the servlet context listener did not run first
+        shutdown(); // when no handshake ever created the drain filter
     }
 
     // ---- connections ------------------------------------------------------------------------------
@@ -187,6 +192,11 @@ public class Node implements BrokerListener {
         }
         session.identifiers(decision.identifiers());
         sessions.put(sid, session);
+        if (draining()) {
+            // opened while shutdown() took its snapshot of the sessions, or after it: told the same, never stranded
+            session.disconnect("server_restart", true, CloseReason.CloseCodes.GOING_AWAY, "Server restart");
+            return;
+        }
         boolean resumable = session.extended() && !config.sessionsTtl().isZero();
         Optional<CachedSession> previous = resumable && handshake.restoreSid() != null
                 ? restorable(handshake.restoreSid()) : Optional.empty();
