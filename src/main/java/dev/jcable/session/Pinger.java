@@ -21,6 +21,7 @@ public final class Pinger {
 
     private final ScheduledExecutorService scheduler;
     private final Map<Key, Group> groups = new ConcurrentHashMap<>();
+    private volatile boolean stopped;
 
     public Pinger(ScheduledExecutorService scheduler) {
         this.scheduler = scheduler;
@@ -32,6 +33,9 @@ public final class Pinger {
             return; // pi=0: no pings
         }
         groups.compute(new Key(intervalMillis, precision), (key, group) -> {
+            if (stopped) {
+                return group; // a connection that opened while the node drains gets no timer
+            }
             Group g = group != null ? group : new Group(key);
             g.sessions.add(session);
             return g;
@@ -51,9 +55,20 @@ public final class Pinger {
         }
     }
 
+    /** Cancels every timer; a group that a racing {@link #add} creates meanwhile cancels itself at its first tick. */
     public void stop() {
-        groups.values().forEach(g -> g.timer.cancel(false));
-        groups.clear();
+        stopped = true;
+        for (Key key : groups.keySet()) {
+            groups.computeIfPresent(key, (k, group) -> {
+                group.timer.cancel(false);
+                return null;
+            });
+        }
+    }
+
+    /** Timers scheduled and not cancelled: one per interval and precision in use. */
+    int timers() {
+        return groups.size();
     }
 
     private record Key(long intervalMillis, String precision) {
@@ -69,6 +84,10 @@ public final class Pinger {
         }
 
         private void tick(Key key) {
+            if (stopped) {
+                timer.cancel(false);
+                return;
+            }
             try {
                 String frame = Codec.ping(timestamp(key.precision));
                 for (CableSession session : sessions) {
