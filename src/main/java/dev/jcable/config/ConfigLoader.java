@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 
 /**
  * Resolves every {@link Option} from an ordered list of sources (first value wins, then the built-in default),
@@ -23,6 +24,7 @@ public final class ConfigLoader {
     /** AnyCable's literal for "explicitly empty" secrets and keys. */
     private static final String NONE = "none";
     private static final Set<String> BROKERS = Set.of("memory");
+    private static final Pattern UNRESOLVED = Pattern.compile("\\$\\{[^{}]+}");
 
     private final List<ConfigSource> sources;
     private final Map<Option, String> origin = new EnumMap<>(Option.class);
@@ -92,6 +94,13 @@ public final class ConfigLoader {
             Optional<String> value = source.lookup().apply(option).map(String::trim);
             if (value.isPresent()) {
                 origin.put(option, source.name());
+                if (UNRESOLVED.matcher(value.get()).matches()) {
+                    // Payara (${ENV=X}) and Liberty (${env.X}) pass such a value on as text when the variable is
+                    // unset: a secret that silently became its own placeholder is worse than a failed deployment
+                    throw new ConfigException("jcable: option '" + option.key() + "' (from " + source.name()
+                            + ") is '" + value.get() + "', a placeholder the server did not resolve: set what it"
+                            + " names, or remove the entry so that a later source applies");
+                }
                 return value.get();
             }
         }

@@ -26,9 +26,13 @@ public class DrainFilter extends HttpFilter {
     @Inject
     Node node;
 
+    /** Set by the first handshake. Without one there is nobody to tell, and touching the node would create it. */
+    private volatile boolean used;
+
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
+        used = true;
         if (node.draining()) {
             response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Server restart");
             return;
@@ -38,6 +42,8 @@ public class DrainFilter extends HttpFilter {
 
     @Override
     public void destroy() {
-        node.shutdown();
+        if (used) {
+            node.shutdown(); // else the node's @PreDestroy stops its timers, if a REST call ever created it
+        }
     }
 }

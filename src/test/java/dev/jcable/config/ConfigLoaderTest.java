@@ -45,6 +45,21 @@ class ConfigLoaderTest {
     // ---- resolution --------------------------------------------------------------------------------
 
     @Test
+    void aPlaceholderTheServerLeftUnresolvedFailsNamingTheOption() {
+        for (String placeholder : new String[] {"${ENV=APP_SECRET}", "${env.APP_SECRET}", " ${APP_SECRET} "}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> load(
+                    source("jndi anycable/*", Option.SECRET, placeholder),
+                    source("environment ANYCABLE_*", Option.SECRET, SECRET)));
+            assertEquals("jcable: option 'secret' (from jndi anycable/*) is '" + placeholder.trim() + "', a placeholder"
+                    + " the server did not resolve: set what it names, or remove the entry so that a later source"
+                    + " applies", e.getMessage());
+        }
+        // text around or inside a value is not a placeholder
+        assertEquals("a${b}", loadWithSecret(Option.JWT_SECRET, "a${b}").jwtSecret());
+        assertEquals("${}", loadWithSecret(Option.JWT_SECRET, "${}").jwtSecret());
+    }
+
+    @Test
     void firstSourceWinsThenLaterSourcesThenDefault() {
         CableConfig config = load(
                 source("first", Option.PRESENCE_TTL, "5", Option.SECRET, SECRET),
