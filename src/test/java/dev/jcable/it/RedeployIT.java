@@ -3,12 +3,17 @@ package dev.jcable.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.OperateOnDeployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -18,8 +23,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Undeploy and redeploy on a running server: open connections are told {@code server_restart} and closed with 1001,
- * and the next deployment of the same WAR works as the first did (its own scheduler tasks, pings and presence
- * expiry). The steps are ordered test methods because a deployment's URL can only be injected once it is deployed.
+ * no thread is left running jcable code, and the next deployment of the same WAR works as the first did (its own
+ * scheduler tasks, pings and presence expiry). The steps are ordered test methods because a deployment's URL can
+ * only be injected once it is deployed.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -27,12 +33,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class RedeployIT {
 
     private static final String DEPLOYMENT = "jcable";
+    private static final String PROBE = "probe";
     private static WsClient ext;
     private static WsClient plain;
 
     @Deployment(name = DEPLOYMENT, managed = false, testable = false)
     static WebArchive deployment() {
         return Cable.war();
+    }
+
+    /** A second application on the same server that reports threads running jcable code (context root /probe). */
+    @Deployment(name = PROBE, testable = false)
+    static WebArchive probe() {
+        return ShrinkWrap.create(WebArchive.class, "probe.war").addClass(ThreadProbe.class);
     }
 
     @ArquillianResource
@@ -65,12 +78,22 @@ class RedeployIT {
 
     @Test
     @Order(4)
+    void noThreadRunsJcableCodeOnceUndeployed(@ArquillianResource @OperateOnDeployment(PROBE) URL probe)
+            throws Exception {
+        HttpResponse<String> threads = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(probe.toURI().resolve("threads")).build(), BodyHandlers.ofString());
+        assertEquals(200, threads.statusCode());
+        assertEquals("", threads.body());
+    }
+
+    @Test
+    @Order(5)
     void redeploy() {
         deployer.deploy(DEPLOYMENT);
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void theNewDeploymentWorksAsTheFirstDid(@ArquillianResource @OperateOnDeployment(DEPLOYMENT) URL url) {
         Cable cable = new Cable(url);
         String identifier = Cable.signedIdentifier(Cable.stream("redeployed"));
@@ -87,7 +110,7 @@ class RedeployIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void undeployAgain() {
         deployer.undeploy(DEPLOYMENT);
     }
