@@ -87,16 +87,11 @@ public class Node implements BrokerListener {
         @Override
         public void disconnecting(CableSession session) {
             long grace = Math.max(1000, config.wsWriteTimeout().toMillis());
-            try {
-                scheduler.schedule(() -> {
-                    if (sessions.containsKey(session.sid())) {
-                        session.forceClose();
-                        close(session.socket());
-                    }
-                }, grace, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                LOG.fine("jcable: scheduler stopped; not forcing the close of " + session.sid());
-            }
+            oneShots.schedule(() -> {
+                if (sessions.containsKey(session.sid())) {
+                    forceClose(session);
+                }
+            }, grace);
         }
     };
     private final Hub hub = new Hub();
@@ -109,6 +104,7 @@ public class Node implements BrokerListener {
     private StreamCommands streams;
     private PresenceCommands presence;
     private volatile CountDownLatch shutdown;
+    private OneShots oneShots;
     private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Starts the node with the deployment, so that a bad configuration fails the deployment itself. */
@@ -130,6 +126,7 @@ public class Node implements BrokerListener {
         broker = memory;
         broker.start(this);
         pinger = new Pinger(scheduler);
+        oneShots = new OneShots(scheduler);
         presence = new PresenceCommands(broker, config);
         streams = new StreamCommands(broker, hub, resolver, config, presence);
         LOG.info(() -> "jcable: ready, broker " + config.broker() + " (epoch " + broker.epoch() + ", history limit "
@@ -157,6 +154,10 @@ public class Node implements BrokerListener {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // nothing of this deployment may run after it: the disconnect grace of a socket still open is moot, the
+        // container closes it. (Not closed here: Liberty's Session.close() can block for seconds while it cancels
+        // a pending read, WsocConnLink.finishReadBeforeClose, and this thread is the container's undeploy.)
+        oneShots.stop();
         pinger.stop();
         expiryTimer.stop();
         broker.stop();
@@ -229,8 +230,7 @@ public class Node implements BrokerListener {
         });
         session.send(Codec.welcomeRestored(session.sid(), previous.subscriptions().keySet()));
         // a client that does not ask for history (or asks late) still gets its live messages
-        scheduler.schedule(() -> previous.subscriptions().keySet().forEach(session::release),
-                HISTORY_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        oneShots.schedule(() -> previous.subscriptions().keySet().forEach(session::release), HISTORY_WAIT_MILLIS);
     }
 
     private static CachedSession snapshot(CableSession session) {
@@ -263,20 +263,31 @@ public class Node implements BrokerListener {
 
     public void close(Session socket) {
         CableSession session = session(socket);
-        if (session == null || sessions.remove(session.sid()) == null) {
+        if (session != null) {
+            closed(session);
+        }
+    }
+
+    /** Cleans up after a closed connection, once. */
+    private void closed(CableSession session) {
+        if (sessions.remove(session.sid()) == null) {
             return;
         }
-        pinger.remove(session);
-        for (Subscription subscription : session.subscriptions().values()) {
-            hub.unsubscribe(session, subscription);
-        }
-        if (session.extended() && !config.sessionsTtl().isZero()) {
-            broker.cacheSession(session.sid(), snapshot(session));
-        }
-        broker.presenceDisconnected(session.sid());
-        CountDownLatch closing = shutdown;
-        if (closing != null) {
-            closing.countDown();
+        try {
+            pinger.remove(session);
+            for (Subscription subscription : session.subscriptions().values()) {
+                hub.unsubscribe(session, subscription);
+            }
+            if (session.extended() && !config.sessionsTtl().isZero()) {
+                broker.cacheSession(session.sid(), snapshot(session));
+            }
+            broker.presenceDisconnected(session.sid());
+        } finally {
+            // whatever went wrong above, shutdown() must not wait its whole flush window for this session
+            CountDownLatch closing = shutdown;
+            if (closing != null) {
+                closing.countDown();
+            }
         }
     }
 
@@ -337,8 +348,14 @@ public class Node implements BrokerListener {
 
     // ---- helpers ----------------------------------------------------------------------------------
 
+    private void forceClose(CableSession session) {
+        session.forceClose();
+        closed(session);
+    }
+
     private static CableSession session(Session socket) {
-        return (CableSession) socket.getUserProperties().get(SESSION_KEY);
+        Map<String, Object> properties = socket.getUserProperties();
+        return properties == null ? null : (CableSession) properties.get(SESSION_KEY); // null: Liberty, once closed
     }
 
     @SuppressWarnings("unchecked")
