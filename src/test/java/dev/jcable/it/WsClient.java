@@ -168,10 +168,14 @@ public final class WsClient implements AutoCloseable {
 
     /** The close code and reason, once the server closed the connection. */
     public String awaitClose() {
+        return awaitClose(TIMEOUT_MS);
+    }
+
+    public String awaitClose(long timeoutMillis) {
         try {
-            return closed.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            return closed.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-            throw new AssertionError("not closed within " + TIMEOUT_MS + " ms", e);
+            throw new AssertionError("not closed within " + timeoutMillis + " ms", e);
         }
     }
 
