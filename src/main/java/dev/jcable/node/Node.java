@@ -180,7 +180,11 @@ public class Node implements BrokerListener {
         String sid = newSid();
         CableSession session = new CableSession(sid, socket, config.wsMaxPendingSize(), host);
         socket.getUserProperties().put(SESSION_KEY, session);
-        socket.getAsyncRemote().setSendTimeout(config.wsWriteTimeout().toMillis());
+        // No container send timeout: Undertow's closes only the frame being written when it expires, leaving the
+        // connection open and stuck behind the half-written frame (a stalled client on WildFly was never closed),
+        // and Tyrus does not enforce one. A client that stops reading fills its queue and is cut off as too_slow;
+        // the goodbye's own bound is the grace in disconnecting() above.
+        socket.getAsyncRemote().setSendTimeout(0);
         // jcable pings and cuts off clients that stop reading; the container's idle timeout adds nothing, and Tyrus
         // reschedules its idle task on every send while one is set (the largest cost of a broadcast when profiled)
         socket.setMaxIdleTimeout(0);
