@@ -23,6 +23,26 @@ final class Cable {
         return "{\"command\":\"leave\",\"identifier\":" + Payload.quoted(identifier) + "}";
     }
 
+    /**
+     * One presence member's handshake, fed every frame it receives: subscribe on welcome, join on confirm, and
+     * {@code ready} counted down once its own join comes back.
+     */
+    record Member(String identifier, String id, String joined) {
+        Member(String identifier, String id) {
+            this(identifier, id, "\"type\":\"join\",\"id\":\"" + id + "\"");
+        }
+
+        void step(Conn conn, String frame, java.util.concurrent.CountDownLatch ready) {
+            if (welcome(frame)) {
+                conn.send(subscribe(identifier));
+            } else if (confirmed(frame)) {
+                conn.send(join(identifier, id));
+            } else if (frame.contains(joined)) {
+                ready.countDown();
+            }
+        }
+    }
+
     static boolean welcome(String frame) {
         return frame.startsWith("{\"type\":\"welcome\"");
     }

@@ -60,13 +60,9 @@ final class ChurnBench {
 
             // the members (observers)
             CountDownLatch ready = new CountDownLatch(members);
-            Semaphore connecting = new Semaphore(32);
-            List<CompletableFuture<Conn>> opening = new ArrayList<>();
-            for (int i = 0; i < members; i++) {
-                String id = "m" + i;
-                String joined = "\"type\":\"join\",\"id\":\"" + id + "\"";
-                connecting.acquire();
-                CompletableFuture<Conn> c = Conn.open(ws, uri, "actioncable-v1-ext-json", (conn, frame) -> {
+            List<Conn> observers = Conn.openAll(ws, uri, "actioncable-v1-ext-json", 0, members, 32, i -> {
+                Cable.Member member = new Cable.Member(identifier, "m" + i);
+                return (conn, frame) -> {
                     String[] p = Cable.presence(frame);
                     if (p != null && p[1] != null && p[1].startsWith("c")) {
                         long now = Payload.nowMicros();
@@ -81,21 +77,11 @@ final class ChurnBench {
                         if (events.incrementAndGet() == expected) {
                             allEvents.countDown();
                         }
-                    } else if (Cable.welcome(frame)) {
-                        conn.send(Cable.subscribe(identifier));
-                    } else if (Cable.confirmed(frame)) {
-                        conn.send(Cable.join(identifier, id));
-                    } else if (frame.contains(joined)) {
-                        ready.countDown();
+                    } else {
+                        member.step(conn, frame, ready);
                     }
-                });
-                c.whenComplete((x, e) -> connecting.release());
-                opening.add(c);
-            }
-            List<Conn> observers = new ArrayList<>();
-            for (CompletableFuture<Conn> c : opening) {
-                observers.add(c.get(60, TimeUnit.SECONDS));
-            }
+                };
+            });
             if (!ready.await(180, TimeUnit.SECONDS)) {
                 throw new IllegalStateException(ready.getCount() + " members not joined");
             }

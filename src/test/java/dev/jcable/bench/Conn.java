@@ -4,11 +4,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.IntFunction;
 
 /**
  * One load-generator connection (the JDK's WebSocket client). Every complete text frame goes to the handler on the
@@ -45,6 +50,27 @@ public final class Conn implements WebSocket.Listener {
             b.subprotocols(protocol);
         }
         return b.buildAsync(uri, conn).thenApply(ws -> conn);
+    }
+
+    /**
+     * Opens connections {@code from} to {@code from + count - 1}, at most {@code parallel} handshakes at a time, and
+     * waits for all of them (60 s each); {@code handler} gives connection {@code i} its frame handler.
+     */
+    public static List<Conn> openAll(HttpClient client, URI uri, String protocol, int from, int count, int parallel,
+                                     IntFunction<BiConsumer<Conn, String>> handler) throws Exception {
+        Semaphore connecting = new Semaphore(parallel);
+        List<CompletableFuture<Conn>> opening = new ArrayList<>();
+        for (int i = from; i < from + count; i++) {
+            connecting.acquire();
+            CompletableFuture<Conn> c = open(client, uri, protocol, handler.apply(i));
+            c.whenComplete((x, e) -> connecting.release());
+            opening.add(c);
+        }
+        List<Conn> conns = new ArrayList<>();
+        for (CompletableFuture<Conn> c : opening) {
+            conns.add(c.get(60, TimeUnit.SECONDS));
+        }
+        return conns;
     }
 
     @Override

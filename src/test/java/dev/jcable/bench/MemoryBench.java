@@ -73,33 +73,18 @@ final class MemoryBench {
     /** Opens {@code count} connections numbered from {@code from}; each is ready once subscribed and joined. */
     static List<Conn> open(HttpClient ws, URI uri, boolean cable, int from, int count) throws Exception {
         CountDownLatch ready = new CountDownLatch(count);
-        Semaphore connecting = new Semaphore(64);
-        List<CompletableFuture<Conn>> opening = new ArrayList<>();
-        for (int i = from; i < from + count; i++) {
-            String id = "u" + i;
-            String identifier = Cable.identifier(Bench.SECRET, "bench/mem/" + (i / 10));
-            String joined = "\"type\":\"join\",\"id\":\"" + id + "\"";
-            connecting.acquire();
-            CompletableFuture<Conn> c = Conn.open(ws, uri, cable ? "actioncable-v1-ext-json" : null, (conn, frame) -> {
+        List<Conn> conns = Conn.openAll(ws, uri, cable ? "actioncable-v1-ext-json" : null, from, count, 64, i -> {
+            Cable.Member member = new Cable.Member(Cable.identifier(Bench.SECRET, "bench/mem/" + (i / 10)), "u" + i);
+            return (conn, frame) -> {
                 if (!cable) {
                     if (frame.startsWith("{\"hello\"")) {
                         ready.countDown();
                     }
-                } else if (Cable.welcome(frame)) {
-                    conn.send(Cable.subscribe(identifier));
-                } else if (Cable.confirmed(frame)) {
-                    conn.send(Cable.join(identifier, id));
-                } else if (frame.contains(joined)) {
-                    ready.countDown();
+                } else {
+                    member.step(conn, frame, ready);
                 }
-            });
-            c.whenComplete((x, e) -> connecting.release());
-            opening.add(c);
-        }
-        List<Conn> conns = new ArrayList<>();
-        for (CompletableFuture<Conn> c : opening) {
-            conns.add(c.get(60, TimeUnit.SECONDS));
-        }
+            };
+        });
         if (!ready.await(120, TimeUnit.SECONDS)) {
             throw new IllegalStateException(ready.getCount() + " of " + count + " connections not ready");
         }

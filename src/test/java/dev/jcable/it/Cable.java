@@ -1,5 +1,6 @@
 package dev.jcable.it;
 
+import dev.jcable.bench.Signing;
 import java.io.File;
 import java.net.URI;
 import java.net.URL;
@@ -8,7 +9,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -23,8 +23,8 @@ public final class Cable {
 
     public static final String SECRET = "s3Krit";
     /** hex(HMAC-SHA256("s3Krit", "broadcast-cable")) and …("api-cable"): AnyCable's derived keys. */
-    public static final String BROADCAST_KEY = hmacHex(SECRET, "broadcast-cable");
-    public static final String API_KEY = hmacHex(SECRET, "api-cable");
+    public static final String BROADCAST_KEY = Signing.broadcastKey(SECRET);
+    public static final String API_KEY = Signing.apiKey(SECRET);
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -58,9 +58,7 @@ public final class Cable {
 
     /** Rails MessageVerifier: base64(JSON string) + "--" + hex(HMAC-SHA256(secret, base64)). */
     public static String sign(String stream) {
-        String json = "\"" + stream.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-        String encoded = Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8));
-        return encoded + "--" + hmacHex(SECRET, encoded);
+        return Signing.sign(SECRET, stream);
     }
 
     /** The identifier the JS client builds for {@code cable.streamFromSigned(…)} (keys sorted). */
@@ -191,15 +189,5 @@ public final class Cable {
 
     public static String b64url(String text) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    static String hmacHex(String secret, String message) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
