@@ -3,6 +3,7 @@ package dev.jcable.node;
 import dev.jcable.broker.Broker;
 import dev.jcable.broker.StreamMessage;
 import dev.jcable.config.CableConfig;
+import dev.jcable.hub.DeliveryPool;
 import dev.jcable.hub.Hub;
 import dev.jcable.protocol.Codec;
 import dev.jcable.protocol.Command;
@@ -28,10 +29,13 @@ final class StreamCommands {
     private final StreamResolver resolver;
     private final CableConfig config;
     private final PresenceCommands presence;
+    private final DeliveryPool fanout;
 
-    StreamCommands(Broker broker, Hub hub, StreamResolver resolver, CableConfig config, PresenceCommands presence) {
+    StreamCommands(Broker broker, Hub hub, DeliveryPool fanout, StreamResolver resolver, CableConfig config,
+                   PresenceCommands presence) {
         this.broker = broker;
         this.hub = hub;
+        this.fanout = fanout;
         this.resolver = resolver;
         this.config = config;
         this.presence = presence;
@@ -74,7 +78,8 @@ final class StreamCommands {
 
     /** Registers a subscription in the hub and the session, remembering the stream's offset at that moment. */
     Subscription attach(CableSession session, Subscription subscription) {
-        long position = broker.attach(subscription.spec().stream(), () -> hub.subscribe(session, subscription));
+        long position = broker.attach(subscription.spec().stream(),
+                offset -> hub.subscribe(session, subscription, offset));
         Subscription attached = subscription.at(position);
         session.subscriptions().put(subscription.identifier(), attached);
         return attached;
@@ -155,7 +160,7 @@ final class StreamCommands {
         session.send(Codec.typed("confirm_history", quoted));
     }
 
-    /** Delivers {@code data} as it is to every other subscriber of the stream; never stored. */
+    /** Delivers {@code data} as it is to every other subscriber of the stream, off this thread; never stored. */
     void whisper(CableSession session, Command command, Subscription subscription) {
         if (subscription == null) {
             BadFrames.report(session, "whisper for unknown identifier");
@@ -164,7 +169,9 @@ final class StreamCommands {
         } else if (command.data() == null) {
             BadFrames.report(session, "whisper without data");
         } else {
-            hub.deliver(subscription.spec().stream(), command.data().toString(), null, session.sid());
+            String stream = subscription.spec().stream();
+            String data = command.data().toString();
+            fanout.submit(stream, () -> hub.deliver(stream, data, null, 0, session.sid()));
         }
     }
 }
