@@ -1,5 +1,6 @@
 package dev.jcable.hub;
 
+import dev.jcable.session.WriteBatch;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -15,7 +16,9 @@ import java.util.logging.Logger;
  * HTTP threads or the other rooms.
  *
  * <p>The container's executor runs one drain per burst of work, never one task per publication or per frame: on
- * Payara every managed task pays a context capture that scans the application's jars.
+ * Payara every managed task pays a context capture that scans the application's jars. Within a drain the writes of
+ * fan-outs that queued up behind each other are held in a {@link WriteBatch}, so each connection gets them in one
+ * write.
  */
 public final class DeliveryPool {
 
@@ -25,6 +28,11 @@ public final class DeliveryPool {
     public static final int MAX_QUEUED = 10_000;
     /** Fan-outs one drain runs before it yields its thread to the executor's other work. */
     static final int BURST = 256;
+    /**
+     * While fan-outs queue up behind each other, their writes are held and flushed together every this many, so a
+     * connection gets the frames of several events in one write; with nothing waiting, every fan-out flushes at once.
+     */
+    static final int FLUSH_EVERY = 32;
 
     private final Executor executor;
     private final Shard[] shards;
@@ -108,13 +116,18 @@ public final class DeliveryPool {
         public void run() {
             int done = 0;
             Runnable fanout;
-            while (done < BURST && !stopped && (fanout = queue.poll()) != null) {
-                size.decrementAndGet();
-                done++;
-                try {
-                    fanout.run();
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "jcable: a fan-out failed; the stream's next ones go on", e);
+            try (WriteBatch batch = WriteBatch.open()) {
+                while (done < BURST && !stopped && (fanout = queue.poll()) != null) {
+                    size.decrementAndGet();
+                    done++;
+                    try {
+                        fanout.run();
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.WARNING, "jcable: a fan-out failed; the stream's next ones go on", e);
+                    }
+                    if (done % FLUSH_EVERY == 0 || queue.isEmpty()) {
+                        batch.flush();
+                    }
                 }
             }
             scheduled.set(false);

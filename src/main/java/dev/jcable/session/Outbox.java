@@ -40,6 +40,7 @@ final class Outbox {
     private final AtomicLong pending = new AtomicLong();
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean finished = new AtomicBoolean();
+    private final AtomicBoolean held = new AtomicBoolean();
     private volatile CloseReason closing;
     private Frame carry; // guarded by `sending`
 
@@ -61,10 +62,25 @@ final class Outbox {
             return false;
         }
         queue.add(frame);
+        WriteBatch batch = WriteBatch.current();
+        if (batch != null) {
+            if (held.compareAndSet(false, true)) {
+                batch.hold(this); // written at the batch's flush, with whatever else it queues here meanwhile
+            }
+            return true;
+        }
         if (sending.compareAndSet(false, true)) {
             pump();
         }
         return true;
+    }
+
+    /** A {@link WriteBatch} lets go of this outbox: write what it queued (unless a write is under way already). */
+    void release() {
+        held.set(false);
+        if (sending.compareAndSet(false, true)) {
+            pump();
+        }
     }
 
     /**

@@ -73,6 +73,24 @@ class DeliveryPoolTest {
     }
 
     @Test
+    void fanOutsThatQueuedUpLeaveEachConnectionInOneWrite() {
+        ManualExecutor executor = new ManualExecutor();
+        DeliveryPool pool = new DeliveryPool(executor, 1);
+        TransportRecorder recorder = new TransportRecorder();
+        for (int i = 1; i <= 3; i++) {
+            String frame = "event-" + i;
+            pool.submit("room", () -> recorder.session.send(frame));
+        }
+        executor.runAll();
+        assertEquals(List.of(List.of("event-1", "event-2", "event-3")), recorder.writes());
+
+        pool.submit("room", () -> recorder.session.send("alone"));
+        recorder.completeAll();
+        executor.runAll();
+        assertEquals(List.of("alone"), recorder.writes().get(1), "with nothing queued behind it, it goes at once");
+    }
+
+    @Test
     void aFailingFanOutDoesNotStopTheStreamsNextOnes() {
         ManualExecutor executor = new ManualExecutor();
         DeliveryPool pool = new DeliveryPool(executor, 1);

@@ -109,6 +109,26 @@ class TransportTest {
         assertEquals(List.of(big + "2", "small"), transport.writes.get(2));
     }
 
+    @Test
+    void aWriteBatchHoldsWritesUntilItsFlushThenOneWriteTakesThemAll() {
+        Recording transport = new Recording();
+        CableSession session = session(new OutboxTest.FakeSocket(), transport);
+        try (WriteBatch batch = WriteBatch.open()) {
+            session.send("a");
+            session.send("b");
+            assertEquals(List.of(), transport.writes, "held");
+            batch.flush();
+            assertEquals(List.of(List.of("a", "b")), transport.writes);
+            session.send("c"); // a write is in flight: queued behind it, held again
+            transport.completeNext();
+            assertEquals(List.of(List.of("a", "b"), List.of("c")), transport.writes,
+                    "a completion writes what queued, held or not");
+        }
+        transport.completeNext();
+        session.send("d");
+        assertEquals(List.of("d"), transport.writes.get(2), "outside a batch, writes go out at once");
+    }
+
     // ---- the portable path, plain and batched (Undertow) ---------------------------------------------
 
     @Test
