@@ -224,8 +224,11 @@ class TransportTest {
         }
     }
 
+    enum FakeState { NEW, CONNECTED, CLOSING, CLOSED }
+
     static final class FakeTyrusSocket {
         final Object protocolHandler;
+        final AtomicReference<FakeState> state = new AtomicReference<>(FakeState.CONNECTED);
 
         FakeTyrusSocket(Object protocolHandler) {
             this.protocolHandler = protocolHandler;
@@ -297,6 +300,23 @@ class TransportTest {
         assertEquals(2, session.pendingChars());
         writer.completeNext();
         assertEquals(0, session.pendingChars());
+    }
+
+    @Test
+    void tyrusNeverWritesToAClosedConnectionWhoseStreamTheContainerMayHaveRecycled() throws Exception {
+        FakeProtocolHandler handler = new FakeProtocolHandler();
+        RecordingWriter writer = new RecordingWriter();
+        handler.writer = writer;
+        FakeTyrusSocket webSocket = new FakeTyrusSocket(handler);
+        Session socket = tyrusSession(new FakeTyrusRemote(webSocket), List.of());
+        TyrusTransport transport = TyrusTransport.open(socket);
+        for (FakeState closing : new FakeState[] {FakeState.CLOSING, FakeState.CLOSED}) {
+            webSocket.state.set(closing);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            transport.write(List.of(new Frame("late")), result -> failure.set(result.getException()));
+            assertEquals(List.of(), writer.buffers, "nothing written once " + closing);
+            assertEquals("connection closed", failure.get().getMessage());
+        }
     }
 
     @Test
