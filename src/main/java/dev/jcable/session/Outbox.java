@@ -63,7 +63,7 @@ final class Outbox {
         }
         queue.add(frame);
         WriteBatch batch = WriteBatch.current();
-        if (batch != null) {
+        if (batch != null && transport.maxFrames() > 1) { // a one-message-per-write transport gains nothing
             if (held.compareAndSet(false, true)) {
                 batch.hold(this); // written at the batch's flush, with whatever else it queues here meanwhile
             }

@@ -129,6 +129,18 @@ class TransportTest {
         assertEquals(List.of("d"), transport.writes.get(2), "outside a batch, writes go out at once");
     }
 
+    @Test
+    void aOneMessagePerWriteTransportIsNeverHeld() {
+        OutboxTest.FakeSocket socket = new OutboxTest.FakeSocket(true, "actioncable-v1-ext-json");
+        CableSession session = session(socket, new AsyncTransport(socket.session.getAsyncRemote(), false));
+        try (WriteBatch batch = WriteBatch.open()) {
+            session.send("a");
+            // Liberty: holding gains nothing there, and held writes piled up behind clients' closes (Liberty blocks
+            // a pool thread per incoming close until the connection's write in progress completes)
+            assertEquals(List.of("a"), socket.frames, "written at once, inside a batch too");
+        }
+    }
+
     // ---- the portable path, plain and batched (Undertow) ---------------------------------------------
 
     @Test
