@@ -36,9 +36,12 @@ public record CableConfig(
         int historyLimit,
         Duration historyTtl,
         Duration sessionsTtl,
+        long sessionsMaxSize,
         Duration pingInterval,
         String pingTimestampPrecision,
         int maxMessageSize,
+        int maxIdentifierSize,
+        int maxBroadcastSize,
         long wsMaxPendingSize,
         Duration wsWriteTimeout,
         int maxSubscriptions,
@@ -46,6 +49,20 @@ public record CableConfig(
         int presenceInfoMaxSize,
         boolean demo,
         Map<Option, String> sources) {
+
+    /**
+     * The largest frame jcable builds, in characters: the largest message it carries (a broadcast's {@code data}
+     * quoted as a JSON string with every character escaped, a whisper of a whole inbound frame, a presence reply of
+     * up to {@code ws_max_pending_size}, a restored welcome listing every subscription) plus an identifier and a
+     * stream name around it, each escaped at worst. A session drops a larger frame outright; nothing jcable builds
+     * comes near it.
+     */
+    public long maxFrameSize() {
+        long identifier = 6L * maxIdentifierSize + 2; // every character escaped (six characters each), two quotes
+        long message = Math.max(Math.max(6L * maxBroadcastSize + 2, maxMessageSize),
+                Math.max(wsMaxPendingSize, maxSubscriptions * (identifier + 1)));
+        return message + 2 * identifier + 1024;
+    }
 
     /** One line for the start-up log; secrets show only whether and where they are set. */
     public String summary() {
@@ -87,11 +104,14 @@ public record CableConfig(
             case HISTORY_LIMIT -> String.valueOf(historyLimit);
             case HISTORY_TTL -> seconds(historyTtl);
             case SESSIONS_TTL -> seconds(sessionsTtl);
+            case SESSIONS_MAX_SIZE -> String.valueOf(sessionsMaxSize);
             case BROKER -> broker;
             case PRESENCE_TTL -> seconds(presenceTtl);
             case PING_INTERVAL -> seconds(pingInterval);
             case PING_TIMESTAMP_PRECISION -> pingTimestampPrecision;
             case MAX_MESSAGE_SIZE -> String.valueOf(maxMessageSize);
+            case MAX_IDENTIFIER_SIZE -> String.valueOf(maxIdentifierSize);
+            case MAX_BROADCAST_SIZE -> String.valueOf(maxBroadcastSize);
             case WS_MAX_PENDING_SIZE -> String.valueOf(wsMaxPendingSize);
             case WS_WRITE_TIMEOUT -> seconds(wsWriteTimeout);
             case MAX_SUBSCRIPTIONS -> String.valueOf(maxSubscriptions);

@@ -120,7 +120,8 @@ public class Node implements BrokerListener {
         authenticator = new Authenticator(config.jwtSecret(), config.enforceJwt(), System::currentTimeMillis);
         expiryTimer = new ExpiryTimer(scheduler, System::currentTimeMillis);
         MemoryBroker memory = new MemoryBroker(System::currentTimeMillis, new BrokerSettings(config.presenceTtl(),
-                config.presenceMaxMembers(), config.historyLimit(), config.historyTtl(), config.sessionsTtl()),
+                config.presenceMaxMembers(), config.historyLimit(), config.historyTtl(), config.sessionsTtl(),
+                config.sessionsMaxSize()),
                 expiryTimer);
         expiryTimer.setTask(memory::expire);
         broker = memory;
@@ -178,7 +179,7 @@ public class Node implements BrokerListener {
 
     public void open(Session socket) {
         String sid = newSid();
-        CableSession session = new CableSession(sid, socket, config.wsMaxPendingSize(), host);
+        CableSession session = new CableSession(sid, socket, config.wsMaxPendingSize(), config.maxFrameSize(), host);
         socket.getUserProperties().put(SESSION_KEY, session);
         // No container send timeout: Undertow's closes only the frame being written when it expires, leaving the
         // connection open and stuck behind the half-written frame (a stalled client on WildFly was never closed),
@@ -334,8 +335,23 @@ public class Node implements BrokerListener {
 
     // ---- API for the HTTP and Java boundaries ------------------------------------------------------
 
+    /**
+     * Stores and delivers a broadcast.
+     *
+     * @throws IllegalArgumentException when its data is larger than {@code max_broadcast_size}; nothing is published
+     */
     public void publish(Publication publication) {
+        requirePublishable(publication);
         broker.publish(publication);
+    }
+
+    /** @throws IllegalArgumentException when {@link #publish} would refuse {@code publication} */
+    public void requirePublishable(Publication publication) {
+        int size = publication.data().length();
+        if (size > config.maxBroadcastSize()) {
+            throw new IllegalArgumentException("data of " + size + " characters is larger than max_broadcast_size ("
+                    + config.maxBroadcastSize() + ")");
+        }
     }
 
     public PresenceInfo presenceInfo(String stream) {

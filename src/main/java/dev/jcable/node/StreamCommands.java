@@ -48,6 +48,11 @@ final class StreamCommands {
             return;
         }
         String quoted = JsonText.quote(identifier);
+        if (identifier.length() > config.maxIdentifierSize()) {
+            BadFrames.report(session, "identifier longer than max_identifier_size (" + config.maxIdentifierSize() + ")");
+            session.send(Codec.typed("reject_subscription", quoted));
+            return;
+        }
         if (session.subscriptions().size() >= config.maxSubscriptions()) {
             BadFrames.report(session, "max_subscriptions (" + config.maxSubscriptions() + ") reached");
             session.send(Codec.typed("reject_subscription", quoted));
@@ -164,7 +169,7 @@ final class StreamCommands {
         } else if (command.data() == null) {
             BadFrames.report(session, "whisper without data");
         } else {
-            hub.deliver(subscription.spec().stream(), command.data().toString(), null, session.sid());
+            hub.deliver(subscription.spec().stream(), JsonText.safe(command.data().toString()), null, session.sid());
         }
     }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -35,6 +36,7 @@ public final class CableSession implements Outbox.Owner {
     private final Outbox outbox;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final AtomicBoolean badFrameReported = new AtomicBoolean();
+    private final AtomicBoolean oversizedReported = new AtomicBoolean();
     private final AtomicBoolean disconnecting = new AtomicBoolean();
     private final Map<String, List<String>> held = new ConcurrentHashMap<>();
     private volatile String identifiers;
@@ -42,12 +44,16 @@ public final class CableSession implements Outbox.Owner {
     private StringBuilder partial;
     private boolean partialTooLarge;
 
-    public CableSession(String sid, Session socket, long maxPendingChars, SessionHost executor) {
+    /**
+     * @param maxPendingChars characters waiting to be written beyond which the client is too slow
+     * @param maxFrameChars   the largest frame jcable builds; a larger one is dropped (see {@link Outbox})
+     */
+    public CableSession(String sid, Session socket, long maxPendingChars, long maxFrameChars, SessionHost executor) {
         this.sid = sid;
         this.socket = socket;
         this.extended = EXT_PROTOCOL.equals(socket.getNegotiatedSubprotocol());
         this.executor = executor;
-        this.outbox = new Outbox(socket.getAsyncRemote(), maxPendingChars, this);
+        this.outbox = new Outbox(socket.getAsyncRemote(), maxPendingChars, maxFrameChars, this);
     }
 
     public String sid() {
@@ -101,15 +107,23 @@ public final class CableSession implements Outbox.Owner {
 
     /** Live messages for {@code identifier} wait until {@link #release} (history is being served first). */
     public void hold(String identifier) {
-        held.put(identifier, new ArrayList<>());
+        held.putIfAbsent(identifier, new ArrayList<>()); // a hold already in place keeps what waits in it
     }
 
-    /** Sends what waited for {@code identifier}, after whatever was sent before this call. */
+    /**
+     * Sends what waited for {@code identifier}, after whatever was sent before this call. The hold ends inside the
+     * lock, once what waited is queued: a delivery racing the release waits for the lock and goes out after it,
+     * never ahead of it.
+     */
     public void release(String identifier) {
-        List<String> waiting = held.remove(identifier);
+        List<String> waiting = held.get(identifier);
         if (waiting != null) {
             synchronized (waiting) {
-                waiting.forEach(this::send);
+                if (held.get(identifier) == waiting) {
+                    waiting.forEach(this::send);
+                    waiting.clear();
+                    held.remove(identifier, waiting); // only now: until here a racing delivery waits for the lock
+                }
             }
         }
     }
@@ -174,18 +188,40 @@ public final class CableSession implements Outbox.Owner {
     public void overflow() {
         LOG.warning(() -> "jcable: session " + sid + " cannot keep up (" + outbox.pendingChars()
                 + " chars queued); disconnecting it as too_slow");
-        executor.execute(() -> disconnect("too_slow", true, CloseReason.CloseCodes.NORMAL_CLOSURE, "Too slow"));
+        offThread(() -> disconnect("too_slow", true, CloseReason.CloseCodes.NORMAL_CLOSURE, "Too slow"));
     }
 
     @Override
+    public void oversized(int size) {
+        if (oversizedReported.compareAndSet(false, true)) {
+            LOG.warning(() -> "jcable: dropped a frame of " + size + " characters for session " + sid
+                    + ": larger than any jcable builds (later ones are dropped silently)");
+        }
+    }
+
+    /** 1011: the server could not write (1006, "closed abnormally", is reserved and never sent on the wire). */
+    @Override
     public void sendFailed(Throwable cause) {
         LOG.log(Level.FINE, "jcable: write to session " + sid + " failed; closing it", cause);
-        executor.execute(() -> close(new CloseReason(CloseReason.CloseCodes.CLOSED_ABNORMALLY, "Write failed")));
+        offThread(() -> close(new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "Write failed")));
     }
 
     @Override
     public void drained(CloseReason reason) {
-        executor.execute(() -> close(reason));
+        offThread(() -> close(reason));
+    }
+
+    /**
+     * Runs {@code task} on the host's executor, or here when the executor refuses it (undeploy, saturation): these
+     * callbacks run inside whoever offered a frame, often a broker fan-out, which must never see the refusal.
+     */
+    private void offThread(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            LOG.log(Level.FINE, "jcable: executor refused a task of session " + sid + "; running it inline", e);
+            task.run();
+        }
     }
 
     /** Closes the socket now, with the reason of the disconnect under way, without waiting for queued frames. */

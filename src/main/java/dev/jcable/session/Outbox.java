@@ -10,8 +10,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A connection's bounded outbound queue. {@link #offer} never blocks: frames are queued and written one at a time
- * with the container's async send; the next write starts when the previous one completes. When the queued
- * characters would exceed the limit, the frame is refused and the owner is told the consumer is too slow.
+ * with the container's async send; the next write starts when the previous one completes.
+ *
+ * <p>The consumer is too slow when {@code maxPending} characters are already waiting (queued or being written) as
+ * a new frame arrives: that frame is refused and the owner is told once. A single frame is never the sign of a slow
+ * consumer, whatever its size: it is queued as long as less than the limit is waiting, so a large broadcast or
+ * presence reply reaches everyone who keeps up. Only a frame larger than {@code maxFrame} (more than jcable ever
+ * builds) is refused outright, without disconnecting anyone.
  *
  * <p>Frames are shared, immutable strings: a broadcast to many sessions queues one string many times.
  */
@@ -19,7 +24,11 @@ final class Outbox {
 
     /** What the outbox reports to its session; called without any outbox state locked. */
     interface Owner {
+        /** What is waiting reached the limit; reported once per outbox. */
         void overflow();
+
+        /** A frame of {@code size} characters, larger than the largest frame, was dropped. */
+        void oversized(int size);
 
         void sendFailed(Throwable cause);
 
@@ -29,28 +38,37 @@ final class Outbox {
 
     private final RemoteEndpoint.Async remote;
     private final long maxPending;
+    private final long maxFrame;
     private final Owner owner;
     private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong pending = new AtomicLong();
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean finished = new AtomicBoolean();
+    private final AtomicBoolean overflowed = new AtomicBoolean();
     private volatile CloseReason closing;
 
-    Outbox(RemoteEndpoint.Async remote, long maxPending, Owner owner) {
+    Outbox(RemoteEndpoint.Async remote, long maxPending, long maxFrame, Owner owner) {
         this.remote = remote;
         this.maxPending = maxPending;
+        this.maxFrame = maxFrame;
         this.owner = owner;
     }
 
-    /** Queues a frame; false when the outbox is closing or full (then the owner hears about it once). */
+    /** Queues a frame; false when the outbox is closing, has overflowed, or the frame is larger than any jcable builds. */
     boolean offer(String frame) {
-        if (closing != null) {
+        if (closing != null || overflowed.get()) {
             return false;
         }
-        long size = frame.length();
-        if (pending.addAndGet(size) > maxPending) {
+        int size = frame.length();
+        if (size > maxFrame) {
+            owner.oversized(size);
+            return false;
+        }
+        if (pending.getAndAdd(size) >= maxPending) { // what waited before this frame decides, not its own size
             pending.addAndGet(-size);
-            owner.overflow();
+            if (overflowed.compareAndSet(false, true)) {
+                owner.overflow(); // once: every later frame is refused without a word until the disconnect
+            }
             return false;
         }
         queue.add(frame);

@@ -27,7 +27,7 @@ class HubTest {
         final CableSession session;
 
         Client(String sid) {
-            session = new CableSession(sid, socket.session, 1_000_000, Runnable::run);
+            session = new CableSession(sid, socket.session, 1_000_000, Long.MAX_VALUE, Runnable::run);
         }
 
         List<String> frames() {

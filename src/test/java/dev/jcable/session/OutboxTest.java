@@ -130,7 +130,7 @@ public class OutboxTest {
     final AtomicInteger taken = new AtomicInteger();
 
     CableSession session(long maxPending) {
-        return new CableSession("sid-1", socket.session, maxPending, DIRECT);
+        return new CableSession("sid-1", socket.session, maxPending, Long.MAX_VALUE, DIRECT);
     }
 
     @Test
@@ -167,7 +167,7 @@ public class OutboxTest {
     @Test
     void writesThatCompleteAtOnceDrainEverything() {
         FakeSocket fast = new FakeSocket(true, null);
-        CableSession session = new CableSession("sid-2", fast.session, 1_000, DIRECT);
+        CableSession session = new CableSession("sid-2", fast.session, 1_000, Long.MAX_VALUE, DIRECT);
         for (int i = 0; i < 5; i++) {
             assertTrue(session.send("f" + i));
         }
@@ -196,11 +196,66 @@ public class OutboxTest {
     }
 
     @Test
-    void overflowOnAnIdleQueueSendsTheDisconnectAtOnce() {
+    void aSingleFrameLargerThanTheLimitIsNeverASlowConsumer() {
         CableSession session = session(5);
-        assertFalse(session.send("0123456"));
-        assertEquals(List.of(TOO_SLOW), socket.frames);
+        assertTrue(session.send("0123456789"), "nothing waits: a frame of any size goes out");
         socket.complete();
+        assertTrue(session.send("a"));                    // in flight: 1 char waits
+        assertTrue(session.send("x".repeat(50)), "less than the limit waits: the large frame is queued");
+        assertFalse(session.disconnecting());
+        completeAll();
+        assertEquals(List.of("0123456789", "a", "x".repeat(50)), socket.frames);
+        assertEquals(0, session.pendingChars());
+    }
+
+    @Test
+    void onceTheLimitIsWaitingTheNextFrameOverflows() {
+        CableSession session = session(5);
+        assertTrue(session.send("0123456"));               // in flight, 7 chars: at the limit already
+        assertFalse(session.send("b"));
+        assertTrue(session.disconnecting());
+        completeAll();
+        assertEquals(List.of("0123456", TOO_SLOW), socket.frames);
+        assertClosedWith(CloseReason.CloseCodes.NORMAL_CLOSURE, "Too slow");
+    }
+
+    @Test
+    void anOverflowIsReportedOnceNotPerRefusedFrame() {
+        List<Runnable> tasks = new ArrayList<>();
+        CableSession session = new CableSession("sid-3", socket.session, 5, Long.MAX_VALUE, tasks::add);
+        assertTrue(session.send("0123456"));
+        for (int i = 0; i < 100; i++) {
+            assertFalse(session.send("refused " + i));
+        }
+        assertEquals(1, tasks.size(), "one disconnect task, however many frames were refused");
+        assertFalse(session.disconnecting(), "the disconnect waits for its task");
+        tasks.get(0).run();
+        completeAll();
+        assertEquals(List.of("0123456", TOO_SLOW), socket.frames);
+    }
+
+    @Test
+    void aFrameLargerThanTheLargestIsDroppedAndTheSessionCarriesOn() {
+        CableSession session = new CableSession("sid-4", socket.session, 1_000, 100, DIRECT);
+        assertFalse(session.send("x".repeat(101)));
+        assertFalse(session.disconnecting());
+        assertTrue(session.send("x".repeat(100)));
+        assertTrue(session.send("next"));
+        completeAll();
+        assertEquals(List.of("x".repeat(100), "next"), socket.frames);
+    }
+
+    @Test
+    void anExecutorThatRefusesNeverReachesTheCallerOfSend() {
+        SessionHost refusing = task -> {
+            throw new java.util.concurrent.RejectedExecutionException("undeploying");
+        };
+        CableSession session = new CableSession("sid-5", socket.session, 5, Long.MAX_VALUE, refusing);
+        assertTrue(session.send("0123456"));
+        assertFalse(session.send("overflow"));      // the too_slow disconnect runs here instead
+        assertTrue(session.disconnecting());
+        completeAll();
+        assertEquals(List.of("0123456", TOO_SLOW), socket.frames);
         assertClosedWith(CloseReason.CloseCodes.NORMAL_CLOSURE, "Too slow");
     }
 
@@ -219,20 +274,20 @@ public class OutboxTest {
     }
 
     @Test
-    void failedWriteClosesTheSocketAbnormally() {
+    void failedWriteClosesTheSocketWith1011() {
         CableSession session = session(1_000);
         session.send("a");
         socket.fail(new IOException("broken pipe"));
-        assertClosedWith(CloseReason.CloseCodes.CLOSED_ABNORMALLY, "Write failed");
+        assertClosedWith(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "Write failed"); // 1006 is never sent
         assertEquals(0, session.pendingChars());
     }
 
     @Test
-    void throwingSendClosesTheSocketAbnormally() {
+    void throwingSendClosesTheSocketWith1011() {
         CableSession session = session(1_000);
         socket.throwOnSend(new IllegalStateException("socket closed"));
         session.send("a");
-        assertClosedWith(CloseReason.CloseCodes.CLOSED_ABNORMALLY, "Write failed");
+        assertClosedWith(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "Write failed");
     }
 
     @Test
