@@ -14,6 +14,9 @@ import java.util.Map;
  * @param turboStreamsSecret verifies {@code Turbo::StreamsChannel} signed stream names
  * @param publicStreams     whether unsigned {@code stream_name} subscriptions are allowed
  * @param streamsPresence   whether signed streams support presence (public ones always do)
+ * @param nativePings       whether WebSocket (RFC 6455) ping frames go out every {@code ping_interval}
+ * @param pongTimeout       how long a connection may stay silent after a ping before it is closed as dead; zero
+ *                          turns the check off
  * @param demo              whether the demo page and its endpoints are served
  * @param sources           where each option's value came from (for the start-up line)
  */
@@ -39,6 +42,8 @@ public record CableConfig(
         long sessionsMaxSize,
         Duration pingInterval,
         String pingTimestampPrecision,
+        boolean nativePings,
+        Duration pongTimeout,
         int maxMessageSize,
         int maxIdentifierSize,
         int maxBroadcastSize,
@@ -109,6 +114,8 @@ public record CableConfig(
             case PRESENCE_TTL -> seconds(presenceTtl);
             case PING_INTERVAL -> seconds(pingInterval);
             case PING_TIMESTAMP_PRECISION -> pingTimestampPrecision;
+            case ENABLE_NATIVE_PINGS -> String.valueOf(nativePings);
+            case PONG_TIMEOUT -> seconds(pongTimeout);
             case MAX_MESSAGE_SIZE -> String.valueOf(maxMessageSize);
             case MAX_IDENTIFIER_SIZE -> String.valueOf(maxIdentifierSize);
             case MAX_BROADCAST_SIZE -> String.valueOf(maxBroadcastSize);

@@ -79,6 +79,8 @@ public final class ConfigLoader {
                 number(Option.SESSIONS_MAX_SIZE, 0, Long.MAX_VALUE),
                 seconds(Option.PING_INTERVAL),
                 precision,
+                bool(Option.ENABLE_NATIVE_PINGS),
+                seconds(Option.PONG_TIMEOUT),
                 (int) number(Option.MAX_MESSAGE_SIZE, 256, Integer.MAX_VALUE),
                 (int) number(Option.MAX_IDENTIFIER_SIZE, 64, 1 << 20),
                 (int) number(Option.MAX_BROADCAST_SIZE, 1, 1 << 28),

@@ -28,6 +28,8 @@ public enum Option {
     SESSIONS_MAX_SIZE("16777216", false),
     PING_INTERVAL("3", false),
     PING_TIMESTAMP_PRECISION("s", false),
+    ENABLE_NATIVE_PINGS("true", false),
+    PONG_TIMEOUT("8", false),
     MAX_MESSAGE_SIZE("65536", false),
     MAX_IDENTIFIER_SIZE("1024", false),
     MAX_BROADCAST_SIZE("1048576", false),

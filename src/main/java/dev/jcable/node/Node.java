@@ -20,6 +20,7 @@ import dev.jcable.protocol.Command;
 import dev.jcable.protocol.JsonText;
 import dev.jcable.protocol.ProtocolException;
 import dev.jcable.session.CableSession;
+import dev.jcable.session.Liveness;
 import dev.jcable.session.Pinger;
 import dev.jcable.session.SessionHost;
 import dev.jcable.session.Subscription;
@@ -82,16 +83,13 @@ public class Node implements BrokerListener {
         /**
          * A disconnect frame waits behind whatever the client has not read. A client that stopped reading never
          * lets it out, and some containers (Tyrus on Grizzly) never time that write out, so after ws_write_timeout
-         * (at least 1 s) the socket is closed anyway and the session cleaned up.
+         * (at least 1 s) the socket is closed anyway and the session cleaned up (both do nothing if that happened
+         * meanwhile; a dead session is cleaned up at once, before its goodbye, see dead()).
          */
         @Override
         public void disconnecting(CableSession session) {
             long grace = Math.max(1000, config.wsWriteTimeout().toMillis());
-            oneShots.schedule(() -> {
-                if (sessions.containsKey(session.sid())) {
-                    forceClose(session);
-                }
-            }, grace);
+            oneShots.schedule(() -> forceClose(session), grace);
         }
     };
     private final Hub hub = new Hub();
@@ -101,6 +99,7 @@ public class Node implements BrokerListener {
     private Broker broker;
     private ExpiryTimer expiryTimer;
     private Pinger pinger;
+    private Liveness liveness;
     private StreamCommands streams;
     private PresenceCommands presence;
     private volatile CountDownLatch shutdown;
@@ -127,6 +126,9 @@ public class Node implements BrokerListener {
         broker = memory;
         broker.start(this);
         pinger = new Pinger(scheduler);
+        liveness = new Liveness(scheduler, executor, System::currentTimeMillis,
+                config.nativePings() ? config.pingInterval().toMillis() : 0, config.pongTimeout().toMillis(), this::dead);
+        liveness.start();
         oneShots = new OneShots(scheduler);
         presence = new PresenceCommands(broker, config);
         streams = new StreamCommands(broker, hub, resolver, config, presence);
@@ -160,6 +162,7 @@ public class Node implements BrokerListener {
         // a pending read, WsocConnLink.finishReadBeforeClose, and this thread is the container's undeploy.)
         oneShots.stop();
         pinger.stop();
+        liveness.stop();
         expiryTimer.stop();
         broker.stop();
         LOG.info(() -> "jcable: stopped; " + open.size() + " connection(s) told server_restart");
@@ -186,8 +189,9 @@ public class Node implements BrokerListener {
         // and Tyrus does not enforce one. A client that stops reading fills its queue and is cut off as too_slow;
         // the goodbye's own bound is the grace in disconnecting() above.
         socket.getAsyncRemote().setSendTimeout(0);
-        // jcable pings and cuts off clients that stop reading; the container's idle timeout adds nothing, and Tyrus
-        // reschedules its idle task on every send while one is set (the largest cost of a broadcast when profiled)
+        // jcable finds dead peers itself (Liveness: WebSocket pings, pong_timeout) and cuts off clients that stop
+        // reading; the container's idle timeout adds nothing, and Tyrus reschedules its idle task on every send while
+        // one is set (the largest cost of a broadcast when profiled)
         socket.setMaxIdleTimeout(0);
         Handshake handshake = handshake(socket);
         Authenticator.Decision decision = authenticator.authenticate(handshake.token(), sid);
@@ -212,6 +216,7 @@ public class Node implements BrokerListener {
             session.send(Codec.welcome(sid));
         }
         pinger.add(session, pingInterval(socket), pingPrecision(socket));
+        liveness.add(session);
     }
 
     /** A cached session, or the live one (the client noticed a dead network before this server did). */
@@ -249,6 +254,7 @@ public class Node implements BrokerListener {
         if (session == null || session.disconnecting()) {
             return;
         }
+        session.received(System.currentTimeMillis()); // any frame, even one dropped below, shows the client is there
         String frame = session.assemble(part, last, config.maxMessageSize());
         if (frame == null) {
             return;
@@ -266,6 +272,14 @@ public class Node implements BrokerListener {
         }
     }
 
+    /** A WebSocket pong: the client answered a ping (or sent one unasked, which shows it is alive just the same). */
+    public void pong(Session socket) {
+        CableSession session = session(socket);
+        if (session != null) {
+            session.received(System.currentTimeMillis());
+        }
+    }
+
     public void close(Session socket) {
         CableSession session = session(socket);
         if (session != null) {
@@ -280,6 +294,7 @@ public class Node implements BrokerListener {
         }
         try {
             pinger.remove(session);
+            liveness.remove(session);
             for (Subscription subscription : session.subscriptions().values()) {
                 hub.unsubscribe(session, subscription);
             }
@@ -314,7 +329,7 @@ public class Node implements BrokerListener {
             case "leave" -> presence.leave(session, subscription);
             case "presence" -> presence.info(session, command, subscription);
             case "ping" -> session.send(Codec.pong());
-            case "pong" -> { } // keepalive only: any inbound frame proves liveness
+            case "pong" -> session.sendsPongs(); // its JSON pings can now prove it alive (pong_timeout)
             default -> BadFrames.report(session, "unknown command '" + command.command() + "'");
         }
     }
@@ -367,6 +382,17 @@ public class Node implements BrokerListener {
     }
 
     // ---- helpers ----------------------------------------------------------------------------------
+
+    /**
+     * {@link Liveness} found the client silent past pong_timeout. It is told {@code no_pong} (if it still reads) and
+     * its session is cleaned up now, so its presence starts leaving at once; the socket closes when the goodbye is
+     * written, or after the disconnect grace.
+     */
+    private void dead(CableSession session) {
+        LOG.fine(() -> "jcable: session " + session.sid() + " sent nothing within pong_timeout; closing it as dead");
+        session.disconnect("no_pong", true, CloseReason.CloseCodes.NORMAL_CLOSURE, "No Pong");
+        closed(session);
+    }
 
     private void forceClose(CableSession session) {
         session.forceClose();

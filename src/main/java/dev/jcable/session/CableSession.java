@@ -40,6 +40,11 @@ public final class CableSession implements Outbox.Owner {
     private final AtomicBoolean disconnecting = new AtomicBoolean();
     private final Map<String, List<String>> held = new ConcurrentHashMap<>();
     private volatile String identifiers;
+    // liveness (see Liveness): when the client last sent anything, and when the oldest ping since then went out
+    private volatile long inboundAt;
+    private volatile long protocolPingedAt;
+    private volatile long applicationPingedAt;
+    private volatile boolean sendsPongs;
     private volatile CloseReason leaving;
     private StringBuilder partial;
     private boolean partialTooLarge;
@@ -135,6 +140,64 @@ public final class CableSession implements Outbox.Owner {
 
     public long pendingChars() {
         return outbox.pendingChars();
+    }
+
+    // ---- liveness ---------------------------------------------------------------------------------
+
+    /** A frame arrived from the client at {@code now} (epoch millis): text, or a WebSocket pong. */
+    public void received(long now) {
+        inboundAt = now;
+    }
+
+    /** The client sent {@code {"command":"pong"}}: it answers JSON pings, so they can tell whether it is alive. */
+    public void sendsPongs() {
+        sendsPongs = true;
+    }
+
+    /** Queues a JSON ping ({@link Pinger}); the first one since the client last spoke starts its wait for an answer. */
+    void applicationPing(String frame, long now) {
+        if (send(frame) && applicationPingedAt <= inboundAt) {
+            applicationPingedAt = now;
+        }
+    }
+
+    /**
+     * Writes a WebSocket ping unless a write is in flight ({@link Liveness}); the first one since the client last
+     * spoke starts its wait for an answer. The wait is noted before the write, so a pong cannot come back first.
+     */
+    boolean protocolPing(long now) {
+        long before = protocolPingedAt;
+        boolean outstanding = before > inboundAt;
+        if (!outstanding) {
+            protocolPingedAt = now;
+        }
+        if (!outbox.ping()) {
+            protocolPingedAt = before;
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Since when the client owes an answer: the oldest ping since it last spoke ({@code protocol} ones, or JSON ones
+     * if it sends pongs), or 0 when it owes none.
+     */
+    long unansweredSince(boolean protocol) {
+        long inbound = inboundAt;
+        long pinged = protocol ? protocolPingedAt : sendsPongs ? applicationPingedAt : 0;
+        return pinged > inbound ? pinged : 0;
+    }
+
+    long inboundAt() {
+        return inboundAt;
+    }
+
+    boolean writing() {
+        return outbox.writing();
+    }
+
+    long writesCompleted() {
+        return outbox.writesCompleted();
     }
 
     /**

@@ -4,6 +4,8 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,6 +21,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * builds) is refused outright, without disconnecting anyone.
  *
  * <p>Frames are shared, immutable strings: a broadcast to many sessions queues one string many times.
+ *
+ * <p>A WebSocket ping ({@link #ping}) is written only when nothing else is: it takes the same write slot as the
+ * frames, so it never interleaves with a write in flight (Open Liberty refuses a second write while one is in
+ * progress, and writes its pings synchronously).
  */
 final class Outbox {
 
@@ -42,6 +48,7 @@ final class Outbox {
     private final Owner owner;
     private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong pending = new AtomicLong();
+    private final AtomicLong completed = new AtomicLong();
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean finished = new AtomicBoolean();
     private final AtomicBoolean overflowed = new AtomicBoolean();
@@ -105,6 +112,35 @@ final class Outbox {
         return pending.get();
     }
 
+    /**
+     * Writes a WebSocket ping (RFC 6455 control frame, empty payload) if nothing else is being written, then goes
+     * on with whatever was queued meanwhile. Returns false, writing nothing, while a write is in flight or the
+     * outbox is closing: the caller tries again later.
+     */
+    boolean ping() {
+        if (closing != null || !sending.compareAndSet(false, true)) {
+            return false;
+        }
+        try {
+            remote.sendPing(ByteBuffer.allocate(0));
+        } catch (IOException | RuntimeException e) {
+            owner.sendFailed(e);
+            return true;
+        }
+        pump(); // holds the write slot taken above: releases it, or writes what came meanwhile
+        return true;
+    }
+
+    /** True while a write is in flight or about to start. */
+    boolean writing() {
+        return sending.get();
+    }
+
+    /** Writes completed so far (successfully or not): progress, for telling a stalled client from a busy one. */
+    long writesCompleted() {
+        return completed.get();
+    }
+
     /** Writes queued frames until the queue is empty or a write is still in flight (its completion resumes). */
     private void pump() {
         while (true) {
@@ -149,6 +185,7 @@ final class Outbox {
         @Override
         public void onResult(SendResult result) {
             pending.addAndGet(-size);
+            completed.incrementAndGet();
             if (!result.isOK()) {
                 owner.sendFailed(result.getException());
                 return;

@@ -38,6 +38,8 @@ public class OutboxTest {
         public final List<String> frames = Collections.synchronizedList(new ArrayList<>());
         public final List<CloseReason> closes = new CopyOnWriteArrayList<>();
         public final LinkedBlockingDeque<SendHandler> inFlight = new LinkedBlockingDeque<>();
+        /** WebSocket pings written. */
+        public final AtomicInteger pings = new AtomicInteger();
         public final Session session;
         private final boolean autoComplete;
         private final String subprotocol;
@@ -87,6 +89,10 @@ public class OutboxTest {
                 return null;
             }
             if (method.getName().equals("setSendTimeout")) {
+                return null;
+            }
+            if (method.getName().equals("sendPing")) {
+                pings.incrementAndGet();
                 return null;
             }
             throw new UnsupportedOperationException(method.toString());
@@ -257,6 +263,21 @@ public class OutboxTest {
         completeAll();
         assertEquals(List.of("0123456", TOO_SLOW), socket.frames);
         assertClosedWith(CloseReason.CloseCodes.NORMAL_CLOSURE, "Too slow");
+    }
+
+    @Test
+    void aPingTakesTheWriteSlotOnlyWhenItIsFreeAndTheQueueGoesOnAfterIt() {
+        CableSession session = session(1_000);
+        assertTrue(session.send("a"));                          // in flight
+        assertFalse(session.protocolPing(1), "never interleaved with a write in flight");
+        assertEquals(0, socket.pings.get());
+        socket.complete();
+        assertTrue(session.protocolPing(2));
+        assertEquals(1, socket.pings.get());
+        assertTrue(session.send("b"));
+        assertEquals(List.of("a", "b"), socket.frames, "the slot was given back after the ping");
+        socket.complete();
+        assertEquals(2, session.writesCompleted());
     }
 
     @Test
