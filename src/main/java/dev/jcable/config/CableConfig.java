@@ -1,6 +1,7 @@
 package dev.jcable.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,6 +18,8 @@ import java.util.Map;
  * @param nativePings       whether WebSocket (RFC 6455) ping frames go out every {@code ping_interval}
  * @param pongTimeout       how long a connection may stay silent after a ping before it is closed as dead; zero
  *                          turns the check off
+ * @param allowedOrigins    the handshake {@code Origin} hosts accepted (lower case, {@code host[:port]},
+ *                          {@code *suffix} wildcards); empty accepts every origin
  * @param demo              whether the demo page and its endpoints are served
  * @param sources           where each option's value came from (for the start-up line)
  */
@@ -44,6 +47,7 @@ public record CableConfig(
         String pingTimestampPrecision,
         boolean nativePings,
         Duration pongTimeout,
+        List<String> allowedOrigins,
         int maxMessageSize,
         int maxIdentifierSize,
         int maxBroadcastSize,
@@ -54,6 +58,10 @@ public record CableConfig(
         int presenceInfoMaxSize,
         boolean demo,
         Map<Option, String> sources) {
+
+    public CableConfig {
+        allowedOrigins = List.copyOf(allowedOrigins);
+    }
 
     /**
      * The largest frame jcable builds, in characters: the largest message it carries (a broadcast's {@code data}
@@ -116,6 +124,7 @@ public record CableConfig(
             case PING_TIMESTAMP_PRECISION -> pingTimestampPrecision;
             case ENABLE_NATIVE_PINGS -> String.valueOf(nativePings);
             case PONG_TIMEOUT -> seconds(pongTimeout);
+            case ALLOWED_ORIGINS -> allowedOrigins.isEmpty() ? "*" : String.join(",", allowedOrigins);
             case MAX_MESSAGE_SIZE -> String.valueOf(maxMessageSize);
             case MAX_IDENTIFIER_SIZE -> String.valueOf(maxIdentifierSize);
             case MAX_BROADCAST_SIZE -> String.valueOf(maxBroadcastSize);

@@ -30,6 +30,7 @@ public enum Option {
     PING_TIMESTAMP_PRECISION("s", false),
     ENABLE_NATIVE_PINGS("true", false),
     PONG_TIMEOUT("8", false),
+    ALLOWED_ORIGINS("*", false),
     MAX_MESSAGE_SIZE("65536", false),
     MAX_IDENTIFIER_SIZE("1024", false),
     MAX_BROADCAST_SIZE("1048576", false),
