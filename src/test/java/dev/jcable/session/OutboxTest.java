@@ -38,6 +38,8 @@ public class OutboxTest {
         public final List<String> frames = Collections.synchronizedList(new ArrayList<>());
         public final List<CloseReason> closes = new CopyOnWriteArrayList<>();
         public final LinkedBlockingDeque<SendHandler> inFlight = new LinkedBlockingDeque<>();
+        /** What a container keeps per connection ({@code Session.getUserProperties()}). */
+        public final java.util.Map<String, Object> userProperties = new java.util.concurrent.ConcurrentHashMap<>();
         /** WebSocket pings written. */
         public final AtomicInteger pings = new AtomicInteger();
         public final Session session;
@@ -102,6 +104,12 @@ public class OutboxTest {
             switch (method.getName()) {
                 case "getAsyncRemote":
                     return async;
+                case "getUserProperties":
+                    return userProperties;
+                case "getRequestParameterMap":
+                    return java.util.Map.of();
+                case "setMaxIdleTimeout":
+                    return null;
                 case "getNegotiatedSubprotocol":
                     return subprotocol;
                 case "isOpen":
