@@ -126,8 +126,9 @@ public class Node implements BrokerListener {
         broker = memory;
         broker.start(this);
         pinger = new Pinger(scheduler);
-        liveness = new Liveness(scheduler, executor, System::currentTimeMillis,
-                config.nativePings() ? config.pingInterval().toMillis() : 0, config.pongTimeout().toMillis(), this::dead);
+        long nativePings = config.nativePings() ? config.pingInterval().toMillis() : 0;
+        liveness = new Liveness(scheduler, executor, System::currentTimeMillis, nativePings,
+                config.pongTimeout().toMillis(), this::dead);
         liveness.start();
         oneShots = new OneShots(scheduler);
         presence = new PresenceCommands(broker, config);

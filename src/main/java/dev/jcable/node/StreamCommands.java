@@ -49,7 +49,8 @@ final class StreamCommands {
         }
         String quoted = JsonText.quote(identifier);
         if (identifier.length() > config.maxIdentifierSize()) {
-            BadFrames.report(session, "identifier longer than max_identifier_size (" + config.maxIdentifierSize() + ")");
+            BadFrames.report(session, "identifier longer than max_identifier_size (" + config.maxIdentifierSize()
+                    + ")");
             session.send(Codec.typed("reject_subscription", quoted));
             return;
         }

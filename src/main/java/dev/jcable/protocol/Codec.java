@@ -133,8 +133,8 @@ public final class Codec {
     }
 
     /**
-     * {@code {"type":"info","total":N,"records":[{"id":…,"info":…},…]}}; no {@code records} when empty or not wanted.
-     * Records are listed in join order while the whole stays within {@code maxChars} characters (the last record
+     * {@code {"type":"info","total":N,"records":[{"id":…,"info":…},…]}}; no {@code records} when empty or not
+     * wanted. Records are listed in join order while the whole stays within {@code maxChars} characters (the last record
      * that would not fit, and every one after it, is left out); {@code total} always counts every member.
      */
     public static String presenceInfo(PresenceInfo info, boolean withRecords, long maxChars) {

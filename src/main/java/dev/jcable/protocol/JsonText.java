@@ -51,7 +51,7 @@ public final class JsonText {
                         out.append(c).append(value.charAt(++i)); // a pair: one character, written as is
                     } else if (c < 0x20 || c == '\u2028' || c == '\u2029' || Character.isSurrogate(c)) {
                         // U+2028/2029 are valid JSON but break JavaScript string literals in some consumers; a lone
-                        // surrogate (a client may send the escape of one, backslash u d800) cannot be encoded as UTF-8, so it goes escaped
+                        // surrogate (a client may send the JSON escape of one) cannot be encoded as UTF-8: escaped
                         appendEscape(out, c);
                     } else {
                         out.append(c);

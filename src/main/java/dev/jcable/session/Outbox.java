@@ -61,7 +61,7 @@ final class Outbox {
         this.owner = owner;
     }
 
-    /** Queues a frame; false when the outbox is closing, has overflowed, or the frame is larger than any jcable builds. */
+    /** Queues a frame; false when closing, overflowed, or the frame is larger than any jcable builds. */
     boolean offer(String frame) {
         if (closing != null || overflowed.get()) {
             return false;
