@@ -5,6 +5,7 @@
 #   bench/run.sh churn     presence churn (1,000 members, 50 clients/s join and leave)
 #   bench/run.sh jmh       broker micro-benchmarks (JMH 1.37), 1 thread and 2 threads
 #   bench/run.sh profile   one fan-out run of jcable under JFR, and its top frames
+#   bench/run.sh slow      slow consumers: 1,000 healthy subscribers with and without 100 that stop reading
 #   bench/run.sh all       fanout, memory, churn, jmh
 # Settings: BENCH_OPTS='-Dbench.n=250,500 -Dbench.messages=200 …' (see src/test/java/dev/jcable/bench/Bench.java).
 # BENCH_NOBUILD=1 skips the Maven build. Servers run on core 0, the load generator on core 1 (taskset), loopback
@@ -58,6 +59,8 @@ case "$what" in
   fanout|memory|churn) loadgen "$what" ;;
   jmh) run_jmh ;;
   profile) run_profile ;;
+  slow) timeout 900 "${CLIENT[@]}" java -Xms1g -Xmx2g -XX:+UseParallelGC -cp "$CP" -Dbench.serverCpus="$SERVER_CPUS" \
+    -Dbench.out=target/bench/slow.md ${BENCH_OPTS:-} dev.jcable.bench.SlowConsumers ;;
   all) rc=0; for b in fanout memory churn; do loadgen "$b" || rc=1; done; run_jmh || rc=1; exit $rc ;;
-  *) echo "usage: bench/run.sh fanout|memory|churn|jmh|profile|all" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh fanout|memory|churn|jmh|profile|slow|all" >&2; exit 2 ;;
 esac

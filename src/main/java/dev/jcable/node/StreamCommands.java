@@ -52,6 +52,12 @@ final class StreamCommands {
             return;
         }
         String quoted = JsonText.quote(identifier);
+        if (identifier.length() > config.maxIdentifierSize()) {
+            BadFrames.report(session, "identifier longer than max_identifier_size (" + config.maxIdentifierSize()
+                    + ")");
+            session.send(Codec.typed("reject_subscription", quoted));
+            return;
+        }
         if (session.subscriptions().size() >= config.maxSubscriptions()) {
             BadFrames.report(session, "max_subscriptions (" + config.maxSubscriptions() + ") reached");
             session.send(Codec.typed("reject_subscription", quoted));
@@ -170,7 +176,7 @@ final class StreamCommands {
             BadFrames.report(session, "whisper without data");
         } else {
             String stream = subscription.spec().stream();
-            String data = command.data().toString();
+            String data = JsonText.safe(command.data().toString());
             fanout.submit(stream, () -> hub.deliver(stream, data, null, 0, session.sid()));
         }
     }

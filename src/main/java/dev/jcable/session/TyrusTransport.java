@@ -4,6 +4,7 @@ import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
+import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -21,8 +22,8 @@ import org.glassfish.tyrus.spi.Writer;
  *
  * <p>The writer is reached through Tyrus internals (fields of {@code TyrusRemoteEndpoint}, {@code TyrusWebSocket},
  * {@code ProtocolHandler}), so {@link #open} checks every step and throws when one is missing; this class is
- * loaded only once Tyrus is known to be there ({@link Transports}). Connections with a negotiated extension (permessage-deflate)
- * keep the portable path: raw frames would bypass it.
+ * loaded only once Tyrus is known to be there ({@link Transports}). Connections with a negotiated extension
+ * (permessage-deflate) keep the portable path: raw frames would bypass it.
  */
 final class TyrusTransport implements Transport {
 
@@ -78,6 +79,12 @@ final class TyrusTransport implements Transport {
         Field protocolHandler = field(socket.getClass(), "protocolHandler");
         Object handler = protocolHandler.get(socket);
         return new Path(remote.getClass(), webSocket, state, protocolHandler, field(handler.getClass(), "writer"));
+    }
+
+    /** Never reached behind {@link GuardedTransport}, which pings through the portable path. */
+    @Override
+    public void ping() throws IOException {
+        throw new UnsupportedOperationException("Tyrus pings take the portable path");
     }
 
     @Override

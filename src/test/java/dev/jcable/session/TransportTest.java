@@ -66,13 +66,18 @@ class TransportTest {
             return 256;
         }
 
+        @Override
+        public void ping() {
+            writes.add(List.of("<ping>"));
+        }
+
         void completeNext() {
             pending.remove(0).onResult(new SendResult());
         }
     }
 
     private static CableSession session(OutboxTest.FakeSocket socket, Transport transport) {
-        return new CableSession("sid-1", socket.session, 1_000_000, OutboxTest.DIRECT, transport);
+        return new CableSession("sid-1", socket.session, 1_000_000, Long.MAX_VALUE, OutboxTest.DIRECT, transport);
     }
 
     @Test
@@ -189,6 +194,11 @@ class TransportTest {
             public int maxFrames() {
                 return 256;
             }
+
+            @Override
+            public void ping() {
+                throw new IllegalStateException("internals changed");
+            }
         };
         AtomicReference<Throwable> reported = new AtomicReference<>();
         GuardedTransport guarded = new GuardedTransport(broken,
@@ -297,7 +307,8 @@ class TransportTest {
         Session socket = tyrusSession(new FakeTyrusRemote(new FakeTyrusSocket(handler)), List.of());
         TyrusTransport transport = TyrusTransport.open(socket);
         assertNotNull(transport);
-        CableSession session = new CableSession("sid-1", socket, 1_000_000, OutboxTest.DIRECT, transport);
+        CableSession session = new CableSession("sid-1", socket, 1_000_000, Long.MAX_VALUE, OutboxTest.DIRECT,
+                transport);
 
         Frame broadcast = new Frame("{\"message\":1}");
         session.send(broadcast);
