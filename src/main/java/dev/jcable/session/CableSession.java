@@ -277,7 +277,15 @@ public final class CableSession implements Outbox.Owner {
     @Override
     public void sendFailed(Throwable cause) {
         LOG.log(Level.FINE, "jcable: write to session " + sid + " failed; closing it", cause);
-        offThread(() -> close(new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "Write failed")));
+        CloseReason failed = new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "Write failed");
+        if (disconnecting.compareAndSet(false, true)) {
+            // The host cleans up after the grace if the container never reports this close: Open Liberty writes
+            // the close frame synchronously, and when that write fails too (a dropped peer: broken pipe) it never
+            // calls the endpoint's onClose, so the member's presence would never leave.
+            leaving = failed;
+            executor.disconnecting(this);
+        }
+        offThread(() -> close(failed));
     }
 
     @Override

@@ -40,4 +40,18 @@ class DisconnectingTest {
         assertEquals(CloseReason.CloseCodes.NORMAL_CLOSURE, socket.closes.get(0).getCloseCode());
         assertEquals("Too slow", socket.closes.get(0).getReasonPhrase());
     }
+
+    @Test
+    void aFailedWriteAlsoTellsTheHostSoACloseTheContainerNeverReportsIsStillCleanedUp() {
+        OutboxTest.FakeSocket socket = new OutboxTest.FakeSocket(false, "actioncable-v1-ext-json");
+        CableSession session = new CableSession("sid-1", socket.session, 1_000, Long.MAX_VALUE, host,
+                Transports.portable());
+        session.send("a");
+        socket.fail(new java.io.IOException("Broken pipe"));
+        assertEquals(List.of(session), told, "the host schedules its forced clean-up");
+        assertEquals(1, socket.closes.size());
+        assertEquals(CloseReason.CloseCodes.UNEXPECTED_CONDITION, socket.closes.get(0).getCloseCode());
+        session.disconnect("server_restart", true, CloseReason.CloseCodes.GOING_AWAY, "Server restart");
+        assertEquals(List.of(session), told, "once");
+    }
 }
