@@ -14,6 +14,8 @@ import java.util.Map;
  * @param turboStreamsSecret verifies {@code Turbo::StreamsChannel} signed stream names
  * @param publicStreams     whether unsigned {@code stream_name} subscriptions are allowed
  * @param streamsPresence   whether signed streams support presence (public ones always do)
+ * @param redisUrl          the Redis of {@code broker=redis} (may carry a password: print it with {@link #redactUrl})
+ * @param redisPrefix       the prefix of every Redis key and channel, so applications can share one Redis
  * @param demo              whether the demo page and its endpoints are served
  * @param sources           where each option's value came from (for the start-up line)
  */
@@ -32,6 +34,8 @@ public record CableConfig(
         String jwtParam,
         boolean enforceJwt,
         String broker,
+        String redisUrl,
+        String redisPrefix,
         Duration presenceTtl,
         int historyLimit,
         Duration historyTtl,
@@ -88,6 +92,8 @@ public record CableConfig(
             case HISTORY_TTL -> seconds(historyTtl);
             case SESSIONS_TTL -> seconds(sessionsTtl);
             case BROKER -> broker;
+            case REDIS_URL -> redactUrl(redisUrl);
+            case REDIS_PREFIX -> redisPrefix;
             case PRESENCE_TTL -> seconds(presenceTtl);
             case PING_INTERVAL -> seconds(pingInterval);
             case PING_TIMESTAMP_PRECISION -> pingTimestampPrecision;
@@ -100,6 +106,19 @@ public record CableConfig(
             case DEMO -> String.valueOf(demo);
             default -> throw new IllegalArgumentException(option.key());
         };
+    }
+
+    /** The URL with its password replaced by {@code ***}: {@code redis://:***@host:6379/0}. */
+    public static String redactUrl(String url) {
+        int scheme = url.indexOf("://");
+        int at = url.lastIndexOf('@');
+        if (scheme < 0 || at < scheme) {
+            return url;
+        }
+        String userInfo = url.substring(scheme + 3, at);
+        int colon = userInfo.indexOf(':');
+        String user = colon < 0 ? "" : userInfo.substring(0, colon);
+        return url.substring(0, scheme + 3) + user + ":***" + url.substring(at);
     }
 
     private static String seconds(Duration d) {
