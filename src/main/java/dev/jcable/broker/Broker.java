@@ -14,7 +14,10 @@ public interface Broker {
     /** Where this broker delivers messages and presence events; called once before any other method. */
     void start(BrokerListener listener);
 
-    /** Identifies this broker's history: offsets from another epoch (e.g. before a restart) mean nothing here. */
+    /**
+     * Identifies this broker's history: offsets from another epoch (e.g. before a restart) mean nothing here. A broker
+     * whose streams each have their own epoch (carried by every {@link StreamMessage}) returns a label saying so.
+     */
     String epoch();
 
     // ---- streams and history ------------------------------------------------------------------------
@@ -28,6 +31,13 @@ public interface Broker {
      * offset live, so history served to it stops at the returned offset and nothing arrives twice.
      */
     long attach(String stream, Runnable subscribe);
+
+    /**
+     * A subscriber registered by {@link #attach} is gone (unsubscribed, or its connection closed). A clustered broker
+     * stops listening to a stream once this node has no subscriber of it; the memory broker needs no telling.
+     */
+    default void detach(String stream) {
+    }
 
     /**
      * Messages of {@code stream} after {@code offset} up to {@code upTo}; empty (refuse) when the epoch is not this

@@ -10,6 +10,8 @@ import dev.jcable.broker.MemoryBroker;
 import dev.jcable.broker.PresenceEvent;
 import dev.jcable.broker.PresenceInfo;
 import dev.jcable.broker.StreamMessage;
+import dev.jcable.broker.redis.RedisBroker;
+import dev.jcable.broker.redis.RedisSettings;
 import dev.jcable.config.CableConfig;
 import dev.jcable.endpoint.HandshakeCapture;
 import dev.jcable.hub.Hub;
@@ -31,6 +33,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
@@ -71,6 +74,10 @@ public class Node implements BrokerListener {
 
     @Resource(lookup = "java:comp/DefaultManagedExecutorService")
     ManagedExecutorService executor;
+
+    /** The Redis client's threads (broker=redis) come from here, so the container knows and ends them. */
+    @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
+    ManagedThreadFactory threadFactory;
 
     private final Map<String, CableSession> sessions = new ConcurrentHashMap<>();
     private final SessionHost host = new SessionHost() {
@@ -119,11 +126,16 @@ public class Node implements BrokerListener {
                 config.publicStreams(), config.streamsPresence(), config.streamsWhisper());
         authenticator = new Authenticator(config.jwtSecret(), config.enforceJwt(), System::currentTimeMillis);
         expiryTimer = new ExpiryTimer(scheduler, System::currentTimeMillis);
-        MemoryBroker memory = new MemoryBroker(System::currentTimeMillis, new BrokerSettings(config.presenceTtl(),
-                config.presenceMaxMembers(), config.historyLimit(), config.historyTtl(), config.sessionsTtl()),
-                expiryTimer);
-        expiryTimer.setTask(memory::expire);
-        broker = memory;
+        BrokerSettings settings = new BrokerSettings(config.presenceTtl(), config.presenceMaxMembers(),
+                config.historyLimit(), config.historyTtl(), config.sessionsTtl());
+        if ("redis".equals(config.broker())) {
+            broker = new RedisBroker(new RedisSettings(config.redisUrl(), config.redisPrefix()), settings,
+                    threadFactory, executor, scheduler);
+        } else {
+            MemoryBroker memory = new MemoryBroker(System::currentTimeMillis, settings, expiryTimer);
+            expiryTimer.setTask(memory::expire);
+            broker = memory;
+        }
         broker.start(this);
         pinger = new Pinger(scheduler);
         oneShots = new OneShots(scheduler);
@@ -281,6 +293,7 @@ public class Node implements BrokerListener {
             pinger.remove(session);
             for (Subscription subscription : session.subscriptions().values()) {
                 hub.unsubscribe(session, subscription);
+                broker.detach(subscription.spec().stream());
             }
             if (session.extended() && !config.sessionsTtl().isZero()) {
                 broker.cacheSession(session.sid(), snapshot(session));

@@ -88,6 +88,7 @@ final class StreamCommands {
             return;
         }
         hub.unsubscribe(session, subscription);
+        broker.detach(subscription.spec().stream());
         session.discard(subscription.identifier());
         if (subscription.spec().presence()) {
             broker.presenceRemove(subscription.spec().stream(), session.sid());
