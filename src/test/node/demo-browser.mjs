@@ -1,13 +1,13 @@
 // Drives the demo page (served by the deployed WAR at /) in headless Chromium: two people in one room.
-// Usage: node demo-browser.mjs <http base url> <screenshot file> [presence ttl ms]
-// Chromium is Debian's /usr/bin/chromium (installed by .ci/run), driven by playwright-core.
+// Usage: node demo-browser.mjs <http base url> <screenshot file> [presence ttl ms] [chromium executable]
+// Chromium (found by DemoBrowserIT, default Debian's /usr/bin/chromium) is driven by playwright-core.
 // Prints one "ok - …" line per step and "demo: N passed, 0 failed" at the end; exits non-zero on the first failure.
 import { chromium } from 'playwright-core'
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 
-const [base, screenshot, ttlArg] = process.argv.slice(2)
+const [base, screenshot, ttlArg, chromiumPath] = process.argv.slice(2)
 const TTL_MS = Number(ttlArg || 1000)
 const TIMEOUT_MS = 10000
 // the only test that joins demo rooms, on a server of its own run: a plain name makes a good screenshot
@@ -64,7 +64,7 @@ async function expectMessage(page, author, text) {
 }
 
 const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
+  executablePath: chromiumPath || '/usr/bin/chromium',
   headless: true,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync']

@@ -6,10 +6,13 @@ import static dev.jcable.it.Cable.subscribed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jcable.testsupport.ExternalProgram;
 import java.io.File;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,14 +26,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The demo page (the test server runs with {@code demo=true}): its endpoints over HTTP, then the page itself in
- * headless Chromium (Debian's /usr/bin/chromium, installed by .ci/run) driven by src/test/node/demo-browser.mjs,
- * which also saves docs/demo.png for the README.
+ * headless Chromium driven by src/test/node/demo-browser.mjs. Chromium is found by {@link ExternalProgram}'s rule
+ * (skipped with the reason when missing, a failure with {@code -Djcable.strict=true}). The screenshot goes to
+ * target/demo.png; {@code -Djcable.screenshot=docs/demo.png} refreshes the README's picture.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
 class DemoBrowserIT {
-
-    private static final String CHROMIUM = "/usr/bin/chromium";
 
     @Deployment(testable = false)
     static WebArchive deployment() {
@@ -120,13 +122,17 @@ class DemoBrowserIT {
 
     @Test
     void twoPeopleInHeadlessChromiumSeeEachOtherTalkAndLeaveAfterTheTtl() throws Exception {
-        assertTrue(new File(CHROMIUM).canExecute(), CHROMIUM + " is missing: this test drives Debian's Chromium "
-                + "(apt-get install chromium; .ci/run installs it)");
+        Path chromium = ExternalProgram.CHROMIUM.require();
         Cable cable = new Cable(deployed);
-        File screenshot = new File(System.getProperty("basedir", "."), "docs/demo.png");
+        File basedir = new File(System.getProperty("basedir", "."));
+        File screenshot = new File(System.getProperty("jcable.screenshot", "target/demo.png"));
+        if (!screenshot.isAbsolute()) {
+            screenshot = new File(basedir, screenshot.getPath());
+        }
+        Files.deleteIfExists(screenshot.toPath());
         File dir = new File(System.getProperty("node.test.dir", "src/test/node"));
         Process node = new ProcessBuilder("node", "demo-browser.mjs", cable.http().toString(),
-                screenshot.getAbsolutePath(), "1000")
+                screenshot.getAbsolutePath(), "1000", chromium.toString())
                 .directory(dir).redirectErrorStream(true).start();
         boolean finished = node.waitFor(150, TimeUnit.SECONDS);
         if (!finished) {
