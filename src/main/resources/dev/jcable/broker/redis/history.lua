@@ -35,7 +35,7 @@ if upTo < first then
   return out
 end
 local since = ARGV[1] == 'since' and tonumber(ARGV[2]) or 0
-for _, entry in ipairs(redis.call('XRANGE', KEYS[1], first, upTo)) do
+for _, entry in ipairs(redis.call('XRANGE', KEYS[1], ms(first), ARGV[4])) do
   local fields = entry[2]
   if math.floor(tonumber(fields[6]) / 1000) * 1000 >= since then
     out[#out + 1] = string.match(entry[1], '^(%d+)')
