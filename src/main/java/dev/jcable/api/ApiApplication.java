@@ -10,6 +10,6 @@ public class ApiApplication extends Application {
 
     @Override
     public Set<Class<?>> getClasses() {
-        return Set.of(PresenceResource.class, HealthResource.class, ErrorMapper.class);
+        return Set.of(PresenceResource.class, HealthResource.class, ErrorMapper.class, BrokerUnavailableMapper.class);
     }
 }

@@ -10,6 +10,6 @@ public class BroadcastApplication extends Application {
 
     @Override
     public Set<Class<?>> getClasses() {
-        return Set.of(BroadcastResource.class, ErrorMapper.class);
+        return Set.of(BroadcastResource.class, ErrorMapper.class, BrokerUnavailableMapper.class);
     }
 }

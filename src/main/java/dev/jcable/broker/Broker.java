@@ -78,6 +78,11 @@ public interface Broker {
     /** The members of {@code stream}, in join order. */
     PresenceInfo presenceInfo(String stream);
 
+    /** Whether the broker's store answers (a clustered broker's Redis); for the health endpoint. */
+    default boolean healthy() {
+        return true;
+    }
+
     /** Stops timers; called on undeploy. */
     void stop();
 }

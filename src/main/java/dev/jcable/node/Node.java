@@ -359,6 +359,10 @@ public class Node implements BrokerListener {
         return resolver.sign(stream);
     }
 
+    public boolean brokerHealthy() {
+        return broker.healthy();
+    }
+
     public int connections() {
         return sessions.size();
     }

@@ -1,6 +1,7 @@
 package dev.jcable.node;
 
 import dev.jcable.broker.Broker;
+import dev.jcable.broker.BrokerUnavailableException;
 import dev.jcable.broker.StreamMessage;
 import dev.jcable.config.CableConfig;
 import dev.jcable.hub.Hub;
@@ -62,7 +63,15 @@ final class StreamCommands {
         if (command.history() != null) {
             session.hold(identifier); // live messages wait behind the history, so offsets arrive in order
         }
-        Subscription subscription = attach(session, new Subscription(identifier, quoted, spec.get(), 0));
+        Subscription subscription;
+        try {
+            subscription = attach(session, new Subscription(identifier, quoted, spec.get(), 0));
+        } catch (BrokerUnavailableException e) {
+            LOG.fine(() -> "jcable: rejected subscription " + identifier + ": " + e.getMessage());
+            session.discard(identifier);
+            session.send(Codec.typed("reject_subscription", quoted));
+            return;
+        }
         session.send(Codec.typed("confirm_subscription", quoted));
         if (command.history() != null) {
             history(session, command, subscription);
@@ -132,15 +141,12 @@ final class StreamCommands {
         JsonObject position = request.get("streams") instanceof JsonObject streams
                 && streams.get(stream) instanceof JsonObject p ? p : null;
         Optional<List<StreamMessage>> missed;
-        if (position != null) {
-            String epoch = position.get("epoch") instanceof JsonString e ? e.getString() : "";
-            long offset = position.get("offset") instanceof JsonNumber o ? o.longValue() : -1;
-            missed = broker.historyFrom(stream, epoch, offset, subscription.position());
-        } else if (since > 0) {
-            missed = Optional.of(broker.historySince(stream, since, subscription.position()));
-        } else if (request.get("streams") instanceof JsonObject) {
-            missed = Optional.of(List.of()); // positions for other streams only: nothing of ours is missing
-        } else {
+        try {
+            missed = missed(request, stream, since, position, subscription);
+        } catch (BrokerUnavailableException e) {
+            missed = Optional.empty(); // rejected: the client may ask again
+        }
+        if (missed == null) {
             BadFrames.report(session, "history needs 'since' or 'streams'");
             return;
         }
@@ -154,6 +160,24 @@ final class StreamCommands {
                     Codec.streamMeta(message.stream(), message.epoch(), message.offset())));
         }
         session.send(Codec.typed("confirm_history", quoted));
+    }
+
+    /** What the subscriber missed, empty when the broker no longer has it, null for a request without a position. */
+    private Optional<List<StreamMessage>> missed(JsonObject request, String stream, long since, JsonObject position,
+                                                 Subscription subscription) {
+        Optional<List<StreamMessage>> missed;
+        if (position != null) {
+            String epoch = position.get("epoch") instanceof JsonString e ? e.getString() : "";
+            long offset = position.get("offset") instanceof JsonNumber o ? o.longValue() : -1;
+            missed = broker.historyFrom(stream, epoch, offset, subscription.position());
+        } else if (since > 0) {
+            missed = Optional.of(broker.historySince(stream, since, subscription.position()));
+        } else if (request.get("streams") instanceof JsonObject) {
+            missed = Optional.of(List.of()); // positions for other streams only: nothing of ours is missing
+        } else {
+            missed = null;
+        }
+        return missed;
     }
 
     /** Delivers {@code data} as it is to every other subscriber of the stream; never stored. */

@@ -4,6 +4,7 @@ import dev.jcable.api.Publication;
 import dev.jcable.broker.Broker;
 import dev.jcable.broker.BrokerListener;
 import dev.jcable.broker.BrokerSettings;
+import dev.jcable.broker.BrokerUnavailableException;
 import dev.jcable.broker.CachedSession;
 import dev.jcable.broker.JoinResult;
 import dev.jcable.broker.PresenceInfo;
@@ -116,7 +117,8 @@ public final class RedisBroker implements Broker {
         }
     }
 
-    /** Whether Redis answered the last periodic task; for the health endpoint. */
+    /** Whether Redis answered the last periodic task and the command connection is up. */
+    @Override
     public boolean healthy() {
         return healthy.get() && clients != null && clients.commands.isOpen();
     }
@@ -182,14 +184,25 @@ public final class RedisBroker implements Broker {
         if (ttl <= 0) {
             return;
         }
-        redis.await(redis.commands().set(keys.session(sid), SessionBlobs.encode(session), SetArgs.Builder.px(ttl))
-                .toCompletableFuture(), "cache session");
+        // not waited for: it runs while a connection closes, and a session Redis could not keep is merely not
+        // restorable (the client starts afresh)
+        redis.commands().set(keys.session(sid), SessionBlobs.encode(session), SetArgs.Builder.px(ttl))
+                .exceptionally(e -> {
+                    LOG.log(Level.FINE, "jcable: session " + sid + " could not be cached", e);
+                    return null;
+                });
     }
 
+    /** The cached session, or empty when there is none or Redis cannot say (the client then starts afresh). */
     @Override
     public Optional<CachedSession> restoreSession(String sid) {
-        String blob = redis.await(redis.commands().get(keys.session(sid)).toCompletableFuture(), "restore session");
-        return blob == null ? Optional.empty() : Optional.of(SessionBlobs.decode(blob));
+        try {
+            String blob = redis.await(redis.commands().get(keys.session(sid)).toCompletableFuture(), "restore session");
+            return blob == null ? Optional.empty() : Optional.of(SessionBlobs.decode(blob));
+        } catch (BrokerUnavailableException e) {
+            LOG.log(Level.FINE, "jcable: session " + sid + " not restored", e);
+            return Optional.empty();
+        }
     }
 
     // ---- presence -------------------------------------------------------------------------------------

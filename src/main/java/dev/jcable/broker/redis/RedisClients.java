@@ -10,6 +10,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.security.CodeSource;
 import java.time.Duration;
 import java.util.concurrent.ThreadFactory;
@@ -54,6 +55,9 @@ final class RedisClients implements AutoCloseable {
                 .threadFactoryProvider(pool -> named(threads, pool))
                 .ioThreadPoolSize(2) // one event loop per connection
                 .computationThreadPoolSize(1)
+                // Lettuce's default backs off to 30 s: a real-time server should be back within 2 s of Redis
+                .reconnectDelay(Delay.equalJitter(Duration.ofMillis(100), Duration.ofSeconds(2), 100,
+                        TimeUnit.MILLISECONDS))
                 .build();
         RedisClient client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()

@@ -1,5 +1,6 @@
 package dev.jcable.broker.redis;
 
+import dev.jcable.broker.BrokerUnavailableException;
 import dev.jcable.broker.JoinResult;
 import dev.jcable.broker.PresenceInfo;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -113,8 +115,13 @@ final class RedisPresence {
             }
             session.streams.clear();
         }
-        for (CompletableFuture<Long> call : calls) {
-            redis.await(call, "presence_disconnected");
+        try {
+            for (CompletableFuture<Long> call : calls) {
+                redis.await(call, "presence_disconnected");
+            }
+        } catch (BrokerUnavailableException e) {
+            // this node no longer renews the session's leases: its records end with the lease instead of the TTL
+            LOG.log(Level.FINE, "jcable: disconnect of " + sid + " not recorded in Redis", e);
         }
     }
 

@@ -65,6 +65,18 @@ final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** Writes the data set to disk ({@code SAVE}), so that the next {@link #start()} loads it again. */
+    void save() throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.getOutputStream().write("SAVE\r\n".getBytes(StandardCharsets.US_ASCII));
+            byte[] reply = new byte[5];
+            if (socket.getInputStream().readNBytes(reply, 0, 5) != 5
+                    || !new String(reply, StandardCharsets.US_ASCII).equals("+OK\r\n")) {
+                throw new IOException("SAVE failed: " + new String(reply, StandardCharsets.US_ASCII));
+            }
+        }
+    }
+
     void stop() throws InterruptedException {
         if (process != null) {
             process.destroy();
