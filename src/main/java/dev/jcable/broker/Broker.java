@@ -26,6 +26,12 @@ public interface Broker {
     void publish(Publication publication);
 
     /**
+     * Delivers a transient message (a whisper) to the stream's subscribers on every node, without an offset and
+     * without storing it.
+     */
+    void whisper(Publication publication);
+
+    /**
      * Runs {@code subscribe} (registering a subscriber of {@code stream}) so that no publication to the stream
      * interleaves, and returns the stream's latest offset at that moment: the subscriber receives every later
      * offset live, so history served to it stops at the returned offset and nothing arrives twice.

@@ -1,5 +1,6 @@
 package dev.jcable.node;
 
+import dev.jcable.api.Publication;
 import dev.jcable.broker.Broker;
 import dev.jcable.broker.BrokerUnavailableException;
 import dev.jcable.broker.StreamMessage;
@@ -189,7 +190,8 @@ final class StreamCommands {
         } else if (command.data() == null) {
             BadFrames.report(session, "whisper without data");
         } else {
-            hub.deliver(subscription.spec().stream(), command.data().toString(), null, session.sid());
+            // through the broker, so that the subscribers on every node get it
+            broker.whisper(new Publication(subscription.spec().stream(), command.data().toString(), session.sid()));
         }
     }
 }

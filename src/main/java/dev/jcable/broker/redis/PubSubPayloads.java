@@ -7,6 +7,7 @@ import dev.jcable.broker.StreamMessage;
  * The bodies the scripts publish on a stream's channel (the stream is the channel's name):
  * <ul>
  * <li>{@code m<offset>:<epoch>:<exclude>:<data>}: a message (epochs and session ids contain no {@code :})</li>
+ * <li>{@code t<exclude>:<data>}: a whisper, delivered but never stored (offset 0)</li>
  * <li>{@code j<UTF-8 bytes of id>:<id><info>}: a join, info empty when there is none</li>
  * <li>{@code l<id>}: a leave</li>
  * </ul>
@@ -26,6 +27,12 @@ final class PubSubPayloads {
         String exclude = payload.substring(b + 1, c);
         return new StreamMessage(stream, payload.substring(c + 1), exclude.isEmpty() ? null : exclude,
                 payload.substring(a + 1, b), Long.parseLong(payload, 1, a, 10));
+    }
+
+    static StreamMessage whisper(String stream, String payload) {
+        int colon = payload.indexOf(':');
+        String exclude = payload.substring(1, colon);
+        return new StreamMessage(stream, payload.substring(colon + 1), exclude.isEmpty() ? null : exclude, null, 0);
     }
 
     static PresenceEvent presence(String payload) {

@@ -140,6 +140,14 @@ public final class RedisBroker implements Broker {
                 newEpoch());
     }
 
+    /** One PUBLISH on the stream's channel: {@code t<exclude>:<data>}, never stored. */
+    @Override
+    public void whisper(Publication publication) {
+        String exclude = publication.excludeSocket() == null ? "" : publication.excludeSocket();
+        redis.await(redis.commands().publish(keys.channel(publication.stream()), "t" + exclude + ":"
+                + publication.data()).toCompletableFuture(), "whisper");
+    }
+
     @Override
     public long attach(String stream, Runnable subscribe) {
         return feeds.attach(stream, subscribe);
@@ -184,13 +192,14 @@ public final class RedisBroker implements Broker {
         if (ttl <= 0) {
             return;
         }
-        // not waited for: it runs while a connection closes, and a session Redis could not keep is merely not
-        // restorable (the client starts afresh)
-        redis.commands().set(keys.session(sid), SessionBlobs.encode(session), SetArgs.Builder.px(ttl))
-                .exceptionally(e -> {
-                    LOG.log(Level.FINE, "jcable: session " + sid + " could not be cached", e);
-                    return null;
-                });
+        // waited for, so that a client reconnecting to another node at once finds it; but never thrown: a session
+        // Redis could not keep is merely not restorable (the client starts afresh), and the close goes on
+        try {
+            redis.await(redis.commands().set(keys.session(sid), SessionBlobs.encode(session), SetArgs.Builder.px(ttl))
+                    .toCompletableFuture(), "cache session");
+        } catch (BrokerUnavailableException e) {
+            LOG.log(Level.FINE, "jcable: session " + sid + " could not be cached", e);
+        }
     }
 
     /** The cached session, or empty when there is none or Redis cannot say (the client then starts afresh). */

@@ -64,6 +64,7 @@ final class StreamFeeds {
                 if (feed.refs == 0) {
                     try {
                         redis.subscribe(keys.channel(stream));
+                        feed.ownSubscriptions++; // its "subscribed" callback needs no catching up
                         // read after the subscription is in place: every later offset arrives on the channel
                         Position position = redis.position(stream);
                         feed.epoch = position.epoch();
@@ -108,7 +109,7 @@ final class StreamFeeds {
     /**
      * This node is subscribed to {@code channel}: the first time, or again after the pub/sub connection came back.
      * Messages published while it was down never arrived, so the stream reads its position and fills what it
-     * missed (after a first subscription there is nothing to fill).
+     * missed; after a subscription {@link #attach} made there is nothing to fill.
      */
     void subscribed(String channel) {
         String stream = keys.streamOf(channel);
@@ -124,6 +125,10 @@ final class StreamFeeds {
         }
         synchronized (feed) {
             if (feed.removed) {
+                return;
+            }
+            if (feed.ownSubscriptions > 0) {
+                feed.ownSubscriptions--; // attach read the position once subscribed: nothing can be missing
                 return;
             }
             Position position = redis.position(stream);
@@ -152,6 +157,7 @@ final class StreamFeeds {
             }
             switch (payload.charAt(0)) {
                 case 'm' -> message(stream, feed, PubSubPayloads.message(stream, payload));
+                case 't' -> listener.deliver(PubSubPayloads.whisper(stream, payload));
                 case 'j', 'l' -> listener.presence(stream, PubSubPayloads.presence(payload));
                 default -> LOG.warning(() -> "jcable: unknown message on " + keys.channel(stream) + " ignored");
             }
@@ -196,6 +202,8 @@ final class StreamFeeds {
     /** One stream this node is subscribed to. Guarded by its own monitor. */
     private static final class Feed {
         int refs;
+        /** Subscriptions made by {@link #attach} whose confirmation has not been handled yet. */
+        int ownSubscriptions;
         String epoch = "";
         long last;
         boolean removed;

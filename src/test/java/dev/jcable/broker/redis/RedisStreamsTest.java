@@ -170,6 +170,21 @@ class RedisStreamsTest {
     }
 
     @Test
+    void aWhisperReachesTheOtherNodesSubscribersWithoutAnOffsetAndIsNeverStored() {
+        TestNode a = node();
+        TestNode b = node();
+        b.subscribe("room");
+        a.broker.publish(new Publication("room", "durable"));
+        a.broker.whisper(new Publication("room", "{\"event\":\"typing\"}", "sid-w"));
+        a.broker.publish(new Publication("room", "durable2"));
+        String epoch = epochOf(a, "room");
+        assertTrue(await(() -> b.events().size() == 3, 5), b.events().toString());
+        assertEquals(List.of("m room " + epoch + " 1 durable", "m room null 0 {\"event\":\"typing\"} -sid-w",
+                "m room " + epoch + " 2 durable2"), b.events());
+        assertEquals(2, a.broker.historySince("room", 0, 10).size());
+    }
+
+    @Test
     void theLastLocalSubscriberUnsubscribesTheNodeFromTheChannel() {
         TestNode a = node();
         TestNode b = node();
