@@ -83,6 +83,11 @@ final class PayaraProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL, as {@code kill -9}: nothing of the server runs after it; returns once the process is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {

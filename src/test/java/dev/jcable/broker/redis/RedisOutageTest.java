@@ -11,6 +11,7 @@ import dev.jcable.broker.PresenceInfo;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import dev.jcable.testsupport.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,5 @@
-package dev.jcable.broker.redis;
+package dev.jcable.testsupport;
 
-import dev.jcable.testsupport.ExternalProgram;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,7 +20,7 @@ import java.util.stream.Stream;
  * and removed by {@link #close()}. {@link #stop()} and {@link #start()} take it away and bring it back on the same
  * port, for outage tests.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
 
     private final Path program;
     private final Path dir;
@@ -34,22 +33,22 @@ final class RedisServer implements AutoCloseable {
         this.port = port;
     }
 
-    static RedisServer startNew() throws IOException {
+    public static RedisServer startNew() throws IOException {
         Path program = ExternalProgram.REDIS_SERVER.require();
         RedisServer server = new RedisServer(program, Files.createTempDirectory("jcable-redis"), freePort());
         server.start();
         return server;
     }
 
-    String url() {
+    public String url() {
         return "redis://127.0.0.1:" + port;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    void start() throws IOException {
+    public void start() throws IOException {
         process = new ProcessBuilder(program.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no")
                 .redirectErrorStream(true)
@@ -66,7 +65,7 @@ final class RedisServer implements AutoCloseable {
     }
 
     /** Writes the data set to disk ({@code SAVE}), so that the next {@link #start()} loads it again. */
-    void save() throws IOException {
+    public void save() throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.getOutputStream().write("SAVE\r\n".getBytes(StandardCharsets.US_ASCII));
             byte[] reply = new byte[5];
@@ -77,7 +76,7 @@ final class RedisServer implements AutoCloseable {
         }
     }
 
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process != null) {
             process.destroy();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {

@@ -1,0 +1,168 @@
+package dev.jcable.it;
+
+import static dev.jcable.it.Cable.command;
+import static dev.jcable.it.Cable.presenceFrame;
+import static dev.jcable.it.Cable.quoted;
+import static dev.jcable.it.Cable.signedIdentifier;
+import static dev.jcable.it.Cable.stream;
+import static dev.jcable.it.Cable.subscribed;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jcable.testsupport.RedisServer;
+import java.net.URL;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Two Payara Micro processes with the same WAR and {@code broker=redis} on one real redis-server (started by the
+ * test on a free port; skipped with the reason without one, failing in strict mode): what a client on one node
+ * sees of what happens on the other.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+
+    private static final int PRESENCE_TTL_SECONDS = 2;
+    private static RedisServer redis;
+    private static PayaraProcess nodeA;
+    private static PayaraProcess nodeB;
+    private static Cable a;
+    private static Cable b;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        redis = RedisServer.startNew();
+        nodeA = node();
+        nodeB = node(); // both start at once
+        a = cable(nodeA.awaitReady());
+        b = cable(nodeB.awaitReady());
+        assertTrue(nodeA.log().contains("jcable: ready, broker redis"), nodeA.log());
+    }
+
+    private static PayaraProcess node() throws Exception {
+        return new PayaraProcess("anycable.broker=redis", "anycable.redis_url=" + redis.url(),
+                "anycable.secret=" + Cable.SECRET, "anycable.presence_ttl=" + PRESENCE_TTL_SECONDS);
+    }
+
+    private static Cable cable(PayaraProcess node) throws Exception {
+        return new Cable(new URL("http://localhost:" + node.port() + "/"));
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        for (PayaraProcess node : new PayaraProcess[] {nodeA, nodeB}) {
+            if (node != null) {
+                node.close();
+            }
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void broadcastsOnEitherNodeReachEverySubscriberOnceInOffsetOrder() {
+        String stream = stream("cluster");
+        String identifier = signedIdentifier(stream);
+        try (WsClient onA = a.connect(); WsClient onB = b.connect()) {
+            subscribed(onA, identifier);
+            subscribed(onB, identifier);
+            for (int n = 1; n <= 10; n++) {
+                Cable via = n % 2 == 0 ? a : b;
+                assertEquals(201, via.broadcast("{\"stream\":\"" + stream + "\",\"data\":\"" + n + "\"}").statusCode());
+            }
+            String epoch = onA.expectDurable(identifier, "1", stream, 1);
+            assertEquals(epoch, onB.expectDurable(identifier, "1", stream, 1), "one epoch per stream, cluster-wide");
+            for (int n = 2; n <= 10; n++) {
+                onA.expectDurable(identifier, Integer.toString(n), stream, n);
+                onB.expectDurable(identifier, Integer.toString(n), stream, n);
+            }
+            onA.expectQuiet();
+            onB.expectQuiet();
+        }
+    }
+
+    @Test
+    @Order(2)
+    void oneIdOnTwoNodesIsOneMemberUntilItsLastSessionLeaves() {
+        String stream = stream("cluster-presence");
+        String identifier = signedIdentifier(stream);
+        try (WsClient viewer = b.connect(); WsClient onA = a.connect(); WsClient onB = b.connect()) {
+            subscribed(viewer, identifier);
+            subscribed(onA, identifier);
+            subscribed(onB, identifier);
+            onA.send(command("join", identifier, "\"presence\":{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}"));
+            String join = presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}");
+            viewer.expect(join);
+            onA.expect(join);
+            onB.expect(join);
+            onB.send(command("join", identifier, "\"presence\":{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}"));
+            onB.expectQuiet();
+            viewer.expectQuiet(); // the same member: no second join
+            String path = "api/presence/" + stream.replace(":", "%3A") + "/users";
+            assertEquals("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}]}",
+                    a.get(path, "Bearer " + Cable.API_KEY).body(), "the cluster's set, asked on the other node");
+            onA.send(command("leave", identifier, null));
+            onA.expectQuiet();
+            viewer.expectQuiet(); // still held on node b
+            onB.send(command("leave", identifier, null));
+            viewer.expect(presenceFrame(identifier, "{\"type\":\"leave\",\"id\":\"42\"}"));
+            viewer.expectQuiet();
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aSessionRestoresOnTheOtherNodeWithWhatItMissed() {
+        String stream = stream("cluster-restore");
+        String identifier = signedIdentifier(stream);
+        WsClient first = a.connect();
+        subscribed(first, identifier);
+        assertEquals(201, b.broadcast("{\"stream\":\"" + stream + "\",\"data\":\"1\"}").statusCode());
+        String epoch = first.expectDurable(identifier, "1", stream, 1);
+        first.abort(); // the network drops
+        a.awaitConnectionsAtMost(0);
+        assertEquals(201, a.broadcast("{\"stream\":\"" + stream + "\",\"data\":\"2\"}").statusCode());
+        try (WsClient back = WsClient.connect(b.ws("sid=" + first.sid()))) {
+            assertEquals("{\"type\":\"welcome\",\"sid\":\"" + back.sid() + "\",\"restored\":true,\"restored_ids\":["
+                    + quoted(identifier) + "]}", back.welcome());
+            back.send(command("history", identifier, "\"history\":{\"streams\":{" + quoted(stream)
+                    + ":{\"epoch\":\"" + epoch + "\",\"offset\":1}}}"));
+            back.expect(Cable.durableFrame(identifier, "2", stream, epoch, 2));
+            back.expect("{\"type\":\"confirm_history\",\"identifier\":" + quoted(identifier) + "}");
+            assertEquals(201, a.broadcast("{\"stream\":\"" + stream + "\",\"data\":\"3\"}").statusCode());
+            back.expectDurable(identifier, "3", stream, 3);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void afterKillMinus9TheDeadNodesMembersLeaveOnceWithinTheTtlAndTheOthersStay() throws Exception {
+        String stream = stream("cluster-kill");
+        String identifier = signedIdentifier(stream);
+        try (WsClient viewer = b.connect(); WsClient survivor = b.connect()) {
+            subscribed(viewer, identifier);
+            subscribed(survivor, identifier);
+            WsClient doomed = a.connect();
+            subscribed(doomed, identifier);
+            doomed.send(command("join", identifier, "\"presence\":{\"id\":\"on-a\"}"));
+            viewer.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"on-a\"}"));
+            survivor.send(command("join", identifier, "\"presence\":{\"id\":\"on-b\"}"));
+            viewer.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"on-b\"}"));
+            long killed = System.nanoTime();
+            nodeA.kill();
+            viewer.expect(presenceFrame(identifier, "{\"type\":\"leave\",\"id\":\"on-a\"}"));
+            double seconds = (System.nanoTime() - killed) / 1e9;
+            assertTrue(seconds <= PRESENCE_TTL_SECONDS + 2, "left after " + seconds + " s");
+            viewer.expectQuiet();
+            assertEquals("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"on-b\"}]}",
+                    b.get("api/presence/" + stream.replace(":", "%3A") + "/users", "Bearer " + Cable.API_KEY).body());
+            doomed.abort();
+        }
+    }
+}
