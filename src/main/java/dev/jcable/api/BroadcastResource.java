@@ -27,6 +27,9 @@ public class BroadcastResource {
 
     @POST
     public Response broadcast(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, String body) {
+        if (!config.broadcastAdapters().contains("http")) {
+            return ApiError.response(404, "not_found", "the http broadcast adapter is off (broadcast_adapter)");
+        }
         Bearer.require(authorization, config.broadcastKey());
         List<Publication> publications;
         try {

@@ -16,6 +16,10 @@ import java.util.Map;
  * @param streamsPresence   whether signed streams support presence (public ones always do)
  * @param redisUrl          the Redis of {@code broker=redis} (may carry a password: print it with {@link #redactUrl})
  * @param redisPrefix       the prefix of every Redis key and channel, so applications can share one Redis
+ * @param broadcastAdapters how publications come in: {@code http} ({@code POST /_broadcast}), {@code redis}
+ *                          (PUBLISH on {@code redis_channel}), {@code redisx} (XADD to {@code redisx_stream})
+ * @param redisChannel      the channel AnyCable's server SDKs PUBLISH to
+ * @param redisxStream      the Redis Stream AnyCable's server SDKs XADD to
  * @param demo              whether the demo page and its endpoints are served
  * @param sources           where each option's value came from (for the start-up line)
  */
@@ -36,6 +40,9 @@ public record CableConfig(
         String broker,
         String redisUrl,
         String redisPrefix,
+        java.util.Set<String> broadcastAdapters,
+        String redisChannel,
+        String redisxStream,
         Duration presenceTtl,
         int historyLimit,
         Duration historyTtl,
@@ -94,6 +101,9 @@ public record CableConfig(
             case BROKER -> broker;
             case REDIS_URL -> redactUrl(redisUrl);
             case REDIS_PREFIX -> redisPrefix;
+            case BROADCAST_ADAPTER -> String.join(",", new java.util.TreeSet<>(broadcastAdapters));
+            case REDIS_CHANNEL -> redisChannel;
+            case REDISX_STREAM -> redisxStream;
             case PRESENCE_TTL -> seconds(presenceTtl);
             case PING_INTERVAL -> seconds(pingInterval);
             case PING_TIMESTAMP_PRECISION -> pingTimestampPrecision;

@@ -26,6 +26,7 @@ public final class ConfigLoader {
     /** AnyCable's literal for "explicitly empty" secrets and keys. */
     private static final String NONE = "none";
     private static final Set<String> BROKERS = Set.of("memory", "redis");
+    private static final Set<String> ADAPTERS = Set.of("http", "redis", "redisx");
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final Pattern UNRESOLVED = Pattern.compile("\\$\\{[^{}]+}");
 
@@ -66,6 +67,9 @@ public final class ConfigLoader {
         if (!PREFIX.matcher(redisPrefix).matches()) {
             throw invalid(Option.REDIS_PREFIX, redisPrefix, "must be 1 to 64 of A-Z a-z 0-9 _ . : -");
         }
+        Set<String> adapters = adapters(broker);
+        String redisChannel = nonEmpty(Option.REDIS_CHANNEL);
+        String redisxStream = nonEmpty(Option.REDISX_STREAM);
         String precision = raw(Option.PING_TIMESTAMP_PRECISION).toLowerCase(Locale.ROOT);
         if (!Set.of("s", "ms", "ns").contains(precision)) {
             throw invalid(Option.PING_TIMESTAMP_PRECISION, precision, "must be s, ms or ns");
@@ -82,6 +86,9 @@ public final class ConfigLoader {
                 broker,
                 redisUrl,
                 redisPrefix,
+                adapters,
+                redisChannel,
+                redisxStream,
                 seconds(Option.PRESENCE_TTL),
                 (int) number(Option.HISTORY_LIMIT, 1, 1_000_000),
                 seconds(Option.HISTORY_TTL),
@@ -116,6 +123,32 @@ public final class ConfigLoader {
         }
         origin.put(option, "default");
         return option.defaultValue();
+    }
+
+    private String nonEmpty(Option option) {
+        String value = raw(option);
+        if (value.isEmpty()) {
+            throw invalid(option, value, "must not be empty");
+        }
+        return value;
+    }
+
+    /** AnyCable's comma-separated list; the Redis ones read the broker's Redis, so they need {@code broker=redis}. */
+    private Set<String> adapters(String broker) {
+        String value = raw(Option.BROADCAST_ADAPTER).toLowerCase(Locale.ROOT);
+        Set<String> adapters = new java.util.LinkedHashSet<>();
+        for (String adapter : value.split(",")) {
+            String name = adapter.trim();
+            if (!ADAPTERS.contains(name)) {
+                throw invalid(Option.BROADCAST_ADAPTER, value, "each must be one of " + new java.util.TreeSet<>(ADAPTERS)
+                        + " (a comma-separated list)");
+            }
+            adapters.add(name);
+        }
+        if (!broker.equals("redis") && (adapters.contains("redis") || adapters.contains("redisx"))) {
+            throw invalid(Option.BROADCAST_ADAPTER, value, "redis and redisx need broker=redis");
+        }
+        return Set.copyOf(adapters);
     }
 
     /**

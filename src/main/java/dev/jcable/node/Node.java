@@ -137,6 +137,10 @@ public class Node implements BrokerListener {
             broker = memory;
         }
         broker.start(this);
+        if (broker instanceof RedisBroker redis) {
+            redis.startIngress(config.broadcastAdapters().contains("redis"), config.redisChannel(),
+                    config.broadcastAdapters().contains("redisx"), config.redisxStream(), new RedisIngress(broker, this));
+        }
         pinger = new Pinger(scheduler);
         oneShots = new OneShots(scheduler);
         presence = new PresenceCommands(broker, config);

@@ -213,6 +213,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void broadcastAdaptersAreAnyCablesListAndTheRedisOnesNeedTheRedisBroker() {
+        assertEquals(java.util.Set.of("http"), loadWithSecret().broadcastAdapters());
+        assertEquals(java.util.Set.of("http", "redisx", "redis"), loadWithSecret(Option.BROKER, "redis",
+                Option.BROADCAST_ADAPTER, "http, redisx,REDIS").broadcastAdapters());
+        assertEquals(java.util.Set.of("redisx"), loadWithSecret(Option.BROKER, "redis",
+                Option.BROADCAST_ADAPTER, "redisx").broadcastAdapters());
+        assertEquals("jcable: invalid value 'http,nats' for option 'broadcast_adapter' (from src-under-test): each must"
+                + " be one of [http, redis, redisx] (a comma-separated list)",
+                invalid(Option.BROADCAST_ADAPTER, "http,nats").getMessage());
+        assertEquals("jcable: invalid value 'redisx' for option 'broadcast_adapter' (from src-under-test): redis and"
+                + " redisx need broker=redis", invalid(Option.BROADCAST_ADAPTER, "redisx").getMessage());
+        assertEquals("__anycable__", loadWithSecret().redisChannel());
+        assertEquals("__anycable__", loadWithSecret().redisxStream());
+        assertEquals("my_stream", loadWithSecret(Option.REDISX_STREAM, "my_stream").redisxStream());
+        assertTrue(invalid(Option.REDIS_CHANNEL, "").getMessage().endsWith("must not be empty"));
+    }
+
+    @Test
     void redisPrefixIsAKeySafeWord() {
         assertEquals("jcable", loadWithSecret().redisPrefix());
         assertEquals("app-2:cable", loadWithSecret(Option.REDIS_PREFIX, "app-2:cable").redisPrefix());

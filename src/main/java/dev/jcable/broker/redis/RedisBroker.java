@@ -55,6 +55,11 @@ public final class RedisBroker implements Broker {
     private RedisCalls redis;
     private RedisPresence presence;
     private StreamFeeds feeds;
+    /** One lane: publications arriving on the ingress channel are handled in the order they were published. */
+    private final Lanes ingressLane;
+    private volatile BroadcastIngress pubsubIngress;
+    private volatile String ingressChannel;
+    private RedisStreamIngress streamIngress;
 
     public RedisBroker(RedisSettings redisSettings, BrokerSettings settings, ThreadFactory threads, Executor executor,
                        ScheduledExecutorService scheduler) {
@@ -64,6 +69,7 @@ public final class RedisBroker implements Broker {
         this.executor = executor;
         this.scheduler = scheduler;
         this.keys = new RedisKeys(redisSettings.prefix());
+        this.ingressLane = new Lanes(executor, 1);
     }
 
     /** The lease of a live session's presence: {@code presence_ttl}, at least {@link #MIN_LEASE_MILLIS}. */
@@ -82,7 +88,12 @@ public final class RedisBroker implements Broker {
         clients.pubsub.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
-                feeds.received(channel, message);
+                BroadcastIngress ingress = pubsubIngress;
+                if (ingress != null && channel.equals(ingressChannel)) {
+                    ingressLane.execute(channel, () -> ingress.deliverLocally(message));
+                } else {
+                    feeds.received(channel, message);
+                }
             }
 
             /**
@@ -99,6 +110,23 @@ public final class RedisBroker implements Broker {
         long renew = leaseMillis() / 2;
         timers.add(scheduler.scheduleWithFixedDelay(() -> periodic("presence renewal", presence::touch),
                 renew, renew, TimeUnit.MILLISECONDS));
+    }
+
+    /**
+     * Starts AnyCable's Redis broadcast adapters: {@code redis} ({@code PUBLISH} on {@code channel}, every node
+     * receives and delivers locally) and {@code redisx} (the Redis Stream {@code stream}, each entry published once
+     * for the cluster). Call after {@link #start}.
+     */
+    public void startIngress(boolean redis, String channel, boolean redisx, String stream, BroadcastIngress ingress) {
+        if (redis) {
+            ingressChannel = channel;
+            pubsubIngress = ingress;
+            this.redis.await(clients.pubsub.async().subscribe(channel).toCompletableFuture(), "subscribe " + channel);
+            LOG.info(() -> "jcable: receiving broadcasts published on the Redis channel " + channel);
+        }
+        if (redisx) {
+            streamIngress = new RedisStreamIngress(clients, stream, ingress, threads);
+        }
     }
 
     /** Runs a timer task; a Redis outage is logged once when it starts and once when it ends. */
@@ -255,6 +283,11 @@ public final class RedisBroker implements Broker {
     public void stop() {
         timers.forEach(timer -> timer.cancel(false));
         timers.clear();
+        pubsubIngress = null;
+        if (streamIngress != null) {
+            streamIngress.close();
+            streamIngress.leaveGroup(redis);
+        }
         if (clients != null) {
             clients.close();
         }
