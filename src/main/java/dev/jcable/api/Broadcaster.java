@@ -6,7 +6,10 @@ package dev.jcable.api;
  * @Inject Broadcaster cable;
  * cable.broadcast("chat/42", "{\"text\":\"hi\"}");
  * }</pre>
- * Delivery is asynchronous and never blocks on slow clients; the call returns once the broker accepted it.
+ * The call returns once the publication is ordered and stored (its offset taken, its history written); the fan-out
+ * to subscribers runs afterwards on jcable's delivery pool, so a caller never waits for a large room or a slow
+ * client. When that stream's deliveries are too far behind, the call throws {@link IllegalStateException}
+ * ({@code dev.jcable.node.Overloaded}) and nothing is published.
  */
 public interface Broadcaster {
 

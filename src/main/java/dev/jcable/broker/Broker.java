@@ -3,6 +3,7 @@ package dev.jcable.broker;
 import dev.jcable.api.Publication;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 
 /**
  * The broker SPI: where broadcasts, their history, restorable sessions and presence live. The memory
@@ -32,11 +33,12 @@ public interface Broker {
     void whisper(Publication publication);
 
     /**
-     * Runs {@code subscribe} (registering a subscriber of {@code stream}) so that no publication to the stream
-     * interleaves, and returns the stream's latest offset at that moment: the subscriber receives every later
-     * offset live, so history served to it stops at the returned offset and nothing arrives twice.
+     * Runs {@code subscribe} (registering a subscriber of {@code stream}) with the stream's latest offset, so that
+     * no publication to the stream interleaves, and returns that offset: the subscriber receives every later offset
+     * live (fan-outs of earlier ones still queued skip it), so history served to it stops at the returned offset and
+     * nothing arrives twice.
      */
-    long attach(String stream, Runnable subscribe);
+    long attach(String stream, LongConsumer subscribe);
 
     /**
      * A subscriber registered by {@link #attach} is gone (unsubscribed, or its connection closed). A clustered broker

@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
  * Per-stream offsets and bounded history ({@code history_limit} entries, {@code history_ttl} each). Each stream is
- * locked on its own; publishing delivers under that lock, so subscribers see a stream's offsets in order. A stream
+ * locked on its own; publishing hands the message on under that lock, so it reaches the fan-out in offset order. A stream
  * keeps its offset for ten history lifetimes after its last message, so offsets stay monotonic while clients may
  * still hold them.
  */
@@ -61,14 +62,14 @@ final class HistoryStore {
         }
     }
 
-    long attach(String stream, Runnable subscribe) {
+    long attach(String stream, LongConsumer subscribe) {
         while (true) {
             Log log = log(stream);
             synchronized (log) {
                 if (log.removed) {
                     continue;
                 }
-                subscribe.run();
+                subscribe.accept(log.offset);
                 return log.offset;
             }
         }

@@ -4,6 +4,7 @@ import dev.jcable.api.Publication;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -65,7 +66,7 @@ public final class MemoryBroker implements Broker {
     }
 
     @Override
-    public long attach(String stream, Runnable subscribe) {
+    public long attach(String stream, LongConsumer subscribe) {
         return history.attach(stream, subscribe);
     }
 

@@ -52,6 +52,7 @@ public record CableConfig(
         int maxMessageSize,
         long wsMaxPendingSize,
         Duration wsWriteTimeout,
+        String wsTransport,
         int maxSubscriptions,
         int presenceMaxMembers,
         int presenceInfoMaxSize,
@@ -110,6 +111,7 @@ public record CableConfig(
             case MAX_MESSAGE_SIZE -> String.valueOf(maxMessageSize);
             case WS_MAX_PENDING_SIZE -> String.valueOf(wsMaxPendingSize);
             case WS_WRITE_TIMEOUT -> seconds(wsWriteTimeout);
+            case WS_TRANSPORT -> wsTransport;
             case MAX_SUBSCRIPTIONS -> String.valueOf(maxSubscriptions);
             case PRESENCE_MAX_MEMBERS -> String.valueOf(presenceMaxMembers);
             case PRESENCE_INFO_MAX_SIZE -> String.valueOf(presenceInfoMaxSize);

@@ -74,6 +74,10 @@ public final class ConfigLoader {
         if (!Set.of("s", "ms", "ns").contains(precision)) {
             throw invalid(Option.PING_TIMESTAMP_PRECISION, precision, "must be s, ms or ns");
         }
+        String transport = raw(Option.WS_TRANSPORT).toLowerCase(Locale.ROOT);
+        if (!Set.of("auto", "portable").contains(transport)) {
+            throw invalid(Option.WS_TRANSPORT, transport, "must be auto or portable");
+        }
         return new CableConfig(
                 secret, streamsSecret, broadcastKey, apiSecret, jwtSecret, turboSecret,
                 publicMode,
@@ -98,6 +102,7 @@ public final class ConfigLoader {
                 (int) number(Option.MAX_MESSAGE_SIZE, 256, Integer.MAX_VALUE),
                 number(Option.WS_MAX_PENDING_SIZE, 1024, Long.MAX_VALUE),
                 seconds(Option.WS_WRITE_TIMEOUT),
+                transport,
                 (int) number(Option.MAX_SUBSCRIPTIONS, 1, Integer.MAX_VALUE),
                 (int) number(Option.PRESENCE_MAX_MEMBERS, 1, Integer.MAX_VALUE),
                 (int) number(Option.PRESENCE_INFO_MAX_SIZE, 2, Integer.MAX_VALUE),

@@ -35,6 +35,7 @@ public enum Option {
     MAX_MESSAGE_SIZE("65536", false),
     WS_MAX_PENDING_SIZE("1048576", false),
     WS_WRITE_TIMEOUT("2", false),
+    WS_TRANSPORT("auto", false),
     MAX_SUBSCRIPTIONS("128", false),
     PRESENCE_MAX_MEMBERS("10000", false),
     PRESENCE_INFO_MAX_SIZE("4096", false),

@@ -2,25 +2,32 @@ package dev.jcable.hub;
 
 import dev.jcable.protocol.Codec;
 import dev.jcable.session.CableSession;
+import dev.jcable.session.Frame;
 import dev.jcable.session.Subscription;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Stream → subscribers fan-out. Subscribers of a stream are grouped by identifier, so a broadcast encodes one frame
- * per identifier and queues that same string to each session of the group; nothing here blocks or writes to a
- * socket. Subscribing and unsubscribing lock only the stream concerned.
+ * Stream → subscribers fan-out. Subscribers of a stream are grouped by identifier, so a broadcast builds one
+ * {@link Frame} per identifier and queues that same object to each session of the group (a raw transport encodes it
+ * once for all of them); nothing here blocks or writes to a socket. Subscribing and unsubscribing lock only the
+ * stream concerned. Callers run fan-outs on the {@link DeliveryPool}, in order per stream.
  */
 public final class Hub {
 
     private final ConcurrentHashMap<String, Map<String, Group>> streams = new ConcurrentHashMap<>();
 
-    public void subscribe(CableSession session, Subscription subscription) {
+    /**
+     * Adds a subscriber.
+     *
+     * @param position the stream's offset when it subscribed: fan-outs of offsets up to it may still be queued, and
+     *                 this subscriber gets those through history, never live as well
+     */
+    public void subscribe(CableSession session, Subscription subscription, long position) {
         streams.compute(subscription.spec().stream(), (stream, groups) -> {
             Map<String, Group> g = groups != null ? groups : new ConcurrentHashMap<>();
             g.computeIfAbsent(subscription.identifier(), id -> new Group(subscription.quotedIdentifier()))
-                    .sessions.add(session);
+                    .sessions.put(session, position);
             return g;
         });
     }
@@ -28,7 +35,7 @@ public final class Hub {
     public void unsubscribe(CableSession session, Subscription subscription) {
         streams.computeIfPresent(subscription.spec().stream(), (stream, groups) -> {
             Group group = groups.get(subscription.identifier());
-            if (group != null && group.sessions.remove(session) && group.sessions.isEmpty()) {
+            if (group != null && group.sessions.remove(session) != null && group.sessions.isEmpty()) {
                 groups.remove(subscription.identifier());
             }
             return groups.isEmpty() ? null : groups;
@@ -39,20 +46,21 @@ public final class Hub {
      * Delivers {@code message} (a JSON value) to every subscriber of {@code stream} except {@code excludeSid}.
      *
      * @param streamMeta {@code ,"stream_id":…,"epoch":…,"offset":…} of a durable message, or null
+     * @param offset     the durable message's offset (subscribers that joined at or after it are skipped), or 0
      */
-    public void deliver(String stream, String message, String streamMeta, String excludeSid) {
+    public void deliver(String stream, String message, String streamMeta, long offset, String excludeSid) {
         Map<String, Group> groups = streams.get(stream);
         if (groups == null) {
             return;
         }
         groups.forEach((identifier, group) -> {
-            String frame = streamMeta == null ? Codec.message(group.quotedIdentifier, message)
-                    : Codec.message(group.quotedIdentifier, message, streamMeta);
-            for (CableSession session : group.sessions) {
-                if (excludeSid == null || !excludeSid.equals(session.sid())) {
+            Frame frame = new Frame(streamMeta == null ? Codec.message(group.quotedIdentifier, message)
+                    : Codec.message(group.quotedIdentifier, message, streamMeta));
+            group.sessions.forEach((session, position) -> {
+                if ((offset == 0 || offset > position) && (excludeSid == null || !excludeSid.equals(session.sid()))) {
                     session.deliver(identifier, frame);
                 }
-            }
+            });
         });
     }
 
@@ -63,8 +71,8 @@ public final class Hub {
             return;
         }
         for (Group group : groups.values()) {
-            String frame = Codec.presence(group.quotedIdentifier, event);
-            for (CableSession session : group.sessions) {
+            Frame frame = new Frame(Codec.presence(group.quotedIdentifier, event));
+            for (CableSession session : group.sessions.keySet()) {
                 session.send(frame);
             }
         }
@@ -82,7 +90,8 @@ public final class Hub {
 
     private static final class Group {
         final String quotedIdentifier;
-        final Set<CableSession> sessions = ConcurrentHashMap.newKeySet();
+        /** Each subscriber, with the stream's offset when it subscribed. */
+        final Map<CableSession, Long> sessions = new ConcurrentHashMap<>();
 
         Group(String quotedIdentifier) {
             this.quotedIdentifier = quotedIdentifier;

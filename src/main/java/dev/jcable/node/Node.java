@@ -14,6 +14,7 @@ import dev.jcable.broker.redis.RedisBroker;
 import dev.jcable.broker.redis.RedisSettings;
 import dev.jcable.config.CableConfig;
 import dev.jcable.endpoint.HandshakeCapture;
+import dev.jcable.hub.DeliveryPool;
 import dev.jcable.hub.Hub;
 import dev.jcable.identity.Authenticator;
 import dev.jcable.identity.Handshake;
@@ -25,6 +26,7 @@ import dev.jcable.session.CableSession;
 import dev.jcable.session.Pinger;
 import dev.jcable.session.SessionHost;
 import dev.jcable.session.Subscription;
+import dev.jcable.session.Transports;
 import dev.jcable.streams.MessageVerifier;
 import dev.jcable.streams.StreamResolver;
 import dev.jcable.streams.StreamSpec;
@@ -38,8 +40,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.servlet.ServletContext;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerContainer;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -79,6 +83,10 @@ public class Node implements BrokerListener {
     @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
     ManagedThreadFactory threadFactory;
 
+    /** The WebSocket container is found through it (servlet attribute), to pick the transport. */
+    @Inject
+    ServletContext servletContext;
+
     private final Map<String, CableSession> sessions = new ConcurrentHashMap<>();
     private final SessionHost host = new SessionHost() {
         @Override
@@ -102,6 +110,8 @@ public class Node implements BrokerListener {
         }
     };
     private final Hub hub = new Hub();
+    private DeliveryPool fanout;
+    private Transports transports;
     private final SecureRandom random = new SecureRandom();
     private StreamResolver resolver;
     private Authenticator authenticator;
@@ -139,13 +149,16 @@ public class Node implements BrokerListener {
         broker.start(this);
         if (broker instanceof RedisBroker redis) {
             redis.startIngress(config.broadcastAdapters().contains("redis"), config.redisChannel(),
-                    config.broadcastAdapters().contains("redisx"), config.redisxStream(), new RedisIngress(broker, this));
+                    config.broadcastAdapters().contains("redisx"), config.redisxStream(), new RedisIngress(this::publish, this));
         }
         pinger = new Pinger(scheduler);
         oneShots = new OneShots(scheduler);
+        fanout = new DeliveryPool(executor, DeliveryPool.defaultShards());
+        transports = Transports.choose(webSocketContainer(), "portable".equals(config.wsTransport()));
         presence = new PresenceCommands(broker, config);
         streams = new StreamCommands(broker, hub, resolver, config, presence);
-        LOG.info(() -> "jcable: ready, broker " + config.broker() + " (epoch " + broker.epoch() + ", history limit "
+        LOG.info(() -> "jcable: ready, transport " + transports.kind().label() + ", broker " + config.broker()
+                + " (epoch " + broker.epoch() + ", history limit "
                 + config.historyLimit() + ", history ttl " + config.historyTtl().toSeconds() + "s, sessions ttl "
                 + config.sessionsTtl().toSeconds() + "s, presence ttl " + config.presenceTtl().toMillis() + "ms)");
     }
@@ -175,6 +188,7 @@ public class Node implements BrokerListener {
         // a pending read, WsocConnLink.finishReadBeforeClose, and this thread is the container's undeploy.)
         oneShots.stop();
         pinger.stop();
+        fanout.stop();
         expiryTimer.stop();
         broker.stop();
         LOG.info(() -> "jcable: stopped; " + open.size() + " connection(s) told server_restart");
@@ -194,15 +208,17 @@ public class Node implements BrokerListener {
 
     public void open(Session socket) {
         String sid = newSid();
-        CableSession session = new CableSession(sid, socket, config.wsMaxPendingSize(), host);
+        CableSession session = new CableSession(sid, socket, config.wsMaxPendingSize(), host, transports);
         socket.getUserProperties().put(SESSION_KEY, session);
         // No container send timeout: Undertow's closes only the frame being written when it expires, leaving the
         // connection open and stuck behind the half-written frame (a stalled client on WildFly was never closed),
         // and Tyrus does not enforce one. A client that stops reading fills its queue and is cut off as too_slow;
         // the goodbye's own bound is the grace in disconnecting() above.
         socket.getAsyncRemote().setSendTimeout(0);
-        // jcable pings and cuts off clients that stop reading; the container's idle timeout adds nothing, and Tyrus
-        // reschedules its idle task on every send while one is set (the largest cost of a broadcast when profiled)
+        // jcable pings and cuts off clients that stop reading; the container's idle timeout adds nothing. (This does
+        // not spare Tyrus its per-send idle task: with 0 it still schedules one, and runs it, for every frame sent
+        // through its remote endpoint — eclipse-ee4j/tyrus#487. jcable's Tyrus transport does not send through it,
+        // see session.TyrusTransport; this call costs one such task per connection.)
         socket.setMaxIdleTimeout(0);
         Handshake handshake = handshake(socket);
         Authenticator.Decision decision = authenticator.authenticate(handshake.token(), sid);
@@ -337,21 +353,31 @@ public class Node implements BrokerListener {
 
     // ---- broker output ----------------------------------------------------------------------------
 
+    /** Called in offset order per stream (under the broker's stream lock): queued, fanned out on the pool. */
     @Override
     public void deliver(StreamMessage message) {
-        hub.deliver(message.stream(), JsonText.messageValue(message.data()),
+        fanout.submit(message.stream(), () -> hub.deliver(message.stream(), JsonText.messageValue(message.data()),
                 message.durable() ? Codec.streamMeta(message.stream(), message.epoch(), message.offset()) : null,
-                message.excludeSocket());
+                message.offset(), message.excludeSocket()));
     }
 
     @Override
     public void presence(String stream, PresenceEvent event) {
-        hub.presence(stream, Codec.presenceEvent(event));
+        fanout.submit(stream, () -> hub.presence(stream, Codec.presenceEvent(event)));
     }
 
     // ---- API for the HTTP and Java boundaries ------------------------------------------------------
 
+    /**
+     * Orders and stores a publication and returns: the fan-out runs on the delivery pool.
+     *
+     * @throws Overloaded when the stream's fan-outs are {@link DeliveryPool#MAX_QUEUED} behind
+     */
     public void publish(Publication publication) {
+        if (!fanout.accepts(publication.stream())) {
+            throw new Overloaded("delivery of stream '" + publication.stream() + "' is "
+                    + DeliveryPool.MAX_QUEUED + " fan-outs behind; try again later");
+        }
         broker.publish(publication);
     }
 
@@ -376,6 +402,17 @@ public class Node implements BrokerListener {
     private void forceClose(CableSession session) {
         session.forceClose();
         closed(session);
+    }
+
+    /** The class of the server's WebSocket container, or null when it is not where the WebSocket spec puts it. */
+    private String webSocketContainer() {
+        try {
+            Object container = servletContext.getAttribute(ServerContainer.class.getName());
+            return container == null ? null : container.getClass().getName();
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "jcable: no servlet context to find the WebSocket container in", e);
+            return null;
+        }
     }
 
     private static CableSession session(Session socket) {

@@ -2,12 +2,12 @@ package dev.jcable.node;
 
 import dev.jcable.api.Publication;
 import dev.jcable.api.PublicationParser;
-import dev.jcable.broker.Broker;
 import dev.jcable.broker.BrokerListener;
 import dev.jcable.broker.StreamMessage;
 import dev.jcable.broker.redis.BroadcastIngress;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -21,18 +21,23 @@ final class RedisIngress implements BroadcastIngress {
 
     private static final Logger LOG = Logger.getLogger(RedisIngress.class.getName());
 
-    private final Broker broker;
+    private final Consumer<Publication> publisher;
     private final BrokerListener local;
     private final AtomicBoolean warned = new AtomicBoolean();
 
-    RedisIngress(Broker broker, BrokerListener local) {
-        this.broker = broker;
+    /**
+     * @param publisher publishes as {@code POST /_broadcast} does (throwing when the broker cannot, or the stream's
+     *                  deliveries are too far behind: the entry is then taken again later)
+     * @param local     this node's own delivery
+     */
+    RedisIngress(Consumer<Publication> publisher, BrokerListener local) {
+        this.publisher = publisher;
         this.local = local;
     }
 
     @Override
     public void publish(String payload) {
-        parse(payload).forEach(broker::publish);
+        parse(payload).forEach(publisher);
     }
 
     @Override

@@ -31,7 +31,8 @@ final class StreamCommands {
     private final CableConfig config;
     private final PresenceCommands presence;
 
-    StreamCommands(Broker broker, Hub hub, StreamResolver resolver, CableConfig config, PresenceCommands presence) {
+    StreamCommands(Broker broker, Hub hub, StreamResolver resolver, CableConfig config,
+                   PresenceCommands presence) {
         this.broker = broker;
         this.hub = hub;
         this.resolver = resolver;
@@ -84,7 +85,8 @@ final class StreamCommands {
 
     /** Registers a subscription in the hub and the session, remembering the stream's offset at that moment. */
     Subscription attach(CableSession session, Subscription subscription) {
-        long position = broker.attach(subscription.spec().stream(), () -> hub.subscribe(session, subscription));
+        long position = broker.attach(subscription.spec().stream(),
+                offset -> hub.subscribe(session, subscription, offset));
         Subscription attached = subscription.at(position);
         session.subscriptions().put(subscription.identifier(), attached);
         return attached;
@@ -181,7 +183,10 @@ final class StreamCommands {
         return missed;
     }
 
-    /** Delivers {@code data} as it is to every other subscriber of the stream; never stored. */
+    /**
+     * Delivers {@code data} as it is to every other subscriber of the stream, on every node, through the broker (whose
+     * listener fans it out off this thread); never stored.
+     */
     void whisper(CableSession session, Command command, Subscription subscription) {
         if (subscription == null) {
             BadFrames.report(session, "whisper for unknown identifier");

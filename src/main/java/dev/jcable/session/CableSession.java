@@ -36,18 +36,22 @@ public final class CableSession implements Outbox.Owner {
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final AtomicBoolean badFrameReported = new AtomicBoolean();
     private final AtomicBoolean disconnecting = new AtomicBoolean();
-    private final Map<String, List<String>> held = new ConcurrentHashMap<>();
+    private final Map<String, List<Frame>> held = new ConcurrentHashMap<>();
     private volatile String identifiers;
     private volatile CloseReason leaving;
     private StringBuilder partial;
     private boolean partialTooLarge;
 
-    public CableSession(String sid, Session socket, long maxPendingChars, SessionHost executor) {
+    public CableSession(String sid, Session socket, long maxPendingChars, SessionHost executor, Transports transports) {
+        this(sid, socket, maxPendingChars, executor, transports.open(socket));
+    }
+
+    CableSession(String sid, Session socket, long maxPendingChars, SessionHost executor, Transport transport) {
         this.sid = sid;
         this.socket = socket;
         this.extended = EXT_PROTOCOL.equals(socket.getNegotiatedSubprotocol());
         this.executor = executor;
-        this.outbox = new Outbox(socket.getAsyncRemote(), maxPendingChars, this);
+        this.outbox = new Outbox(transport, maxPendingChars, this);
     }
 
     public String sid() {
@@ -77,6 +81,11 @@ public final class CableSession implements Outbox.Owner {
 
     /** Queues a frame without blocking; false if the session is closing or its queue just overflowed. */
     public boolean send(String frame) {
+        return outbox.offer(new Frame(frame));
+    }
+
+    /** Queues a frame shared with other sessions (a broadcast, a ping): encoded once for all of them. */
+    public boolean send(Frame frame) {
         return outbox.offer(frame);
     }
 
@@ -84,9 +93,9 @@ public final class CableSession implements Outbox.Owner {
      * Delivers a stream message to one of this session's subscriptions. While that subscription's history is
      * pending ({@link #hold}), live messages wait behind it, so the client sees its stream's offsets in order.
      */
-    public boolean deliver(String identifier, String frame) {
+    public boolean deliver(String identifier, Frame frame) {
         if (!held.isEmpty()) {
-            List<String> waiting = held.get(identifier);
+            List<Frame> waiting = held.get(identifier);
             if (waiting != null) {
                 synchronized (waiting) {
                     if (held.get(identifier) == waiting && waiting.size() < MAX_HELD) {
@@ -106,10 +115,10 @@ public final class CableSession implements Outbox.Owner {
 
     /** Sends what waited for {@code identifier}, after whatever was sent before this call. */
     public void release(String identifier) {
-        List<String> waiting = held.remove(identifier);
+        List<Frame> waiting = held.remove(identifier);
         if (waiting != null) {
             synchronized (waiting) {
-                waiting.forEach(this::send);
+                waiting.forEach(outbox::offer);
             }
         }
     }
@@ -161,7 +170,7 @@ public final class CableSession implements Outbox.Owner {
     public void disconnect(String reason, boolean reconnect, CloseReason.CloseCode code, String closePhrase) {
         if (disconnecting.compareAndSet(false, true)) {
             leaving = new CloseReason(code, closePhrase);
-            outbox.finish(Codec.disconnect(reason, reconnect), leaving, "too_slow".equals(reason));
+            outbox.finish(new Frame(Codec.disconnect(reason, reconnect)), leaving, "too_slow".equals(reason));
             executor.disconnecting(this);
         }
     }

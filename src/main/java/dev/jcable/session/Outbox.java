@@ -1,21 +1,27 @@
 package dev.jcable.session;
 
 import jakarta.websocket.CloseReason;
-import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A connection's bounded outbound queue. {@link #offer} never blocks: frames are queued and written one at a time
- * with the container's async send; the next write starts when the previous one completes. When the queued
- * characters would exceed the limit, the frame is refused and the owner is told the consumer is too slow.
+ * A connection's bounded outbound queue. {@link #offer} never blocks: frames are queued and written by the
+ * connection's {@link Transport}, one write at a time; the next write starts when the previous one completes and
+ * takes every frame queued meanwhile (up to the transport's batch), so a busy connection costs one write per batch,
+ * not per frame. When the queued characters would exceed the limit, the frame is refused and the owner is told the
+ * consumer is too slow.
  *
- * <p>Frames are shared, immutable strings: a broadcast to many sessions queues one string many times.
+ * <p>Frames are shared, immutable objects: a broadcast to many sessions queues one {@link Frame} many times.
  */
 final class Outbox {
+
+    /** A batch stops growing at about this many characters (it always holds at least one frame). */
+    static final int MAX_BATCH_CHARS = 64 * 1024;
 
     /** What the outbox reports to its session; called without any outbox state locked. */
     interface Owner {
@@ -27,37 +33,54 @@ final class Outbox {
         void drained(CloseReason reason);
     }
 
-    private final RemoteEndpoint.Async remote;
+    private final Transport transport;
     private final long maxPending;
     private final Owner owner;
-    private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Frame> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong pending = new AtomicLong();
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean finished = new AtomicBoolean();
+    private final AtomicBoolean held = new AtomicBoolean();
     private volatile CloseReason closing;
+    private Frame carry; // guarded by `sending`
 
-    Outbox(RemoteEndpoint.Async remote, long maxPending, Owner owner) {
-        this.remote = remote;
+    Outbox(Transport transport, long maxPending, Owner owner) {
+        this.transport = transport;
         this.maxPending = maxPending;
         this.owner = owner;
     }
 
     /** Queues a frame; false when the outbox is closing or full (then the owner hears about it once). */
-    boolean offer(String frame) {
+    boolean offer(Frame frame) {
         if (closing != null) {
             return false;
         }
-        long size = frame.length();
+        long size = frame.chars();
         if (pending.addAndGet(size) > maxPending) {
             pending.addAndGet(-size);
             owner.overflow();
             return false;
         }
         queue.add(frame);
+        WriteBatch batch = WriteBatch.current();
+        if (batch != null) {
+            if (held.compareAndSet(false, true)) {
+                batch.hold(this); // written at the batch's flush, with whatever else it queues here meanwhile
+            }
+            return true;
+        }
         if (sending.compareAndSet(false, true)) {
             pump();
         }
         return true;
+    }
+
+    /** A {@link WriteBatch} lets go of this outbox: write what it queued (unless a write is under way already). */
+    void release() {
+        held.set(false);
+        if (sending.compareAndSet(false, true)) {
+            pump();
+        }
     }
 
     /**
@@ -65,18 +88,18 @@ final class Outbox {
      *
      * @param discardQueued drop what is still queued (a too-slow consumer) instead of sending it first
      */
-    void finish(String frame, CloseReason reason, boolean discardQueued) {
+    void finish(Frame frame, CloseReason reason, boolean discardQueued) {
         if (closing != null) {
             return;
         }
         closing = reason;
         if (discardQueued) {
-            String dropped;
+            Frame dropped;
             while ((dropped = queue.poll()) != null) {
-                pending.addAndGet(-dropped.length());
+                pending.addAndGet(-dropped.chars());
             }
         }
-        pending.addAndGet(frame.length());
+        pending.addAndGet(frame.chars());
         queue.add(frame);
         if (sending.compareAndSet(false, true)) {
             pump();
@@ -90,8 +113,8 @@ final class Outbox {
     /** Writes queued frames until the queue is empty or a write is still in flight (its completion resumes). */
     private void pump() {
         while (true) {
-            String frame = queue.poll();
-            if (frame == null) {
+            List<Frame> batch = take();
+            if (batch == null) {
                 sending.set(false);
                 if (queue.isEmpty() || !sending.compareAndSet(false, true)) {
                     CloseReason reason = closing;
@@ -102,9 +125,13 @@ final class Outbox {
                 }
                 continue;
             }
-            Completion completion = new Completion(frame.length());
+            int chars = 0;
+            for (Frame frame : batch) {
+                chars += frame.chars();
+            }
+            Completion completion = new Completion(chars);
             try {
-                remote.sendText(frame, completion);
+                transport.write(batch, completion);
             } catch (RuntimeException e) {
                 owner.sendFailed(e);
                 return;
@@ -115,7 +142,37 @@ final class Outbox {
         }
     }
 
-    /** Either the send call returns first or its completion runs first; whichever comes second continues. */
+    /**
+     * The next batch: one frame, or as many queued ones as the transport takes in one write; null if none. Only the
+     * pumping thread (the holder of {@code sending}) calls it; a frame that would overfill the batch waits in
+     * {@code carry} for the next one.
+     */
+    private List<Frame> take() {
+        Frame first = carry != null ? carry : queue.poll();
+        carry = null;
+        if (first == null) {
+            return null;
+        }
+        int max = transport.maxFrames();
+        if (max == 1 || queue.isEmpty()) {
+            return List.of(first);
+        }
+        List<Frame> batch = new ArrayList<>(Math.min(max, 16));
+        batch.add(first);
+        int chars = first.chars();
+        Frame next;
+        while (batch.size() < max && (next = queue.poll()) != null) {
+            if (chars + next.chars() > MAX_BATCH_CHARS) {
+                carry = next;
+                break;
+            }
+            batch.add(next);
+            chars += next.chars();
+        }
+        return batch;
+    }
+
+    /** Either the write call returns first or its completion runs first; whichever comes second continues. */
     private final class Completion implements SendHandler {
         private final int size;
         private final AtomicBoolean other = new AtomicBoolean();

@@ -89,7 +89,7 @@ public final class Pinger {
                 return;
             }
             try {
-                String frame = Codec.ping(timestamp(key.precision));
+                Frame frame = new Frame(Codec.ping(timestamp(key.precision)));
                 for (CableSession session : sessions) {
                     session.send(frame);
                 }

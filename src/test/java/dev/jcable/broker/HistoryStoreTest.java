@@ -338,19 +338,19 @@ class HistoryStoreTest {
     @Test
     void attachRunsTheSubscriptionOnceAndReturnsTheLatestOffset() {
         AtomicInteger runs = new AtomicInteger();
-        assertEquals(0, broker.attach(S, runs::incrementAndGet));
+        assertEquals(0, broker.attach(S, offset -> runs.incrementAndGet()));
         assertEquals(1, runs.get());
 
         publishN(S, 3);
-        assertEquals(3, broker.attach(S, runs::incrementAndGet));
+        assertEquals(3, broker.attach(S, offset -> runs.incrementAndGet()));
         assertEquals(2, runs.get());
-        assertEquals(0, broker.attach("fresh", runs::incrementAndGet));
+        assertEquals(0, broker.attach("fresh", offset -> runs.incrementAndGet()));
         assertEquals(3, runs.get());
     }
 
     @Test
     void attachedButNeverPublishedStreamIsForgottenAfterOneTtl() {
-        broker.attach(S, () -> { });
+        broker.attach(S, offset -> { });
         assertEquals(1, broker.historyStreams());
         assertEquals(Optional.of(List.of()), from(0));
         assertEquals(Set.of(T0 + TTL), new HashSet<>(wakeups));
@@ -431,7 +431,7 @@ class HistoryStoreTest {
             while (listener.messages.size() < 100 && !publisher.isDone()) {
                 Thread.onSpinWait();
             }
-            attachedAt = broker.attach(S, () -> subscribed.set(1));
+            attachedAt = broker.attach(S, offset -> subscribed.set(1));
             publisher.get(60, TimeUnit.SECONDS);
         } finally {
             pool.shutdownNow();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.jcable.protocol.Codec;
 import dev.jcable.session.CableSession;
+import dev.jcable.session.Transports;
 import dev.jcable.session.OutboxTest.FakeSocket;
 import dev.jcable.session.Subscription;
 import dev.jcable.streams.StreamSpec;
@@ -27,7 +28,7 @@ class HubTest {
         final CableSession session;
 
         Client(String sid) {
-            session = new CableSession(sid, socket.session, 1_000_000, Runnable::run);
+            session = new CableSession(sid, socket.session, 1_000_000, Runnable::run, Transports.portable());
         }
 
         List<String> frames() {
@@ -44,11 +45,11 @@ class HubTest {
         Client a = new Client("a");
         Client b = new Client("b");
         Client c = new Client("c");
-        hub.subscribe(a.session, sub(ID_A, STREAM));
-        hub.subscribe(b.session, sub(ID_A, STREAM));
-        hub.subscribe(c.session, sub(ID_B, STREAM));
+        hub.subscribe(a.session, sub(ID_A, STREAM), 0);
+        hub.subscribe(b.session, sub(ID_A, STREAM), 0);
+        hub.subscribe(c.session, sub(ID_B, STREAM), 0);
 
-        hub.deliver(STREAM, "{\"text\":\"hi\"}", null, null);
+        hub.deliver(STREAM, "{\"text\":\"hi\"}", null, 0, null);
 
         assertEquals(List.of("{\"identifier\":" + ID_A_QUOTED + ",\"message\":{\"text\":\"hi\"}}"), a.frames());
         assertEquals(a.frames(), b.frames());
@@ -60,7 +61,7 @@ class HubTest {
     @Test
     void presenceBroadcastIsTypedPresence() {
         Client a = new Client("a");
-        hub.subscribe(a.session, sub(ID_A, STREAM));
+        hub.subscribe(a.session, sub(ID_A, STREAM), 0);
         hub.presence(STREAM, "{\"type\":\"leave\",\"id\":\"42\"}");
         assertEquals(List.of("{\"type\":\"presence\",\"identifier\":" + ID_A_QUOTED
                 + ",\"message\":{\"type\":\"leave\",\"id\":\"42\"}}"), a.frames());
@@ -70,9 +71,9 @@ class HubTest {
     void durableMessageCarriesItsStreamPositionInOneSharedFrame() {
         Client a = new Client("a");
         Client b = new Client("b");
-        hub.subscribe(a.session, sub(ID_A, STREAM));
-        hub.subscribe(b.session, sub(ID_A, STREAM));
-        hub.deliver(STREAM, "\"hi\"", Codec.streamMeta(STREAM, "Ab12", 3), null);
+        hub.subscribe(a.session, sub(ID_A, STREAM), 0);
+        hub.subscribe(b.session, sub(ID_A, STREAM), 0);
+        hub.deliver(STREAM, "\"hi\"", Codec.streamMeta(STREAM, "Ab12", 3), 3, null);
         assertEquals(List.of("{\"identifier\":" + ID_A_QUOTED
                 + ",\"message\":\"hi\",\"stream_id\":\"chat:2021\",\"epoch\":\"Ab12\",\"offset\":3}"), a.frames());
         assertSame(a.frames().get(0), b.frames().get(0));
@@ -82,8 +83,8 @@ class HubTest {
     void presenceEventsReachEverySubscriberInOneSharedFrame() {
         Client a = new Client("a");
         Client b = new Client("b");
-        hub.subscribe(a.session, sub(ID_A, STREAM));
-        hub.subscribe(b.session, sub(ID_A, STREAM));
+        hub.subscribe(a.session, sub(ID_A, STREAM), 0);
+        hub.subscribe(b.session, sub(ID_A, STREAM), 0);
         hub.presence(STREAM, "{\"type\":\"join\",\"id\":\"42\"}");
         assertEquals(1, a.frames().size());
         assertSame(a.frames().get(0), b.frames().get(0));
@@ -93,9 +94,9 @@ class HubTest {
     void excludedSessionIsSkipped() {
         Client a = new Client("a");
         Client b = new Client("b");
-        hub.subscribe(a.session, sub(ID_A, STREAM));
-        hub.subscribe(b.session, sub(ID_A, STREAM));
-        hub.deliver(STREAM, "\"psst\"", null, "b");
+        hub.subscribe(a.session, sub(ID_A, STREAM), 0);
+        hub.subscribe(b.session, sub(ID_A, STREAM), 0);
+        hub.deliver(STREAM, "\"psst\"", null, 0, "b");
         assertEquals(List.of("{\"identifier\":" + ID_A_QUOTED + ",\"message\":\"psst\"}"), a.frames());
         assertEquals(List.of(), b.frames());
     }
@@ -103,17 +104,17 @@ class HubTest {
     @Test
     void otherStreamsGetNothing() {
         Client a = new Client("a");
-        hub.subscribe(a.session, sub(ID_A, STREAM));
-        hub.deliver("other", "1", null, null);
+        hub.subscribe(a.session, sub(ID_A, STREAM), 0);
+        hub.deliver("other", "1", null, 0, null);
         assertEquals(List.of(), a.frames());
     }
 
     @Test
     void oneSessionUnderTwoIdentifiersGetsTwoFrames() {
         Client a = new Client("a");
-        hub.subscribe(a.session, sub(ID_A, STREAM));
-        hub.subscribe(a.session, sub(ID_B, STREAM));
-        hub.deliver(STREAM, "1", null, null);
+        hub.subscribe(a.session, sub(ID_A, STREAM), 0);
+        hub.subscribe(a.session, sub(ID_B, STREAM), 0);
+        hub.deliver(STREAM, "1", null, 0, null);
         assertEquals(2, a.frames().size());
         assertEquals(2, hub.subscribers(STREAM));
     }
@@ -122,13 +123,13 @@ class HubTest {
     void unsubscribeRemovesAndEmptyStreamsDisappear() {
         Client a = new Client("a");
         Client b = new Client("b");
-        hub.subscribe(a.session, sub(ID_A, STREAM));
-        hub.subscribe(b.session, sub(ID_A, STREAM));
-        hub.subscribe(b.session, sub(ID_B, "second"));
+        hub.subscribe(a.session, sub(ID_A, STREAM), 0);
+        hub.subscribe(b.session, sub(ID_A, STREAM), 0);
+        hub.subscribe(b.session, sub(ID_B, "second"), 0);
         assertEquals(2, hub.streamCount());
 
         hub.unsubscribe(a.session, sub(ID_A, STREAM));
-        hub.deliver(STREAM, "1", null, null);
+        hub.deliver(STREAM, "1", null, 0, null);
         assertEquals(List.of(), a.frames());
         assertEquals(1, b.frames().size());
         assertEquals(1, hub.subscribers(STREAM));
@@ -143,7 +144,7 @@ class HubTest {
     void unsubscribingWhatIsNotSubscribedChangesNothing() {
         Client a = new Client("a");
         Client b = new Client("b");
-        hub.subscribe(a.session, sub(ID_A, STREAM));
+        hub.subscribe(a.session, sub(ID_A, STREAM), 0);
         hub.unsubscribe(b.session, sub(ID_A, STREAM));
         hub.unsubscribe(a.session, sub(ID_B, STREAM));
         hub.unsubscribe(a.session, sub(ID_A, "nowhere"));
@@ -155,10 +156,25 @@ class HubTest {
     @Test
     void resubscribingAfterAnEmptyStreamWorks() {
         Client a = new Client("a");
-        hub.subscribe(a.session, sub(ID_A, STREAM));
+        hub.subscribe(a.session, sub(ID_A, STREAM), 0);
         hub.unsubscribe(a.session, sub(ID_A, STREAM));
-        hub.subscribe(a.session, sub(ID_A, STREAM));
-        hub.deliver(STREAM, "1", null, null);
+        hub.subscribe(a.session, sub(ID_A, STREAM), 0);
+        hub.deliver(STREAM, "1", null, 0, null);
         assertEquals(List.of("{\"identifier\":" + ID_A_QUOTED + ",\"message\":1}"), a.frames());
+    }
+
+    @Test
+    void aSubscriberGetsOnlyOffsetsAfterItsAttachPositionLive() {
+        Client early = new Client("early");
+        Client late = new Client("late");
+        hub.subscribe(early.session, sub(ID_A, STREAM), 2);
+        hub.subscribe(late.session, sub(ID_A, STREAM), 3); // offset 3 was queued for fan-out when it attached
+        hub.deliver(STREAM, "3", Codec.streamMeta(STREAM, "Ab12", 3), 3, null);
+        hub.deliver(STREAM, "4", Codec.streamMeta(STREAM, "Ab12", 4), 4, null);
+        hub.deliver(STREAM, "\"whisper\"", null, 0, null); // transient: no offset, everyone
+        assertEquals(3, early.frames().size());
+        assertEquals(List.of("{\"identifier\":" + ID_A_QUOTED
+                + ",\"message\":4,\"stream_id\":\"chat:2021\",\"epoch\":\"Ab12\",\"offset\":4}",
+                "{\"identifier\":" + ID_A_QUOTED + ",\"message\":\"whisper\"}"), late.frames());
     }
 }

@@ -11,6 +11,10 @@ import static dev.jcable.it.Cable.subscribed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jcable.bench.Conn;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
+import java.util.List;
 import java.net.URL;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -232,7 +236,7 @@ class PresenceIT {
 
     @Test
     void refusedJoinsAreAnsweredWithAPresenceErrorAndChangeNothing() {
-        // the test server runs with presence_info_max_size=256 and presence_max_members=3
+        // the test server runs with presence_info_max_size=256
         try (WsClient viewer = member(WsClient.EXT); WsClient client = member(WsClient.EXT)) {
             client.send(command("join", identifier, "\"presence\":{\"info\":{}}"));
             client.expect(infoFrame("{\"type\":\"error\",\"reason\":\"invalid_presence\"}"));
@@ -249,22 +253,41 @@ class PresenceIT {
         }
     }
 
+    /** The test servers run with presence_max_members=250: room for ChurnSmokeIT's 200 members and their churn. */
+    private static final int MAX_MEMBERS = 250;
+
     @Test
-    void aStreamTakesAtMostPresenceMaxMembersIds() {
-        try (WsClient a = member(WsClient.EXT); WsClient b = member(WsClient.EXT); WsClient c = member(WsClient.EXT);
-             WsClient d = member(WsClient.EXT)) {
-            a.send(joinCommand("a", "{}"));
+    void aStreamTakesAtMostPresenceMaxMembersIds() throws Exception {
+        CountDownLatch joined = new CountDownLatch(MAX_MEMBERS - 1);
+        List<Conn> others = Conn.openAll(Conn.client(), cable.ws(""), WsClient.EXT, 1, MAX_MEMBERS - 1, 50,
+                i -> (conn, frame) -> {
+                    if (frame.startsWith("{\"type\":\"welcome\"")) {
+                        conn.send(Cable.subscribe(identifier));
+                    } else if (frame.contains("\"type\":\"confirm_subscription\"")) {
+                        conn.send(joinCommand("m" + i, "{}"));
+                    } else if (frame.contains(join("m" + i, "{}"))) {
+                        joined.countDown();
+                    }
+                });
+        try (WsClient d = awaitThen(joined); WsClient e = member(WsClient.EXT)) {
+            d.send(joinCommand("a", "{}")); // the last id the stream takes
             d.expect(infoFrame(join("a", "{}")));
-            b.send(joinCommand("b", "{}"));
-            d.expect(infoFrame(join("b", "{}")));
-            c.send(joinCommand("c", "{}"));
-            d.expect(infoFrame(join("c", "{}")));
-            d.send(joinCommand("d", "{}"));
-            d.expect(infoFrame("{\"type\":\"error\",\"reason\":\"members_limit\"}"));
+            e.expect(infoFrame(join("a", "{}")));
+            e.send(joinCommand("b", "{}"));
+            e.expect(infoFrame("{\"type\":\"error\",\"reason\":\"members_limit\"}"));
             // another tab of an existing member is still welcome
-            d.send(joinCommand("a", "{\"tab\":2}"));
+            e.send(joinCommand("a", "{\"tab\":2}"));
+            e.expectQuiet();
             d.expectQuiet();
+        } finally {
+            others.forEach(Conn::close);
         }
+    }
+
+    /** Waits for the others' joins, then subscribes a member (so it sees none of them). */
+    private WsClient awaitThen(CountDownLatch joined) throws InterruptedException {
+        assertTrue(joined.await(60, TimeUnit.SECONDS), "the first " + (MAX_MEMBERS - 1) + " members joined");
+        return member(WsClient.EXT);
     }
 
     @Test

@@ -86,6 +86,11 @@ public final class WsClient implements AutoCloseable {
         return this;
     }
 
+    /** The next non-ping frame, or null when none comes within {@code millis}. */
+    public String nextWithin(long millis) throws InterruptedException {
+        return frames.poll(millis, TimeUnit.MILLISECONDS);
+    }
+
     /** The next non-ping frame. */
     public String next() {
         try {

@@ -16,7 +16,7 @@ class CableSessionTest {
 
     private static CableSession session(String subprotocol) {
         return new CableSession("sid-1", new OutboxTest.FakeSocket(false, subprotocol).session, 1_000,
-                OutboxTest.DIRECT);
+                OutboxTest.DIRECT, Transports.portable());
     }
 
     @Test
@@ -89,7 +89,7 @@ class CableSessionTest {
     @Test
     void sidAndSocketAreKept() {
         OutboxTest.FakeSocket socket = new OutboxTest.FakeSocket();
-        CableSession s = new CableSession("abc", socket.session, 1_000, OutboxTest.DIRECT);
+        CableSession s = new CableSession("abc", socket.session, 1_000, OutboxTest.DIRECT, Transports.portable());
         assertEquals("abc", s.sid());
         assertSame(socket.session, s.socket());
         assertTrue(s.subscriptions().isEmpty());

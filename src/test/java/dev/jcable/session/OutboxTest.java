@@ -38,6 +38,8 @@ public class OutboxTest {
         public final List<String> frames = Collections.synchronizedList(new ArrayList<>());
         public final List<CloseReason> closes = new CopyOnWriteArrayList<>();
         public final LinkedBlockingDeque<SendHandler> inFlight = new LinkedBlockingDeque<>();
+        /** Every setBatchingAllowed call, in order. */
+        public final List<Boolean> batching = new CopyOnWriteArrayList<>();
         public final Session session;
         private final boolean autoComplete;
         private final String subprotocol;
@@ -89,6 +91,14 @@ public class OutboxTest {
             if (method.getName().equals("setSendTimeout")) {
                 return null;
             }
+            if (method.getName().equals("setBatchingAllowed")) {
+                batching.add((Boolean) args[0]);
+                return null;
+            }
+            if (method.getName().equals("flushBatch")) {
+                frames.add("<flush>");
+                return null;
+            }
             throw new UnsupportedOperationException(method.toString());
         }
 
@@ -98,6 +108,8 @@ public class OutboxTest {
                     return async;
                 case "getNegotiatedSubprotocol":
                     return subprotocol;
+                case "getNegotiatedExtensions":
+                    return List.of();
                 case "isOpen":
                     return open;
                 case "close":
@@ -130,7 +142,7 @@ public class OutboxTest {
     final AtomicInteger taken = new AtomicInteger();
 
     CableSession session(long maxPending) {
-        return new CableSession("sid-1", socket.session, maxPending, DIRECT);
+        return new CableSession("sid-1", socket.session, maxPending, DIRECT, Transports.portable());
     }
 
     @Test
@@ -167,7 +179,7 @@ public class OutboxTest {
     @Test
     void writesThatCompleteAtOnceDrainEverything() {
         FakeSocket fast = new FakeSocket(true, null);
-        CableSession session = new CableSession("sid-2", fast.session, 1_000, DIRECT);
+        CableSession session = new CableSession("sid-2", fast.session, 1_000, DIRECT, Transports.portable());
         for (int i = 0; i < 5; i++) {
             assertTrue(session.send("f" + i));
         }

@@ -27,7 +27,7 @@ class PingerTest {
     }
 
     private static CableSession session(OutboxTest.FakeSocket socket) {
-        return new CableSession("sid", socket.session, 10_000, OutboxTest.DIRECT);
+        return new CableSession("sid", socket.session, 10_000, OutboxTest.DIRECT, Transports.portable());
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -177,7 +178,7 @@ public final class RedisBroker implements Broker {
     }
 
     @Override
-    public long attach(String stream, Runnable subscribe) {
+    public long attach(String stream, LongConsumer subscribe) {
         return feeds.attach(stream, subscribe);
     }
 

@@ -5,6 +5,7 @@ import dev.jcable.broker.StreamMessage;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongConsumer;
 import java.util.logging.Logger;
 
 /**
@@ -51,10 +52,10 @@ final class StreamFeeds {
 
     /**
      * Counts a local subscriber of {@code stream}, subscribing this node to its channel first if it is the first, and
-     * runs {@code subscribe} under the feed's lock: nothing of the stream is delivered meanwhile. Returns the last
-     * offset delivered here; everything after it reaches the new subscriber live.
+     * runs {@code subscribe} with the last offset delivered here, under the feed's lock: nothing of the stream is
+     * delivered meanwhile. Returns that offset; everything after it reaches the new subscriber live.
      */
-    long attach(String stream, Runnable subscribe) {
+    long attach(String stream, LongConsumer subscribe) {
         while (true) {
             Feed feed = feeds.computeIfAbsent(stream, s -> new Feed());
             synchronized (feed) {
@@ -75,7 +76,7 @@ final class StreamFeeds {
                         throw e;
                     }
                 }
-                subscribe.run();
+                subscribe.accept(feed.last);
                 feed.refs++;
                 return feed.last;
             }

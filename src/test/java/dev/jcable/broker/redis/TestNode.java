@@ -86,7 +86,7 @@ final class TestNode implements BrokerListener, AutoCloseable {
 
     /** Attaches a (pretend) local subscriber of {@code stream}, returning the position it got. */
     long subscribe(String stream) {
-        return broker.attach(stream, () -> { });
+        return broker.attach(stream, position -> { });
     }
 
     @Override

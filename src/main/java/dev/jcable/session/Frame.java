@@ -1,0 +1,67 @@
+package dev.jcable.session;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One outbound text message. A broadcast builds one {@code Frame} per identifier group and queues that same object
+ * to every subscriber, so a transport that writes raw WebSocket frames encodes it once ({@link #wire()}) whatever
+ * the number of sessions it goes to.
+ */
+public final class Frame {
+
+    private final String text;
+    private byte[] wire; // racy but benign: two threads may encode it at once and produce equal arrays
+
+    public Frame(String text) {
+        this.text = text;
+    }
+
+    public String text() {
+        return text;
+    }
+
+    /** The size the outbox bounds: characters, as the JSON was built. */
+    int chars() {
+        return text.length();
+    }
+
+    /**
+     * The whole frame as it goes on the wire (RFC 6455 §5.2): FIN + text opcode, the payload length, no mask (a
+     * server never masks), the UTF-8 payload. Shared: callers must not modify it.
+     */
+    byte[] wire() {
+        byte[] encoded = wire;
+        if (encoded == null) {
+            encoded = encode(text);
+            wire = encoded;
+        }
+        return encoded;
+    }
+
+    static byte[] encode(String text) {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        int length = payload.length;
+        int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
+        byte[] frame = new byte[header + length];
+        frame[0] = (byte) 0x81;
+        if (length < 126) {
+            frame[1] = (byte) length;
+        } else if (length <= 0xFFFF) {
+            frame[1] = 126;
+            frame[2] = (byte) (length >>> 8);
+            frame[3] = (byte) length;
+        } else {
+            frame[1] = 127;
+            for (int i = 0; i < 8; i++) {
+                frame[2 + i] = (byte) ((long) length >>> (56 - 8 * i));
+            }
+        }
+        System.arraycopy(payload, 0, frame, header, length);
+        return frame;
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}

@@ -1,0 +1,139 @@
+package dev.jcable.session;
+
+import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
+import jakarta.websocket.Session;
+import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.glassfish.tyrus.spi.CompletionHandler;
+import org.glassfish.tyrus.spi.Writer;
+
+/**
+ * Tyrus (Payara): writes ready-made WebSocket frames straight to the connection's {@link Writer}, several queued
+ * frames in one write. Tyrus' own send path schedules a managed task for every frame to restart its idle timeout,
+ * whatever the timeout (eclipse-ee4j/tyrus#487), and on Payara capturing the context of each task scans the web
+ * application's jars; it also builds two charsets and copies the payload several times per frame. The writer is
+ * Tyrus' SPI under all of that: it queues while the socket is not ready and completes each buffer once written,
+ * which is the backpressure the outbox needs.
+ *
+ * <p>The writer is reached through Tyrus internals (fields of {@code TyrusRemoteEndpoint}, {@code TyrusWebSocket},
+ * {@code ProtocolHandler}), so {@link #open} checks every step and throws when one is missing; this class is
+ * loaded only once Tyrus is known to be there ({@link Transports}). Connections with a negotiated extension (permessage-deflate)
+ * keep the portable path: raw frames would bypass it.
+ */
+final class TyrusTransport implements Transport {
+
+    /** The three fields on the way from a remote endpoint to its writer, found once per remote endpoint class. */
+    private record Path(Class<?> remoteType, Field webSocket, Field protocolHandler, Field writer) {
+    }
+
+    private static volatile Path path;
+
+    private final Field writerField;
+    private final Object protocolHandler;
+
+    private TyrusTransport(Path path, Object protocolHandler) {
+        this.writerField = path.writer();
+        this.protocolHandler = protocolHandler;
+    }
+
+    /**
+     * The raw transport for {@code socket}, or null when this connection cannot use it (an extension).
+     *
+     * @throws ReflectiveOperationException when Tyrus' internals are not what this class knows
+     */
+    static TyrusTransport open(Session socket) throws ReflectiveOperationException {
+        if (!socket.getNegotiatedExtensions().isEmpty()) {
+            return null;
+        }
+        RemoteEndpoint.Async remote = socket.getAsyncRemote();
+        Path known = path;
+        if (known == null || known.remoteType() != remote.getClass()) {
+            known = find(remote);
+            path = known;
+        }
+        Object handler = known.protocolHandler().get(known.webSocket().get(remote));
+        if (!(known.writer().get(handler) instanceof Writer)) {
+            throw new NoSuchFieldException("no Tyrus writer behind " + remote.getClass().getName());
+        }
+        return new TyrusTransport(known, handler);
+    }
+
+    private static Path find(Object remote) throws ReflectiveOperationException {
+        Field webSocket = field(remote.getClass(), "webSocket");
+        Object socket = webSocket.get(remote);
+        Field protocolHandler = field(socket.getClass(), "protocolHandler");
+        Object handler = protocolHandler.get(socket);
+        return new Path(remote.getClass(), webSocket, protocolHandler, field(handler.getClass(), "writer"));
+    }
+
+    @Override
+    public int maxFrames() {
+        return 256;
+    }
+
+    @Override
+    public void write(List<Frame> frames, SendHandler done) {
+        Writer writer;
+        try {
+            writer = (Writer) writerField.get(protocolHandler); // set by Tyrus once, before the first frame
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+        if (writer == null) {
+            done.onResult(new SendResult(new IllegalStateException("connection closed")));
+            return;
+        }
+        writer.write(gather(frames), new CompletionHandler<>() {
+            @Override
+            public void completed(ByteBuffer result) {
+                done.onResult(new SendResult());
+            }
+
+            @Override
+            public void failed(Throwable throwable) {
+                done.onResult(new SendResult(throwable));
+            }
+
+            @Override
+            public void cancelled() {
+                done.onResult(new SendResult(new IllegalStateException("write cancelled")));
+            }
+        });
+    }
+
+    /** One frame as it is (shared, never copied); several concatenated into one buffer, one write. */
+    static ByteBuffer gather(List<Frame> frames) {
+        if (frames.size() == 1) {
+            return ByteBuffer.wrap(frames.get(0).wire());
+        }
+        int size = 0;
+        for (Frame frame : frames) {
+            size += frame.wire().length;
+        }
+        byte[] out = new byte[size];
+        int at = 0;
+        for (Frame frame : frames) {
+            byte[] wire = frame.wire();
+            System.arraycopy(wire, 0, out, at, wire.length);
+            at += wire.length;
+        }
+        return ByteBuffer.wrap(out);
+    }
+
+    /** A field declared by {@code type} or one of its superclasses, made accessible. */
+    private static Field field(Class<?> type, String name) throws NoSuchFieldException {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            try {
+                Field field = c.getDeclaredField(name);
+                field.setAccessible(true);
+                return field;
+            } catch (NoSuchFieldException e) {
+                // look in the superclass
+            }
+        }
+        throw new NoSuchFieldException(type.getName() + "." + name);
+    }
+}

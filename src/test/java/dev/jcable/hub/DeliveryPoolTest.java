@@ -1,0 +1,153 @@
+package dev.jcable.hub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.junit.jupiter.api.Test;
+
+/** Fan-outs off the publisher's thread: in order per stream, one executor task per burst, bounded, never lost. */
+class DeliveryPoolTest {
+
+    /** An executor whose tasks the test runs by hand. */
+    static final class ManualExecutor implements Executor {
+        final Deque<Runnable> tasks = new ArrayDeque<>();
+        int submitted;
+
+        @Override
+        public void execute(Runnable task) {
+            submitted++;
+            tasks.add(task);
+        }
+
+        void runAll() {
+            Runnable task;
+            while ((task = tasks.poll()) != null) {
+                task.run();
+            }
+        }
+    }
+
+    @Test
+    void publishersReturnAtOnceAndEachStreamIsFannedOutInOrderByOneTaskPerBurst() {
+        ManualExecutor executor = new ManualExecutor();
+        DeliveryPool pool = new DeliveryPool(executor, 2);
+        List<String> ran = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            int n = i;
+            pool.submit("room", () -> ran.add("room:" + n));
+        }
+        assertEquals(List.of(), ran, "nothing runs on the publisher's thread");
+        assertEquals(1, executor.submitted, "one task for the burst, not one per publication");
+        assertEquals(5, pool.queued());
+        executor.runAll();
+        assertEquals(List.of("room:1", "room:2", "room:3", "room:4", "room:5"), ran);
+        assertEquals(0, pool.queued());
+    }
+
+    @Test
+    void aLongQueueYieldsItsThreadAfterABurstAndGoesOnInOrder() {
+        ManualExecutor executor = new ManualExecutor();
+        DeliveryPool pool = new DeliveryPool(executor, 1);
+        List<Integer> ran = new ArrayList<>();
+        int total = DeliveryPool.BURST * 2 + 10;
+        for (int i = 0; i < total; i++) {
+            int n = i;
+            pool.submit("room", () -> ran.add(n));
+        }
+        executor.tasks.poll().run();
+        assertEquals(DeliveryPool.BURST, ran.size());
+        assertEquals(1, executor.tasks.size(), "the rest is resubmitted, not run on");
+        executor.runAll();
+        assertEquals(total, ran.size());
+        for (int i = 0; i < total; i++) {
+            assertEquals(i, ran.get(i));
+        }
+        assertEquals(3, executor.submitted);
+    }
+
+    @Test
+    void fanOutsThatQueuedUpLeaveEachConnectionInOneWrite() {
+        ManualExecutor executor = new ManualExecutor();
+        DeliveryPool pool = new DeliveryPool(executor, 1);
+        TransportRecorder recorder = new TransportRecorder();
+        for (int i = 1; i <= 3; i++) {
+            String frame = "event-" + i;
+            pool.submit("room", () -> recorder.session.send(frame));
+        }
+        executor.runAll();
+        assertEquals(List.of(List.of("event-1", "event-2", "event-3")), recorder.writes());
+
+        pool.submit("room", () -> recorder.session.send("alone"));
+        recorder.completeAll();
+        executor.runAll();
+        assertEquals(List.of("alone"), recorder.writes().get(1), "with nothing queued behind it, it goes at once");
+    }
+
+    @Test
+    void aFailingFanOutDoesNotStopTheStreamsNextOnes() {
+        ManualExecutor executor = new ManualExecutor();
+        DeliveryPool pool = new DeliveryPool(executor, 1);
+        List<String> ran = new ArrayList<>();
+        pool.submit("room", () -> {
+            throw new IllegalStateException("a subscriber's outbox threw");
+        });
+        pool.submit("room", () -> ran.add("next"));
+        executor.runAll();
+        assertEquals(List.of("next"), ran);
+    }
+
+    @Test
+    void aFullShardTurnsPublishersAwayAndOtherShardsStillTakeWork() {
+        ManualExecutor executor = new ManualExecutor();
+        DeliveryPool pool = new DeliveryPool(executor, 2);
+        String busy = "busy";
+        String other = streamOnOtherShard(busy, 2);
+        for (int i = 0; i < DeliveryPool.MAX_QUEUED; i++) {
+            pool.submit(busy, () -> { });
+        }
+        assertFalse(pool.accepts(busy));
+        assertTrue(pool.accepts(other));
+        executor.runAll();
+        assertTrue(pool.accepts(busy));
+    }
+
+    @Test
+    void aRefusedExecutorDeliversOnTheCallersThreadRatherThanLoseIt() {
+        Executor refusing = task -> {
+            throw new RejectedExecutionException("shutting down");
+        };
+        DeliveryPool pool = new DeliveryPool(refusing, 2);
+        List<String> ran = new ArrayList<>();
+        pool.submit("room", () -> ran.add("delivered"));
+        assertEquals(List.of("delivered"), ran);
+    }
+
+    @Test
+    void nothingRunsAfterStop() {
+        ManualExecutor executor = new ManualExecutor();
+        DeliveryPool pool = new DeliveryPool(executor, 2);
+        List<String> ran = new ArrayList<>();
+        pool.submit("room", () -> ran.add("queued before stop"));
+        pool.stop();
+        pool.submit("room", () -> ran.add("after stop"));
+        executor.runAll();
+        assertEquals(List.of(), ran);
+        assertEquals(0, pool.queued());
+    }
+
+    private static String streamOnOtherShard(String stream, int shards) {
+        for (int i = 0; ; i++) {
+            String candidate = "s" + i;
+            if (Math.floorMod(candidate.hashCode(), shards) != Math.floorMod(stream.hashCode(), shards)) {
+                return candidate;
+            }
+        }
+    }
+}
