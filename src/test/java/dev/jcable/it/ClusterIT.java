@@ -122,6 +122,15 @@ class ClusterIT {
 
     @Test
     @Order(3)
+    void theOfficialClientSeesOnOneNodeWhatHappensOnTheOther() throws Exception {
+        String stream = stream("cluster/compat");
+        String output = ClientCompatIT.node("cluster.mjs", a.ws(null).toString(), b.ws(null).toString(),
+                a.http().toString(), Cable.sign(stream), stream, Cable.BROADCAST_KEY);
+        assertTrue(output.contains("cluster: 5 passed, 0 failed"), output);
+    }
+
+    @Test
+    @Order(4)
     void aSessionRestoresOnTheOtherNodeWithWhatItMissed() {
         String stream = stream("cluster-restore");
         String identifier = signedIdentifier(stream);
@@ -145,7 +154,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void whatAnAnyCableSdkBroadcastsThroughRedisReachesBothNodes() {
         String stream = stream("cluster-ingress");
         String identifier = signedIdentifier(stream);
@@ -170,7 +179,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void afterKillMinus9TheDeadNodesMembersLeaveOnceWithinTheTtlAndTheOthersStay() throws Exception {
         String stream = stream("cluster-kill");
         String identifier = signedIdentifier(stream);
@@ -202,7 +211,7 @@ class ClusterIT {
      * missing.
      */
     @Test
-    @Order(6)
+    @Order(7)
     void twentyKillAndRestartCyclesEndWithThePresenceSetEqualToTheLiveOne() throws Exception {
         String stream = stream("cluster-cycles");
         String identifier = signedIdentifier(stream);
