@@ -48,32 +48,42 @@ final class RedisPresence {
     }
 
     JoinResult add(String stream, String sid, String pid, String info) {
-        Local session = sessions.computeIfAbsent(sid, k -> new Local());
-        synchronized (session) {
-            if (session.closedAt != 0) {
-                return JoinResult.SESSION_CLOSED;
+        while (true) {
+            Local session = sessions.computeIfAbsent(sid, k -> new Local());
+            synchronized (session) {
+                if (sessions.get(sid) != session) {
+                    continue; // forgotten meanwhile: a record kept in an orphan would never be renewed
+                }
+                return addLocked(session, stream, sid, pid, info);
             }
-            String outcome;
-            try {
-                outcome = join(stream, sid, pid, info);
-            } catch (RuntimeException e) {
-                forgetIfEmpty(sid, session);
-                throw e;
-            }
-            JoinResult result = switch (outcome) {
-                case "joined" -> JoinResult.JOINED;
-                case "updated" -> JoinResult.UPDATED;
-                case "id_mismatch" -> JoinResult.ID_MISMATCH;
-                case "members_limit" -> JoinResult.MEMBERS_LIMIT;
-                default -> throw new IllegalStateException("jcable: presence_add answered " + outcome);
-            };
-            if (result == JoinResult.JOINED || result == JoinResult.UPDATED) {
-                session.streams.put(stream, new Joined(pid, info));
-            } else {
-                forgetIfEmpty(sid, session);
-            }
-            return result;
         }
+    }
+
+    /** The join itself; the caller holds {@code session}'s monitor. */
+    private JoinResult addLocked(Local session, String stream, String sid, String pid, String info) {
+        if (session.closedAt != 0) {
+            return JoinResult.SESSION_CLOSED;
+        }
+        String outcome;
+        try {
+            outcome = join(stream, sid, pid, info);
+        } catch (RuntimeException e) {
+            forgetIfEmpty(sid, session);
+            throw e;
+        }
+        JoinResult result = switch (outcome) {
+            case "joined" -> JoinResult.JOINED;
+            case "updated" -> JoinResult.UPDATED;
+            case "id_mismatch" -> JoinResult.ID_MISMATCH;
+            case "members_limit" -> JoinResult.MEMBERS_LIMIT;
+            default -> throw new IllegalStateException("jcable: presence_add answered " + outcome);
+        };
+        if (result == JoinResult.JOINED || result == JoinResult.UPDATED) {
+            session.streams.put(stream, new Joined(pid, info));
+        } else {
+            forgetIfEmpty(sid, session);
+        }
+        return result;
     }
 
     private String join(String stream, String sid, String pid, String info) {
@@ -99,10 +109,8 @@ final class RedisPresence {
     }
 
     void disconnected(String sid) {
-        Local session = sessions.get(sid);
-        if (session == null) {
-            return;
-        }
+        // kept (closed) even without records, so that a join arriving after the close is refused, not renewed forever
+        Local session = sessions.computeIfAbsent(sid, k -> new Local());
         List<CompletableFuture<Long>> calls = new ArrayList<>();
         synchronized (session) {
             session.closedAt = clock.getAsLong();

@@ -73,6 +73,7 @@ final class StreamFeeds {
                     } catch (RuntimeException e) {
                         feed.removed = true;
                         feeds.remove(stream, feed);
+                        redis.unsubscribe(keys.channel(stream)); // in case the subscription was made
                         throw e;
                     }
                 }

@@ -116,6 +116,9 @@ class RedisPresenceTest {
         a.broker.presenceDisconnected("s1");
         a.broker.presenceDisconnected("s2");
         assertEquals(JoinResult.SESSION_CLOSED, a.broker.presenceAdd("room", "s1", "gone", null));
+        a.broker.presenceDisconnected("s-never-joined");
+        assertEquals(JoinResult.SESSION_CLOSED, a.broker.presenceAdd("room", "s-never-joined", "late", null),
+                "a join after the close is refused even when the session held nothing");
         b.broker.presenceAdd("room", "s3", "back", null); // the same person, reconnected to node b in time
         assertTrue(await(() -> b.events().contains("leave room gone"), 5), b.events().toString());
         assertEquals(List.of(new PresenceInfo.Record("back", null)), a.broker.presenceInfo("room").records());
