@@ -229,6 +229,7 @@ class ClusterIT {
             subscribed(stay, identifier);
             subscribed(shared, identifier);
             stay.send(command("join", identifier, "\"presence\":{\"id\":\"stay\"}"));
+            stay.until(frame -> frame.contains("\"id\":\"stay\"")); // joined first: the info lists it first
             shared.send(command("join", identifier, "\"presence\":{\"id\":\"shared\"}"));
             for (int cycle = 1; cycle <= cycles; cycle++) {
                 nodeA = node().awaitReady();
