@@ -49,7 +49,7 @@ class ClusterIT {
     private static PayaraProcess node() throws Exception {
         return new PayaraProcess("anycable.broker=redis", "anycable.redis_url=" + redis.url(),
                 "anycable.secret=" + Cable.SECRET, "anycable.presence_ttl=" + PRESENCE_TTL_SECONDS,
-                "anycable.broadcast_adapter=http,redis,redisx");
+                "anycable.broadcast_adapter=http,redis,redisx", "anycable.streams_whisper=true");
     }
 
     private static Cable cable(PayaraProcess node) throws Exception {
@@ -70,7 +70,7 @@ class ClusterIT {
 
     @Test
     @Order(1)
-    void broadcastsOnEitherNodeReachEverySubscriberOnceInOffsetOrder() {
+    void broadcastsAndWhispersOnEitherNodeReachEverySubscriberOnceInOffsetOrder() {
         String stream = stream("cluster");
         String identifier = signedIdentifier(stream);
         try (WsClient onA = a.connect(); WsClient onB = b.connect()) {
@@ -88,6 +88,10 @@ class ClusterIT {
             }
             onA.expectQuiet();
             onB.expectQuiet();
+            // a whisper on node a reaches the other subscriber on node b, not the sender, and is not stored
+            onA.send(command("whisper", identifier, "\"data\":{\"event\":\"typing\"}"));
+            onB.expect(Cable.messageFrame(identifier, "{\"event\":\"typing\"}"));
+            onA.expectQuiet();
         }
     }
 
