@@ -6,6 +6,7 @@
 #   bench/run.sh cluster   fan-out on broker=redis: 1 node memory, 1 node redis, 2 nodes redis (needs redis-server)
 #   bench/run.sh jmh       broker micro-benchmarks (JMH 1.37), 1 thread and 2 threads
 #   bench/run.sh profile   one fan-out run of jcable under JFR, and its top frames
+#   bench/run.sh slow      slow consumers: 1,000 healthy subscribers with and without 100 that stop reading
 #   bench/run.sh all       fanout, memory, churn, jmh
 # Settings: BENCH_OPTS='-Dbench.n=250,500 -Dbench.messages=200 …' (see src/test/java/dev/jcable/bench/Bench.java).
 # BENCH_NOBUILD=1 skips the Maven build. Servers run on core 0, the load generator on core 1 (taskset), loopback
@@ -59,6 +60,8 @@ case "$what" in
   fanout|memory|churn|cluster) loadgen "$what" ;;
   jmh) run_jmh ;;
   profile) run_profile ;;
+  slow) timeout 900 "${CLIENT[@]}" java -Xms1g -Xmx2g -XX:+UseParallelGC -cp "$CP" -Dbench.serverCpus="$SERVER_CPUS" \
+    -Dbench.out=target/bench/slow.md ${BENCH_OPTS:-} dev.jcable.bench.SlowConsumers ;;
   all) rc=0; for b in fanout memory churn; do loadgen "$b" || rc=1; done; run_jmh || rc=1; exit $rc ;;
-  *) echo "usage: bench/run.sh fanout|memory|churn|cluster|jmh|profile|all" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh fanout|memory|churn|cluster|jmh|profile|slow|all" >&2; exit 2 ;;
 esac

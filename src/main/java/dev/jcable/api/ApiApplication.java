@@ -10,6 +10,7 @@ public class ApiApplication extends Application {
 
     @Override
     public Set<Class<?>> getClasses() {
-        return Set.of(PresenceResource.class, HealthResource.class, ErrorMapper.class, BrokerUnavailableMapper.class);
+        return Set.of(PresenceResource.class, HealthResource.class, ErrorMapper.class,
+                UnexpectedErrorMapper.class, BrokerUnavailableMapper.class);
     }
 }

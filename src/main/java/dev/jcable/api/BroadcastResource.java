@@ -11,16 +11,24 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.HeaderParam;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
  * {@code POST /_broadcast}: AnyCable's HTTP broadcast. 201 when every publication was accepted (in order): stored
  * and queued for delivery, which runs off this thread; 401 without the right Bearer key; 400 for a body that is not
- * JSON; 422 for JSON of the wrong shape; 503 when a stream's deliveries are too far behind.
+ * JSON; 422 for JSON of the wrong shape; 413 for a publication whose data is larger than {@code max_broadcast_size},
+ * or a body larger than {@link #BODY_FACTOR} times that (read no further); 503 when a stream's deliveries are too
+ * far behind (the publications before it were published). A batch with a too-large publication publishes nothing.
  */
 @RequestScoped
 @Path("")
 public class BroadcastResource {
+
+    /** The body may hold this many largest broadcasts' worth of bytes: a batch, and room for JSON escaping. */
+    static final int BODY_FACTOR = 8;
 
     @Inject
     Node node;
@@ -29,17 +37,32 @@ public class BroadcastResource {
     CableConfig config;
 
     @POST
-    public Response broadcast(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, String body) {
+    public Response broadcast(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, InputStream body)
+            throws IOException {
         if (!config.broadcastAdapters().contains("http")) {
             return ApiError.response(404, "not_found", "the http broadcast adapter is off (broadcast_adapter)");
         }
         Bearer.require(authorization, config.broadcastKey());
+        long limit = (long) BODY_FACTOR * config.maxBroadcastSize();
+        byte[] bytes = body.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
+        if (bytes.length > limit) {
+            return ApiError.response(413, "body_too_large", "the body is larger than " + limit
+                    + " bytes (" + BODY_FACTOR + " × max_broadcast_size)");
+        }
         List<Publication> publications;
         try {
-            publications = PublicationParser.parse(body);
+            publications = PublicationParser.parse(new String(bytes, StandardCharsets.UTF_8));
         } catch (PublicationParser.InvalidBody e) {
             return ApiError.response(e.status(), e.status() == 400 ? "invalid_json" : "invalid_publication",
                     e.getMessage());
+        }
+        for (int i = 0; i < publications.size(); i++) {
+            try {
+                node.requirePublishable(publications.get(i));
+            } catch (IllegalArgumentException e) {
+                return ApiError.response(413, "broadcast_too_large",
+                        (publications.size() > 1 ? "[" + i + "]" : "") + e.getMessage());
+            }
         }
         for (int i = 0; i < publications.size(); i++) {
             try {

@@ -13,9 +13,17 @@ package dev.jcable.api;
  */
 public interface Broadcaster {
 
-    /** Delivers {@code data} to every subscriber of {@code stream}: as JSON when it is JSON text, else a string. */
+    /**
+     * Delivers {@code data} to every subscriber of {@code stream}: as JSON when it is JSON text, else a string.
+     *
+     * @throws IllegalArgumentException when {@code data} is larger than {@code max_broadcast_size} characters
+     */
     void broadcast(String stream, String data);
 
-    /** Delivers a full publication (e.g. with {@code exclude_socket}). */
+    /**
+     * Delivers a full publication (e.g. with {@code exclude_socket}).
+     *
+     * @throws IllegalArgumentException when its data is larger than {@code max_broadcast_size} characters
+     */
     void broadcast(Publication publication);
 }

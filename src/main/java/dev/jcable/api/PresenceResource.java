@@ -34,6 +34,6 @@ public class PresenceResource {
     public String users(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                         @PathParam("stream") String stream) {
         Bearer.require(authorization, config.apiSecret());
-        return Codec.presenceInfo(node.presenceInfo(stream), true);
+        return Codec.presenceInfo(node.presenceInfo(stream), true, Long.MAX_VALUE); // HTTP: every record
     }
 }

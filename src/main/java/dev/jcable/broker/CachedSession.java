@@ -12,4 +12,13 @@ public record CachedSession(String identifiers, Map<String, StreamSpec> subscrip
     public CachedSession {
         subscriptions = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(subscriptions));
     }
+
+    /** The characters it holds: identifiers, and each subscription's identifier and stream. */
+    public long size() {
+        long size = identifiers == null ? 0 : identifiers.length();
+        for (Map.Entry<String, StreamSpec> subscription : subscriptions.entrySet()) {
+            size += subscription.getKey().length() + subscription.getValue().stream().length();
+        }
+        return size;
+    }
 }

@@ -21,6 +21,7 @@ public final class ExpiryTimer implements MemoryBroker.Wakeup {
     private final LongSupplier clock;
     private LongSupplier task;
     private ScheduledFuture<?> armed;
+    private Object armedToken; // identifies the armed future to the run it starts
     private long armedAt = Long.MAX_VALUE;
     private boolean stopped;
 
@@ -44,18 +45,29 @@ public final class ExpiryTimer implements MemoryBroker.Wakeup {
         }
         armedAt = deadlineMillis;
         long delay = Math.max(0, deadlineMillis - clock.getAsLong());
+        Object token = new Object();
         try {
-            armed = scheduler.schedule(this::fire, delay, TimeUnit.MILLISECONDS);
+            armed = scheduler.schedule(() -> fire(token), delay, TimeUnit.MILLISECONDS);
+            armedToken = token;
         } catch (RejectedExecutionException e) {
             armed = null; // the container is shutting down
+            armedToken = null;
             armedAt = Long.MAX_VALUE;
         }
     }
 
-    private void fire() {
+    /**
+     * Runs the task unless a newer arming superseded this one: a future cancelled after it had started still gets
+     * here, and must neither run nor clear the newer future, which would then be out of {@link #stop()}'s reach.
+     */
+    private void fire(Object token) {
         LongSupplier current;
         synchronized (this) {
+            if (stopped || armedToken != token) {
+                return;
+            }
             armed = null;
+            armedToken = null;
             armedAt = Long.MAX_VALUE;
             current = task;
         }
@@ -76,6 +88,7 @@ public final class ExpiryTimer implements MemoryBroker.Wakeup {
         if (armed != null) {
             armed.cancel(false);
             armed = null;
+            armedToken = null;
         }
     }
 }

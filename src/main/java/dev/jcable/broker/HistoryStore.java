@@ -6,17 +6,26 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Per-stream offsets and bounded history ({@code history_limit} entries, {@code history_ttl} each). Each stream is
- * locked on its own; publishing hands the message on under that lock, so it reaches the fan-out in offset order. A stream
- * keeps its offset for ten history lifetimes after its last message, so offsets stay monotonic while clients may
- * still hold them.
+ * locked on its own; publishing hands the message on under that lock, so it reaches the fan-out in offset order.
+ *
+ * <p>A stream has a log only once something was published to it: subscribing alone keeps nothing, so a client cannot
+ * grow memory by subscribing to names nobody publishes to. A quiet stream is forgotten ten history lifetimes after
+ * its last message; a stream that starts again later continues above every offset any forgotten stream reached,
+ * so an offset never means two messages within one epoch (a client back with an old position is refused instead of
+ * served another message under the same number).
  */
 final class HistoryStore {
+
+    private static final Logger LOG = Logger.getLogger(HistoryStore.class.getName());
 
     /** How many history lifetimes a stream's offset outlives its last message. */
     private static final int RETENTION_FACTOR = 10;
@@ -27,6 +36,8 @@ final class HistoryStore {
     private final long ttlMillis;
     private final Deadlines deadlines;
     private final ConcurrentHashMap<String, Log> logs = new ConcurrentHashMap<>();
+    /** The highest offset of any forgotten stream: a new log starts above it. */
+    private final AtomicLong retired = new AtomicLong();
 
     HistoryStore(LongSupplier clock, String epoch, int limit, long ttlMillis, Deadlines deadlines) {
         this.clock = clock;
@@ -36,6 +47,11 @@ final class HistoryStore {
         this.deadlines = deadlines;
     }
 
+    /**
+     * Stores the next offset of the stream, then delivers it. The message is in history before anyone hears of it,
+     * and a failing delivery (logged here) neither undoes it nor reaches the publisher: its subscribers can still
+     * ask for it.
+     */
     void publish(Publication publication, Consumer<StreamMessage> deliver) {
         String stream = publication.stream();
         while (true) {
@@ -53,15 +69,26 @@ final class HistoryStore {
                     log.entries.removeFirst();
                 }
                 log.touched = now;
+                log.published = true;
                 if (wasEmpty) {
                     schedule(stream, log, now + ttlMillis);
                 }
-                deliver.accept(message);
+                try {
+                    deliver.accept(message);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "jcable: delivering offset " + message.offset() + " of stream " + stream
+                            + " failed; it stays in history", e);
+                }
                 return;
             }
         }
     }
 
+    /**
+     * Runs {@code subscribe} with the stream's latest offset under the stream's lock and returns that offset. A
+     * stream nobody published to gets a log only for the duration of the call, so that a concurrent first
+     * publication is either seen live or counted in the returned offset, never both nor neither.
+     */
     long attach(String stream, LongConsumer subscribe) {
         while (true) {
             Log log = log(stream);
@@ -69,7 +96,14 @@ final class HistoryStore {
                 if (log.removed) {
                     continue;
                 }
-                subscribe.accept(log.offset);
+                try {
+                    subscribe.accept(log.offset);
+                } finally {
+                    if (!log.published) {
+                        log.removed = true;
+                        logs.remove(stream, log);
+                    }
+                }
                 return log.offset;
             }
         }
@@ -137,8 +171,9 @@ final class HistoryStore {
                 schedule(stream, log, log.entries.peekFirst().at + ttlMillis);
                 return;
             }
-            long keepUntil = log.touched + (log.offset == 0 ? ttlMillis : RETENTION_FACTOR * ttlMillis);
+            long keepUntil = log.touched + RETENTION_FACTOR * ttlMillis;
             if (now >= keepUntil) {
+                retired.accumulateAndGet(log.offset, Math::max); // before the removal a new log's start reads it
                 log.removed = true;
                 logs.remove(stream, log);
             } else {
@@ -152,11 +187,7 @@ final class HistoryStore {
     }
 
     private Log log(String stream) {
-        return logs.computeIfAbsent(stream, s -> {
-            Log log = new Log(clock.getAsLong());
-            schedule(s, log, log.touched + ttlMillis);
-            return log;
-        });
+        return logs.computeIfAbsent(stream, s -> new Log(retired.get()));
     }
 
     private void trim(Log log, long now) {
@@ -173,15 +204,18 @@ final class HistoryStore {
     private record Entry(long at, StreamMessage message) {
     }
 
+    /** One stream's history. Guarded by its own monitor. */
     private static final class Log {
         final ArrayDeque<Entry> entries = new ArrayDeque<>();
         long offset;
         long touched;
         long deadline;
+        boolean published;
         boolean removed;
 
-        Log(long now) {
-            touched = now;
+        /** @param base the offset before this log's first message */
+        Log(long base) {
+            offset = base;
         }
     }
 }

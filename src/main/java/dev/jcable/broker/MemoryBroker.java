@@ -39,7 +39,8 @@ public final class MemoryBroker implements Broker {
         this.deadlines = new Deadlines(wakeup);
         this.history = new HistoryStore(clock, epoch, settings.historyLimit(), settings.historyTtl().toMillis(),
                 deadlines);
-        this.sessions = new SessionStore(clock, settings.sessionsTtl().toMillis(), deadlines);
+        this.sessions = new SessionStore(clock, settings.sessionsTtl().toMillis(), settings.sessionsMaxSize(),
+                deadlines);
         this.presence = new PresenceStore(clock, settings.presenceTtl().toMillis(), settings.maxMembers(), deadlines,
                 (stream, event) -> listener.presence(stream, event));
     }
@@ -145,6 +146,11 @@ public final class MemoryBroker implements Broker {
 
     /** Cached sessions; for tests and metrics. */
     public int cachedSessions() {
+        return sessions.count();
+    }
+
+    /** Characters the cached sessions hold together; for tests and metrics. */
+    public long cachedSessionsSize() {
         return sessions.size();
     }
 

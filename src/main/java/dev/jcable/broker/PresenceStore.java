@@ -8,15 +8,23 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Who is present in which stream. Locked per stream and per session, never globally; events of one stream are
  * emitted under that stream's lock, so every observer sees them in the order the state changed.
  *
+ * <p>Every change is complete, in the stream and in the session, before its event is emitted, and an event that
+ * fails to go out (a listener that throws) is logged here: it can neither leave a member half-recorded nor stop a
+ * loop over a session's streams half-way.
+ *
  * <p>Connected sessions keep their records without any keepalive traffic. Only a disconnected session gets a
  * deadline ({@code presence_ttl}), so idle streams and connected sessions cost nothing.
  */
 final class PresenceStore {
+
+    private static final Logger LOG = Logger.getLogger(PresenceStore.class.getName());
 
     private final LongSupplier clock;
     private final long ttlMillis;
@@ -46,19 +54,16 @@ final class PresenceStore {
             if (current != null && !current.equals(pid)) {
                 return JoinResult.ID_MISMATCH;
             }
-            JoinResult result = addToStream(stream, sid, pid, info);
-            if (result == JoinResult.MEMBERS_LIMIT) {
-                if (session.streams.isEmpty()) {
-                    sessions.remove(sid, session);
-                }
-            } else {
-                session.streams.put(stream, pid);
+            JoinResult result = addToStream(stream, sid, pid, info, session);
+            if (result == JoinResult.MEMBERS_LIMIT && session.streams.isEmpty()) {
+                sessions.remove(sid, session);
             }
             return result;
         }
     }
 
-    private JoinResult addToStream(String stream, String sid, String pid, String info) {
+    /** Records the member in the stream and in {@code session} (whose lock the caller holds), then emits. */
+    private JoinResult addToStream(String stream, String sid, String pid, String info, SessionPresence session) {
         while (true) {
             StreamPresence presence = streams.computeIfAbsent(stream, k -> new StreamPresence());
             synchronized (presence) {
@@ -69,6 +74,7 @@ final class PresenceStore {
                 if (member != null) {
                     member.info = info;
                     member.add(sid);
+                    session.streams.put(stream, pid);
                     return JoinResult.UPDATED;
                 }
                 if (presence.members.size() >= maxMembers) {
@@ -76,6 +82,7 @@ final class PresenceStore {
                     return JoinResult.MEMBERS_LIMIT;
                 }
                 presence.members.put(pid, new Member(info, sid));
+                session.streams.put(stream, pid);
                 emit(stream, PresenceEvent.join(pid, info));
                 return JoinResult.JOINED;
             }
@@ -92,10 +99,10 @@ final class PresenceStore {
             if (pid == null) {
                 return false;
             }
-            removeFromStream(stream, sid, pid);
             if (session.streams.isEmpty() && session.deadline == 0) {
                 sessions.remove(sid, session);
             }
+            removeFromStream(stream, sid, pid);
             return true;
         }
     }
@@ -107,11 +114,14 @@ final class PresenceStore {
         }
         synchronized (presence) {
             Member member = presence.members.get(pid);
-            if (member != null && member.remove(sid) && member.isEmpty()) {
+            boolean left = member != null && member.remove(sid) && member.isEmpty();
+            if (left) {
                 presence.members.remove(pid);
-                emit(stream, PresenceEvent.leave(pid));
             }
             dropIfEmpty(stream, presence);
+            if (left) {
+                emit(stream, PresenceEvent.leave(pid));
+            }
         }
     }
 
@@ -145,8 +155,9 @@ final class PresenceStore {
             return;
         }
         synchronized (session) {
-            session.streams.forEach((stream, pid) -> removeFromStream(stream, sid, pid));
+            Map<String, String> joined = new HashMap<>(session.streams);
             session.streams.clear();
+            joined.forEach((stream, pid) -> removeFromStream(stream, sid, pid));
         }
     }
 
@@ -167,8 +178,14 @@ final class PresenceStore {
         return sessions.size();
     }
 
+    /** Called with the stream's lock held and its state already changed; a listener's failure stays here. */
     private void emit(String stream, PresenceEvent event) {
-        events.accept(stream, event);
+        try {
+            events.accept(stream, event);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "jcable: presence event " + (event.join() ? "join" : "leave") + " of stream "
+                    + stream + " could not be delivered; presence itself is up to date", e);
+        }
     }
 
     /** One stream's members, in join order. Guarded by its own monitor. */

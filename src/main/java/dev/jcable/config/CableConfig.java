@@ -1,6 +1,7 @@
 package dev.jcable.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,6 +21,11 @@ import java.util.Map;
  *                          (PUBLISH on {@code redis_channel}), {@code redisx} (XADD to {@code redisx_stream})
  * @param redisChannel      the channel AnyCable's server SDKs PUBLISH to
  * @param redisxStream      the Redis Stream AnyCable's server SDKs XADD to
+ * @param nativePings       whether WebSocket (RFC 6455) ping frames go out every {@code ping_interval}
+ * @param pongTimeout       how long a connection may stay silent after a ping before it is closed as dead; zero
+ *                          turns the check off
+ * @param allowedOrigins    the handshake {@code Origin} hosts accepted (lower case, {@code host[:port]},
+ *                          {@code *suffix} wildcards); empty accepts every origin
  * @param demo              whether the demo page and its endpoints are served
  * @param sources           where each option's value came from (for the start-up line)
  */
@@ -47,9 +53,15 @@ public record CableConfig(
         int historyLimit,
         Duration historyTtl,
         Duration sessionsTtl,
+        long sessionsMaxSize,
         Duration pingInterval,
         String pingTimestampPrecision,
+        boolean nativePings,
+        Duration pongTimeout,
+        List<String> allowedOrigins,
         int maxMessageSize,
+        int maxIdentifierSize,
+        int maxBroadcastSize,
         long wsMaxPendingSize,
         Duration wsWriteTimeout,
         String wsTransport,
@@ -58,6 +70,24 @@ public record CableConfig(
         int presenceInfoMaxSize,
         boolean demo,
         Map<Option, String> sources) {
+
+    public CableConfig {
+        allowedOrigins = List.copyOf(allowedOrigins);
+    }
+
+    /**
+     * The largest frame jcable builds, in characters: the largest message it carries (a broadcast's {@code data}
+     * quoted as a JSON string with every character escaped, a whisper of a whole inbound frame, a presence reply of
+     * up to {@code ws_max_pending_size}, a restored welcome listing every subscription) plus an identifier and a
+     * stream name around it, each escaped at worst. A session drops a larger frame outright; nothing jcable builds
+     * comes near it.
+     */
+    public long maxFrameSize() {
+        long identifier = 6L * maxIdentifierSize + 2; // every character escaped (six characters each), two quotes
+        long message = Math.max(Math.max(6L * maxBroadcastSize + 2, maxMessageSize),
+                Math.max(wsMaxPendingSize, maxSubscriptions * (identifier + 1)));
+        return message + 2 * identifier + 1024;
+    }
 
     /** One line for the start-up log; secrets show only whether and where they are set. */
     public String summary() {
@@ -99,6 +129,7 @@ public record CableConfig(
             case HISTORY_LIMIT -> String.valueOf(historyLimit);
             case HISTORY_TTL -> seconds(historyTtl);
             case SESSIONS_TTL -> seconds(sessionsTtl);
+            case SESSIONS_MAX_SIZE -> String.valueOf(sessionsMaxSize);
             case BROKER -> broker;
             case REDIS_URL -> redactUrl(redisUrl);
             case REDIS_PREFIX -> redisPrefix;
@@ -108,7 +139,12 @@ public record CableConfig(
             case PRESENCE_TTL -> seconds(presenceTtl);
             case PING_INTERVAL -> seconds(pingInterval);
             case PING_TIMESTAMP_PRECISION -> pingTimestampPrecision;
+            case ENABLE_NATIVE_PINGS -> String.valueOf(nativePings);
+            case PONG_TIMEOUT -> seconds(pongTimeout);
+            case ALLOWED_ORIGINS -> allowedOrigins.isEmpty() ? "*" : String.join(",", allowedOrigins);
             case MAX_MESSAGE_SIZE -> String.valueOf(maxMessageSize);
+            case MAX_IDENTIFIER_SIZE -> String.valueOf(maxIdentifierSize);
+            case MAX_BROADCAST_SIZE -> String.valueOf(maxBroadcastSize);
             case WS_MAX_PENDING_SIZE -> String.valueOf(wsMaxPendingSize);
             case WS_WRITE_TIMEOUT -> seconds(wsWriteTimeout);
             case WS_TRANSPORT -> wsTransport;

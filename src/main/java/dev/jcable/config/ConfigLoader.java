@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -97,9 +98,15 @@ public final class ConfigLoader {
                 (int) number(Option.HISTORY_LIMIT, 1, 1_000_000),
                 seconds(Option.HISTORY_TTL),
                 seconds(Option.SESSIONS_TTL),
+                number(Option.SESSIONS_MAX_SIZE, 0, Long.MAX_VALUE),
                 seconds(Option.PING_INTERVAL),
                 precision,
+                bool(Option.ENABLE_NATIVE_PINGS),
+                seconds(Option.PONG_TIMEOUT),
+                origins(),
                 (int) number(Option.MAX_MESSAGE_SIZE, 256, Integer.MAX_VALUE),
+                (int) number(Option.MAX_IDENTIFIER_SIZE, 64, 1 << 20),
+                (int) number(Option.MAX_BROADCAST_SIZE, 1, 1 << 28),
                 number(Option.WS_MAX_PENDING_SIZE, 1024, Long.MAX_VALUE),
                 seconds(Option.WS_WRITE_TIMEOUT),
                 transport,
@@ -211,6 +218,29 @@ public final class ConfigLoader {
         }
         origin.put(option, "derived from secret");
         return MessageVerifier.derive(secret, phrase);
+    }
+
+    /**
+     * {@code allowed_origins}: comma-separated hosts ({@code host} or {@code host:port}, as in the {@code Origin}
+     * header), {@code *suffix} for any host ending so. Empty, or any {@code *} entry alone, means every origin.
+     */
+    private List<String> origins() {
+        String value = raw(Option.ALLOWED_ORIGINS).toLowerCase(Locale.ROOT);
+        List<String> hosts = new ArrayList<>();
+        for (String entry : value.split(",")) {
+            String host = entry.trim();
+            if (host.equals("*")) {
+                return List.of(); // every origin: no check
+            }
+            if (host.contains("/") || host.chars().anyMatch(Character::isWhitespace)) {
+                throw invalid(Option.ALLOWED_ORIGINS, value,
+                        "must list hosts (example.com, example.com:8443, *.example.com), not URLs");
+            }
+            if (!host.isEmpty()) {
+                hosts.add(host);
+            }
+        }
+        return hosts;
     }
 
     private boolean bool(Option option) {

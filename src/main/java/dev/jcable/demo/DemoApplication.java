@@ -1,6 +1,7 @@
 package dev.jcable.demo;
 
 import dev.jcable.api.ErrorMapper;
+import dev.jcable.api.UnexpectedErrorMapper;
 import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.core.Application;
 import java.util.Set;
@@ -14,6 +15,6 @@ public class DemoApplication extends Application {
 
     @Override
     public Set<Class<?>> getClasses() {
-        return Set.of(RoomResource.class, ErrorMapper.class);
+        return Set.of(RoomResource.class, ErrorMapper.class, UnexpectedErrorMapper.class);
     }
 }

@@ -8,6 +8,7 @@ import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 
@@ -32,6 +33,11 @@ public class CableEndpoint {
     @OnMessage
     public void message(Session socket, String part, boolean last) {
         node.receive(socket, part, last);
+    }
+
+    @OnMessage
+    public void pong(Session socket, PongMessage pong) {
+        node.pong(socket);
     }
 
     @OnClose

@@ -23,6 +23,7 @@ import dev.jcable.protocol.Command;
 import dev.jcable.protocol.JsonText;
 import dev.jcable.protocol.ProtocolException;
 import dev.jcable.session.CableSession;
+import dev.jcable.session.Liveness;
 import dev.jcable.session.Pinger;
 import dev.jcable.session.SessionHost;
 import dev.jcable.session.Subscription;
@@ -97,16 +98,13 @@ public class Node implements BrokerListener {
         /**
          * A disconnect frame waits behind whatever the client has not read. A client that stopped reading never
          * lets it out, and some containers (Tyrus on Grizzly) never time that write out, so after ws_write_timeout
-         * (at least 1 s) the socket is closed anyway and the session cleaned up.
+         * (at least 1 s) the socket is closed anyway and the session cleaned up (both do nothing if that happened
+         * meanwhile; a dead session is cleaned up at once, before its goodbye, see dead()).
          */
         @Override
         public void disconnecting(CableSession session) {
             long grace = Math.max(1000, config.wsWriteTimeout().toMillis());
-            oneShots.schedule(() -> {
-                if (sessions.containsKey(session.sid())) {
-                    forceClose(session);
-                }
-            }, grace);
+            oneShots.schedule(() -> forceClose(session), grace);
         }
     };
     private final Hub hub = new Hub();
@@ -118,6 +116,7 @@ public class Node implements BrokerListener {
     private Broker broker;
     private ExpiryTimer expiryTimer;
     private Pinger pinger;
+    private Liveness liveness;
     private StreamCommands streams;
     private PresenceCommands presence;
     private volatile CountDownLatch shutdown;
@@ -137,7 +136,7 @@ public class Node implements BrokerListener {
         authenticator = new Authenticator(config.jwtSecret(), config.enforceJwt(), System::currentTimeMillis);
         expiryTimer = new ExpiryTimer(scheduler, System::currentTimeMillis);
         BrokerSettings settings = new BrokerSettings(config.presenceTtl(), config.presenceMaxMembers(),
-                config.historyLimit(), config.historyTtl(), config.sessionsTtl());
+                config.historyLimit(), config.historyTtl(), config.sessionsTtl(), config.sessionsMaxSize());
         if ("redis".equals(config.broker())) {
             broker = new RedisBroker(new RedisSettings(config.redisUrl(), config.redisPrefix()), settings,
                     threadFactory, executor, scheduler);
@@ -149,9 +148,14 @@ public class Node implements BrokerListener {
         broker.start(this);
         if (broker instanceof RedisBroker redis) {
             redis.startIngress(config.broadcastAdapters().contains("redis"), config.redisChannel(),
-                    config.broadcastAdapters().contains("redisx"), config.redisxStream(), new RedisIngress(this::publish, this));
+                    config.broadcastAdapters().contains("redisx"), config.redisxStream(),
+                    new RedisIngress(this::publish, this));
         }
         pinger = new Pinger(scheduler);
+        long nativePings = config.nativePings() ? config.pingInterval().toMillis() : 0;
+        liveness = new Liveness(scheduler, executor, System::currentTimeMillis, nativePings,
+                config.pongTimeout().toMillis(), this::dead);
+        liveness.start();
         oneShots = new OneShots(scheduler);
         fanout = new DeliveryPool(executor, DeliveryPool.defaultShards());
         transports = Transports.choose(webSocketContainer(), "portable".equals(config.wsTransport()));
@@ -189,6 +193,7 @@ public class Node implements BrokerListener {
         oneShots.stop();
         pinger.stop();
         fanout.stop();
+        liveness.stop();
         expiryTimer.stop();
         broker.stop();
         LOG.info(() -> "jcable: stopped; " + open.size() + " connection(s) told server_restart");
@@ -208,17 +213,19 @@ public class Node implements BrokerListener {
 
     public void open(Session socket) {
         String sid = newSid();
-        CableSession session = new CableSession(sid, socket, config.wsMaxPendingSize(), host, transports);
+        CableSession session = new CableSession(sid, socket, config.wsMaxPendingSize(), config.maxFrameSize(), host,
+                transports);
         socket.getUserProperties().put(SESSION_KEY, session);
         // No container send timeout: Undertow's closes only the frame being written when it expires, leaving the
         // connection open and stuck behind the half-written frame (a stalled client on WildFly was never closed),
         // and Tyrus does not enforce one. A client that stops reading fills its queue and is cut off as too_slow;
         // the goodbye's own bound is the grace in disconnecting() above.
         socket.getAsyncRemote().setSendTimeout(0);
-        // jcable pings and cuts off clients that stop reading; the container's idle timeout adds nothing. (This does
-        // not spare Tyrus its per-send idle task: with 0 it still schedules one, and runs it, for every frame sent
-        // through its remote endpoint — eclipse-ee4j/tyrus#487. jcable's Tyrus transport does not send through it,
-        // see session.TyrusTransport; this call costs one such task per connection.)
+        // jcable finds dead peers itself (Liveness: WebSocket pings, pong_timeout) and cuts off clients that stop
+        // reading; the container's idle timeout adds nothing. (This does not spare Tyrus its per-send idle task: with
+        // 0 it still schedules one, and runs it, for every frame sent through its remote endpoint —
+        // eclipse-ee4j/tyrus#487. jcable's Tyrus transport does not send through it, see session.TyrusTransport;
+        // this call costs one such task per connection.)
         socket.setMaxIdleTimeout(0);
         Handshake handshake = handshake(socket);
         Authenticator.Decision decision = authenticator.authenticate(handshake.token(), sid);
@@ -243,6 +250,7 @@ public class Node implements BrokerListener {
             session.send(Codec.welcome(sid));
         }
         pinger.add(session, pingInterval(socket), pingPrecision(socket));
+        liveness.add(session);
     }
 
     /** A cached session, or the live one (the client noticed a dead network before this server did). */
@@ -280,6 +288,7 @@ public class Node implements BrokerListener {
         if (session == null || session.disconnecting()) {
             return;
         }
+        session.received(System.currentTimeMillis()); // any frame, even one dropped below, shows the client is there
         String frame = session.assemble(part, last, config.maxMessageSize());
         if (frame == null) {
             return;
@@ -297,6 +306,14 @@ public class Node implements BrokerListener {
         }
     }
 
+    /** A WebSocket pong: the client answered a ping (or sent one unasked, which shows it is alive just the same). */
+    public void pong(Session socket) {
+        CableSession session = session(socket);
+        if (session != null) {
+            session.received(System.currentTimeMillis());
+        }
+    }
+
     public void close(Session socket) {
         CableSession session = session(socket);
         if (session != null) {
@@ -311,6 +328,7 @@ public class Node implements BrokerListener {
         }
         try {
             pinger.remove(session);
+            liveness.remove(session);
             for (Subscription subscription : session.subscriptions().values()) {
                 hub.unsubscribe(session, subscription);
                 broker.detach(subscription.spec().stream());
@@ -346,7 +364,7 @@ public class Node implements BrokerListener {
             case "leave" -> presence.leave(session, subscription);
             case "presence" -> presence.info(session, command, subscription);
             case "ping" -> session.send(Codec.pong());
-            case "pong" -> { } // keepalive only: any inbound frame proves liveness
+            case "pong" -> session.sendsPongs(); // its JSON pings can now prove it alive (pong_timeout)
             default -> BadFrames.report(session, "unknown command '" + command.command() + "'");
         }
     }
@@ -371,14 +389,25 @@ public class Node implements BrokerListener {
     /**
      * Orders and stores a publication and returns: the fan-out runs on the delivery pool.
      *
-     * @throws Overloaded when the stream's fan-outs are {@link DeliveryPool#MAX_QUEUED} behind
+     * @throws IllegalArgumentException when its data is larger than {@code max_broadcast_size}; nothing is published
+     * @throws Overloaded when the stream's fan-outs are {@link DeliveryPool#MAX_QUEUED} behind; nothing is published
      */
     public void publish(Publication publication) {
+        requirePublishable(publication);
         if (!fanout.accepts(publication.stream())) {
             throw new Overloaded("delivery of stream '" + publication.stream() + "' is "
                     + DeliveryPool.MAX_QUEUED + " fan-outs behind; try again later");
         }
         broker.publish(publication);
+    }
+
+    /** @throws IllegalArgumentException when {@link #publish} would refuse {@code publication} */
+    public void requirePublishable(Publication publication) {
+        int size = publication.data().length();
+        if (size > config.maxBroadcastSize()) {
+            throw new IllegalArgumentException("data of " + size + " characters is larger than max_broadcast_size ("
+                    + config.maxBroadcastSize() + ")");
+        }
     }
 
     public PresenceInfo presenceInfo(String stream) {
@@ -398,6 +427,17 @@ public class Node implements BrokerListener {
     }
 
     // ---- helpers ----------------------------------------------------------------------------------
+
+    /**
+     * {@link Liveness} found the client silent past pong_timeout. It is told {@code no_pong} (if it still reads) and
+     * its session is cleaned up now, so its presence starts leaving at once; the socket closes when the goodbye is
+     * written, or after the disconnect grace.
+     */
+    private void dead(CableSession session) {
+        LOG.fine(() -> "jcable: session " + session.sid() + " sent nothing within pong_timeout; closing it as dead");
+        session.disconnect("no_pong", true, CloseReason.CloseCodes.NORMAL_CLOSURE, "No Pong");
+        closed(session);
+    }
 
     private void forceClose(CableSession session) {
         session.forceClose();

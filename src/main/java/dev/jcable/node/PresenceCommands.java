@@ -49,7 +49,7 @@ final class PresenceCommands {
         }
         JsonValue infoValue = presence.get("info");
         String info = infoValue == null || infoValue.getValueType() == JsonValue.ValueType.NULL
-                ? null : infoValue.toString();
+                ? null : JsonText.safe(infoValue.toString());
         if (info != null && info.length() > config.presenceInfoMaxSize()) {
             return "info_too_large";
         }
@@ -103,6 +103,7 @@ final class PresenceCommands {
             session.send(Codec.presence(quoted, Codec.presenceError("broker_unavailable")));
             return;
         }
-        session.send(Codec.presence(quoted, Codec.presenceInfo(info, records)));
+        // capped so that it always fits what one client may have waiting: any room's reply can be sent
+        session.send(Codec.presence(quoted, Codec.presenceInfo(info, records, config.wsMaxPendingSize())));
     }
 }

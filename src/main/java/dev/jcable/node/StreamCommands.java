@@ -51,6 +51,12 @@ final class StreamCommands {
             return;
         }
         String quoted = JsonText.quote(identifier);
+        if (identifier.length() > config.maxIdentifierSize()) {
+            BadFrames.report(session, "identifier longer than max_identifier_size (" + config.maxIdentifierSize()
+                    + ")");
+            session.send(Codec.typed("reject_subscription", quoted));
+            return;
+        }
         if (session.subscriptions().size() >= config.maxSubscriptions()) {
             BadFrames.report(session, "max_subscriptions (" + config.maxSubscriptions() + ") reached");
             session.send(Codec.typed("reject_subscription", quoted));

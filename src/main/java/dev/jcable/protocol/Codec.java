@@ -132,26 +132,40 @@ public final class Codec {
         return out.append('}').toString();
     }
 
-    /** {@code {"type":"info","total":N,"records":[{"id":…,"info":…},…]}}; no {@code records} when empty or not wanted. */
-    public static String presenceInfo(PresenceInfo info, boolean withRecords) {
-        StringBuilder out = new StringBuilder(64 + info.records().size() * 48)
+    /**
+     * {@code {"type":"info","total":N,"records":[{"id":…,"info":…},…]}}; no {@code records} when empty or not
+     * wanted. Records are listed in join order while the whole stays within {@code maxChars} characters (the last record
+     * that would not fit, and every one after it, is left out); {@code total} always counts every member.
+     */
+    public static String presenceInfo(PresenceInfo info, boolean withRecords, long maxChars) {
+        StringBuilder out = new StringBuilder(64 + (int) Math.min(info.records().size() * 48L, maxChars))
                 .append("{\"type\":\"info\",\"total\":").append(info.total());
         if (withRecords && !info.records().isEmpty()) {
+            int open = out.length();
             out.append(",\"records\":[");
             boolean first = true;
             for (PresenceInfo.Record record : info.records()) {
+                int mark = out.length();
                 if (!first) {
                     out.append(',');
                 }
-                first = false;
                 out.append("{\"id\":");
                 JsonText.appendQuoted(out, record.id());
                 if (record.info() != null) {
-                    out.append(",\"info\":").append(record.info());
+                    out.append(",\"info\":").append(JsonText.safe(record.info()));
                 }
                 out.append('}');
+                if (out.length() + 2 > maxChars) { // "]}" still has to fit
+                    out.setLength(mark);
+                    break;
+                }
+                first = false;
             }
-            out.append(']');
+            if (first) {
+                out.setLength(open); // not even one record fits: none, as for an empty room
+            } else {
+                out.append(']');
+            }
         }
         return out.append('}').toString();
     }

@@ -16,6 +16,13 @@ public final class JsonText {
      */
     private static final JsonProvider PROVIDER = JsonProvider.provider();
 
+    /**
+     * The deepest nesting of objects and arrays accepted from a client or a publisher. No command needs more than a
+     * few levels, and building a value recurses once per level: a frame of 64 KiB of brackets would otherwise take
+     * the reading thread's stack (in some JSON-P implementations) instead of being refused.
+     */
+    public static final int MAX_DEPTH = 64;
+
     private JsonText() {
     }
 
@@ -39,9 +46,13 @@ public final class JsonText {
                 case '\b' -> out.append("\\b");
                 case '\f' -> out.append("\\f");
                 default -> {
-                    // U+2028/2029 are valid JSON but break JavaScript string literals in some consumers
-                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-                        out.append(String.format("\\u%04x", (int) c));
+                    if (Character.isHighSurrogate(c) && i + 1 < value.length()
+                            && Character.isLowSurrogate(value.charAt(i + 1))) {
+                        out.append(c).append(value.charAt(++i)); // a pair: one character, written as is
+                    } else if (c < 0x20 || c == '\u2028' || c == '\u2029' || Character.isSurrogate(c)) {
+                        // U+2028/2029 are valid JSON but break JavaScript string literals in some consumers; a lone
+                        // surrogate (a client may send the JSON escape of one) cannot be encoded as UTF-8: escaped
+                        appendEscape(out, c);
                     } else {
                         out.append(c);
                     }
@@ -52,12 +63,54 @@ public final class JsonText {
     }
 
     /**
+     * {@code json} with every lone surrogate escaped as {@code \\uXXXX}: JSON text that can be encoded as UTF-8.
+     * A JSON-P value's {@code toString()} writes a string's characters as they are, and a client may send
+     * {@code "\\ud800"}; written raw into a frame, that character fails the strict UTF-8 encoder of some containers,
+     * which would close every connection the frame goes to. Lone surrogates only occur inside strings, where the
+     * escape means the same.
+     */
+    public static String safe(String json) {
+        int i = 0;
+        int n = json.length();
+        while (i < n && !Character.isSurrogate(json.charAt(i))) {
+            i++;
+        }
+        if (i == n) {
+            return json;
+        }
+        StringBuilder out = new StringBuilder(n + 16).append(json, 0, i);
+        for (; i < n; i++) {
+            char c = json.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(json.charAt(i + 1))) {
+                out.append(c).append(json.charAt(++i));
+            } else if (Character.isSurrogate(c)) {
+                appendEscape(out, c);
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static void appendEscape(StringBuilder out, char c) {
+        String hex = Integer.toHexString(c);
+        out.append("\\u");
+        for (int pad = hex.length(); pad < 4; pad++) {
+            out.append('0');
+        }
+        out.append(hex);
+    }
+
+    /**
      * Parses {@code text} as exactly one JSON value: anything after it (a second value, garbage) is an error, where
      * a plain {@code JsonReader} would silently ignore it.
      *
      * @throws JsonException (or {@link JsonParsingException}) when it is not exactly one JSON value
      */
     public static JsonValue parse(String text) {
+        if (depth(text) > MAX_DEPTH) {
+            throw new JsonException("nested deeper than " + MAX_DEPTH + " levels");
+        }
         try (JsonParser parser = PROVIDER.createParser(new StringReader(text))) {
             if (!parser.hasNext()) {
                 throw new JsonException("empty");
@@ -71,6 +124,30 @@ public final class JsonText {
         } catch (IllegalStateException | java.util.NoSuchElementException e) {
             throw new JsonException("not JSON", e);
         }
+    }
+
+    /** The deepest nesting of objects and arrays in {@code text}, brackets inside strings not counted. */
+    static int depth(String text) {
+        int depth = 0;
+        int deepest = 0;
+        boolean inString = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (inString) {
+                if (c == '\\') {
+                    i++; // the escaped character, whatever it is
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{' || c == '[') {
+                deepest = Math.max(deepest, ++depth);
+            } else if (c == '}' || c == ']') {
+                depth--;
+            }
+        }
+        return deepest;
     }
 
     /** True when {@code text} is exactly one JSON value (object, array, string, number, literal). */
@@ -110,6 +187,6 @@ public final class JsonText {
 
     /** The delivered {@code message} value: {@code data} itself when it is JSON, else {@code data} as a string. */
     public static String messageValue(String data) {
-        return isJsonValue(data) ? data : quote(data);
+        return isJsonValue(data) ? safe(data) : quote(data);
     }
 }

@@ -4,6 +4,7 @@ import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,6 +22,11 @@ final class AsyncTransport implements Transport {
     AsyncTransport(RemoteEndpoint.Async remote, boolean batching) {
         this.remote = remote;
         this.batching = batching;
+    }
+
+    @Override
+    public void ping() throws IOException {
+        remote.sendPing(ByteBuffer.allocate(0));
     }
 
     @Override

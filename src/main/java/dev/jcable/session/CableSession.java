@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -35,23 +36,35 @@ public final class CableSession implements Outbox.Owner {
     private final Outbox outbox;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final AtomicBoolean badFrameReported = new AtomicBoolean();
+    private final AtomicBoolean oversizedReported = new AtomicBoolean();
     private final AtomicBoolean disconnecting = new AtomicBoolean();
     private final Map<String, List<Frame>> held = new ConcurrentHashMap<>();
     private volatile String identifiers;
+    // liveness (see Liveness): when the client last sent anything, and when the oldest ping since then went out
+    private volatile long inboundAt;
+    private volatile long protocolPingedAt;
+    private volatile long applicationPingedAt;
+    private volatile boolean sendsPongs;
     private volatile CloseReason leaving;
     private StringBuilder partial;
     private boolean partialTooLarge;
 
-    public CableSession(String sid, Session socket, long maxPendingChars, SessionHost executor, Transports transports) {
-        this(sid, socket, maxPendingChars, executor, transports.open(socket));
+    /**
+     * @param maxPendingChars characters waiting to be written beyond which the client is too slow
+     * @param maxFrameChars   the largest frame jcable builds; a larger one is dropped (see {@link Outbox})
+     */
+    public CableSession(String sid, Session socket, long maxPendingChars, long maxFrameChars, SessionHost executor,
+                        Transports transports) {
+        this(sid, socket, maxPendingChars, maxFrameChars, executor, transports.open(socket));
     }
 
-    CableSession(String sid, Session socket, long maxPendingChars, SessionHost executor, Transport transport) {
+    CableSession(String sid, Session socket, long maxPendingChars, long maxFrameChars, SessionHost executor,
+                 Transport transport) {
         this.sid = sid;
         this.socket = socket;
         this.extended = EXT_PROTOCOL.equals(socket.getNegotiatedSubprotocol());
         this.executor = executor;
-        this.outbox = new Outbox(transport, maxPendingChars, this);
+        this.outbox = new Outbox(transport, maxPendingChars, maxFrameChars, this);
     }
 
     public String sid() {
@@ -110,15 +123,23 @@ public final class CableSession implements Outbox.Owner {
 
     /** Live messages for {@code identifier} wait until {@link #release} (history is being served first). */
     public void hold(String identifier) {
-        held.put(identifier, new ArrayList<>());
+        held.putIfAbsent(identifier, new ArrayList<>()); // a hold already in place keeps what waits in it
     }
 
-    /** Sends what waited for {@code identifier}, after whatever was sent before this call. */
+    /**
+     * Sends what waited for {@code identifier}, after whatever was sent before this call. The hold ends inside the
+     * lock, once what waited is queued: a delivery racing the release waits for the lock and goes out after it,
+     * never ahead of it.
+     */
     public void release(String identifier) {
-        List<Frame> waiting = held.remove(identifier);
+        List<Frame> waiting = held.get(identifier);
         if (waiting != null) {
             synchronized (waiting) {
-                waiting.forEach(outbox::offer);
+                if (held.get(identifier) == waiting) {
+                    waiting.forEach(outbox::offer);
+                    waiting.clear();
+                    held.remove(identifier, waiting); // only now: until here a racing delivery waits for the lock
+                }
             }
         }
     }
@@ -130,6 +151,64 @@ public final class CableSession implements Outbox.Owner {
 
     public long pendingChars() {
         return outbox.pendingChars();
+    }
+
+    // ---- liveness ---------------------------------------------------------------------------------
+
+    /** A frame arrived from the client at {@code now} (epoch millis): text, or a WebSocket pong. */
+    public void received(long now) {
+        inboundAt = now;
+    }
+
+    /** The client sent {@code {"command":"pong"}}: it answers JSON pings, so they can tell whether it is alive. */
+    public void sendsPongs() {
+        sendsPongs = true;
+    }
+
+    /** Queues a JSON ping ({@link Pinger}); the first one since the client last spoke starts its wait for an answer. */
+    void applicationPing(Frame frame, long now) {
+        if (send(frame) && applicationPingedAt <= inboundAt) {
+            applicationPingedAt = now;
+        }
+    }
+
+    /**
+     * Writes a WebSocket ping unless a write is in flight ({@link Liveness}); the first one since the client last
+     * spoke starts its wait for an answer. The wait is noted before the write, so a pong cannot come back first.
+     */
+    boolean protocolPing(long now) {
+        long before = protocolPingedAt;
+        boolean outstanding = before > inboundAt;
+        if (!outstanding) {
+            protocolPingedAt = now;
+        }
+        if (!outbox.ping()) {
+            protocolPingedAt = before;
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Since when the client owes an answer: the oldest ping since it last spoke ({@code protocol} ones, or JSON ones
+     * if it sends pongs), or 0 when it owes none.
+     */
+    long unansweredSince(boolean protocol) {
+        long inbound = inboundAt;
+        long pinged = protocol ? protocolPingedAt : sendsPongs ? applicationPingedAt : 0;
+        return pinged > inbound ? pinged : 0;
+    }
+
+    long inboundAt() {
+        return inboundAt;
+    }
+
+    boolean writing() {
+        return outbox.writing();
+    }
+
+    long writesCompleted() {
+        return outbox.writesCompleted();
     }
 
     /**
@@ -183,18 +262,40 @@ public final class CableSession implements Outbox.Owner {
     public void overflow() {
         LOG.warning(() -> "jcable: session " + sid + " cannot keep up (" + outbox.pendingChars()
                 + " chars queued); disconnecting it as too_slow");
-        executor.execute(() -> disconnect("too_slow", true, CloseReason.CloseCodes.NORMAL_CLOSURE, "Too slow"));
+        offThread(() -> disconnect("too_slow", true, CloseReason.CloseCodes.NORMAL_CLOSURE, "Too slow"));
     }
 
     @Override
+    public void oversized(int size) {
+        if (oversizedReported.compareAndSet(false, true)) {
+            LOG.warning(() -> "jcable: dropped a frame of " + size + " characters for session " + sid
+                    + ": larger than any jcable builds (later ones are dropped silently)");
+        }
+    }
+
+    /** 1011: the server could not write (1006, "closed abnormally", is reserved and never sent on the wire). */
+    @Override
     public void sendFailed(Throwable cause) {
         LOG.log(Level.FINE, "jcable: write to session " + sid + " failed; closing it", cause);
-        executor.execute(() -> close(new CloseReason(CloseReason.CloseCodes.CLOSED_ABNORMALLY, "Write failed")));
+        offThread(() -> close(new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "Write failed")));
     }
 
     @Override
     public void drained(CloseReason reason) {
-        executor.execute(() -> close(reason));
+        offThread(() -> close(reason));
+    }
+
+    /**
+     * Runs {@code task} on the host's executor, or here when the executor refuses it (undeploy, saturation): these
+     * callbacks run inside whoever offered a frame, often a broker fan-out, which must never see the refusal.
+     */
+    private void offThread(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            LOG.log(Level.FINE, "jcable: executor refused a task of session " + sid + "; running it inline", e);
+            task.run();
+        }
     }
 
     /** Closes the socket now, with the reason of the disconnect under way, without waiting for queued frames. */

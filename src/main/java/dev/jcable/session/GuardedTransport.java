@@ -1,6 +1,7 @@
 package dev.jcable.session;
 
 import jakarta.websocket.SendHandler;
+import java.io.IOException;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -19,6 +20,11 @@ final class GuardedTransport implements Transport {
         this.current = adapter;
         this.portable = portable;
         this.failed = failed;
+    }
+
+    @Override
+    public void ping() throws IOException {
+        portable.ping();
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.jcable.session;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -13,10 +14,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * A connection's bounded outbound queue. {@link #offer} never blocks: frames are queued and written by the
  * connection's {@link Transport}, one write at a time; the next write starts when the previous one completes and
  * takes every frame queued meanwhile (up to the transport's batch), so a busy connection costs one write per batch,
- * not per frame. When the queued characters would exceed the limit, the frame is refused and the owner is told the
- * consumer is too slow.
+ * not per frame.
+ *
+ * <p>The consumer is too slow when {@code maxPending} characters are already waiting (queued or being written) as
+ * a new frame arrives: that frame is refused and the owner is told once. A single frame is never the sign of a slow
+ * consumer, whatever its size: it is queued as long as less than the limit is waiting, so a large broadcast or
+ * presence reply reaches everyone who keeps up. Only a frame larger than {@code maxFrame} (more than jcable ever
+ * builds) is refused outright, without disconnecting anyone.
  *
  * <p>Frames are shared, immutable objects: a broadcast to many sessions queues one {@link Frame} many times.
+ *
+ * <p>A WebSocket ping ({@link #ping}) is written only when nothing else is: it takes the same write slot as the
+ * frames, so it never interleaves with a write in flight (Open Liberty refuses a second write while one is in
+ * progress, and writes its pings synchronously).
  */
 final class Outbox {
 
@@ -25,7 +35,11 @@ final class Outbox {
 
     /** What the outbox reports to its session; called without any outbox state locked. */
     interface Owner {
+        /** What is waiting reached the limit; reported once per outbox. */
         void overflow();
+
+        /** A frame of {@code size} characters, larger than the largest frame, was dropped. */
+        void oversized(int size);
 
         void sendFailed(Throwable cause);
 
@@ -35,35 +49,45 @@ final class Outbox {
 
     private final Transport transport;
     private final long maxPending;
+    private final long maxFrame;
     private final Owner owner;
     private final ConcurrentLinkedQueue<Frame> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong pending = new AtomicLong();
+    private final AtomicLong completed = new AtomicLong();
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean finished = new AtomicBoolean();
     private final AtomicBoolean held = new AtomicBoolean();
+    private final AtomicBoolean overflowed = new AtomicBoolean();
     private volatile CloseReason closing;
     private Frame carry; // guarded by `sending`
 
-    Outbox(Transport transport, long maxPending, Owner owner) {
+    Outbox(Transport transport, long maxPending, long maxFrame, Owner owner) {
         this.transport = transport;
         this.maxPending = maxPending;
+        this.maxFrame = maxFrame;
         this.owner = owner;
     }
 
-    /** Queues a frame; false when the outbox is closing or full (then the owner hears about it once). */
+    /** Queues a frame; false when closing, overflowed, or the frame is larger than any jcable builds. */
     boolean offer(Frame frame) {
-        if (closing != null) {
+        if (closing != null || overflowed.get()) {
             return false;
         }
-        long size = frame.chars();
-        if (pending.addAndGet(size) > maxPending) {
+        int size = frame.chars();
+        if (size > maxFrame) {
+            owner.oversized(size);
+            return false;
+        }
+        if (pending.getAndAdd(size) >= maxPending) { // what waited before this frame decides, not its own size
             pending.addAndGet(-size);
-            owner.overflow();
+            if (overflowed.compareAndSet(false, true)) {
+                owner.overflow(); // once: every later frame is refused without a word until the disconnect
+            }
             return false;
         }
         queue.add(frame);
         WriteBatch batch = WriteBatch.current();
-        if (batch != null) {
+        if (batch != null && transport.maxFrames() > 1) { // a one-message-per-write transport gains nothing
             if (held.compareAndSet(false, true)) {
                 batch.hold(this); // written at the batch's flush, with whatever else it queues here meanwhile
             }
@@ -108,6 +132,35 @@ final class Outbox {
 
     long pendingChars() {
         return pending.get();
+    }
+
+    /**
+     * Writes a WebSocket ping (RFC 6455 control frame, empty payload) if nothing else is being written, then goes
+     * on with whatever was queued meanwhile. Returns false, writing nothing, while a write is in flight or the
+     * outbox is closing: the caller tries again later.
+     */
+    boolean ping() {
+        if (closing != null || !sending.compareAndSet(false, true)) {
+            return false;
+        }
+        try {
+            transport.ping();
+        } catch (IOException | RuntimeException e) {
+            owner.sendFailed(e);
+            return true;
+        }
+        pump(); // holds the write slot taken above: releases it, or writes what came meanwhile
+        return true;
+    }
+
+    /** True while a write is in flight or about to start. */
+    boolean writing() {
+        return sending.get();
+    }
+
+    /** Writes completed so far (successfully or not): progress, for telling a stalled client from a busy one. */
+    long writesCompleted() {
+        return completed.get();
     }
 
     /** Writes queued frames until the queue is empty or a write is still in flight (its completion resumes). */
@@ -188,6 +241,7 @@ final class Outbox {
         @Override
         public void onResult(SendResult result) {
             pending.addAndGet(-size);
+            completed.incrementAndGet();
             if (!result.isOK()) {
                 owner.sendFailed(result.getException());
                 return;

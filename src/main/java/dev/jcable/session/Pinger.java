@@ -89,9 +89,10 @@ public final class Pinger {
                 return;
             }
             try {
-                Frame frame = new Frame(Codec.ping(timestamp(key.precision)));
+                long now = System.currentTimeMillis();
+                Frame frame = new Frame(Codec.ping(timestamp(now, key.precision)));
                 for (CableSession session : sessions) {
-                    session.send(frame);
+                    session.applicationPing(frame, now);
                 }
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "jcable: ping tick failed", e);
@@ -99,8 +100,7 @@ public final class Pinger {
         }
     }
 
-    static long timestamp(String precision) {
-        long millis = System.currentTimeMillis();
+    static long timestamp(long millis, String precision) {
         return switch (precision) {
             case "ms" -> millis;
             case "ns" -> millis * 1_000_000L;

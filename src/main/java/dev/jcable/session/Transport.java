@@ -1,6 +1,7 @@
 package dev.jcable.session;
 
 import jakarta.websocket.SendHandler;
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -20,4 +21,11 @@ interface Transport {
 
     /** The most frames one {@link #write} takes; 1 for a transport that gains nothing from batches. */
     int maxFrames();
+
+    /**
+     * Writes a WebSocket ping with an empty payload. Called only while no {@link #write} is in flight; every
+     * transport uses the container's own {@code sendPing}, which checks the connection's state and is rare enough
+     * to cost nothing that matters.
+     */
+    void ping() throws IOException;
 }

@@ -4,9 +4,11 @@ import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
+import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.glassfish.tyrus.spi.CompletionHandler;
 import org.glassfish.tyrus.spi.Writer;
 
@@ -20,22 +22,27 @@ import org.glassfish.tyrus.spi.Writer;
  *
  * <p>The writer is reached through Tyrus internals (fields of {@code TyrusRemoteEndpoint}, {@code TyrusWebSocket},
  * {@code ProtocolHandler}), so {@link #open} checks every step and throws when one is missing; this class is
- * loaded only once Tyrus is known to be there ({@link Transports}). Connections with a negotiated extension (permessage-deflate)
- * keep the portable path: raw frames would bypass it.
+ * loaded only once Tyrus is known to be there ({@link Transports}). Connections with a negotiated extension
+ * (permessage-deflate) keep the portable path: raw frames would bypass it.
  */
 final class TyrusTransport implements Transport {
 
-    /** The three fields on the way from a remote endpoint to its writer, found once per remote endpoint class. */
-    private record Path(Class<?> remoteType, Field webSocket, Field protocolHandler, Field writer) {
+    /**
+     * The fields on the way from a remote endpoint to its writer, and the socket's state check, found once per
+     * remote endpoint class.
+     */
+    private record Path(Class<?> remoteType, Field webSocket, Field state, Field protocolHandler, Field writer) {
     }
 
-    private static volatile Path path;
+    private static volatile Path cached;
 
-    private final Field writerField;
+    private final Path path;
+    private final Object webSocket;
     private final Object protocolHandler;
 
-    private TyrusTransport(Path path, Object protocolHandler) {
-        this.writerField = path.writer();
+    private TyrusTransport(Path path, Object webSocket, Object protocolHandler) {
+        this.path = path;
+        this.webSocket = webSocket;
         this.protocolHandler = protocolHandler;
     }
 
@@ -49,24 +56,35 @@ final class TyrusTransport implements Transport {
             return null;
         }
         RemoteEndpoint.Async remote = socket.getAsyncRemote();
-        Path known = path;
+        Path known = cached;
         if (known == null || known.remoteType() != remote.getClass()) {
             known = find(remote);
-            path = known;
+            cached = known;
         }
-        Object handler = known.protocolHandler().get(known.webSocket().get(remote));
+        Object webSocket = known.webSocket().get(remote);
+        Object handler = known.protocolHandler().get(webSocket);
         if (!(known.writer().get(handler) instanceof Writer)) {
             throw new NoSuchFieldException("no Tyrus writer behind " + remote.getClass().getName());
         }
-        return new TyrusTransport(known, handler);
+        return new TyrusTransport(known, webSocket, handler);
     }
 
     private static Path find(Object remote) throws ReflectiveOperationException {
         Field webSocket = field(remote.getClass(), "webSocket");
         Object socket = webSocket.get(remote);
+        Field state = field(socket.getClass(), "state");
+        if (!(state.get(socket) instanceof AtomicReference<?> current) || !(current.get() instanceof Enum<?>)) {
+            throw new NoSuchFieldException(socket.getClass().getName() + ".state is not the state this class knows");
+        }
         Field protocolHandler = field(socket.getClass(), "protocolHandler");
         Object handler = protocolHandler.get(socket);
-        return new Path(remote.getClass(), webSocket, protocolHandler, field(handler.getClass(), "writer"));
+        return new Path(remote.getClass(), webSocket, state, protocolHandler, field(handler.getClass(), "writer"));
+    }
+
+    /** Never reached behind {@link GuardedTransport}, which pings through the portable path. */
+    @Override
+    public void ping() throws IOException {
+        throw new UnsupportedOperationException("Tyrus pings take the portable path");
     }
 
     @Override
@@ -77,12 +95,19 @@ final class TyrusTransport implements Transport {
     @Override
     public void write(List<Frame> frames, SendHandler done) {
         Writer writer;
+        boolean connected;
         try {
-            writer = (Writer) writerField.get(protocolHandler); // set by Tyrus once, before the first frame
+            // Tyrus' own send checks the socket's state first, and so must this: once the connection is closed,
+            // the servlet container recycles the output stream behind the writer for another request, and bytes
+            // written to it would reach someone else (seen under churn as a frame before another client's
+            // handshake response). The window between this check and the write is the one Tyrus' own send has.
+            connected = ((Enum<?>) ((AtomicReference<?>) path.state().get(webSocket)).get()).name()
+                    .equals("CONNECTED"); // not CLOSING: the close frame may be on its way, the stream with it
+            writer = (Writer) path.writer().get(protocolHandler); // set by Tyrus once, before the first frame
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
         }
-        if (writer == null) {
+        if (!connected || writer == null) {
             done.onResult(new SendResult(new IllegalStateException("connection closed")));
             return;
         }

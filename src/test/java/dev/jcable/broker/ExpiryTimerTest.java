@@ -194,4 +194,48 @@ class ExpiryTimerTest {
         assertEquals(0, broker.presenceSessions());
         assertTrue(scheduler.getQueue().isEmpty());
     }
+
+    /**
+     * A run that has started (its future taken by the scheduler thread, not yet inside the timer) while a newer,
+     * earlier deadline is armed: the newer future must stay the armed one, so that stop() still cancels it.
+     */
+    @Test
+    void aRunStartingWhileANewerDeadlineIsArmedLeavesItCancellable() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Thread> worker = new java.util.concurrent.atomic.AtomicReference<>();
+        ScheduledThreadPoolExecutor capturing = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "expiry-test");
+            worker.set(t);
+            return t;
+        });
+        capturing.setRemoveOnCancelPolicy(true);
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(1_000);
+        ExpiryTimer racing = new ExpiryTimer(capturing, clock::get);
+        racing.setTask(() -> {
+            runs.add(clock.get());
+            return Long.MAX_VALUE;
+        });
+        try {
+            synchronized (racing) {
+                racing.at(1_000); // due now: the scheduler thread starts the run and waits for the timer's lock
+                long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (worker.get() == null || worker.get().getState() != Thread.State.BLOCKED) {
+                    assertTrue(System.nanoTime() < giveUp, "the run never started");
+                    Thread.onSpinWait();
+                }
+                clock.set(0);
+                racing.at(500); // earlier than the running deadline: armed anew, 500 ms from now
+            }
+            drainScheduler(capturing);
+            racing.stop();
+            assertTrue(capturing.getQueue().isEmpty(), "stop() cancelled the newer future");
+            capturing.schedule(() -> { }, 800, TimeUnit.MILLISECONDS).get(5, TimeUnit.SECONDS);
+            assertEquals(List.of(), runs, "nothing ran: the started run was superseded, the newer one cancelled");
+        } finally {
+            capturing.shutdownNow();
+        }
+    }
+
+    static void drainScheduler(ScheduledThreadPoolExecutor executor) throws Exception {
+        executor.submit(() -> { }).get(5, TimeUnit.SECONDS);
+    }
 }

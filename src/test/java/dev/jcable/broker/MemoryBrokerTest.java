@@ -385,6 +385,60 @@ class MemoryBrokerTest {
         assertEquals(0, broker.presenceSessions());
     }
 
+    // ---- a listener that throws ----------------------------------------------------------------------
+
+    /** A listener whose fan-out fails, as when the managed executor refuses work during an undeploy. */
+    static final class ThrowingListener implements BrokerListener {
+        final List<Seen> attempted = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void deliver(StreamMessage message) {
+            throw new java.util.concurrent.RejectedExecutionException("executor shut down");
+        }
+
+        @Override
+        public void presence(String stream, PresenceEvent event) {
+            attempted.add(new Seen(stream, event));
+            throw new java.util.concurrent.RejectedExecutionException("executor shut down");
+        }
+    }
+
+    @Test
+    void aThrowingListenerLeavesNoHalfRecordedMember() {
+        ThrowingListener throwing = new ThrowingListener();
+        broker.start(throwing);
+        assertEquals(JoinResult.JOINED, broker.presenceAdd(S, "s1", "42", null));
+        assertEquals(info("42", null), broker.presenceInfo(S));
+        assertTrue(broker.presenceRemove(S, "s1"), "the session knows what it joined");
+        assertEquals(PresenceInfo.EMPTY, broker.presenceInfo(S));
+        assertEquals(0, broker.presenceSessions());
+        assertEquals(List.of(join("42", null), leave("42")), throwing.attempted);
+    }
+
+    @Test
+    void aThrowingListenerDoesNotStopAnExpiryHalfWay() {
+        ThrowingListener throwing = new ThrowingListener();
+        broker.start(throwing);
+        for (String stream : List.of("a", "b", "c", "d")) {
+            assertEquals(JoinResult.JOINED, broker.presenceAdd(stream, "s1", "42", null));
+        }
+        broker.presenceDisconnected("s1");
+        clock.addAndGet(TTL);
+        broker.expire();
+        for (String stream : List.of("a", "b", "c", "d")) {
+            assertEquals(PresenceInfo.EMPTY, broker.presenceInfo(stream), stream + " has no ghost");
+        }
+        assertEquals(0, broker.presenceSessions());
+        assertEquals(8, throwing.attempted.size(), "four joins, then every leave was attempted");
+    }
+
+    @Test
+    void aThrowingListenerNeverReachesThePublisher() {
+        broker.start(new ThrowingListener());
+        broker.publish(new Publication(S, "x")); // returns normally: the message is stored
+        assertEquals(1, broker.historyFrom(S, broker.epoch(), 0, Long.MAX_VALUE).orElseThrow().size());
+    }
+
     private void assertPresenceMatches(Set<String> expectedIds) {
         PresenceInfo info = broker.presenceInfo(S);
         Set<String> ids = new HashSet<>();

@@ -28,8 +28,12 @@ class SessionStoreTest {
     final List<Long> wakeups = new CopyOnWriteArrayList<>();
 
     MemoryBroker broker(long sessionsTtlMillis) {
+        return broker(sessionsTtlMillis, Long.MAX_VALUE);
+    }
+
+    MemoryBroker broker(long sessionsTtlMillis, long maxSize) {
         MemoryBroker b = new MemoryBroker(clock::get, new BrokerSettings(Duration.ofSeconds(15), 100, 100,
-                Duration.ofSeconds(300), Duration.ofMillis(sessionsTtlMillis)), wakeups::add);
+                Duration.ofSeconds(300), Duration.ofMillis(sessionsTtlMillis), maxSize), wakeups::add);
         b.start(new BrokerListener() {
             @Override
             public void deliver(StreamMessage message) {
@@ -137,5 +141,41 @@ class SessionStoreTest {
         assertEquals(List.of(ID_A), List.copyOf(cached.subscriptions().keySet()));
         assertThrows(UnsupportedOperationException.class,
                 () -> cached.subscriptions().put(ID_C, new StreamSpec("c", false, false)));
+    }
+
+    @Test
+    void theCacheHoldsAtMostItsSizeAndDropsTheOldestFirst() {
+        long one = session().size();
+        assertEquals(IDS.length() + ID_C.length() + "turbo:1".length() + ID_A.length() + "a".length()
+                + ID_B.length() + "chat:2021".length(), one);
+        MemoryBroker broker = broker(SESSIONS_TTL, 3 * one);
+        for (int i = 1; i <= 1000; i++) {
+            clock.addAndGet(1);
+            broker.cacheSession("sid-" + i, session());
+            assertTrue(broker.cachedSessionsSize() <= 3 * one, "bounded after " + i);
+        }
+        assertEquals(3, broker.cachedSessions());
+        assertEquals(3 * one, broker.cachedSessionsSize());
+        assertEquals(Optional.empty(), broker.restoreSession("sid-997"));
+        assertTrue(broker.restoreSession("sid-998").isPresent());
+        assertTrue(broker.restoreSession("sid-1000").isPresent());
+
+        clock.addAndGet(SESSIONS_TTL);
+        broker.expire();
+        assertEquals(0, broker.cachedSessions());
+        assertEquals(0, broker.cachedSessionsSize(), "expiry gives the room back");
+    }
+
+    @Test
+    void aSessionLargerThanTheWholeCacheIsNotCachedAndEvictsNothing() {
+        MemoryBroker broker = broker(SESSIONS_TTL, session().size() + 10);
+        broker.cacheSession("small", new CachedSession(IDS, Map.of()));
+        Map<String, StreamSpec> many = new LinkedHashMap<>();
+        for (int i = 0; i < 50; i++) {
+            many.put("{\"channel\":\"$pubsub\",\"stream_name\":\"s" + i + "\"}", new StreamSpec("s" + i, true, true));
+        }
+        broker.cacheSession("huge", new CachedSession(IDS, many));
+        assertEquals(Optional.empty(), broker.restoreSession("huge"));
+        assertTrue(broker.restoreSession("small").isPresent());
     }
 }

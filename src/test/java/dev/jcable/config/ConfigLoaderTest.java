@@ -109,6 +109,32 @@ class ConfigLoaderTest {
         assertEquals(128, c.maxSubscriptions());
         assertEquals(10000, c.presenceMaxMembers());
         assertEquals(4096, c.presenceInfoMaxSize());
+        assertTrue(c.nativePings());
+        assertEquals(Duration.ofSeconds(8), c.pongTimeout());
+        assertEquals(List.of(), c.allowedOrigins(), "every origin");
+        assertEquals(1024, c.maxIdentifierSize());
+        assertEquals(1048576, c.maxBroadcastSize());
+        assertEquals(16777216L, c.sessionsMaxSize());
+    }
+
+    @Test
+    void allowedOriginsAreLowerCaseHostsAndAStarAloneAllowsEveryOrigin() {
+        assertEquals(List.of("www.example.com", "*.example.io", "localhost:3000"),
+                loadWithSecret(Option.ALLOWED_ORIGINS, " WWW.Example.com, *.example.io ,,localhost:3000").allowedOrigins());
+        assertEquals(List.of(), loadWithSecret(Option.ALLOWED_ORIGINS, "a.com,*").allowedOrigins());
+        assertEquals(List.of(), loadWithSecret(Option.ALLOWED_ORIGINS, "").allowedOrigins());
+        assertEquals("jcable: invalid value 'https://example.com' for option 'allowed_origins' (from src-under-test): "
+                + "must list hosts (example.com, example.com:8443, *.example.com), not URLs",
+                invalid(Option.ALLOWED_ORIGINS, "https://example.com").getMessage());
+    }
+
+    @Test
+    void theLargestFrameCoversEveryMessageAtItsWorst() {
+        CableConfig c = loadWithSecret();
+        long identifier = 6L * 1024 + 2;
+        assertEquals(6L * 1048576 + 2 + 2 * identifier + 1024, c.maxFrameSize());
+        CableConfig manySubscriptions = loadWithSecret(Option.MAX_SUBSCRIPTIONS, "10000");
+        assertEquals(10000 * (identifier + 1) + 2 * identifier + 1024, manySubscriptions.maxFrameSize());
     }
 
     @Test

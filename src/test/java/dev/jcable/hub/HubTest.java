@@ -28,7 +28,8 @@ class HubTest {
         final CableSession session;
 
         Client(String sid) {
-            session = new CableSession(sid, socket.session, 1_000_000, Runnable::run, Transports.portable());
+            session = new CableSession(sid, socket.session, 1_000_000, Long.MAX_VALUE, Runnable::run,
+                    Transports.portable());
         }
 
         List<String> frames() {

@@ -67,6 +67,23 @@ class HttpApiIT {
     }
 
     @Test
+    void aBroadcastLargerThanAClientsQueueLimitIsDeliveredAndOneOverMaxBroadcastSizeIs413() {
+        try (WsClient client = cable.connect()) {
+            subscribed(client, identifier);
+            // larger than the test server's ws_max_pending_size (65536): a single frame is never a slow consumer
+            String big = "y".repeat(100_000);
+            assertEquals(201, cable.broadcast(publication("\"" + big + "\"")).statusCode());
+            client.expectDurable(identifier, "\"" + big + "\"", stream, 1);
+            // over max_broadcast_size (1048576 characters): the whole batch is refused, nothing of it published
+            String tooBig = "z".repeat(1_048_577);
+            assertError(cable.broadcast("[" + publication("\"first\"") + "," + publication("\"" + tooBig + "\"") + "]"),
+                    413, "{\"error\":\"broadcast_too_large\",\"message\":\"[1]data of 1048577 characters is larger"
+                            + " than max_broadcast_size (1048576)\"}");
+            client.expectQuiet();
+        }
+    }
+
+    @Test
     void deliversABatchInOrderAndHonoursExcludeSocket() {
         try (WsClient sender = cable.connect(); WsClient other = cable.connect()) {
             subscribed(sender, identifier);

@@ -153,6 +153,26 @@ public final class WsClient implements AutoCloseable {
         }
     }
 
+    /** Frames until (and including) the first that matches, waiting at most {@code timeoutMillis} in all. */
+    public List<String> until(Predicate<String> match, long timeoutMillis) {
+        List<String> seen = new ArrayList<>();
+        long until = System.currentTimeMillis() + timeoutMillis;
+        try {
+            while (true) {
+                String frame = frames.poll(Math.max(0, until - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+                if (frame == null) {
+                    fail("no matching frame within " + timeoutMillis + " ms; saw " + seen);
+                }
+                seen.add(frame);
+                if (match.test(frame)) {
+                    return seen;
+                }
+            }
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** Every frame received so far, without waiting. */
     public List<String> drain() {
         List<String> all = new ArrayList<>();

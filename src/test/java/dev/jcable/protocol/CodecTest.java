@@ -3,6 +3,7 @@ package dev.jcable.protocol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jcable.broker.PresenceEvent;
 import dev.jcable.broker.PresenceInfo;
@@ -216,20 +217,61 @@ class CodecTest {
                 new PresenceInfo.Record("user-2", "\"Bob\""),
                 new PresenceInfo.Record("user-3", null)));
         assertEquals("{\"type\":\"info\",\"total\":3,\"records\":[{\"id\":\"user-1\",\"info\":{\"name\":\"Alice\"}},"
-                + "{\"id\":\"user-2\",\"info\":\"Bob\"},{\"id\":\"user-3\"}]}", Codec.presenceInfo(info, true));
+                + "{\"id\":\"user-2\",\"info\":\"Bob\"},{\"id\":\"user-3\"}]}", Codec.presenceInfo(info, true, Long.MAX_VALUE));
     }
 
     @Test
     void encodesPresenceInfoWithoutRecords() {
         PresenceInfo info = new PresenceInfo(1, List.of(new PresenceInfo.Record("42", null)));
-        assertEquals("{\"type\":\"info\",\"total\":1}", Codec.presenceInfo(info, false));
-        assertEquals("{\"type\":\"info\",\"total\":0}", Codec.presenceInfo(PresenceInfo.EMPTY, true));
-        assertEquals("{\"type\":\"info\",\"total\":0}", Codec.presenceInfo(PresenceInfo.EMPTY, false));
+        assertEquals("{\"type\":\"info\",\"total\":1}", Codec.presenceInfo(info, false, Long.MAX_VALUE));
+        assertEquals("{\"type\":\"info\",\"total\":0}", Codec.presenceInfo(PresenceInfo.EMPTY, true, Long.MAX_VALUE));
+        assertEquals("{\"type\":\"info\",\"total\":0}", Codec.presenceInfo(PresenceInfo.EMPTY, false, Long.MAX_VALUE));
     }
 
     @Test
     void encodesPresenceError() {
         assertEquals("{\"type\":\"error\",\"reason\":\"presence not supported\"}",
                 Codec.presenceError("presence not supported"));
+    }
+
+    @Test
+    void aPresenceReplyListsRecordsWhileItFitsAndAlwaysCountsEveryMember() {
+        List<PresenceInfo.Record> records = new java.util.ArrayList<>();
+        for (int i = 0; i < 7000; i++) {
+            records.add(new PresenceInfo.Record("user-" + i, "{\"name\":\"" + "n".repeat(88) + "\"}"));
+        }
+        PresenceInfo room = new PresenceInfo(7000, records);
+        String whole = Codec.presenceInfo(room, true, Long.MAX_VALUE);
+        assertTrue(whole.length() > 700_000, "the whole reply: " + whole.length());
+
+        String capped = Codec.presenceInfo(room, true, 65_536);
+        assertTrue(capped.length() <= 65_536, "within the cap: " + capped.length());
+        assertTrue(capped.startsWith("{\"type\":\"info\",\"total\":7000,\"records\":[{\"id\":\"user-0\","), capped);
+        assertTrue(capped.endsWith("}]}"), capped.substring(capped.length() - 40));
+        jakarta.json.JsonObject parsed = JsonText.parse(capped).asJsonObject();
+        int listed = parsed.getJsonArray("records").size();
+        assertTrue(listed > 500 && listed < 7000, "records listed: " + listed);
+        // exactly the records that fit, in join order: one more would not have
+        String oneMore = Codec.presenceInfo(new PresenceInfo(7000, records.subList(0, listed + 1)), true, Long.MAX_VALUE);
+        assertTrue(oneMore.length() > 65_536);
+        assertEquals(Codec.presenceInfo(new PresenceInfo(7000, records.subList(0, listed)), true, Long.MAX_VALUE), capped);
+    }
+
+    @Test
+    void aPresenceReplyWhereNotOneRecordFitsListsNone() {
+        PresenceInfo room = new PresenceInfo(1, List.of(new PresenceInfo.Record("42", "\"" + "x".repeat(100) + "\"")));
+        assertEquals("{\"type\":\"info\",\"total\":1}", Codec.presenceInfo(room, true, 50));
+    }
+
+    @Test
+    void loneSurrogatesGoOutEscapedSoEveryFrameIsValidUtf8() {
+        String lone = "a\ud800b\udc00c\ud83d\ude00"; // a lone high, a lone low, then a real pair (an emoji)
+        assertEquals("{\"type\":\"leave\",\"id\":\"a\\ud800b\\udc00c\ud83d\ude00\"}",
+                Codec.presenceEvent(PresenceEvent.leave(lone)));
+        PresenceInfo room = new PresenceInfo(1, List.of(new PresenceInfo.Record("1", "[\"" + lone + "\"]")));
+        assertEquals("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"1\",\"info\":[\"a\\ud800b\\udc00c\ud83d\ude00\"]}]}",
+                Codec.presenceInfo(room, true, Long.MAX_VALUE));
+        assertEquals("\"a\\ud800b\\udc00c\ud83d\ude00\"", JsonText.messageValue("\"" + lone + "\""));
+        assertEquals("\"a\\ud800\"", JsonText.messageValue("a\ud800"));
     }
 }

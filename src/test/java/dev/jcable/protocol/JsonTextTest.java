@@ -86,4 +86,24 @@ class JsonTextTest {
         assertEquals("\"tshh... it's a \\\"secret\\\"\"", JsonText.messageValue("tshh... it's a \"secret\""));
         assertEquals("\"{\\\"a\\\":\"", JsonText.messageValue("{\"a\":"));
     }
+
+    @Test
+    void nestingDeeperThanTheLimitIsRefusedBeforeAnythingIsBuilt() {
+        String deepest = "[".repeat(JsonText.MAX_DEPTH) + "]".repeat(JsonText.MAX_DEPTH);
+        assertEquals(JsonText.MAX_DEPTH, JsonText.depth(deepest));
+        JsonText.parse(deepest);
+        String tooDeep = "{\"a\":" + deepest + "}";
+        jakarta.json.JsonException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                jakarta.json.JsonException.class, () -> JsonText.parse(tooDeep));
+        assertEquals("nested deeper than 64 levels", refused.getMessage());
+        // 64 KiB of brackets, what a hostile frame may carry: refused by counting, not by recursing
+        org.junit.jupiter.api.Assertions.assertThrows(jakarta.json.JsonException.class,
+                () -> JsonText.parse("[".repeat(65_536)));
+    }
+
+    @Test
+    void bracketsInsideStringsDoNotCountAsNesting() {
+        assertEquals(1, JsonText.depth("{\"s\":\"[[[[{{{{\\\"[[[\"}"));
+        assertEquals(2, JsonText.depth("[\"\\\\\",[]]")); // an escaped backslash ends the string before ,[
+    }
 }

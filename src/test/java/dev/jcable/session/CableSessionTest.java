@@ -15,7 +15,7 @@ class CableSessionTest {
     private final CableSession session = session("actioncable-v1-ext-json");
 
     private static CableSession session(String subprotocol) {
-        return new CableSession("sid-1", new OutboxTest.FakeSocket(false, subprotocol).session, 1_000,
+        return new CableSession("sid-1", new OutboxTest.FakeSocket(false, subprotocol).session, 1_000, Long.MAX_VALUE,
                 OutboxTest.DIRECT, Transports.portable());
     }
 
@@ -89,7 +89,8 @@ class CableSessionTest {
     @Test
     void sidAndSocketAreKept() {
         OutboxTest.FakeSocket socket = new OutboxTest.FakeSocket();
-        CableSession s = new CableSession("abc", socket.session, 1_000, OutboxTest.DIRECT, Transports.portable());
+        CableSession s = new CableSession("abc", socket.session, 1_000, Long.MAX_VALUE, OutboxTest.DIRECT,
+                Transports.portable());
         assertEquals("abc", s.sid());
         assertSame(socket.session, s.socket());
         assertTrue(s.subscriptions().isEmpty());

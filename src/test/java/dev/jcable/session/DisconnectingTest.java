@@ -27,7 +27,8 @@ class DisconnectingTest {
     @Test
     void theHostHearsOfEachDisconnectOnceAndAForcedCloseUsesItsReason() {
         OutboxTest.FakeSocket socket = new OutboxTest.FakeSocket(false, "actioncable-v1-ext-json");
-        CableSession session = new CableSession("sid-1", socket.session, 1_000, host, Transports.portable());
+        CableSession session = new CableSession("sid-1", socket.session, 1_000, Long.MAX_VALUE, host,
+                Transports.portable());
         session.send("stuck"); // a write that never completes: the client stopped reading
         session.disconnect("too_slow", true, CloseReason.CloseCodes.NORMAL_CLOSURE, "Too slow");
         session.disconnect("server_restart", true, CloseReason.CloseCodes.GOING_AWAY, "Server restart");

@@ -3,13 +3,18 @@ package dev.jcable.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** Live messages of a subscription whose history is pending wait behind it, and only those. */
 class HeldDeliveryTest {
 
     private final OutboxTest.FakeSocket socket = new OutboxTest.FakeSocket(true, "actioncable-v1-ext-json");
-    private final CableSession session = new CableSession("sid-1", socket.session, 1_000_000, OutboxTest.DIRECT, Transports.portable());
+    private final CableSession session = new CableSession("sid-1", socket.session, 1_000_000, Long.MAX_VALUE,
+            OutboxTest.DIRECT, Transports.portable());
 
     @Test
     void deliveriesGoStraightOutWhenNothingIsHeld() {
@@ -51,5 +56,46 @@ class HeldDeliveryTest {
         session.release("a");
         assertEquals(CableSession.MAX_HELD + 1, socket.frames.size());
         assertEquals("held-0", socket.frames.get(1));
+    }
+
+    /**
+     * A publisher delivers the next live offset while another thread releases the hold: whatever the interleaving,
+     * the client sees the held offsets first. Each round races one release against one delivery; before the fix the
+     * live one overtook the held ones within a few rounds.
+     */
+    @Test
+    void aDeliveryRacingTheReleaseNeverOvertakesWhatWasHeld() throws Exception {
+        int held = 200;
+        for (int round = 0; round < 300; round++) {
+            OutboxTest.FakeSocket fake = new OutboxTest.FakeSocket(true, "actioncable-v1-ext-json");
+            CableSession racing = new CableSession("sid-" + round, fake.session, Long.MAX_VALUE, Long.MAX_VALUE,
+                    OutboxTest.DIRECT, Transports.portable());
+            racing.hold("a");
+            for (int offset = 1; offset <= held; offset++) {
+                racing.deliver("a", new Frame("offset-" + offset));
+            }
+            CyclicBarrier start = new CyclicBarrier(2);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            CountDownLatch done = new CountDownLatch(1);
+            Thread publisher = new Thread(() -> {
+                try {
+                    start.await(5, TimeUnit.SECONDS);
+                    racing.deliver("a", new Frame("offset-" + (held + 1)));
+                } catch (Exception e) {
+                    failure.set(e);
+                } finally {
+                    done.countDown();
+                }
+            });
+            publisher.start();
+            start.await(5, TimeUnit.SECONDS);
+            racing.release("a");
+            assertEquals(true, done.await(5, TimeUnit.SECONDS));
+            assertEquals(null, failure.get());
+            assertEquals(held + 1, fake.frames.size(), "round " + round);
+            for (int i = 0; i <= held; i++) {
+                assertEquals("offset-" + (i + 1), fake.frames.get(i), "round " + round + ", frame " + i);
+            }
+        }
     }
 }

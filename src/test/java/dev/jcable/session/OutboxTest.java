@@ -40,6 +40,10 @@ public class OutboxTest {
         public final LinkedBlockingDeque<SendHandler> inFlight = new LinkedBlockingDeque<>();
         /** Every setBatchingAllowed call, in order. */
         public final List<Boolean> batching = new CopyOnWriteArrayList<>();
+        /** What a container keeps per connection ({@code Session.getUserProperties()}). */
+        public final java.util.Map<String, Object> userProperties = new java.util.concurrent.ConcurrentHashMap<>();
+        /** WebSocket pings written. */
+        public final AtomicInteger pings = new AtomicInteger();
         public final Session session;
         private final boolean autoComplete;
         private final String subprotocol;
@@ -99,6 +103,10 @@ public class OutboxTest {
                 frames.add("<flush>");
                 return null;
             }
+            if (method.getName().equals("sendPing")) {
+                pings.incrementAndGet();
+                return null;
+            }
             throw new UnsupportedOperationException(method.toString());
         }
 
@@ -106,6 +114,12 @@ public class OutboxTest {
             switch (method.getName()) {
                 case "getAsyncRemote":
                     return async;
+                case "getUserProperties":
+                    return userProperties;
+                case "getRequestParameterMap":
+                    return java.util.Map.of();
+                case "setMaxIdleTimeout":
+                    return null;
                 case "getNegotiatedSubprotocol":
                     return subprotocol;
                 case "getNegotiatedExtensions":
@@ -142,7 +156,7 @@ public class OutboxTest {
     final AtomicInteger taken = new AtomicInteger();
 
     CableSession session(long maxPending) {
-        return new CableSession("sid-1", socket.session, maxPending, DIRECT, Transports.portable());
+        return new CableSession("sid-1", socket.session, maxPending, Long.MAX_VALUE, DIRECT, Transports.portable());
     }
 
     @Test
@@ -179,7 +193,8 @@ public class OutboxTest {
     @Test
     void writesThatCompleteAtOnceDrainEverything() {
         FakeSocket fast = new FakeSocket(true, null);
-        CableSession session = new CableSession("sid-2", fast.session, 1_000, DIRECT, Transports.portable());
+        CableSession session = new CableSession("sid-2", fast.session, 1_000, Long.MAX_VALUE, DIRECT,
+                Transports.portable());
         for (int i = 0; i < 5; i++) {
             assertTrue(session.send("f" + i));
         }
@@ -208,12 +223,84 @@ public class OutboxTest {
     }
 
     @Test
-    void overflowOnAnIdleQueueSendsTheDisconnectAtOnce() {
+    void aSingleFrameLargerThanTheLimitIsNeverASlowConsumer() {
         CableSession session = session(5);
-        assertFalse(session.send("0123456"));
-        assertEquals(List.of(TOO_SLOW), socket.frames);
+        assertTrue(session.send("0123456789"), "nothing waits: a frame of any size goes out");
         socket.complete();
+        assertTrue(session.send("a"));                    // in flight: 1 char waits
+        assertTrue(session.send("x".repeat(50)), "less than the limit waits: the large frame is queued");
+        assertFalse(session.disconnecting());
+        completeAll();
+        assertEquals(List.of("0123456789", "a", "x".repeat(50)), socket.frames);
+        assertEquals(0, session.pendingChars());
+    }
+
+    @Test
+    void onceTheLimitIsWaitingTheNextFrameOverflows() {
+        CableSession session = session(5);
+        assertTrue(session.send("0123456"));               // in flight, 7 chars: at the limit already
+        assertFalse(session.send("b"));
+        assertTrue(session.disconnecting());
+        completeAll();
+        assertEquals(List.of("0123456", TOO_SLOW), socket.frames);
         assertClosedWith(CloseReason.CloseCodes.NORMAL_CLOSURE, "Too slow");
+    }
+
+    @Test
+    void anOverflowIsReportedOnceNotPerRefusedFrame() {
+        List<Runnable> tasks = new ArrayList<>();
+        CableSession session = new CableSession("sid-3", socket.session, 5, Long.MAX_VALUE, tasks::add,
+                Transports.portable());
+        assertTrue(session.send("0123456"));
+        for (int i = 0; i < 100; i++) {
+            assertFalse(session.send("refused " + i));
+        }
+        assertEquals(1, tasks.size(), "one disconnect task, however many frames were refused");
+        assertFalse(session.disconnecting(), "the disconnect waits for its task");
+        tasks.get(0).run();
+        completeAll();
+        assertEquals(List.of("0123456", TOO_SLOW), socket.frames);
+    }
+
+    @Test
+    void aFrameLargerThanTheLargestIsDroppedAndTheSessionCarriesOn() {
+        CableSession session = new CableSession("sid-4", socket.session, 1_000, 100, DIRECT, Transports.portable());
+        assertFalse(session.send("x".repeat(101)));
+        assertFalse(session.disconnecting());
+        assertTrue(session.send("x".repeat(100)));
+        assertTrue(session.send("next"));
+        completeAll();
+        assertEquals(List.of("x".repeat(100), "next"), socket.frames);
+    }
+
+    @Test
+    void anExecutorThatRefusesNeverReachesTheCallerOfSend() {
+        SessionHost refusing = task -> {
+            throw new java.util.concurrent.RejectedExecutionException("undeploying");
+        };
+        CableSession session = new CableSession("sid-5", socket.session, 5, Long.MAX_VALUE, refusing,
+                Transports.portable());
+        assertTrue(session.send("0123456"));
+        assertFalse(session.send("overflow"));      // the too_slow disconnect runs here instead
+        assertTrue(session.disconnecting());
+        completeAll();
+        assertEquals(List.of("0123456", TOO_SLOW), socket.frames);
+        assertClosedWith(CloseReason.CloseCodes.NORMAL_CLOSURE, "Too slow");
+    }
+
+    @Test
+    void aPingTakesTheWriteSlotOnlyWhenItIsFreeAndTheQueueGoesOnAfterIt() {
+        CableSession session = session(1_000);
+        assertTrue(session.send("a"));                          // in flight
+        assertFalse(session.protocolPing(1), "never interleaved with a write in flight");
+        assertEquals(0, socket.pings.get());
+        socket.complete();
+        assertTrue(session.protocolPing(2));
+        assertEquals(1, socket.pings.get());
+        assertTrue(session.send("b"));
+        assertEquals(List.of("a", "b"), socket.frames, "the slot was given back after the ping");
+        socket.complete();
+        assertEquals(2, session.writesCompleted());
     }
 
     @Test
@@ -231,20 +318,20 @@ public class OutboxTest {
     }
 
     @Test
-    void failedWriteClosesTheSocketAbnormally() {
+    void failedWriteClosesTheSocketWith1011() {
         CableSession session = session(1_000);
         session.send("a");
         socket.fail(new IOException("broken pipe"));
-        assertClosedWith(CloseReason.CloseCodes.CLOSED_ABNORMALLY, "Write failed");
+        assertClosedWith(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "Write failed"); // 1006 is never sent
         assertEquals(0, session.pendingChars());
     }
 
     @Test
-    void throwingSendClosesTheSocketAbnormally() {
+    void throwingSendClosesTheSocketWith1011() {
         CableSession session = session(1_000);
         socket.throwOnSend(new IllegalStateException("socket closed"));
         session.send("a");
-        assertClosedWith(CloseReason.CloseCodes.CLOSED_ABNORMALLY, "Write failed");
+        assertClosedWith(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "Write failed");
     }
 
     @Test

@@ -7,7 +7,8 @@ public final class TransportProbe {
     private final TransportTest.Recording transport = new TransportTest.Recording();
 
     public CableSession session(String sid) {
-        return new CableSession(sid, new OutboxTest.FakeSocket().session, 1_000_000, OutboxTest.DIRECT, transport);
+        return new CableSession(sid, new OutboxTest.FakeSocket().session, 1_000_000, Long.MAX_VALUE,
+                OutboxTest.DIRECT, transport);
     }
 
     public List<List<String>> writes() {

@@ -66,13 +66,18 @@ class TransportTest {
             return 256;
         }
 
+        @Override
+        public void ping() {
+            writes.add(List.of("<ping>"));
+        }
+
         void completeNext() {
             pending.remove(0).onResult(new SendResult());
         }
     }
 
     private static CableSession session(OutboxTest.FakeSocket socket, Transport transport) {
-        return new CableSession("sid-1", socket.session, 1_000_000, OutboxTest.DIRECT, transport);
+        return new CableSession("sid-1", socket.session, 1_000_000, Long.MAX_VALUE, OutboxTest.DIRECT, transport);
     }
 
     @Test
@@ -129,6 +134,18 @@ class TransportTest {
         assertEquals(List.of("d"), transport.writes.get(2), "outside a batch, writes go out at once");
     }
 
+    @Test
+    void aOneMessagePerWriteTransportIsNeverHeld() {
+        OutboxTest.FakeSocket socket = new OutboxTest.FakeSocket(true, "actioncable-v1-ext-json");
+        CableSession session = session(socket, new AsyncTransport(socket.session.getAsyncRemote(), false));
+        try (WriteBatch batch = WriteBatch.open()) {
+            session.send("a");
+            // Liberty: holding gains nothing there, and held writes piled up behind clients' closes (Liberty blocks
+            // a pool thread per incoming close until the connection's write in progress completes)
+            assertEquals(List.of("a"), socket.frames, "written at once, inside a batch too");
+        }
+    }
+
     // ---- the portable path, plain and batched (Undertow) ---------------------------------------------
 
     @Test
@@ -177,6 +194,11 @@ class TransportTest {
             public int maxFrames() {
                 return 256;
             }
+
+            @Override
+            public void ping() {
+                throw new IllegalStateException("internals changed");
+            }
         };
         AtomicReference<Throwable> reported = new AtomicReference<>();
         GuardedTransport guarded = new GuardedTransport(broken,
@@ -224,8 +246,11 @@ class TransportTest {
         }
     }
 
+    enum FakeState { NEW, CONNECTED, CLOSING, CLOSED }
+
     static final class FakeTyrusSocket {
         final Object protocolHandler;
+        final AtomicReference<FakeState> state = new AtomicReference<>(FakeState.CONNECTED);
 
         FakeTyrusSocket(Object protocolHandler) {
             this.protocolHandler = protocolHandler;
@@ -282,7 +307,8 @@ class TransportTest {
         Session socket = tyrusSession(new FakeTyrusRemote(new FakeTyrusSocket(handler)), List.of());
         TyrusTransport transport = TyrusTransport.open(socket);
         assertNotNull(transport);
-        CableSession session = new CableSession("sid-1", socket, 1_000_000, OutboxTest.DIRECT, transport);
+        CableSession session = new CableSession("sid-1", socket, 1_000_000, Long.MAX_VALUE, OutboxTest.DIRECT,
+                transport);
 
         Frame broadcast = new Frame("{\"message\":1}");
         session.send(broadcast);
@@ -297,6 +323,23 @@ class TransportTest {
         assertEquals(2, session.pendingChars());
         writer.completeNext();
         assertEquals(0, session.pendingChars());
+    }
+
+    @Test
+    void tyrusNeverWritesToAClosedConnectionWhoseStreamTheContainerMayHaveRecycled() throws Exception {
+        FakeProtocolHandler handler = new FakeProtocolHandler();
+        RecordingWriter writer = new RecordingWriter();
+        handler.writer = writer;
+        FakeTyrusSocket webSocket = new FakeTyrusSocket(handler);
+        Session socket = tyrusSession(new FakeTyrusRemote(webSocket), List.of());
+        TyrusTransport transport = TyrusTransport.open(socket);
+        for (FakeState closing : new FakeState[] {FakeState.CLOSING, FakeState.CLOSED}) {
+            webSocket.state.set(closing);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            transport.write(List.of(new Frame("late")), result -> failure.set(result.getException()));
+            assertEquals(List.of(), writer.buffers, "nothing written once " + closing);
+            assertEquals("connection closed", failure.get().getMessage());
+        }
     }
 
     @Test

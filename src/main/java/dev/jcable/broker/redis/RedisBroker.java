@@ -218,8 +218,8 @@ public final class RedisBroker implements Broker {
     @Override
     public void cacheSession(String sid, CachedSession session) {
         long ttl = settings.sessionsTtl().toMillis();
-        if (ttl <= 0) {
-            return;
+        if (ttl <= 0 || session.size() > settings.sessionsMaxSize()) {
+            return; // restoring is off, or this one session is larger than all may be (Redis bounds the total)
         }
         // waited for, so that a client reconnecting to another node at once finds it; but never thrown: a session
         // Redis could not keep is merely not restorable (the client starts afresh), and the close goes on

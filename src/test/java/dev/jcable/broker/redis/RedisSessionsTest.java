@@ -36,7 +36,7 @@ class RedisSessionsTest {
     }
 
     private static BrokerSettings sessionsTtl(Duration ttl) {
-        return new BrokerSettings(Duration.ofSeconds(15), 100, 100, Duration.ofSeconds(300), ttl);
+        return new BrokerSettings(Duration.ofSeconds(15), 100, 100, Duration.ofSeconds(300), ttl, 1_000_000);
     }
 
     @Test

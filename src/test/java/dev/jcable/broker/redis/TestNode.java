@@ -23,7 +23,8 @@ import java.util.function.BooleanSupplier;
 final class TestNode implements BrokerListener, AutoCloseable {
 
     static BrokerSettings settings(Duration presenceTtl, int maxMembers, int historyLimit, Duration historyTtl) {
-        return new BrokerSettings(presenceTtl, maxMembers, historyLimit, historyTtl, Duration.ofSeconds(300));
+        return new BrokerSettings(presenceTtl, maxMembers, historyLimit, historyTtl, Duration.ofSeconds(300),
+                1_000_000);
     }
 
     final List<Thread> threads = new ArrayList<>();
