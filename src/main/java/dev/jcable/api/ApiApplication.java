@@ -11,6 +11,6 @@ public class ApiApplication extends Application {
     @Override
     public Set<Class<?>> getClasses() {
         return Set.of(PresenceResource.class, HealthResource.class, ErrorMapper.class,
-                UnexpectedErrorMapper.class);
+                UnexpectedErrorMapper.class, BrokerUnavailableMapper.class);
     }
 }

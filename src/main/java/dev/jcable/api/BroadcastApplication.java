@@ -10,6 +10,7 @@ public class BroadcastApplication extends Application {
 
     @Override
     public Set<Class<?>> getClasses() {
-        return Set.of(BroadcastResource.class, ErrorMapper.class, UnexpectedErrorMapper.class);
+        return Set.of(BroadcastResource.class, ErrorMapper.class, UnexpectedErrorMapper.class,
+                BrokerUnavailableMapper.class);
     }
 }

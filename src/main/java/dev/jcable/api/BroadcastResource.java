@@ -1,5 +1,6 @@
 package dev.jcable.api;
 
+import dev.jcable.broker.BrokerUnavailableException;
 import dev.jcable.config.CableConfig;
 import dev.jcable.node.Node;
 import dev.jcable.node.Overloaded;
@@ -38,6 +39,9 @@ public class BroadcastResource {
     @POST
     public Response broadcast(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, InputStream body)
             throws IOException {
+        if (!config.broadcastAdapters().contains("http")) {
+            return ApiError.response(404, "not_found", "the http broadcast adapter is off (broadcast_adapter)");
+        }
         Bearer.require(authorization, config.broadcastKey());
         long limit = (long) BODY_FACTOR * config.maxBroadcastSize();
         byte[] bytes = body.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
@@ -67,6 +71,10 @@ public class BroadcastResource {
                 // the ones before it are published, in order; say which, so a retry sends only the rest
                 return ApiError.response(503, "overloaded", e.getMessage() + " (publication " + (i + 1) + " of "
                         + publications.size() + "; the ones before it were published)");
+            } catch (BrokerUnavailableException e) {
+                return Response.fromResponse(ApiError.response(503, "broker_unavailable", e.getMessage()
+                        + " (publication " + (i + 1) + " of " + publications.size()
+                        + "; the ones before it were published)")).header("Retry-After", "1").build();
             }
         }
         return Response.status(Response.Status.CREATED).build();

@@ -15,7 +15,10 @@ public interface Broker {
     /** Where this broker delivers messages and presence events; called once before any other method. */
     void start(BrokerListener listener);
 
-    /** Identifies this broker's history: offsets from another epoch (e.g. before a restart) mean nothing here. */
+    /**
+     * Identifies this broker's history: offsets from another epoch (e.g. before a restart) mean nothing here. A broker
+     * whose streams each have their own epoch (carried by every {@link StreamMessage}) returns a label saying so.
+     */
     String epoch();
 
     // ---- streams and history ------------------------------------------------------------------------
@@ -24,12 +27,25 @@ public interface Broker {
     void publish(Publication publication);
 
     /**
+     * Delivers a transient message (a whisper) to the stream's subscribers on every node, without an offset and
+     * without storing it.
+     */
+    void whisper(Publication publication);
+
+    /**
      * Runs {@code subscribe} (registering a subscriber of {@code stream}) with the stream's latest offset, so that
      * no publication to the stream interleaves, and returns that offset: the subscriber receives every later offset
      * live (fan-outs of earlier ones still queued skip it), so history served to it stops at the returned offset and
      * nothing arrives twice.
      */
     long attach(String stream, LongConsumer subscribe);
+
+    /**
+     * A subscriber registered by {@link #attach} is gone (unsubscribed, or its connection closed). A clustered broker
+     * stops listening to a stream once this node has no subscriber of it; the memory broker needs no telling.
+     */
+    default void detach(String stream) {
+    }
 
     /**
      * Messages of {@code stream} after {@code offset} up to {@code upTo}; empty (refuse) when the epoch is not this
@@ -69,6 +85,11 @@ public interface Broker {
 
     /** The members of {@code stream}, in join order. */
     PresenceInfo presenceInfo(String stream);
+
+    /** Whether the broker's store answers (a clustered broker's Redis); for the health endpoint. */
+    default boolean healthy() {
+        return true;
+    }
 
     /** Stops timers; called on undeploy. */
     void stop();

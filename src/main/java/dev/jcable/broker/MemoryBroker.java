@@ -61,6 +61,12 @@ public final class MemoryBroker implements Broker {
     }
 
     @Override
+    public void whisper(Publication publication) {
+        listener.deliver(new StreamMessage(publication.stream(), publication.data(), publication.excludeSocket(), null,
+                0));
+    }
+
+    @Override
     public long attach(String stream, LongConsumer subscribe) {
         return history.attach(stream, subscribe);
     }

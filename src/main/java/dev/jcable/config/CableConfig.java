@@ -15,6 +15,12 @@ import java.util.Map;
  * @param turboStreamsSecret verifies {@code Turbo::StreamsChannel} signed stream names
  * @param publicStreams     whether unsigned {@code stream_name} subscriptions are allowed
  * @param streamsPresence   whether signed streams support presence (public ones always do)
+ * @param redisUrl          the Redis of {@code broker=redis} (may carry a password: print it with {@link #redactUrl})
+ * @param redisPrefix       the prefix of every Redis key and channel, so applications can share one Redis
+ * @param broadcastAdapters how publications come in: {@code http} ({@code POST /_broadcast}), {@code redis}
+ *                          (PUBLISH on {@code redis_channel}), {@code redisx} (XADD to {@code redisx_stream})
+ * @param redisChannel      the channel AnyCable's server SDKs PUBLISH to
+ * @param redisxStream      the Redis Stream AnyCable's server SDKs XADD to
  * @param nativePings       whether WebSocket (RFC 6455) ping frames go out every {@code ping_interval}
  * @param pongTimeout       how long a connection may stay silent after a ping before it is closed as dead; zero
  *                          turns the check off
@@ -38,6 +44,11 @@ public record CableConfig(
         String jwtParam,
         boolean enforceJwt,
         String broker,
+        String redisUrl,
+        String redisPrefix,
+        java.util.Set<String> broadcastAdapters,
+        String redisChannel,
+        String redisxStream,
         Duration presenceTtl,
         int historyLimit,
         Duration historyTtl,
@@ -120,6 +131,11 @@ public record CableConfig(
             case SESSIONS_TTL -> seconds(sessionsTtl);
             case SESSIONS_MAX_SIZE -> String.valueOf(sessionsMaxSize);
             case BROKER -> broker;
+            case REDIS_URL -> redactUrl(redisUrl);
+            case REDIS_PREFIX -> redisPrefix;
+            case BROADCAST_ADAPTER -> String.join(",", new java.util.TreeSet<>(broadcastAdapters));
+            case REDIS_CHANNEL -> redisChannel;
+            case REDISX_STREAM -> redisxStream;
             case PRESENCE_TTL -> seconds(presenceTtl);
             case PING_INTERVAL -> seconds(pingInterval);
             case PING_TIMESTAMP_PRECISION -> pingTimestampPrecision;
@@ -138,6 +154,19 @@ public record CableConfig(
             case DEMO -> String.valueOf(demo);
             default -> throw new IllegalArgumentException(option.key());
         };
+    }
+
+    /** The URL with its password replaced by {@code ***}: {@code redis://:***@host:6379/0}. */
+    public static String redactUrl(String url) {
+        int scheme = url.indexOf("://");
+        int at = url.lastIndexOf('@');
+        if (scheme < 0 || at < scheme) {
+            return url;
+        }
+        String userInfo = url.substring(scheme + 3, at);
+        int colon = userInfo.indexOf(':');
+        String user = colon < 0 ? "" : userInfo.substring(0, colon);
+        return url.substring(0, scheme + 3) + user + ":***" + url.substring(at);
     }
 
     private static String seconds(Duration d) {

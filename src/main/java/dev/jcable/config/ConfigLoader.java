@@ -2,6 +2,8 @@ package dev.jcable.config;
 
 import dev.jcable.streams.MessageVerifier;
 import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +26,9 @@ public final class ConfigLoader {
     private static final Logger LOG = Logger.getLogger(ConfigLoader.class.getName());
     /** AnyCable's literal for "explicitly empty" secrets and keys. */
     private static final String NONE = "none";
-    private static final Set<String> BROKERS = Set.of("memory");
+    private static final Set<String> BROKERS = Set.of("memory", "redis");
+    private static final Set<String> ADAPTERS = Set.of("http", "redis", "redisx");
+    private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final Pattern UNRESOLVED = Pattern.compile("\\$\\{[^{}]+}");
 
     private final List<ConfigSource> sources;
@@ -57,8 +61,16 @@ public final class ConfigLoader {
 
         String broker = raw(Option.BROKER).toLowerCase(Locale.ROOT);
         if (!BROKERS.contains(broker)) {
-            throw invalid(Option.BROKER, broker, "must be one of " + BROKERS);
+            throw invalid(Option.BROKER, broker, "must be one of " + new java.util.TreeSet<>(BROKERS));
         }
+        String redisUrl = redisUrl();
+        String redisPrefix = raw(Option.REDIS_PREFIX);
+        if (!PREFIX.matcher(redisPrefix).matches()) {
+            throw invalid(Option.REDIS_PREFIX, redisPrefix, "must be 1 to 64 of A-Z a-z 0-9 _ . : -");
+        }
+        Set<String> adapters = adapters(broker);
+        String redisChannel = nonEmpty(Option.REDIS_CHANNEL);
+        String redisxStream = nonEmpty(Option.REDISX_STREAM);
         String precision = raw(Option.PING_TIMESTAMP_PRECISION).toLowerCase(Locale.ROOT);
         if (!Set.of("s", "ms", "ns").contains(precision)) {
             throw invalid(Option.PING_TIMESTAMP_PRECISION, precision, "must be s, ms or ns");
@@ -77,6 +89,11 @@ public final class ConfigLoader {
                 jwtParam,
                 bool(Option.ENFORCE_JWT),
                 broker,
+                redisUrl,
+                redisPrefix,
+                adapters,
+                redisChannel,
+                redisxStream,
                 seconds(Option.PRESENCE_TTL),
                 (int) number(Option.HISTORY_LIMIT, 1, 1_000_000),
                 seconds(Option.HISTORY_TTL),
@@ -118,6 +135,58 @@ public final class ConfigLoader {
         }
         origin.put(option, "default");
         return option.defaultValue();
+    }
+
+    private String nonEmpty(Option option) {
+        String value = raw(option);
+        if (value.isEmpty()) {
+            throw invalid(option, value, "must not be empty");
+        }
+        return value;
+    }
+
+    /** AnyCable's comma-separated list; the Redis ones read the broker's Redis, so they need {@code broker=redis}. */
+    private Set<String> adapters(String broker) {
+        String value = raw(Option.BROADCAST_ADAPTER).toLowerCase(Locale.ROOT);
+        Set<String> adapters = new java.util.LinkedHashSet<>();
+        for (String adapter : value.split(",")) {
+            String name = adapter.trim();
+            if (!ADAPTERS.contains(name)) {
+                throw invalid(Option.BROADCAST_ADAPTER, value, "each must be one of " + new java.util.TreeSet<>(ADAPTERS)
+                        + " (a comma-separated list)");
+            }
+            adapters.add(name);
+        }
+        if (!broker.equals("redis") && (adapters.contains("redis") || adapters.contains("redisx"))) {
+            throw invalid(Option.BROADCAST_ADAPTER, value, "redis and redisx need broker=redis");
+        }
+        return Set.copyOf(adapters);
+    }
+
+    /**
+     * {@code redis://[[user]:password@]host[:port][/database]} or {@code rediss://…} (TLS). Checked here, so that a
+     * typo fails the deployment with the option's name rather than at the first connection attempt.
+     */
+    private String redisUrl() {
+        String value = raw(Option.REDIS_URL);
+        URI uri;
+        try {
+            uri = new URI(value);
+        } catch (URISyntaxException e) {
+            throw invalid(Option.REDIS_URL, CableConfig.redactUrl(value), "is not a URL");
+        }
+        String shown = CableConfig.redactUrl(value);
+        if (!"redis".equalsIgnoreCase(uri.getScheme()) && !"rediss".equalsIgnoreCase(uri.getScheme())) {
+            throw invalid(Option.REDIS_URL, shown, "must start with redis:// or rediss://");
+        }
+        if (uri.getHost() == null || uri.getHost().isEmpty()) {
+            throw invalid(Option.REDIS_URL, shown, "names no host");
+        }
+        String path = uri.getPath() == null ? "" : uri.getPath();
+        if (!path.isEmpty() && !path.equals("/") && !path.matches("/\\d{1,5}")) {
+            throw invalid(Option.REDIS_URL, shown, "database must be a number, e.g. redis://localhost:6379/2");
+        }
+        return value;
     }
 
     private String secret(Option option) {

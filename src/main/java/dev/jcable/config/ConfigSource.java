@@ -21,6 +21,17 @@ public record ConfigSource(String name, Function<Option, Optional<String>> looku
     }
 
     public static ConfigSource environment() {
-        return new ConfigSource("env ANYCABLE_*", o -> Optional.ofNullable(System.getenv(o.envName())));
+        return environment(System::getenv);
+    }
+
+    /** {@code ANYCABLE_<NAME>}, then the option's {@link Option#fallbackEnvName()} if it has one. */
+    static ConfigSource environment(Function<String, String> env) {
+        return new ConfigSource("env ANYCABLE_*", o -> {
+            String value = env.apply(o.envName());
+            if (value == null && o.fallbackEnvName() != null) {
+                value = env.apply(o.fallbackEnvName());
+            }
+            return Optional.ofNullable(value);
+        });
     }
 }

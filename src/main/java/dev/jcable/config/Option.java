@@ -21,6 +21,11 @@ public enum Option {
     JWT_PARAM("jid", false),
     ENFORCE_JWT("false", false),
     BROKER("memory", false),
+    REDIS_URL("redis://localhost:6379", false),
+    REDIS_PREFIX("jcable", false),
+    BROADCAST_ADAPTER("http", false),
+    REDIS_CHANNEL("__anycable__", false),
+    REDISX_STREAM("__anycable__", false),
     PRESENCE_TTL("15", false),
     HISTORY_LIMIT("100", false),
     HISTORY_TTL("300", false),
@@ -58,6 +63,14 @@ public enum Option {
     /** The environment variable, e.g. {@code ANYCABLE_PRESENCE_TTL}. */
     public String envName() {
         return "ANYCABLE_" + name();
+    }
+
+    /**
+     * A second environment variable read when {@link #envName()} is unset, or null: {@code REDIS_URL}, as AnyCable
+     * does, so a platform that provisions Redis that way (Heroku, Render, Fly) needs no extra setting.
+     */
+    public String fallbackEnvName() {
+        return this == REDIS_URL ? "REDIS_URL" : null;
     }
 
     /** The Java system property, e.g. {@code anycable.presence_ttl}. */

@@ -10,6 +10,8 @@ import dev.jcable.broker.MemoryBroker;
 import dev.jcable.broker.PresenceEvent;
 import dev.jcable.broker.PresenceInfo;
 import dev.jcable.broker.StreamMessage;
+import dev.jcable.broker.redis.RedisBroker;
+import dev.jcable.broker.redis.RedisSettings;
 import dev.jcable.config.CableConfig;
 import dev.jcable.endpoint.HandshakeCapture;
 import dev.jcable.hub.DeliveryPool;
@@ -34,6 +36,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
@@ -76,6 +79,10 @@ public class Node implements BrokerListener {
 
     @Resource(lookup = "java:comp/DefaultManagedExecutorService")
     ManagedExecutorService executor;
+
+    /** The Redis client's threads (broker=redis) come from here, so the container knows and ends them. */
+    @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
+    ManagedThreadFactory threadFactory;
 
     /** The WebSocket container is found through it (servlet attribute), to pick the transport. */
     @Inject
@@ -128,23 +135,32 @@ public class Node implements BrokerListener {
                 config.publicStreams(), config.streamsPresence(), config.streamsWhisper());
         authenticator = new Authenticator(config.jwtSecret(), config.enforceJwt(), System::currentTimeMillis);
         expiryTimer = new ExpiryTimer(scheduler, System::currentTimeMillis);
-        MemoryBroker memory = new MemoryBroker(System::currentTimeMillis, new BrokerSettings(config.presenceTtl(),
-                config.presenceMaxMembers(), config.historyLimit(), config.historyTtl(), config.sessionsTtl(),
-                config.sessionsMaxSize()),
-                expiryTimer);
-        expiryTimer.setTask(memory::expire);
-        broker = memory;
+        fanout = new DeliveryPool(executor, DeliveryPool.defaultShards()); // before the broker can deliver
+        BrokerSettings settings = new BrokerSettings(config.presenceTtl(), config.presenceMaxMembers(),
+                config.historyLimit(), config.historyTtl(), config.sessionsTtl(), config.sessionsMaxSize());
+        if ("redis".equals(config.broker())) {
+            broker = new RedisBroker(new RedisSettings(config.redisUrl(), config.redisPrefix()), settings,
+                    threadFactory, executor, scheduler);
+        } else {
+            MemoryBroker memory = new MemoryBroker(System::currentTimeMillis, settings, expiryTimer);
+            expiryTimer.setTask(memory::expire);
+            broker = memory;
+        }
         broker.start(this);
+        if (broker instanceof RedisBroker redis) {
+            redis.startIngress(config.broadcastAdapters().contains("redis"), config.redisChannel(),
+                    config.broadcastAdapters().contains("redisx"), config.redisxStream(),
+                    new RedisIngress(this::publish, this));
+        }
         pinger = new Pinger(scheduler);
         long nativePings = config.nativePings() ? config.pingInterval().toMillis() : 0;
         liveness = new Liveness(scheduler, executor, System::currentTimeMillis, nativePings,
                 config.pongTimeout().toMillis(), this::dead);
         liveness.start();
         oneShots = new OneShots(scheduler);
-        fanout = new DeliveryPool(executor, DeliveryPool.defaultShards());
         transports = Transports.choose(webSocketContainer(), "portable".equals(config.wsTransport()));
         presence = new PresenceCommands(broker, config);
-        streams = new StreamCommands(broker, hub, fanout, resolver, config, presence);
+        streams = new StreamCommands(broker, hub, resolver, config, presence);
         LOG.info(() -> "jcable: ready, transport " + transports.kind().label() + ", broker " + config.broker()
                 + " (epoch " + broker.epoch() + ", history limit "
                 + config.historyLimit() + ", history ttl " + config.historyTtl().toSeconds() + "s, sessions ttl "
@@ -315,6 +331,7 @@ public class Node implements BrokerListener {
             liveness.remove(session);
             for (Subscription subscription : session.subscriptions().values()) {
                 hub.unsubscribe(session, subscription);
+                broker.detach(subscription.spec().stream());
             }
             if (session.extended() && !config.sessionsTtl().isZero()) {
                 broker.cacheSession(session.sid(), snapshot(session));
@@ -399,6 +416,10 @@ public class Node implements BrokerListener {
 
     public String signStream(String stream) {
         return resolver.sign(stream);
+    }
+
+    public boolean brokerHealthy() {
+        return broker.healthy();
     }
 
     public int connections() {

@@ -1,6 +1,7 @@
 package dev.jcable.node;
 
 import dev.jcable.broker.Broker;
+import dev.jcable.broker.BrokerUnavailableException;
 import dev.jcable.broker.JoinResult;
 import dev.jcable.broker.PresenceInfo;
 import dev.jcable.config.CableConfig;
@@ -52,7 +53,12 @@ final class PresenceCommands {
         if (info != null && info.length() > config.presenceInfoMaxSize()) {
             return "info_too_large";
         }
-        JoinResult result = broker.presenceAdd(subscription.spec().stream(), session.sid(), id, info);
+        JoinResult result;
+        try {
+            result = broker.presenceAdd(subscription.spec().stream(), session.sid(), id, info);
+        } catch (BrokerUnavailableException e) {
+            return "broker_unavailable";
+        }
         return switch (result) {
             case JOINED, UPDATED -> null;
             case ID_MISMATCH -> "id_mismatch";
@@ -90,7 +96,13 @@ final class PresenceCommands {
         }
         boolean records = !(command.data() instanceof JsonObject data
                 && data.get("return_records") == JsonValue.FALSE);
-        PresenceInfo info = broker.presenceInfo(subscription.spec().stream());
+        PresenceInfo info;
+        try {
+            info = broker.presenceInfo(subscription.spec().stream());
+        } catch (BrokerUnavailableException e) {
+            session.send(Codec.presence(quoted, Codec.presenceError("broker_unavailable")));
+            return;
+        }
         // capped so that it always fits what one client may have waiting: any room's reply can be sent
         session.send(Codec.presence(quoted, Codec.presenceInfo(info, records, config.wsMaxPendingSize())));
     }

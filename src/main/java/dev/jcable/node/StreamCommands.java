@@ -1,9 +1,10 @@
 package dev.jcable.node;
 
+import dev.jcable.api.Publication;
 import dev.jcable.broker.Broker;
+import dev.jcable.broker.BrokerUnavailableException;
 import dev.jcable.broker.StreamMessage;
 import dev.jcable.config.CableConfig;
-import dev.jcable.hub.DeliveryPool;
 import dev.jcable.hub.Hub;
 import dev.jcable.protocol.Codec;
 import dev.jcable.protocol.Command;
@@ -29,13 +30,11 @@ final class StreamCommands {
     private final StreamResolver resolver;
     private final CableConfig config;
     private final PresenceCommands presence;
-    private final DeliveryPool fanout;
 
-    StreamCommands(Broker broker, Hub hub, DeliveryPool fanout, StreamResolver resolver, CableConfig config,
+    StreamCommands(Broker broker, Hub hub, StreamResolver resolver, CableConfig config,
                    PresenceCommands presence) {
         this.broker = broker;
         this.hub = hub;
-        this.fanout = fanout;
         this.resolver = resolver;
         this.config = config;
         this.presence = presence;
@@ -72,7 +71,15 @@ final class StreamCommands {
         if (command.history() != null) {
             session.hold(identifier); // live messages wait behind the history, so offsets arrive in order
         }
-        Subscription subscription = attach(session, new Subscription(identifier, quoted, spec.get(), 0));
+        Subscription subscription;
+        try {
+            subscription = attach(session, new Subscription(identifier, quoted, spec.get(), 0));
+        } catch (BrokerUnavailableException e) {
+            LOG.fine(() -> "jcable: rejected subscription " + identifier + ": " + e.getMessage());
+            session.discard(identifier);
+            session.send(Codec.typed("reject_subscription", quoted));
+            return;
+        }
         session.send(Codec.typed("confirm_subscription", quoted));
         if (command.history() != null) {
             history(session, command, subscription);
@@ -99,6 +106,7 @@ final class StreamCommands {
             return;
         }
         hub.unsubscribe(session, subscription);
+        broker.detach(subscription.spec().stream());
         session.discard(subscription.identifier());
         if (subscription.spec().presence()) {
             broker.presenceRemove(subscription.spec().stream(), session.sid());
@@ -142,15 +150,12 @@ final class StreamCommands {
         JsonObject position = request.get("streams") instanceof JsonObject streams
                 && streams.get(stream) instanceof JsonObject p ? p : null;
         Optional<List<StreamMessage>> missed;
-        if (position != null) {
-            String epoch = position.get("epoch") instanceof JsonString e ? e.getString() : "";
-            long offset = position.get("offset") instanceof JsonNumber o ? o.longValue() : -1;
-            missed = broker.historyFrom(stream, epoch, offset, subscription.position());
-        } else if (since > 0) {
-            missed = Optional.of(broker.historySince(stream, since, subscription.position()));
-        } else if (request.get("streams") instanceof JsonObject) {
-            missed = Optional.of(List.of()); // positions for other streams only: nothing of ours is missing
-        } else {
+        try {
+            missed = missed(request, stream, since, position, subscription);
+        } catch (BrokerUnavailableException e) {
+            missed = Optional.empty(); // rejected: the client may ask again
+        }
+        if (missed == null) {
             BadFrames.report(session, "history needs 'since' or 'streams'");
             return;
         }
@@ -166,7 +171,28 @@ final class StreamCommands {
         session.send(Codec.typed("confirm_history", quoted));
     }
 
-    /** Delivers {@code data} as it is to every other subscriber of the stream, off this thread; never stored. */
+    /** What the subscriber missed, empty when the broker no longer has it, null for a request without a position. */
+    private Optional<List<StreamMessage>> missed(JsonObject request, String stream, long since, JsonObject position,
+                                                 Subscription subscription) {
+        Optional<List<StreamMessage>> missed;
+        if (position != null) {
+            String epoch = position.get("epoch") instanceof JsonString e ? e.getString() : "";
+            long offset = position.get("offset") instanceof JsonNumber o ? o.longValue() : -1;
+            missed = broker.historyFrom(stream, epoch, offset, subscription.position());
+        } else if (since > 0) {
+            missed = Optional.of(broker.historySince(stream, since, subscription.position()));
+        } else if (request.get("streams") instanceof JsonObject) {
+            missed = Optional.of(List.of()); // positions for other streams only: nothing of ours is missing
+        } else {
+            missed = null;
+        }
+        return missed;
+    }
+
+    /**
+     * Delivers {@code data} as it is to every other subscriber of the stream, on every node, through the broker (whose
+     * listener fans it out off this thread); never stored.
+     */
     void whisper(CableSession session, Command command, Subscription subscription) {
         if (subscription == null) {
             BadFrames.report(session, "whisper for unknown identifier");
@@ -175,9 +201,9 @@ final class StreamCommands {
         } else if (command.data() == null) {
             BadFrames.report(session, "whisper without data");
         } else {
-            String stream = subscription.spec().stream();
-            String data = JsonText.safe(command.data().toString());
-            fanout.submit(stream, () -> hub.deliver(stream, data, null, 0, session.sid()));
+            // through the broker, so that the subscribers on every node get it
+            broker.whisper(new Publication(subscription.spec().stream(), JsonText.safe(command.data().toString()),
+                    session.sid()));
         }
     }
 }

@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The benchmark driver: {@code java … dev.jcable.bench.Bench fanout|memory|churn}. It starts each server itself
+ * The benchmark driver: {@code java … dev.jcable.bench.Bench fanout|memory|churn|cluster}. It starts each server itself
  * (pinned to {@code bench.serverCpus}, default 0) and is meant to run pinned to another core (bench/run.sh does
  * that). Settings are system properties {@code bench.*}; the results go to stdout and {@code bench.out} as Markdown.
  */
@@ -28,7 +28,8 @@ public final class Bench {
             case "fanout" -> fanout(out);
             case "memory" -> MemoryBench.run(out);
             case "churn" -> ChurnBench.run(out);
-            default -> throw new IllegalArgumentException("fanout | memory | churn");
+            case "cluster" -> ClusterBench.run(out);
+            default -> throw new IllegalArgumentException("fanout | memory | churn | cluster");
         }
         System.out.println(out);
         String file = System.getProperty("bench.out");

@@ -35,8 +35,19 @@ public final class Fanout {
      *
      * @param base   http://127.0.0.1:port/ of the server (context root /)
      * @param secret jcable's secret: streams are signed and broadcasts keyed with it (ignored for RAW)
+     * @param subscribeTo the servers the subscribers are spread over, in turn (one node: {@code base})
      */
-    public record Target(String label, Kind kind, URI base, String secret) {
+    public record Target(String label, Kind kind, URI base, String secret, List<URI> subscribeTo) {
+
+        /** Everything on one server. */
+        public Target(String label, Kind kind, URI base, String secret) {
+            this(label, kind, base, secret, List.of(base));
+        }
+
+        /** Where subscriber {@code i} connects: the servers in turn (a cluster's nodes), publishing goes to base. */
+        URI subscriberBase(int i) {
+            return subscribeTo.get(i % subscribeTo.size());
+        }
     }
 
     public record Settings(int subscribers, int warmup, int messages, int rateHz, int payloadBytes) {
@@ -66,7 +77,6 @@ public final class Fanout {
                 + "\"}";
         String subscribe = "{\"command\":\"subscribe\",\"identifier\":" + Payload.quoted(identifier) + "}";
         boolean cable = target.kind() != Kind.RAW;
-        URI uri = URI.create("ws://127.0.0.1:" + target.base().getPort() + (cable ? "/cable" : "/ws"));
 
         long expected = (long) s.subscribers() * s.total();
         AtomicLong received = new AtomicLong();
@@ -80,6 +90,7 @@ public final class Fanout {
         List<CompletableFuture<Conn>> opening = new ArrayList<>();
         for (int i = 0; i < s.subscribers(); i++) {
             connecting.acquire();
+            URI uri = URI.create("ws://127.0.0.1:" + target.subscriberBase(i).getPort() + (cable ? "/cable" : "/ws"));
             CompletableFuture<Conn> c = Conn.open(ws, uri, cable ? "actioncable-v1-ext-json" : null, (conn, frame) -> {
                 long t = Payload.field(frame, "\"t\":");
                 if (t >= 0) {

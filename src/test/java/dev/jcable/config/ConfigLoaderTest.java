@@ -195,9 +195,73 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void onlyTheMemoryBrokerExists() {
-        assertTrue(invalid(Option.BROKER, "redis").getMessage().contains("broker"));
+    void theBrokersAreMemoryAndRedis() {
+        assertEquals("jcable: invalid value 'nats' for option 'broker' (from src-under-test): must be one of "
+                + "[memory, redis]", invalid(Option.BROKER, "nats").getMessage());
         assertEquals("memory", loadWithSecret(Option.BROKER, "Memory").broker());
+        assertEquals("redis", loadWithSecret(Option.BROKER, "REDIS").broker());
+    }
+
+    @Test
+    void redisUrlTakesRedisAndRedissWithPasswordAndDatabase() {
+        assertEquals("redis://localhost:6379", loadWithSecret().redisUrl());
+        for (String url : new String[] {"redis://r1:6380/2", "rediss://:pw@r1:6380/15", "redis://user:pw@r1",
+                "redis://r1/"}) {
+            assertEquals(url, loadWithSecret(Option.REDIS_URL, url).redisUrl());
+        }
+        assertEquals("jcable: invalid value 'http://r1' for option 'redis_url' (from src-under-test): must start with"
+                + " redis:// or rediss://", invalid(Option.REDIS_URL, "http://r1").getMessage());
+        assertEquals("jcable: invalid value 'redis://:***@r1/x' for option 'redis_url' (from src-under-test): database"
+                + " must be a number, e.g. redis://localhost:6379/2", invalid(Option.REDIS_URL, "redis://:pw@r1/x").getMessage());
+        assertTrue(invalid(Option.REDIS_URL, "redis:///0").getMessage().endsWith("names no host"));
+    }
+
+    @Test
+    void redisUrlFallsBackToTheRedisUrlVariableAsAnyCableDoes() {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("REDIS_URL", "redis://platform:6379/1"));
+        ConfigSource source = ConfigSource.environment(env::get);
+        assertEquals("redis://platform:6379/1", load(source, ConfigSource.of("base", Map.of(Option.SECRET, SECRET)))
+                .redisUrl());
+        env.put("ANYCABLE_REDIS_URL", "redis://own:6379/2");
+        assertEquals("redis://own:6379/2", load(source, ConfigSource.of("base", Map.of(Option.SECRET, SECRET)))
+                .redisUrl());
+        // only redis_url has a fallback
+        env.put("BROKER", "redis");
+        assertEquals("memory", load(source, ConfigSource.of("base", Map.of(Option.SECRET, SECRET))).broker());
+    }
+
+    @Test
+    void theSummaryHidesTheRedisPassword() {
+        String summary = loadWithSecret(Option.REDIS_URL, "rediss://app:s3cret@r1:6380/2").summary();
+        assertTrue(summary.contains("redis_url=rediss://app:***@r1:6380/2 (test)"), summary);
+        assertFalse(summary.contains("s3cret"), summary);
+        assertEquals("redis://:***@r1", CableConfig.redactUrl("redis://s3cret@r1"));
+    }
+
+    @Test
+    void broadcastAdaptersAreAnyCablesListAndTheRedisOnesNeedTheRedisBroker() {
+        assertEquals(java.util.Set.of("http"), loadWithSecret().broadcastAdapters());
+        assertEquals(java.util.Set.of("http", "redisx", "redis"), loadWithSecret(Option.BROKER, "redis",
+                Option.BROADCAST_ADAPTER, "http, redisx,REDIS").broadcastAdapters());
+        assertEquals(java.util.Set.of("redisx"), loadWithSecret(Option.BROKER, "redis",
+                Option.BROADCAST_ADAPTER, "redisx").broadcastAdapters());
+        assertEquals("jcable: invalid value 'http,nats' for option 'broadcast_adapter' (from src-under-test): each must"
+                + " be one of [http, redis, redisx] (a comma-separated list)",
+                invalid(Option.BROADCAST_ADAPTER, "http,nats").getMessage());
+        assertEquals("jcable: invalid value 'redisx' for option 'broadcast_adapter' (from src-under-test): redis and"
+                + " redisx need broker=redis", invalid(Option.BROADCAST_ADAPTER, "redisx").getMessage());
+        assertEquals("__anycable__", loadWithSecret().redisChannel());
+        assertEquals("__anycable__", loadWithSecret().redisxStream());
+        assertEquals("my_stream", loadWithSecret(Option.REDISX_STREAM, "my_stream").redisxStream());
+        assertTrue(invalid(Option.REDIS_CHANNEL, "").getMessage().endsWith("must not be empty"));
+    }
+
+    @Test
+    void redisPrefixIsAKeySafeWord() {
+        assertEquals("jcable", loadWithSecret().redisPrefix());
+        assertEquals("app-2:cable", loadWithSecret(Option.REDIS_PREFIX, "app-2:cable").redisPrefix());
+        assertTrue(invalid(Option.REDIS_PREFIX, "a{b}").getMessage().contains("redis_prefix"));
+        assertTrue(invalid(Option.REDIS_PREFIX, "").getMessage().contains("redis_prefix"));
     }
 
     @Test

@@ -52,7 +52,7 @@ class ClientCompatIT {
     }
 
     /** Runs a script of src/test/node and returns its output; fails unless it exits 0 within a minute. */
-    private static String node(String script, String... args) throws Exception {
+    static String node(String script, String... args) throws Exception {
         java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("node", script));
         command.addAll(java.util.List.of(args));
         File dir = new File(System.getProperty("node.test.dir", "src/test/node"));

@@ -19,13 +19,14 @@ import java.util.concurrent.TimeUnit;
 final class PayaraProcess implements AutoCloseable {
 
     private final Process process;
+    private final File root;
     private final int port;
     private final StringBuffer log = new StringBuffer();
     private final CompletableFuture<Boolean> ready = new CompletableFuture<>();
 
     PayaraProcess(String... systemProperties) throws IOException {
         port = freePort();
-        File root = Files.createTempDirectory("jcable-payara").toFile();
+        root = Files.createTempDirectory("jcable-payara").toFile();
         List<String> command = new ArrayList<>(List.of(
                 new File(System.getProperty("java.home"), "bin/java").getPath(),
                 "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
@@ -83,10 +84,21 @@ final class PayaraProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL, as {@code kill -9}: nothing of the server runs after it; returns once the process is gone. */
+    void kill() throws InterruptedException {
+        close();
+    }
+
+    /** Ends the process (SIGKILL if it still runs) and removes its runtime directory (the unpacked server). */
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
             process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+        try (var files = Files.walk(root.toPath())) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // a leftover in the temp directory; .ci/run clears them
         }
     }
 

@@ -1,0 +1,53 @@
+package dev.jcable.broker.redis;
+
+import dev.jcable.broker.PresenceEvent;
+import dev.jcable.broker.StreamMessage;
+
+/**
+ * The bodies the scripts publish on a stream's channel (the stream is the channel's name):
+ * <ul>
+ * <li>{@code m<offset>:<epoch>:<exclude>:<data>}: a message (epochs and session ids contain no {@code :})</li>
+ * <li>{@code t<exclude>:<data>}: a whisper, delivered but never stored (offset 0)</li>
+ * <li>{@code j<UTF-8 bytes of id>:<id><info>}: a join, info empty when there is none</li>
+ * <li>{@code l<id>}: a leave</li>
+ * </ul>
+ */
+final class PubSubPayloads {
+
+    private PubSubPayloads() {
+    }
+
+    static StreamMessage message(String stream, String payload) {
+        int a = payload.indexOf(':');
+        int b = payload.indexOf(':', a + 1);
+        int c = payload.indexOf(':', b + 1);
+        if (a < 0 || b < 0 || c < 0) {
+            throw new IllegalArgumentException("jcable: malformed message on the channel of " + stream);
+        }
+        String exclude = payload.substring(b + 1, c);
+        return new StreamMessage(stream, payload.substring(c + 1), exclude.isEmpty() ? null : exclude,
+                payload.substring(a + 1, b), Long.parseLong(payload, 1, a, 10));
+    }
+
+    static StreamMessage whisper(String stream, String payload) {
+        int colon = payload.indexOf(':');
+        String exclude = payload.substring(1, colon);
+        return new StreamMessage(stream, payload.substring(colon + 1), exclude.isEmpty() ? null : exclude, null, 0);
+    }
+
+    static PresenceEvent presence(String payload) {
+        if (payload.charAt(0) == 'l') {
+            return PresenceEvent.leave(payload.substring(1));
+        }
+        int colon = payload.indexOf(':');
+        int bytes = Integer.parseInt(payload, 1, colon, 10);
+        int end = colon + 1;
+        while (bytes > 0) { // Lua measures the id in bytes
+            int codePoint = payload.codePointAt(end);
+            bytes -= codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
+            end += Character.charCount(codePoint);
+        }
+        String info = payload.substring(end);
+        return PresenceEvent.join(payload.substring(colon + 1, end), info.isEmpty() ? null : info);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.jcable.broker.redis;
+
+import dev.jcable.broker.BrokerUnavailableException;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Scripts and commands on the shared command connection (thread-safe; concurrent callers are pipelined on it).
+ * A blocking call waits at most the command timeout; every failure to reach Redis becomes a
+ * {@link BrokerUnavailableException}.
+ */
+final class RedisCalls {
+
+    private final RedisAsyncCommands<String, String> redis;
+    private final long timeoutMillis;
+
+    RedisCalls(RedisAsyncCommands<String, String> redis, Duration timeout) {
+        this.redis = redis;
+        this.timeoutMillis = timeout.toMillis();
+    }
+
+    RedisAsyncCommands<String, String> commands() {
+        return redis;
+    }
+
+    <T> CompletableFuture<T> async(RedisScripts script, String[] keys, String... args) {
+        return script.run(redis, keys, args);
+    }
+
+    <T> T call(RedisScripts script, String[] keys, String... args) {
+        return await(script.<T>run(redis, keys, args), script.name());
+    }
+
+    /** Waits for {@code future}; Redis errors, timeouts and a lost connection become one unchecked exception. */
+    <T> T await(CompletableFuture<T> future, String what) {
+        try {
+            return future.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BrokerUnavailableException("jcable: interrupted while waiting for Redis (" + what + ")", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new BrokerUnavailableException("jcable: Redis failed (" + what + "): " + cause.getMessage(), cause);
+        } catch (TimeoutException e) {
+            future.cancel(false);
+            throw new BrokerUnavailableException("jcable: Redis did not answer in " + timeoutMillis + " ms ("
+                    + what + ")", e);
+        }
+    }
+}

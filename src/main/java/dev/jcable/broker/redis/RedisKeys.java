@@ -1,0 +1,48 @@
+package dev.jcable.broker.redis;
+
+/**
+ * Every Redis key and channel of one deployment, below {@code redis_prefix}. A stream's keys and its channel share
+ * the hash tag {@code {stream}}, so each script touches one hash slot; only the sweep index spans streams.
+ */
+record RedisKeys(String prefix) {
+
+    /** The channel of {@code stream}'s messages and presence events: {@code <prefix>:{<stream>}}. */
+    String channel(String stream) {
+        return prefix + ":{" + stream + "}";
+    }
+
+    /** The stream of a channel from {@link #channel}, or null for another channel. */
+    String streamOf(String channel) {
+        int start = prefix.length() + 2;
+        if (channel.length() < start + 1 || !channel.startsWith(prefix + ":{") || !channel.endsWith("}")) {
+            return null;
+        }
+        return channel.substring(start, channel.length() - 1);
+    }
+
+    /** History (a Redis Stream, entry ID = offset) and meta (HASH e = epoch, s = latest offset) of a stream. */
+    String[] history(String stream) {
+        String base = channel(stream);
+        return new String[] {base + ":h", base + ":m"};
+    }
+
+    String meta(String stream) {
+        return channel(stream) + ":m";
+    }
+
+    /** The presence keys of a stream and the sweep index, in the order the scripts take them (see lib.lua). */
+    String[] presence(String stream) {
+        String base = channel(stream);
+        return new String[] {base + ":ps", base + ":pc", base + ":pi", base + ":po", base + ":pz", sweepIndex()};
+    }
+
+    /** ZSET stream → its earliest presence deadline: what the sweepers of every node work off. */
+    String sweepIndex() {
+        return prefix + ":presence-due";
+    }
+
+    /** A restorable session's state, kept for {@code sessions_ttl}. */
+    String session(String sid) {
+        return prefix + ":session:" + sid;
+    }
+}

@@ -1,0 +1,241 @@
+package dev.jcable.broker.redis;
+
+import dev.jcable.broker.BrokerUnavailableException;
+import dev.jcable.broker.JoinResult;
+import dev.jcable.broker.PresenceInfo;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Presence in Redis, shared by every node (scripts: {@code presence_*.lua}). A record lives while its deadline is
+ * ahead: this node renews the leases of its live sessions ({@link #touch()}, every half lease), a disconnected
+ * session gets {@code presence_ttl}, and a killed node's sessions simply stop being renewed. Whichever node's
+ * {@link #sweep()} removes a due record publishes its {@code leave}: exactly once, with no leader.
+ *
+ * <p>Locally this node remembers which streams each of its sessions joined (to renew them, and to re-join them if
+ * Redis lost them) and which sessions closed (a late {@code join} of a closed session is refused).
+ */
+final class RedisPresence {
+
+    private static final Logger LOG = Logger.getLogger(RedisPresence.class.getName());
+    /** Due streams taken per sweep round, and due sessions removed per stream and script run. */
+    private static final int SWEEP_STREAMS = 100;
+    private static final String SWEEP_SESSIONS = "1000";
+
+    private final RedisKeys keys;
+    private final RedisCalls redis;
+    private final LongSupplier clock;
+    private final long ttlMillis;
+    private final long leaseMillis;
+    private final int maxMembers;
+    private final ConcurrentHashMap<String, Local> sessions = new ConcurrentHashMap<>();
+
+    RedisPresence(RedisKeys keys, RedisCalls redis, LongSupplier clock, long ttlMillis, long leaseMillis,
+                  int maxMembers) {
+        this.keys = keys;
+        this.redis = redis;
+        this.clock = clock;
+        this.ttlMillis = ttlMillis;
+        this.leaseMillis = leaseMillis;
+        this.maxMembers = maxMembers;
+    }
+
+    JoinResult add(String stream, String sid, String pid, String info) {
+        while (true) {
+            Local session = sessions.computeIfAbsent(sid, k -> new Local());
+            synchronized (session) {
+                if (sessions.get(sid) != session) {
+                    continue; // forgotten meanwhile: a record kept in an orphan would never be renewed
+                }
+                return addLocked(session, stream, sid, pid, info);
+            }
+        }
+    }
+
+    /** The join itself; the caller holds {@code session}'s monitor. */
+    private JoinResult addLocked(Local session, String stream, String sid, String pid, String info) {
+        if (session.closedAt != 0) {
+            return JoinResult.SESSION_CLOSED;
+        }
+        String outcome;
+        try {
+            outcome = join(stream, sid, pid, info);
+        } catch (RuntimeException e) {
+            forgetIfEmpty(sid, session);
+            throw e;
+        }
+        JoinResult result = switch (outcome) {
+            case "joined" -> JoinResult.JOINED;
+            case "updated" -> JoinResult.UPDATED;
+            case "id_mismatch" -> JoinResult.ID_MISMATCH;
+            case "members_limit" -> JoinResult.MEMBERS_LIMIT;
+            default -> throw new IllegalStateException("jcable: presence_add answered " + outcome);
+        };
+        if (result == JoinResult.JOINED || result == JoinResult.UPDATED) {
+            session.streams.put(stream, new Joined(pid, info));
+        } else {
+            forgetIfEmpty(sid, session);
+        }
+        return result;
+    }
+
+    private String join(String stream, String sid, String pid, String info) {
+        return redis.call(RedisScripts.PRESENCE_ADD, keys.presence(stream), stream, keys.channel(stream), sid, pid,
+                info == null ? "" : info, Long.toString(leaseMillis), Integer.toString(maxMembers));
+    }
+
+    boolean remove(String stream, String sid) {
+        Local session = sessions.get(sid);
+        if (session == null) {
+            return false;
+        }
+        synchronized (session) {
+            // forgotten here first: a renewal racing with this leave must not join the session again
+            if (session.streams.remove(stream) == null) {
+                return false;
+            }
+            forgetIfEmpty(sid, session);
+            long removed = redis.call(RedisScripts.PRESENCE_REMOVE, keys.presence(stream), stream,
+                    keys.channel(stream), sid);
+            return removed == 1;
+        }
+    }
+
+    void disconnected(String sid) {
+        // kept (closed) even without records, so that a join arriving after the close is refused, not renewed forever
+        Local session = sessions.computeIfAbsent(sid, k -> new Local());
+        List<CompletableFuture<Long>> calls = new ArrayList<>();
+        synchronized (session) {
+            session.closedAt = clock.getAsLong();
+            for (String stream : session.streams.keySet()) {
+                calls.add(ttlMillis == 0
+                        ? redis.async(RedisScripts.PRESENCE_REMOVE, keys.presence(stream), stream, keys.channel(stream),
+                                sid)
+                        : redis.async(RedisScripts.PRESENCE_DISCONNECTED, keys.presence(stream), stream,
+                                keys.channel(stream), sid, Long.toString(ttlMillis)));
+            }
+            session.streams.clear();
+        }
+        try {
+            for (CompletableFuture<Long> call : calls) {
+                redis.await(call, "presence_disconnected");
+            }
+        } catch (BrokerUnavailableException e) {
+            // this node no longer renews the session's leases: its records end with the lease instead of the TTL
+            LOG.log(Level.FINE, "jcable: disconnect of " + sid + " not recorded in Redis", e);
+        }
+    }
+
+    PresenceInfo info(String stream) {
+        List<String> flat = redis.call(RedisScripts.PRESENCE_INFO, keys.presence(stream), stream,
+                keys.channel(stream));
+        if (flat.isEmpty()) {
+            return PresenceInfo.EMPTY;
+        }
+        List<PresenceInfo.Record> records = new ArrayList<>(flat.size() / 2);
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            String info = flat.get(i + 1);
+            records.add(new PresenceInfo.Record(flat.get(i), info.isEmpty() ? null : info));
+        }
+        return new PresenceInfo(records.size(), List.copyOf(records));
+    }
+
+    /**
+     * Renews the lease of every live session of this node, one script per stream, all sent at once. A record Redis
+     * no longer has (it was swept while this node could not renew it, or Redis lost its data) is joined again, so
+     * the cluster's set ends equal to the live one. Also forgets sessions closed longer than a TTL ago.
+     */
+    void touch() {
+        long now = clock.getAsLong();
+        Map<String, List<String>> live = new HashMap<>();
+        sessions.forEach((sid, session) -> {
+            synchronized (session) {
+                if (session.closedAt != 0) {
+                    if (now - session.closedAt > ttlMillis + leaseMillis) {
+                        sessions.remove(sid, session);
+                    }
+                    return;
+                }
+                session.streams.keySet().forEach(stream -> live.computeIfAbsent(stream, s -> new ArrayList<>())
+                        .add(sid));
+            }
+        });
+        Map<String, CompletableFuture<List<String>>> calls = new HashMap<>();
+        live.forEach((stream, sids) -> {
+            String[] args = new String[sids.size() + 2];
+            args[0] = stream;
+            args[1] = Long.toString(leaseMillis);
+            for (int i = 0; i < sids.size(); i++) {
+                args[i + 2] = sids.get(i);
+            }
+            calls.put(stream, redis.async(RedisScripts.PRESENCE_TOUCH, keys.presence(stream), args));
+        });
+        calls.forEach((stream, call) -> {
+            for (String sid : redis.await(call, "presence_touch")) {
+                rejoin(stream, sid);
+            }
+        });
+    }
+
+    private void rejoin(String stream, String sid) {
+        Local session = sessions.get(sid);
+        if (session == null) {
+            return;
+        }
+        synchronized (session) {
+            Joined joined = session.streams.get(stream);
+            if (session.closedAt == 0 && joined != null) {
+                String outcome = join(stream, sid, joined.pid(), joined.info());
+                LOG.fine(() -> "jcable: re-joined " + sid + " to " + stream + " after Redis lost it: " + outcome);
+            }
+        }
+    }
+
+    /**
+     * Works off the sweep index: every stream with a due record runs the expire script, which removes what is due
+     * and publishes the leaves. Two nodes sweeping the same stream at once: the second finds nothing due.
+     *
+     * @return how many records this node removed
+     */
+    long sweep() {
+        List<String> due = redis.call(RedisScripts.PRESENCE_DUE, new String[] {keys.sweepIndex()},
+                Integer.toString(SWEEP_STREAMS));
+        List<CompletableFuture<Long>> calls = new ArrayList<>(due.size());
+        for (String stream : due) {
+            calls.add(redis.async(RedisScripts.PRESENCE_EXPIRE, keys.presence(stream), stream, keys.channel(stream),
+                    SWEEP_SESSIONS));
+        }
+        long removed = 0;
+        for (CompletableFuture<Long> call : calls) {
+            removed += redis.await(call, "presence_expire");
+        }
+        return removed;
+    }
+
+    /** Sessions of this node holding presence (live, or closed within the TTL); for tests and metrics. */
+    int sessions() {
+        return sessions.size();
+    }
+
+    private void forgetIfEmpty(String sid, Local session) {
+        if (session.streams.isEmpty() && session.closedAt == 0) {
+            sessions.remove(sid, session);
+        }
+    }
+
+    private record Joined(String pid, String info) {
+    }
+
+    /** One session of this node: the streams it joined, and when it closed (0 while open). Own monitor. */
+    private static final class Local {
+        final Map<String, Joined> streams = new HashMap<>(4);
+        long closedAt;
+    }
+}

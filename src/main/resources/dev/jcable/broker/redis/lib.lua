@@ -1,0 +1,58 @@
+-- Shared by every jcable script: prepended to each one when it is loaded (RedisScripts). Times are Redis's own
+-- (TIME), never a node's clock, so nodes whose clocks disagree still agree on deadlines.
+--
+-- Presence keys of one stream (all in the stream's hash slot): KEYS[1] ps = HASH sid -> pid, KEYS[2] pc = HASH
+-- pid -> number of sessions holding it, KEYS[3] pi = HASH pid -> info, KEYS[4] po = ZSET pid -> join time (us),
+-- KEYS[5] pz = ZSET sid -> deadline (ms), KEYS[6] = the global sweep index ZSET stream -> earliest deadline.
+-- Events go out on the stream's channel from inside the script, so every node sees them in the order they happened.
+
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- As text: Lua would print a number this large in exponent notation and lose its last digits.
+local function now_us()
+  local t = redis.call('TIME')
+  return t[1] .. string.format('%06d', tonumber(t[2]))
+end
+
+-- A time or deadline in ms as an integer text, for ZADD scores and stream fields.
+local function ms(n)
+  return string.format('%.0f', n)
+end
+
+-- Session sid's record leaves the stream; its id leaves (and 'leave' is published) with the last session holding it.
+-- Returns 1 when sid had a record.
+local function drop_session(channel, sid)
+  local pid = redis.call('HGET', KEYS[1], sid)
+  redis.call('ZREM', KEYS[5], sid)
+  if not pid then
+    return 0
+  end
+  redis.call('HDEL', KEYS[1], sid)
+  if redis.call('HINCRBY', KEYS[2], pid, -1) <= 0 then
+    redis.call('HDEL', KEYS[2], pid)
+    redis.call('HDEL', KEYS[3], pid)
+    redis.call('ZREM', KEYS[4], pid)
+    redis.call('PUBLISH', channel, 'l' .. pid)
+  end
+  return 1
+end
+
+-- Every session past its deadline (at most limit of them) leaves; then the sweep index holds the stream's next
+-- deadline, or forgets the stream. A second sweeper running this for the same stream finds nothing due: each leave
+-- is published exactly once, by whichever script removed the record. Returns how many sessions expired.
+local function expire_due(stream, channel, now, limit)
+  local due = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', ms(now), 'LIMIT', 0, limit)
+  for _, sid in ipairs(due) do
+    drop_session(channel, sid)
+  end
+  local next = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
+  if next[1] then
+    redis.call('ZADD', KEYS[6], next[2], stream)
+  else
+    redis.call('ZREM', KEYS[6], stream)
+  end
+  return #due
+end

@@ -1,0 +1,10 @@
+-- The members of stream ARGV[1] in join order, after expiring what is due: id1, info1, id2, info2, ...
+local stream, channel = ARGV[1], ARGV[2]
+expire_due(stream, channel, now_ms(), 1000)
+local ids = redis.call('ZRANGE', KEYS[4], 0, -1)
+local out = {}
+for _, pid in ipairs(ids) do
+  out[#out + 1] = pid
+  out[#out + 1] = redis.call('HGET', KEYS[3], pid) or ''
+end
+return out

@@ -1,0 +1,101 @@
+package dev.jcable.broker.redis;
+
+import dev.jcable.broker.BrokerListener;
+import dev.jcable.broker.BrokerSettings;
+import dev.jcable.broker.PresenceEvent;
+import dev.jcable.broker.StreamMessage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One jcable node as the Redis broker sees it: a {@link RedisBroker} with its own executors and a listener that
+ * records, in order, every message ({@code m <stream> <offset> <data>}) and presence event
+ * ({@code join <stream> <id> <info>}, {@code leave <stream> <id>}) delivered to it.
+ */
+final class TestNode implements BrokerListener, AutoCloseable {
+
+    static BrokerSettings settings(Duration presenceTtl, int maxMembers, int historyLimit, Duration historyTtl) {
+        return new BrokerSettings(presenceTtl, maxMembers, historyLimit, historyTtl, Duration.ofSeconds(300),
+                1_000_000);
+    }
+
+    final List<Thread> threads = new ArrayList<>();
+    final RedisBroker broker;
+    private final ExecutorService executor = Executors.newCachedThreadPool();
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1);
+    private final List<String> events = new ArrayList<>();
+
+    TestNode(String url, String prefix, BrokerSettings settings) {
+        ThreadFactory factory = task -> {
+            Thread thread = new Thread(task);
+            synchronized (threads) {
+                threads.add(thread);
+            }
+            return thread;
+        };
+        broker = new RedisBroker(new RedisSettings(url, prefix), settings, factory, executor, scheduler);
+        broker.start(this);
+    }
+
+    @Override
+    public void deliver(StreamMessage message) {
+        record("m " + message.stream() + " " + message.epoch() + " " + message.offset() + " " + message.data()
+                + (message.excludeSocket() == null ? "" : " -" + message.excludeSocket()));
+    }
+
+    @Override
+    public void presence(String stream, PresenceEvent event) {
+        record(event.join() ? "join " + stream + " " + event.id() + " " + event.info() : "leave " + stream + " "
+                + event.id());
+    }
+
+    private void record(String event) {
+        synchronized (events) {
+            events.add(event);
+        }
+    }
+
+    List<String> events() {
+        synchronized (events) {
+            return List.copyOf(events);
+        }
+    }
+
+    List<String> events(String startingWith) {
+        return events().stream().filter(e -> e.startsWith(startingWith)).toList();
+    }
+
+    /** Waits until {@code condition} holds, up to {@code seconds}; false if it never did. */
+    static boolean await(BooleanSupplier condition, double seconds) {
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        return true;
+    }
+
+    /** Attaches a (pretend) local subscriber of {@code stream}, returning the position it got. */
+    long subscribe(String stream) {
+        return broker.attach(stream, position -> { });
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        broker.stop();
+        scheduler.shutdownNow();
+        executor.shutdownNow();
+        scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        executor.awaitTermination(5, TimeUnit.SECONDS);
+    }
+}
