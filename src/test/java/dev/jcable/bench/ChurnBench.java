@@ -18,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -61,14 +62,9 @@ final class ChurnBench {
             CountDownLatch allEvents = new CountDownLatch(1);
             long ttlMicros = ttl * 1_000_000L;
 
-            // the three schedules: arrivals (connect + subscribe), joins, leaves; one period, shifted
-            long period = 1_000_000_000L / rate;
-            long t0 = System.nanoTime() + TimeUnit.SECONDS.toNanos(1) + TimeUnit.MILLISECONDS.toNanos(lead);
-            Schedule arrive = new Schedule(Schedule.SYSTEM, t0 - TimeUnit.MILLISECONDS.toNanos(lead), period, churners,
-                    inFlight);
-            Schedule join = new Schedule(Schedule.SYSTEM, t0, period, churners, inFlight);
-            Schedule leave = new Schedule(Schedule.SYSTEM, t0 + TimeUnit.MILLISECONDS.toNanos(lifetime), period,
-                    churners, inFlight);
+            // the join and leave schedules, set once the members are in (the members' handlers read them)
+            AtomicReference<Schedule> joinPlan = new AtomicReference<>();
+            AtomicReference<Schedule> leavePlan = new AtomicReference<>();
 
             // the members (observers)
             CountDownLatch ready = new CountDownLatch(members);
@@ -80,11 +76,11 @@ final class ChurnBench {
                         long now = Payload.nowMicros();
                         int k = Integer.parseInt(p[1].substring(1));
                         if (p[0].equals("join")) {
-                            joins.add(now - join.scheduledMicros(k));
+                            joins.add(now - joinPlan.get().scheduledMicros(k));
                         } else if (k % 5 != 4) {
-                            leaves.add(now - leave.scheduledMicros(k));
+                            leaves.add(now - leavePlan.get().scheduledMicros(k));
                         } else {
-                            ttlLeaves.add(now - leave.scheduledMicros(k) - ttlMicros);
+                            ttlLeaves.add(now - leavePlan.get().scheduledMicros(k) - ttlMicros);
                         }
                         if (events.incrementAndGet() == expected) {
                             allEvents.countDown();
@@ -98,9 +94,17 @@ final class ChurnBench {
                 throw new IllegalStateException(ready.getCount() + " members not joined");
             }
             Thread.sleep(3000); // let the N² setup events drain
-            if (System.nanoTime() > arrive.scheduledNanos(0)) {
-                throw new IllegalStateException("the members took longer to join than the schedule allows");
-            }
+
+            // the three schedules: arrivals (connect + subscribe), joins, leaves; one period, shifted
+            long period = 1_000_000_000L / rate;
+            long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100 + lead);
+            Schedule arrive = new Schedule(Schedule.SYSTEM, t0 - TimeUnit.MILLISECONDS.toNanos(lead), period, churners,
+                    inFlight);
+            Schedule join = new Schedule(Schedule.SYSTEM, t0, period, churners, inFlight);
+            Schedule leave = new Schedule(Schedule.SYSTEM, t0 + TimeUnit.MILLISECONDS.toNanos(lifetime), period,
+                    churners, inFlight);
+            joinPlan.set(join);
+            leavePlan.set(leave);
 
             // the churn
             List<CompletableFuture<Conn>> subscribed = new ArrayList<>();
@@ -119,7 +123,6 @@ final class ChurnBench {
             long srv0 = server.cpuNanos();
             long wall0 = System.nanoTime();
             ExecutorService runners = Executors.newFixedThreadPool(3);
-            long drainAfterLast = TimeUnit.MILLISECONDS.toMillis(drain);
             Future<Schedule.Report> arrivals = runners.submit(() -> arrive.run((k, due) -> {
                 CompletableFuture<Conn> sub = subscribed.get(k);
                 Conn.open(ws, uri, "actioncable-v1-ext-json", (conn, frame) -> {
@@ -133,7 +136,7 @@ final class ChurnBench {
                     return null;
                 });
                 return sub;
-            }, drainAfterLast));
+            }, drain));
             Future<Schedule.Report> joining = runners.submit(() -> join.run((k, due) ->
                     subscribed.get(k).thenCompose(conn -> conn.send(Cable.join(identifier, "c" + k))
                             .thenApply(x -> conn)).whenComplete((conn, e) -> {
@@ -142,7 +145,7 @@ final class ChurnBench {
                                 } else {
                                     joined.get(k).completeExceptionally(e);
                                 }
-                            }), drainAfterLast));
+                            }), drain));
             Future<Schedule.Report> leaving = runners.submit(() -> leave.run((k, due) ->
                     joined.get(k).thenCompose(conn -> {
                         if (k % 5 == 4) {
@@ -151,7 +154,7 @@ final class ChurnBench {
                         }
                         return conn.send(Cable.leave(identifier)).whenComplete((x, e) ->
                                 timer.schedule(conn::close, 300, TimeUnit.MILLISECONDS));
-                    }), drainAfterLast));
+                    }), drain));
             Schedule.Report arrivalReport = arrivals.get();
             Schedule.Report joinReport = joining.get();
             Schedule.Report leaveReport = leaving.get();

@@ -68,7 +68,7 @@ final class MemoryBench {
 
     /** The Node server's V8 heap in use after a forced GC, in KB (GET /memory). */
     private static long nodeHeapKb(Server server) throws Exception {
-        String json = HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        String json = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(java.net.http.HttpRequest.newBuilder(
                 server.base().resolve("memory")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         return Payload.field(json, "\"heapUsed\":") / 1024;
     }

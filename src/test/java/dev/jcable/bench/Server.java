@@ -183,6 +183,18 @@ public final class Server implements AutoCloseable {
             close();
             throw new IllegalStateException("server failed or ended before it was ready:\n" + log);
         }
+        // some servers log that the application started before their HTTP listener accepts (Liberty)
+        for (long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); ; ) {
+            try (java.net.Socket probe = new java.net.Socket("127.0.0.1", port)) {
+                break;
+            } catch (IOException e) {
+                if (System.nanoTime() > until || !process.isAlive()) {
+                    close();
+                    throw new IllegalStateException("no listener on port " + port + ":\n" + log, e);
+                }
+                Thread.sleep(100);
+            }
+        }
         // a launch script (WildFly's) runs the JVM as its child: measure that one
         runtime = Stream.concat(Stream.of(process.toHandle()), process.descendants())
                 .filter(p -> p.info().command().map(c -> c.endsWith("/java") || c.endsWith("/node")).orElse(false))
