@@ -58,6 +58,7 @@ final class ChurnBench {
             Latencies leaves = new Latencies(members * churners + 1);
             Latencies ttlLeaves = new Latencies(members * churners + 1);
             AtomicLong events = new AtomicLong();
+            AtomicLong lastEvent = new AtomicLong();
             long expected = 2L * members * churners;
             CountDownLatch allEvents = new CountDownLatch(1);
             long ttlMicros = ttl * 1_000_000L;
@@ -82,6 +83,7 @@ final class ChurnBench {
                         } else {
                             ttlLeaves.add(now - leavePlan.get().scheduledMicros(k) - ttlMicros);
                         }
+                        lastEvent.set(System.nanoTime());
                         if (events.incrementAndGet() == expected) {
                             allEvents.countDown();
                         }
@@ -163,7 +165,8 @@ final class ChurnBench {
             long waitUntil = leave.scheduledNanos(churners - 1) + TimeUnit.SECONDS.toNanos(ttl)
                     + TimeUnit.MILLISECONDS.toNanos(drain);
             allEvents.await(Math.max(0, waitUntil - System.nanoTime()), TimeUnit.NANOSECONDS);
-            long wall = System.nanoTime() - wall0;
+            // CPU up to the last event received (the bounded wait for lost ones must not dilute it)
+            long wall = Math.max(lastEvent.get(), leave.scheduledNanos(churners - 1)) - wall0;
             double clientCpu = (double) (os.getProcessCpuTime() - cpu0) / wall;
             double serverCpu = (double) (server.cpuNanos() - srv0) / wall;
             Thread.sleep(500);

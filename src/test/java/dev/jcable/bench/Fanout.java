@@ -76,6 +76,7 @@ public final class Fanout {
 
         long expected = (long) s.subscribers() * s.total();
         AtomicLong received = new AtomicLong();
+        AtomicLong lastDelivery = new AtomicLong();
         Latencies latencies = new Latencies((int) Math.min(Integer.MAX_VALUE - 8, (long) s.subscribers() * s.messages()));
         CountDownLatch ready = new CountDownLatch(s.subscribers());
         CountDownLatch all = new CountDownLatch(1);
@@ -93,6 +94,7 @@ public final class Fanout {
                     if (Payload.field(frame, "\"s\":") >= warmup) {
                         latencies.add(now - t);
                     }
+                    lastDelivery.set(System.nanoTime());
                     if (received.incrementAndGet() == expected) {
                         all.countDown();
                     }
@@ -120,7 +122,9 @@ public final class Fanout {
             long t0 = System.nanoTime();
             Schedule.Report publisher = publish(target, stream, s);
             all.await(Math.max(10_000, 20L * s.subscribers()), TimeUnit.MILLISECONDS);
-            long wall = System.nanoTime() - t0;
+            // CPU over the publish window up to the last delivery: a bounded wait for deliveries that never come
+            // must not dilute it (the servers are idle by then)
+            long wall = Math.max(lastDelivery.get(), t0 + 1_000_000_000L * s.total() / s.rateHz()) - t0;
             double clientCpu = (double) (os.getProcessCpuTime() - cpu0) / wall;
             double srvCpu = (double) (serverCpu.getAsLong() - srv0) / wall;
             return new Result(target.label(), s, expected, received.get(), latencies.summary(), publisher, clientCpu,
