@@ -34,6 +34,9 @@ public final class Wars {
         Path dir = Files.createTempDirectory("bench-war");
         File file = dir.resolve(name).toFile();
         archive.as(ZipExporter.class).exportTo(file, true);
+        // gone when the load generator exits (deleted in reverse order: the file, then its directory)
+        dir.toFile().deleteOnExit();
+        file.deleteOnExit();
         return file.toPath();
     }
 }
