@@ -1,10 +1,17 @@
-// A minimal Node ws broadcast server (the peer runtime of the fan-out benchmark): WebSocket clients at /ws are
-// greeted with {"hello":1}; POST /broadcast sends the body as is to every open client. Usage: node node-ws-server.mjs <port>
+// A minimal Node ws broadcast server (the peer runtime of the fan-out and memory benchmarks): WebSocket clients at
+// /ws are greeted with {"hello":1}; POST /broadcast sends the body as is to every open client; GET /memory collects
+// garbage (when started with --expose-gc) and answers process.memoryUsage() as JSON.
+// Usage: node --expose-gc node-ws-server.mjs <port>
 import http from 'node:http'
 import { WebSocketServer, WebSocket } from 'ws'
 
 const port = Number(process.argv[2] || 0)
 const server = http.createServer((req, res) => {
+  if (req.method === 'GET' && req.url === '/memory') {
+    if (global.gc) global.gc()
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(process.memoryUsage()))
+    return
+  }
   if (req.method !== 'POST' || req.url !== '/broadcast') {
     res.writeHead(404).end()
     return

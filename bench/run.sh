@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
-# jcable's benchmark kit (docs/BENCHMARKS.md). One command per benchmark:
-#   bench/run.sh fanout    broadcast fan-out latency, jcable vs a bare @ServerEndpoint and Node ws (N=250..2000)
-#   bench/run.sh memory    memory per idle connection (1k, 5k, 10k ext-protocol connections, subscribed + joined)
-#   bench/run.sh churn     presence churn (1,000 members, 50 clients/s join and leave)
-#   bench/run.sh cluster   fan-out on broker=redis: 1 node memory, 1 node redis, 2 nodes redis (needs redis-server)
-#   bench/run.sh jmh       broker micro-benchmarks (JMH 1.37), 1 thread and 2 threads
-#   bench/run.sh profile   one fan-out run of jcable under JFR, and its top frames
-#   bench/run.sh slow      slow consumers: 1,000 healthy subscribers with and without 100 that stop reading
-#   bench/run.sh all       fanout, memory, churn, jmh
+# jcable's benchmark kit (docs/BENCHMARKS.md). One command per benchmark, on one server:
+#   bench/run.sh fanout  [server]   fan-out latency: Node ws, the bare @ServerEndpoint and jcable (N=250..2000)
+#   bench/run.sh memory  [server]   memory per idle connection (1k, 5k, 10k: jcable, bare endpoint, Node ws)
+#   bench/run.sh churn   [server]   presence churn (500 members, 50 clients/s join and leave)
+#   bench/run.sh cluster            fan-out on broker=redis: 1 node memory, 1 node redis, 2 nodes redis (Payara)
+#   bench/run.sh slow               slow consumers: 1,000 healthy subscribers with and without 100 that stop reading
+#   bench/run.sh jmh                broker micro-benchmarks (JMH 1.37), 1 thread and 2 threads
+#   bench/run.sh profile [server]   one fan-out run of jcable under JFR, and its top frames
+#   bench/run.sh all     [server]   fanout, memory, churn on the server, then jmh
+# server: payara (Payara Micro, the default), wildfly or liberty; WildFly and Open Liberty are unpacked from Maven
+# Central into target/ by the pom's wildfly/liberty profiles (the same unpack the integration suite uses).
 # Settings: BENCH_OPTS='-Dbench.n=250,500 -Dbench.messages=200 …' (see src/test/java/dev/jcable/bench/Bench.java).
 # BENCH_NOBUILD=1 skips the Maven build. Servers run on core 0, the load generator on core 1 (taskset), loopback
-# only, random ports; every run is bounded and stops its servers. Results: target/bench/<name>.md.
+# only, random ports; every run is bounded and stops its servers. Results: target/bench/<name>-<server>.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
+server=${2:-payara}
+case "$server" in payara|wildfly|liberty) ;; *) echo "server: payara|wildfly|liberty, not $server" >&2; exit 2 ;; esac
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 if [ "${BENCH_NOBUILD:-}" != 1 ]; then
   # the JMH harness is generated only when the test classes are compiled with -Pbench: an earlier ordinary build
@@ -26,13 +30,29 @@ CP="target/test-classes:target/classes:$(cat target/bench.classpath)"
 mkdir -p target/bench
 SERVER_CPUS=0; CLIENT=()
 if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then CLIENT=(taskset -c 1); else SERVER_CPUS=""; fi
+SERVER_OPTS=()
+case "$server" in
+  wildfly)
+    # a pristine distribution: `mvn verify -Pwildfly` binds the integration suite's settings into standalone.xml
+    home=$(ls -d target/wildfly-*/ 2>/dev/null | head -n1 || true)
+    if [ -z "$home" ] || grep -q anycable "$home/standalone/configuration/standalone.xml"; then
+      mvn -B -q -Pwildfly dependency:unpack@unpack-wildfly
+      home=$(ls -d target/wildfly-*/ | head -n1)
+    fi
+    SERVER_OPTS=(-Dbench.wildflyHome="${home%/}") ;;
+  liberty)
+    [ -x target/liberty/wlp/bin/server ] || mvn -B -q -Pliberty dependency:unpack@unpack-liberty ;;
+esac
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GB; load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GB; load: $(cut -d' ' -f1-3 /proc/loadavg); server: $server" >&2
 
 loadgen() { # loadgen <benchmark> [java options…]
   local name=$1; shift
-  timeout 900 "${CLIENT[@]}" java -Xms1g -Xmx2g -XX:+UseParallelGC -cp "$CP" -Dbench.serverCpus="$SERVER_CPUS" \
-    -Dbench.out="target/bench/$name.md" "$@" ${BENCH_OPTS:-} dev.jcable.bench.Bench "$name"
+  echo "$name on $server, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+  timeout 1200 "${CLIENT[@]}" java -Xms1g -Xmx2g -XX:+UseParallelGC -cp "$CP" -Dbench.serverCpus="$SERVER_CPUS" \
+    -Dbench.server="$server" "${SERVER_OPTS[@]}" -Dbench.out="target/bench/$name-$server.md" "$@" ${BENCH_OPTS:-} \
+    dev.jcable.bench.Bench "$name"
+  echo "$name on $server, load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 }
 
 run_jmh() {
@@ -63,5 +83,5 @@ case "$what" in
   slow) timeout 900 "${CLIENT[@]}" java -Xms1g -Xmx2g -XX:+UseParallelGC -cp "$CP" -Dbench.serverCpus="$SERVER_CPUS" \
     -Dbench.out=target/bench/slow.md ${BENCH_OPTS:-} dev.jcable.bench.SlowConsumers ;;
   all) rc=0; for b in fanout memory churn; do loadgen "$b" || rc=1; done; run_jmh || rc=1; exit $rc ;;
-  *) echo "usage: bench/run.sh fanout|memory|churn|cluster|jmh|profile|slow|all" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh fanout|memory|churn|cluster|jmh|profile|slow|all [payara|wildfly|liberty]" >&2; exit 2 ;;
 esac

@@ -47,15 +47,21 @@ public final class Bench {
         return Integer.parseInt(prop(name, String.valueOf(def)));
     }
 
-    static Path microJar() {
-        return Path.of(prop("microJar", "target/payara-micro.jar"));
+    /** The server under test, {@code bench.server}: payara (default), wildfly or liberty. */
+    static Server.Kind server() {
+        return Server.Kind.valueOf(prop("server", "payara").toUpperCase(Locale.ROOT));
+    }
+
+    /** {@code war} on the server under test, pinned to {@code bench.serverCpus}. */
+    static Server jakarta(Path war, List<String> jvmOptions) throws Exception {
+        return Server.jakarta(server(), prop("serverCpus", "0"), war, jvmOptions);
     }
 
     static Path jcableWar() {
         return Path.of(prop("war", "target/jcable.war"));
     }
 
-    /** JVM options of every Payara Micro under test: the same for jcable and the bare endpoint. */
+    /** JVM options of every Jakarta EE server under test: the same for jcable and the bare endpoint, on every server. */
     static List<String> jvm(String... extra) {
         List<String> options = new ArrayList<>(List.of("-Xms" + prop("heap", "1g"), "-Xmx" + prop("heap", "1g"),
                 "-XX:+UseSerialGC"));
@@ -83,8 +89,9 @@ public final class Bench {
         int messages = intProp("messages", 100);
         int rate = intProp("rate", 20);
         int size = intProp("payload", 200);
+        int inFlight = intProp("maxInFlight", 64);
         String cpus = prop("serverCpus", "0");
-        List<String> targets = Arrays.asList(prop("targets", "bare,node,jcable").split(","));
+        List<String> targets = Arrays.asList(prop("targets", "node,bare,jcable").split(","));
         Path jcableWar = Wars.export(Wars.jcable(jcableWar()), "jcable-bench.war");
         Path bareWar = Wars.export(Wars.bare(), "bare.war");
         HttpClient ws = Conn.client();
@@ -93,29 +100,30 @@ public final class Bench {
         for (String name : targets) {
             List<String[]> kinds = switch (name) {
                 case "bare" -> List.<String[]>of(new String[] {"bare @ServerEndpoint", "RAW"});
-                case "node" -> List.<String[]>of(new String[] {"Node ws 8.23.0", "RAW"});
+                case "node" -> List.<String[]>of(new String[] {NODE, "RAW"});
                 case "jcable" -> List.of(new String[] {"jcable /_broadcast", "JCABLE_HTTP"},
                         new String[] {"jcable Java API", "JCABLE_JAVA"});
                 default -> throw new IllegalArgumentException(name);
             };
             try (Server server = switch (name) {
-                case "bare" -> Server.payara(cpus, microJar(), bareWar, jvm());
+                case "bare" -> jakarta(bareWar, jvm());
                 case "node" -> Server.node(cpus, Path.of(prop("nodeServer", "bench/node-ws-server.mjs")));
-                default -> Server.payara(cpus, microJar(), jcableWar, jcableOptions());
+                default -> jakarta(jcableWar, jcableOptions());
             }) {
                 // warm-up run (JIT, pools), not reported
                 Fanout.Target first = new Fanout.Target(kinds.get(0)[0], Fanout.Kind.valueOf(kinds.get(0)[1]),
                         server.base(), SECRET);
-                Fanout.run(ws, first, new Fanout.Settings(ns[0], 0, intProp("warmupMessages", 200),
-                        Math.max(rate, 50), size), server::cpuNanos);
+                Fanout.run(ws, first, new Fanout.Settings(Math.min(ns[0], 250), 0, intProp("warmupMessages", 200),
+                        Math.max(rate, 50), size, inFlight), server::cpuNanos);
                 for (int n : ns) {
                     for (String[] k : kinds) {
                         Fanout.Target t = new Fanout.Target(k[0], Fanout.Kind.valueOf(k[1]), server.base(), SECRET);
-                        Fanout.Result r = Fanout.run(ws, t, new Fanout.Settings(n, warmup, messages, rate, size),
-                                server::cpuNanos);
+                        Fanout.Result r = Fanout.run(ws, t, new Fanout.Settings(n, warmup, messages, rate, size,
+                                inFlight), server::cpuNanos);
                         System.err.println(k[0] + " N=" + n + ": " + r.latency() + " delivered "
                                 + r.received() + "/" + r.expected() + String.format(Locale.ROOT,
-                                " client cpu %.0f%% server cpu %.0f%%", 100 * r.clientCpu(), 100 * r.serverCpu()));
+                                " client cpu %.0f%% server cpu %.0f%%", 100 * r.clientCpu(), 100 * r.serverCpu())
+                                + "; " + r.publisher());
                         results.computeIfAbsent(k[0], x -> new LinkedHashMap<>()).put(n, r);
                         Thread.sleep(1000);
                     }
@@ -123,35 +131,63 @@ public final class Bench {
             }
         }
 
-        out.append(String.format(Locale.ROOT, "Fan-out: %d warm-up + %d measured broadcasts per run, %d/s, "
-                + "%d-byte payload; latency in ms.%n%n", warmup, messages, rate, size));
+        out.append(String.format(Locale.ROOT, "Fan-out on %s (Node ws on the same core, same run): %d warm-up + %d "
+                + "measured broadcasts per run on a fixed schedule, %d/s, %d-byte payload, at most %d publications "
+                + "in flight; latency = receive time − scheduled send time, in ms.%n%n", server().label, warmup,
+                messages, rate, size, inFlight));
         out.append("| server | N | p50 | p95 | p99 | max | delivered | server CPU | load-gen CPU |\n");
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (int n : ns) {
             for (var e : results.entrySet()) {
                 Fanout.Result r = e.getValue().get(n);
-                if (r == null) {
-                    continue;
+                if (r != null) {
+                    var l = r.latency();
+                    out.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f %% | %.0f %% "
+                            + "| %.0f %% |%n", e.getKey(), n, l.p50(), l.p95(), l.p99(), l.max(),
+                            100 * r.deliveredShare(), 100 * r.serverCpu(), 100 * r.clientCpu()));
                 }
-                var l = r.latency();
-                out.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f %% | %.0f %% | %.0f %% |%n",
-                        e.getKey(), n, l.p50(), l.p95(), l.p99(), l.max(), 100 * r.deliveredShare(),
-                        100 * r.serverCpu(), 100 * r.clientCpu()));
+            }
+        }
+        out.append("\nThe publisher (all warm-up and measured broadcasts): did it keep its schedule, and how long did "
+                + "a publication take to be answered, from its scheduled time (ms)?\n\n");
+        out.append("| server | N | schedule kept | latest send late (ms) | in flight max | held by the bound | failed "
+                + "| unanswered | publish p50 | p95 | p99 | max |\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (int n : ns) {
+            for (var e : results.entrySet()) {
+                Fanout.Result r = e.getValue().get(n);
+                if (r != null) {
+                    out.append(publisherRow(e.getKey() + " | " + n, r.publisher()));
+                }
             }
         }
         Map<Integer, Fanout.Result> bare = results.get("bare @ServerEndpoint");
-        Map<Integer, Fanout.Result> node = results.get("Node ws 8.23.0");
+        Map<Integer, Fanout.Result> node = results.get(NODE);
         if (results.containsKey("jcable /_broadcast")) {
-            out.append("\njcable p95 as a ratio (same run):\n\n| N | /_broadcast ÷ bare | /_broadcast ÷ Node ws "
-                    + "| Java API ÷ bare | Java API ÷ Node ws |\n|---:|---:|---:|---:|---:|\n");
+            out.append("\np95 and server CPU as ratios (same run):\n\n| N | /_broadcast ÷ Node ws | Java API ÷ Node ws "
+                    + "| bare ÷ Node ws | /_broadcast ÷ bare | CPU /_broadcast ÷ Node ws |\n|---:|---:|---:|---:|---:|---:|\n");
             for (int n : ns) {
-                double h = results.get("jcable /_broadcast").get(n).latency().p95();
+                Fanout.Result h = results.get("jcable /_broadcast").get(n);
                 double j = results.get("jcable Java API").get(n).latency().p95();
-                out.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s |%n", n, ratio(h, bare, n),
-                        ratio(h, node, n), ratio(j, bare, n), ratio(j, node, n)));
+                out.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s |%n", n,
+                        ratio(h.latency().p95(), node, n), ratio(j, node, n),
+                        bare == null ? "–" : ratio(bare.get(n).latency().p95(), node, n), ratio(h.latency().p95(), bare, n),
+                        node == null ? "–" : String.format(Locale.ROOT, "%.1f×", h.serverCpu() / node.get(n).serverCpu())));
             }
         }
     }
+
+    static final String NODE = "Node ws 8.23.0";
+
+    /** One row of a publisher table: {@code first} holds the leading cells. */
+    static String publisherRow(String first, Schedule.Report p) {
+        var r = p.response();
+        return String.format(Locale.ROOT, "| %s | %s | %.1f | %d of %d | %d | %d | %d | %.2f | %.2f | %.2f | %.2f |%n",
+                first, p.kept(SCHEDULE_TOLERANCE_MS) ? "yes" : "**no**", p.maxLateMicros() / 1000.0, p.maxOpen(),
+                p.bound(), p.heldByBound(), p.failed(), p.unanswered(), r.p50(), r.p95(), r.p99(), r.max());
+    }
+
+    /** A send up to this late still counts as on schedule (timer and scheduling jitter of a busy load generator). */
+    static final double SCHEDULE_TOLERANCE_MS = 10;
 
     private static String ratio(double p95, Map<Integer, Fanout.Result> base, int n) {
         if (base == null || base.get(n) == null) {

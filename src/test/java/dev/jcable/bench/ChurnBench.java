@@ -12,20 +12,25 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Presence churn: {@code members} joined to one stream while {@code rate} clients per second connect, join, and
- * after {@code lifetime} ms leave (every fifth drops its TCP connection instead and leaves by {@code presence_ttl}).
- * Latency of join/leave events at every member (event received − command sent), events lost, and the final
- * {@code info} compared with the expected set.
+ * Presence churn: {@code members} joined to one stream while {@code rate} clients per second arrive, join, and
+ * {@code lifetime} ms after their join leave (every fifth drops its TCP connection instead and leaves by
+ * {@code presence_ttl}). Joins and leaves run on fixed schedules ({@link Schedule}): each churner connects and
+ * subscribes {@code joinLead} ms before its join is due, sends {@code join} when due (or, when the server has not
+ * let it subscribe by then, as soon as it has), and leaves or drops when its leave is due. Every event's latency is
+ * measured at every member from the event's <em>scheduled</em> time, so a server that delays handshakes, subscribes
+ * or joins cannot hide the delay. Also reported: events lost, the final {@code info} compared with the expected set,
+ * and whether each schedule was kept.
  */
 final class ChurnBench {
 
@@ -33,30 +38,34 @@ final class ChurnBench {
     }
 
     static void run(StringBuilder out) throws Exception {
-        int members = Bench.intProp("members", 1000);
+        int members = Bench.intProp("members", 500);
         int rate = Bench.intProp("churnRate", 50);
         int seconds = Bench.intProp("churnSeconds", 10);
         int lifetime = Bench.intProp("lifetime", 1000);
+        int lead = Bench.intProp("joinLead", 1000);
+        int inFlight = Bench.intProp("churnInFlight", 256);
+        int drain = Bench.intProp("churnDrain", 10_000);
         int ttl = Bench.intProp("presenceTtl", 2);
         int churners = rate * seconds;
         String stream = "bench/churn";
         String identifier = Cable.identifier(Bench.SECRET, stream);
 
         HttpClient ws = Conn.client();
-        try (Server server = Server.payara(Bench.prop("serverCpus", "0"), Bench.microJar(),
-                Wars.export(Wars.jcable(Bench.jcableWar()), "jcable-bench.war"),
+        try (Server server = Bench.jakarta(Wars.export(Wars.jcable(Bench.jcableWar()), "jcable-bench.war"),
                 Bench.jcableOptions("-Danycable.presence_ttl=" + ttl))) {
             URI uri = URI.create("ws://127.0.0.1:" + server.base().getPort() + "/cable");
-            AtomicLongArray joinSent = new AtomicLongArray(churners);
-            AtomicLongArray leaveSent = new AtomicLongArray(churners);
-            AtomicLongArray dropped = new AtomicLongArray(churners);
             Latencies joins = new Latencies(members * churners + 1);
             Latencies leaves = new Latencies(members * churners + 1);
             Latencies ttlLeaves = new Latencies(members * churners + 1);
             AtomicLong events = new AtomicLong();
+            AtomicLong lastEvent = new AtomicLong();
             long expected = 2L * members * churners;
             CountDownLatch allEvents = new CountDownLatch(1);
             long ttlMicros = ttl * 1_000_000L;
+
+            // the join and leave schedules, set once the members are in (the members' handlers read them)
+            AtomicReference<Schedule> joinPlan = new AtomicReference<>();
+            AtomicReference<Schedule> leavePlan = new AtomicReference<>();
 
             // the members (observers)
             CountDownLatch ready = new CountDownLatch(members);
@@ -68,12 +77,13 @@ final class ChurnBench {
                         long now = Payload.nowMicros();
                         int k = Integer.parseInt(p[1].substring(1));
                         if (p[0].equals("join")) {
-                            joins.add(now - joinSent.get(k));
-                        } else if (leaveSent.get(k) != 0) {
-                            leaves.add(now - leaveSent.get(k));
+                            joins.add(now - joinPlan.get().scheduledMicros(k));
+                        } else if (k % 5 != 4) {
+                            leaves.add(now - leavePlan.get().scheduledMicros(k));
                         } else {
-                            ttlLeaves.add(now - dropped.get(k) - ttlMicros);
+                            ttlLeaves.add(now - leavePlan.get().scheduledMicros(k) - ttlMicros);
                         }
+                        lastEvent.set(System.nanoTime());
                         if (events.incrementAndGet() == expected) {
                             allEvents.countDown();
                         }
@@ -87,46 +97,76 @@ final class ChurnBench {
             }
             Thread.sleep(3000); // let the N² setup events drain
 
+            // the three schedules: arrivals (connect + subscribe), joins, leaves; one period, shifted
+            long period = 1_000_000_000L / rate;
+            long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100 + lead);
+            Schedule arrive = new Schedule(Schedule.SYSTEM, t0 - TimeUnit.MILLISECONDS.toNanos(lead), period, churners,
+                    inFlight);
+            Schedule join = new Schedule(Schedule.SYSTEM, t0, period, churners, inFlight);
+            Schedule leave = new Schedule(Schedule.SYSTEM, t0 + TimeUnit.MILLISECONDS.toNanos(lifetime), period,
+                    churners, inFlight);
+            joinPlan.set(join);
+            leavePlan.set(leave);
+
             // the churn
+            List<CompletableFuture<Conn>> subscribed = new ArrayList<>();
+            List<CompletableFuture<Conn>> joined = new ArrayList<>();
+            for (int k = 0; k < churners; k++) {
+                subscribed.add(new CompletableFuture<>());
+                joined.add(new CompletableFuture<>());
+            }
             ScheduledExecutorService timer = Executors.newScheduledThreadPool(1, r -> {
-                Thread t = new Thread(r, "churn");
+                Thread t = new Thread(r, "churn-close");
                 t.setDaemon(true);
                 return t;
             });
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long cpu0 = os.getProcessCpuTime();
             long srv0 = server.cpuNanos();
-            long t0 = System.nanoTime();
-            List<CompletableFuture<Conn>> churning = new ArrayList<>();
-            long period = 1_000_000_000L / rate;
-            for (int k = 0; k < churners; k++) {
-                long wait = t0 + k * period - System.nanoTime();
-                if (wait > 0) {
-                    TimeUnit.NANOSECONDS.sleep(wait);
-                }
-                int kk = k;
-                String id = "c" + k;
-                churning.add(Conn.open(ws, uri, "actioncable-v1-ext-json", (conn, frame) -> {
+            long wall0 = System.nanoTime();
+            ExecutorService runners = Executors.newFixedThreadPool(3);
+            Future<Schedule.Report> arrivals = runners.submit(() -> arrive.run((k, due) -> {
+                CompletableFuture<Conn> sub = subscribed.get(k);
+                Conn.open(ws, uri, "actioncable-v1-ext-json", (conn, frame) -> {
                     if (Cable.welcome(frame)) {
                         conn.send(Cable.subscribe(identifier));
                     } else if (Cable.confirmed(frame)) {
-                        joinSent.set(kk, Payload.nowMicros());
-                        conn.send(Cable.join(identifier, id));
-                        timer.schedule(() -> {
-                            if (kk % 5 == 4) {
-                                dropped.set(kk, Payload.nowMicros());
-                                conn.abort();
-                            } else {
-                                leaveSent.set(kk, Payload.nowMicros());
-                                conn.send(Cable.leave(identifier));
-                                timer.schedule(conn::close, 300, TimeUnit.MILLISECONDS);
-                            }
-                        }, lifetime, TimeUnit.MILLISECONDS);
+                        sub.complete(conn);
                     }
-                }));
-            }
-            allEvents.await(lifetime + ttl * 1000L + 20_000, TimeUnit.MILLISECONDS);
-            long wall = System.nanoTime() - t0;
+                }).exceptionally(e -> {
+                    sub.completeExceptionally(e);
+                    return null;
+                });
+                return sub;
+            }, drain));
+            Future<Schedule.Report> joining = runners.submit(() -> join.run((k, due) ->
+                    subscribed.get(k).thenCompose(conn -> conn.send(Cable.join(identifier, "c" + k))
+                            .thenApply(x -> conn)).whenComplete((conn, e) -> {
+                                if (e == null) {
+                                    joined.get(k).complete(conn);
+                                } else {
+                                    joined.get(k).completeExceptionally(e);
+                                }
+                            }), drain));
+            Future<Schedule.Report> leaving = runners.submit(() -> leave.run((k, due) ->
+                    joined.get(k).thenCompose(conn -> {
+                        if (k % 5 == 4) {
+                            conn.abort();
+                            return CompletableFuture.completedFuture(null);
+                        }
+                        return conn.send(Cable.leave(identifier)).whenComplete((x, e) ->
+                                timer.schedule(conn::close, 300, TimeUnit.MILLISECONDS));
+                    }), drain));
+            Schedule.Report arrivalReport = arrivals.get();
+            Schedule.Report joinReport = joining.get();
+            Schedule.Report leaveReport = leaving.get();
+            runners.shutdown();
+            // every event is due by the last leave + presence_ttl; wait that long and then `drain` ms more, at most
+            long waitUntil = leave.scheduledNanos(churners - 1) + TimeUnit.SECONDS.toNanos(ttl)
+                    + TimeUnit.MILLISECONDS.toNanos(drain);
+            allEvents.await(Math.max(0, waitUntil - System.nanoTime()), TimeUnit.NANOSECONDS);
+            // CPU up to the last event received (the bounded wait for lost ones must not dilute it)
+            long wall = Math.max(lastEvent.get(), leave.scheduledNanos(churners - 1)) - wall0;
             double clientCpu = (double) (os.getProcessCpuTime() - cpu0) / wall;
             double serverCpu = (double) (server.cpuNanos() - srv0) / wall;
             Thread.sleep(500);
@@ -159,19 +199,29 @@ final class ChurnBench {
             }
             boolean infoOk = info.statusCode() == 200 && ids.equals(want);
 
-            out.append(String.format(Locale.ROOT, "Presence churn: %d members in one stream; %d clients/s join and "
-                    + "leave for %d s (%d churners, each present %d ms; every fifth drops its connection, "
-                    + "presence_ttl %d s). Latency in ms at all %d members.%n%n", members, rate, seconds, churners,
+            out.append(String.format(Locale.ROOT, "Presence churn on %s: %d members in one stream; %d clients/s "
+                    + "join and leave for %d s (%d churners, each connecting %d ms before its join and present %d ms; "
+                    + "every fifth drops its connection, presence_ttl %d s). Latency in ms at all %d members, from "
+                    + "each event's scheduled time.%n%n", Bench.server().label, members, rate, seconds, churners, lead,
                     lifetime, ttl, members));
             out.append("| event | samples | p50 | p95 | p99 | max |\n|---|---:|---:|---:|---:|---:|\n");
-            out.append(line("join (join sent → event)", joins.summary()));
-            out.append(line("leave (leave sent → event)", leaves.summary()));
-            out.append(line("leave after drop (lateness beyond presence_ttl)", ttlLeaves.summary()));
-            out.append(String.format(Locale.ROOT, "%nevents expected %d, received %d, lost %d; final info %s "
-                    + "(%d ids, expected %d); server CPU %.0f %%, load-generator CPU %.0f %% over %.1f s%n",
-                    expected, events.get(), expected - events.get(), infoOk ? "= expected set" : "DIFFERS",
-                    ids.size(), members, 100 * serverCpu, 100 * clientCpu, wall / 1e9));
-            for (CompletableFuture<Conn> c : churning) {
+            out.append(line("join (scheduled join → event)", joins.summary()));
+            out.append(line("leave (scheduled leave → event)", leaves.summary()));
+            out.append(line("leave after drop (lateness beyond scheduled drop + presence_ttl)", ttlLeaves.summary()));
+            out.append(String.format(Locale.ROOT, "%nevents expected %d, received %d, lost %d (not there %.1f s "
+                    + "after the last one was due); final info %s (%d ids, expected %d); server CPU %.0f %%, "
+                    + "load-generator CPU %.0f %% over %.1f s%n", expected, events.get(), expected - events.get(),
+                    drain / 1000.0, infoOk ? "= expected set" : "DIFFERS", ids.size(), members, 100 * serverCpu,
+                    100 * clientCpu, wall / 1e9));
+            out.append("\nThe schedules (answer = subscribed, join written, leave written or connection dropped; "
+                    + "from the scheduled time, ms):\n\n| schedule | kept | latest send late (ms) | in flight max "
+                    + "| held by the bound | failed | unanswered | answer p50 | p95 | p99 | max |\n"
+                    + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            out.append(Bench.publisherRow("arrivals (connect, subscribe)", arrivalReport));
+            out.append(Bench.publisherRow("joins", joinReport));
+            out.append(Bench.publisherRow("leaves and drops", leaveReport));
+            System.err.println("arrivals " + arrivalReport + "\njoins " + joinReport + "\nleaves " + leaveReport);
+            for (CompletableFuture<Conn> c : subscribed) {
                 c.thenAccept(Conn::abort);
             }
             observers.forEach(Conn::abort);

@@ -34,6 +34,7 @@ final class ClusterBench {
         int messages = Bench.intProp("messages", 100);
         int rate = Bench.intProp("rate", 20);
         int size = Bench.intProp("payload", 200);
+        int inFlight = Bench.intProp("maxInFlight", 64);
         String cpus = Bench.prop("serverCpus", "0");
         Path war = Wars.export(Wars.jcable(Bench.jcableWar()), "jcable-bench.war");
         HttpClient ws = Conn.client();
@@ -49,7 +50,7 @@ final class ClusterBench {
                 List<Server> servers = new ArrayList<>();
                 try {
                     for (int i = 0; i < Integer.parseInt(setup[2]); i++) {
-                        servers.add(Server.payara(cpus, Bench.microJar(), war,
+                        servers.add(Server.jakarta(Server.Kind.PAYARA, cpus, war,
                                 Bench.jcableOptions(options.toArray(String[]::new))));
                     }
                     List<URI> bases = servers.stream().map(Server::base).toList();
@@ -57,10 +58,10 @@ final class ClusterBench {
                             Bench.SECRET, bases);
                     java.util.function.LongSupplier cpu = () -> servers.stream().mapToLong(Server::cpuNanos).sum();
                     Fanout.run(ws, target, new Fanout.Settings(ns[0], 0, Bench.intProp("warmupMessages", 200),
-                            Math.max(rate, 50), size), cpu); // warm-up (JIT, pools), not reported
+                            Math.max(rate, 50), size, inFlight), cpu); // warm-up (JIT, pools), not reported
                     for (int n : ns) {
-                        Fanout.Result r = Fanout.run(ws, target, new Fanout.Settings(n, warmup, messages, rate, size),
-                                cpu);
+                        Fanout.Result r = Fanout.run(ws, target,
+                                new Fanout.Settings(n, warmup, messages, rate, size, inFlight), cpu);
                         System.err.println(setup[0] + " N=" + n + ": " + r.latency() + " delivered " + r.received()
                                 + "/" + r.expected());
                         results.computeIfAbsent(setup[0], x -> new LinkedHashMap<>()).put(n, r);

@@ -2,9 +2,11 @@ package dev.jcable.bench;
 
 import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * Broadcast fan-out latency (the websocket-shootout idea): N subscribers on one stream, a 200-byte payload stamped
- * with its send time, published at a steady rate; every delivery's latency is receive time − send time.
+ * Broadcast fan-out latency (the websocket-shootout idea): N subscribers on one stream, a 200-byte payload published
+ * on a fixed schedule and stamped with its <em>scheduled</em> send time; every delivery's latency is receive time −
+ * scheduled time, so a server that holds the publisher up cannot hide the delay (coordinated omission).
  */
 public final class Fanout {
 
@@ -50,14 +53,17 @@ public final class Fanout {
         }
     }
 
-    public record Settings(int subscribers, int warmup, int messages, int rateHz, int payloadBytes) {
+    /**
+     * @param maxInFlight publications unanswered at once, at most (the publisher's bound; see {@link Schedule})
+     */
+    public record Settings(int subscribers, int warmup, int messages, int rateHz, int payloadBytes, int maxInFlight) {
         public int total() {
             return warmup + messages;
         }
     }
 
     public record Result(String label, Settings settings, long expected, long received, Latencies.Summary latency,
-                         double clientCpu, double serverCpu, double seconds) {
+                         Schedule.Report publisher, double clientCpu, double serverCpu, double seconds) {
         public double deliveredShare() {
             return expected == 0 ? 0 : (double) received / expected;
         }
@@ -80,6 +86,7 @@ public final class Fanout {
 
         long expected = (long) s.subscribers() * s.total();
         AtomicLong received = new AtomicLong();
+        AtomicLong lastDelivery = new AtomicLong();
         Latencies latencies = new Latencies((int) Math.min(Integer.MAX_VALUE - 8, (long) s.subscribers() * s.messages()));
         CountDownLatch ready = new CountDownLatch(s.subscribers());
         CountDownLatch all = new CountDownLatch(1);
@@ -98,6 +105,7 @@ public final class Fanout {
                     if (Payload.field(frame, "\"s\":") >= warmup) {
                         latencies.add(now - t);
                     }
+                    lastDelivery.set(System.nanoTime());
                     if (received.incrementAndGet() == expected) {
                         all.countDown();
                     }
@@ -123,13 +131,15 @@ public final class Fanout {
             long cpu0 = os.getProcessCpuTime();
             long srv0 = serverCpu.getAsLong();
             long t0 = System.nanoTime();
-            publish(target, stream, s);
+            Schedule.Report publisher = publish(target, stream, s);
             all.await(Math.max(10_000, 20L * s.subscribers()), TimeUnit.MILLISECONDS);
-            long wall = System.nanoTime() - t0;
+            // CPU over the publish window up to the last delivery: a bounded wait for deliveries that never come
+            // must not dilute it (the servers are idle by then)
+            long wall = Math.max(lastDelivery.get(), t0 + 1_000_000_000L * s.total() / s.rateHz()) - t0;
             double clientCpu = (double) (os.getProcessCpuTime() - cpu0) / wall;
             double srvCpu = (double) (serverCpu.getAsLong() - srv0) / wall;
-            return new Result(target.label(), s, expected, received.get(), latencies.summary(), clientCpu, srvCpu,
-                    wall / 1e9);
+            return new Result(target.label(), s, expected, received.get(), latencies.summary(), publisher, clientCpu,
+                    srvCpu, wall / 1e9);
         } finally {
             for (Conn conn : conns) {
                 conn.close();
@@ -147,28 +157,29 @@ public final class Fanout {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
-    private static void publish(Target target, String stream, Settings s) throws Exception {
+    /**
+     * Publishes {@code s.total()} stamped payloads on a fixed schedule (see {@link Schedule}): over HTTP from here,
+     * {@code s.maxInFlight()} requests at most unanswered; or, for the Java API, inside the server, which answers
+     * with its own publisher's report once done.
+     */
+    private static Schedule.Report publish(Target target, String stream, Settings s) throws Exception {
         URI base = target.base();
         if (target.kind() == Kind.JCABLE_JAVA) {
-            // one request: the server publishes all messages itself, through the Java API, at the same rate
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(base.resolve("bench/publish?stream="
-                            + java.net.URLEncoder.encode(stream, java.nio.charset.StandardCharsets.UTF_8) + "&count="
-                            + s.total() + "&rate=" + s.rateHz() + "&size=" + s.payloadBytes()))
+                            + URLEncoder.encode(stream, StandardCharsets.UTF_8) + "&count=" + s.total() + "&rate="
+                            + s.rateHz() + "&size=" + s.payloadBytes() + "&inflight=" + s.maxInFlight()))
                     .timeout(Duration.ofMinutes(5)).POST(HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.ofString());
-            check(r);
-            return;
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException(r.uri() + " answered " + r.statusCode() + ": " + r.body());
+            }
+            return Schedule.Report.parse(r.body());
         }
         URI uri = base.resolve(target.kind() == Kind.JCABLE_HTTP ? "_broadcast" : "broadcast");
         String key = target.kind() == Kind.JCABLE_HTTP ? Signing.broadcastKey(target.secret()) : null;
-        long period = 1_000_000_000L / s.rateHz();
-        long start = System.nanoTime();
-        for (int i = 0; i < s.total(); i++) {
-            long wait = start + i * period - System.nanoTime();
-            if (wait > 0) {
-                TimeUnit.NANOSECONDS.sleep(wait);
-            }
-            String payload = Payload.make(Payload.nowMicros(), i, s.payloadBytes());
+        Schedule schedule = Schedule.atRate(s.rateHz(), s.total(), s.maxInFlight(), 100);
+        return schedule.run((seq, scheduledMicros) -> {
+            String payload = Payload.make(scheduledMicros, seq, s.payloadBytes());
             String body = target.kind() == Kind.JCABLE_HTTP
                     ? "{\"stream\":" + Payload.quoted(stream) + ",\"data\":" + Payload.quoted(payload) + "}" : payload;
             HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
@@ -176,13 +187,12 @@ public final class Fanout {
             if (key != null) {
                 b.header("Authorization", "Bearer " + key);
             }
-            check(HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString()));
-        }
-    }
-
-    private static void check(HttpResponse<String> r) {
-        if (r.statusCode() / 100 != 2) {
-            throw new IllegalStateException(r.uri() + " answered " + r.statusCode() + ": " + r.body());
-        }
+            return HTTP.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
+                if (r.statusCode() / 100 != 2) {
+                    throw new IllegalStateException(r.uri() + " answered " + r.statusCode() + ": " + r.body());
+                }
+                return r;
+            });
+        }, 30_000);
     }
 }

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Memory per idle connection: 1,000 / 5,000 / 10,000 ext-protocol connections, each subscribed to a signed stream
  * (ten connections per stream) and joined to its presence. Process RSS and heap after a full GC, over the idle
- * baseline. The bare endpoint (connections only) is measured the same way for the container's own share.
+ * baseline. The bare endpoint (connections only) is measured the same way for the container's own share, and the
+ * Node ws server (connections only; its heap is V8's after a forced GC) as the reference.
  */
 final class MemoryBench {
 
@@ -25,35 +26,36 @@ final class MemoryBench {
     static void run(StringBuilder out) throws Exception {
         int[] steps = Arrays.stream(Bench.prop("connections", "1000,5000,10000").split(","))
                 .mapToInt(Integer::parseInt).toArray();
-        List<String> targets = Arrays.asList(Bench.prop("targets", "jcable,bare").split(","));
+        List<String> targets = Arrays.asList(Bench.prop("targets", "jcable,bare,node").split(","));
         String cpus = Bench.prop("serverCpus", "0");
-        out.append("Memory per idle connection (jcable: ext protocol, subscribed to a signed stream of 10 "
-                + "connections and joined to its presence; bare: open WebSocket only). Heap after full GC, "
-                + "SerialGC, -Xmx" + Bench.prop("heap", "1g") + ".\n\n");
+        out.append("Memory per idle connection on " + Bench.server().label + " (jcable: ext protocol, subscribed to a "
+                + "signed stream of 10 connections and joined to its presence; bare and Node ws: open WebSocket "
+                + "only). Heap after full GC, SerialGC, -Xmx" + Bench.prop("heap", "1g") + " (Node: V8 heap used "
+                + "after gc()).\n\n");
         out.append("| server | connections | heap after GC (MB) | KB/conn (heap) | RSS (MB) | KB/conn (RSS) |\n");
         out.append("|---|---:|---:|---:|---:|---:|\n");
         for (String target : targets) {
             boolean cable = target.equals("jcable");
-            Path war = cable ? Wars.export(Wars.jcable(Bench.jcableWar()), "jcable-bench.war")
-                    : Wars.export(Wars.bare(), "bare.war");
+            boolean node = target.equals("node");
             HttpClient ws = Conn.client();
             List<Conn> conns = new ArrayList<>();
-            try (Server server = Server.payara(cpus, Bench.microJar(), war,
-                    cable ? Bench.jcableOptions() : Bench.jvm())) {
+            try (Server server = node ? Server.node(cpus, Path.of(Bench.prop("nodeServer", "bench/node-ws-server.mjs")))
+                    : Bench.jakarta(cable ? Wars.export(Wars.jcable(Bench.jcableWar()), "jcable-bench.war")
+                    : Wars.export(Wars.bare(), "bare.war"), cable ? Bench.jcableOptions() : Bench.jvm())) {
                 URI uri = URI.create("ws://127.0.0.1:" + server.base().getPort() + (cable ? "/cable" : "/ws"));
                 // warm the code paths once, then the idle baseline
                 // (other ids and streams: a re-join of the same id within presence_ttl emits no event)
                 List<Conn> warm = open(ws, uri, cable, 1_000_000, 200);
                 warm.forEach(Conn::abort);
                 Thread.sleep(3000);
-                long heap0 = server.heapAfterGcKb();
+                long heap0 = node ? nodeHeapKb(server) : server.heapAfterGcKb();
                 long rss0 = server.rssKb();
                 out.append(row(target, 0, heap0, 0, rss0, 0));
                 System.err.println(target + " baseline heap " + heap0 + " KB rss " + rss0 + " KB");
                 for (int step : steps) {
                     conns.addAll(open(ws, uri, cable, conns.size(), step - conns.size()));
                     Thread.sleep(3000);
-                    long heap = server.heapAfterGcKb();
+                    long heap = node ? nodeHeapKb(server) : server.heapAfterGcKb();
                     long rss = server.rssKb();
                     System.err.println(target + " " + step + ": heap " + heap + " KB rss " + rss + " KB");
                     out.append(row(target, step, heap, (double) (heap - heap0) / step, rss, (double) (rss - rss0) / step));
@@ -62,6 +64,13 @@ final class MemoryBench {
                 conns.forEach(Conn::abort);
             }
         }
+    }
+
+    /** The Node server's V8 heap in use after a forced GC, in KB (GET /memory). */
+    private static long nodeHeapKb(Server server) throws Exception {
+        String json = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(java.net.http.HttpRequest.newBuilder(
+                server.base().resolve("memory")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return Payload.field(json, "\"heapUsed\":") / 1024;
     }
 
     private static String row(String target, int n, long heap, double perHeap, long rss, double perRss) {

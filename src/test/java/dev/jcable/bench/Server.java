@@ -10,28 +10,68 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
-/** A server under test, run as its own process (pinned with taskset when asked), on a random loopback port. */
+/**
+ * A server under test, run as its own process (pinned with taskset when asked), on a random loopback port, in a
+ * temporary directory of its own that is deleted when it stops: Payara Micro, WildFly or Open Liberty (unpacked by
+ * the pom's {@code wildfly} and {@code liberty} profiles, configured here, not with the integration suite's
+ * settings), or the Node {@code ws} server.
+ */
 public final class Server implements AutoCloseable {
+
+    /** The Jakarta EE servers the kit runs: {@code bench.server=payara|wildfly|liberty}. */
+    public enum Kind {
+        PAYARA("Payara Micro"), WILDFLY("WildFly"), LIBERTY("Open Liberty");
+
+        public final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+    }
 
     private final Process process;
     private final int port;
+    private final Path dir;
     private final StringBuffer log = new StringBuffer();
     private final CompletableFuture<Boolean> ready = new CompletableFuture<>();
     private final String readyMarker;
+    private final String failMarker;
+    /** the JVM (or Node) itself: a launch script's child for WildFly */
+    private volatile ProcessHandle runtime;
 
-    private Server(List<String> command, int port, String readyMarker) throws IOException {
+    private Server(List<String> command, Map<String, String> env, int port, Path dir, String readyMarker,
+                   String failMarker) throws IOException {
         this.port = port;
+        this.dir = dir;
         this.readyMarker = readyMarker;
-        process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        this.failMarker = failMarker;
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        process = builder.start();
+        runtime = process.toHandle();
         Thread reader = new Thread(this::read, "server-log");
         reader.setDaemon(true);
         reader.start();
+    }
+
+    /** {@code war} at context root / on the given server, started with {@code jvmOptions}. */
+    public static Server jakarta(Kind kind, String cpus, Path war, List<String> jvmOptions) throws Exception {
+        return switch (kind) {
+            case PAYARA -> payara(cpus, Path.of(System.getProperty("bench.microJar", "target/payara-micro.jar")), war,
+                    jvmOptions);
+            case WILDFLY -> wildfly(cpus, Path.of(System.getProperty("bench.wildflyHome")), war, jvmOptions);
+            case LIBERTY -> liberty(cpus, Path.of(System.getProperty("bench.libertyHome", "target/liberty/wlp")), war,
+                    jvmOptions);
+        };
     }
 
     /** Payara Micro ({@code microJar}) with {@code war} at context root /. */
@@ -40,19 +80,73 @@ public final class Server implements AutoCloseable {
         List<String> command = pinned(cpus);
         command.add(new File(System.getProperty("java.home"), "bin/java").getPath());
         command.addAll(jvmOptions);
+        Path dir = Files.createTempDirectory("bench-payara");
         command.addAll(List.of("-jar", microJar.toString(), "--deploy", war.toString(), "--contextroot", "/",
-                "--port", String.valueOf(port), "--nocluster", "--disablephonehome",
-                "--rootdir", Files.createTempDirectory("bench-payara").toString()));
-        Server server = new Server(command, port, "ready in");
-        return server.await();
+                "--port", String.valueOf(port), "--nocluster", "--disablephonehome", "--rootdir", dir.toString()));
+        return new Server(command, Map.of(), port, dir, "ready in", null).await();
+    }
+
+    /**
+     * WildFly from its unpacked distribution {@code home} (the pom's {@code wildfly} profile), with a server base
+     * directory of its own: a copy of the distribution's configuration, {@code war} in its deployments (the WAR
+     * itself says context root /), every socket on a free port. The JVM options replace standalone.conf's.
+     */
+    public static Server wildfly(String cpus, Path home, Path war, List<String> jvmOptions) throws Exception {
+        Path configuration = home.resolve("standalone/configuration");
+        if (Files.readString(configuration.resolve("standalone.xml")).contains("anycable")) {
+            throw new IllegalStateException(home + " carries the integration suite's configuration (an anycable "
+                    + "binding in standalone.xml): unpack it afresh (bench/run.sh does)");
+        }
+        Path dir = Files.createTempDirectory("bench-wildfly");
+        copyTree(configuration, dir.resolve("configuration"));
+        Files.createDirectories(dir.resolve("deployments"));
+        Files.copy(war, dir.resolve("deployments").resolve(war.getFileName()));
+        int port = freePort();
+        List<String> command = pinned(cpus);
+        command.addAll(List.of(home.resolve("bin/standalone.sh").toString(), "-Djboss.server.base.dir=" + dir,
+                "-Djboss.http.port=" + port, "-Djboss.https.port=" + freePort(), "-Djboss.ajp.port=" + freePort(),
+                "-Djboss.management.http.port=" + freePort(), "-Djboss.management.https.port=" + freePort()));
+        Map<String, String> env = Map.of("JAVA_HOME", System.getProperty("java.home"), "LAUNCH_JBOSS_IN_BACKGROUND",
+                "1", "JAVA_OPTS", String.join(" ", jvmOptions) + " -Djava.net.preferIPv4Stack=true -Djava.awt.headless=true");
+        return new Server(command, env, port, dir, "WFLYSRV0025", "WFLYSRV0026").await();
+    }
+
+    /**
+     * Open Liberty from its unpacked runtime {@code wlp} (the pom's {@code liberty} profile), with a user directory of
+     * its own holding one server: the features jcable needs, HTTP on a free loopback port, {@code war} at /.
+     */
+    public static Server liberty(String cpus, Path wlp, Path war, List<String> jvmOptions) throws Exception {
+        Path dir = Files.createTempDirectory("bench-liberty");
+        Path server = Files.createDirectories(dir.resolve("servers/bench"));
+        int port = freePort();
+        Files.writeString(server.resolve("server.xml"), """
+                <server>
+                    <featureManager>
+                        <feature>websocket-2.1</feature>
+                        <feature>jsonb-3.0</feature>
+                        <feature>cdi-4.0</feature>
+                        <feature>concurrent-3.0</feature>
+                        <feature>restfulWS-3.1</feature>
+                        <feature>jndi-1.0</feature>
+                    </featureManager>
+                    <httpEndpoint id="defaultHttpEndpoint" host="127.0.0.1" httpPort="%d" httpsPort="-1"/>
+                    <webApplication location="%s" contextRoot="/"/>
+                    <applicationMonitor updateTrigger="disabled"/>
+                </server>
+                """.formatted(port, war.toAbsolutePath()));
+        Files.write(server.resolve("jvm.options"), jvmOptions);
+        List<String> command = pinned(cpus);
+        command.addAll(List.of(wlp.resolve("bin/server").toString(), "run", "bench"));
+        Map<String, String> env = Map.of("JAVA_HOME", System.getProperty("java.home"), "WLP_USER_DIR", dir.toString());
+        return new Server(command, env, port, dir, "CWWKZ0001I", "CWWKZ0002E").await();
     }
 
     /** The Node ws broadcast server (bench/node-ws-server.mjs). */
     public static Server node(String cpus, Path script) throws Exception {
         int port = freePort();
         List<String> command = pinned(cpus);
-        command.addAll(List.of("node", script.toString(), String.valueOf(port)));
-        return new Server(command, port, "listening").await();
+        command.addAll(List.of("node", "--expose-gc", script.toString(), String.valueOf(port)));
+        return new Server(command, Map.of(), port, null, "listening", null).await();
     }
 
     private static List<String> pinned(String cpus) {
@@ -73,6 +167,8 @@ public final class Server implements AutoCloseable {
                 }
                 if (line.contains(readyMarker)) {
                     ready.complete(true);
+                } else if (failMarker != null && line.contains(failMarker)) {
+                    ready.complete(false);
                 }
             }
         } catch (IOException e) {
@@ -84,8 +180,25 @@ public final class Server implements AutoCloseable {
 
     private Server await() throws Exception {
         if (!ready.get(180, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("server ended before it was ready:\n" + log);
+            close();
+            throw new IllegalStateException("server failed or ended before it was ready:\n" + log);
         }
+        // some servers log that the application started before their HTTP listener accepts (Liberty)
+        for (long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); ; ) {
+            try (java.net.Socket probe = new java.net.Socket("127.0.0.1", port)) {
+                break;
+            } catch (IOException e) {
+                if (System.nanoTime() > until || !process.isAlive()) {
+                    close();
+                    throw new IllegalStateException("no listener on port " + port + ":\n" + log, e);
+                }
+                Thread.sleep(100);
+            }
+        }
+        // a launch script (WildFly's) runs the JVM as its child: measure that one
+        runtime = Stream.concat(Stream.of(process.toHandle()), process.descendants())
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java") || c.endsWith("/node")).orElse(false))
+                .findFirst().orElse(process.toHandle());
         return this;
     }
 
@@ -94,7 +207,7 @@ public final class Server implements AutoCloseable {
     }
 
     public long pid() {
-        return process.pid();
+        return runtime.pid();
     }
 
     public String log() {
@@ -151,9 +264,36 @@ public final class Server implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+        all.add(process.toHandle());
+        all.forEach(ProcessHandle::destroy);
+        for (ProcessHandle p : all) {
+            try {
+                p.onExit().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                p.destroyForcibly();
+            }
+        }
+        process.waitFor(30, TimeUnit.SECONDS);
+        if (dir != null) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException e) {
+                // a leftover temporary directory; nothing to stop the run for
+            }
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
         }
     }
 }

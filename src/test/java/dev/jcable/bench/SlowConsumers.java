@@ -51,17 +51,17 @@ public final class SlowConsumers {
         int rate = Bench.intProp("rate", 10);
         int size = Bench.intProp("payload", 1000);
         String maxPending = Bench.prop("maxPending", "65536");
-        String cpus = Bench.prop("serverCpus", "0");
         Path war = Wars.export(Wars.jcable(Bench.jcableWar()), "jcable-bench.war");
         HttpClient ws = Conn.client();
-        Fanout.Settings settings = new Fanout.Settings(healthy, warmup, messages, rate, size);
+        int inFlight = Bench.intProp("maxInFlight", 64);
+        Fanout.Settings settings = new Fanout.Settings(healthy, warmup, messages, rate, size, inFlight);
         StringBuilder out = new StringBuilder("<!-- slow " + ZonedDateTime.now() + " -->\n");
-        try (Server server = Server.payara(cpus, Bench.microJar(), war,
-                Bench.jcableOptions("-Danycable.ws_max_pending_size=" + maxPending))) {
+        try (Server server = Bench.jakarta(war, Bench.jcableOptions("-Danycable.ws_max_pending_size=" + maxPending))) {
             Fanout.Target target = new Fanout.Target("jcable /_broadcast", Fanout.Kind.JCABLE_HTTP, server.base(),
                     Bench.SECRET);
             // warm-up run (JIT, pools), not reported
-            Fanout.run(ws, target, new Fanout.Settings(healthy, 0, 200, 50, size), server::cpuNanos);
+            Fanout.run(ws, target, new Fanout.Settings(healthy, 0, 200, 50, size, inFlight),
+                    server::cpuNanos);
 
             Fanout.Result before = Fanout.run(ws, target, settings, server::cpuNanos);
             long heapBefore = server.heapAfterGcKb();
