@@ -27,8 +27,8 @@ import java.util.logging.Logger;
  *   <li>its writes stopped making progress: a write in flight that does not complete means the client takes
  *       nothing, and a ping cannot even reach it.</li>
  * </ul>
- * A client that keeps reading never looks stalled, however busy its connection: a ping waits only for the write in
- * flight, never for the queue behind it.
+ * A client that keeps reading never looks stalled, however busy its connection: a ping goes out only when no write
+ * to it is in flight (else the next round tries again), and while its writes complete it is not silent.
  *
  * <p>One timer checks every connection each second. WebSocket pings are written on the executor, in one task per
  * round: Open Liberty writes a ping synchronously, and a client that stopped reading could hold that write; it must

@@ -68,6 +68,9 @@ public final class SlowConsumers {
             report("without slow consumers (before)", before);
 
             List<Stalled> stalled = new ArrayList<>();
+            long[] firstCut = {-1};
+            long[] lastCut = {-1};
+            long[] heapAllCut = {-1};
             ScheduledExecutorService pongs = Executors.newSingleThreadScheduledExecutor();
             long tooSlowBefore = count(server.log(), "disconnecting it as too_slow");
             Fanout.Result with;
@@ -78,6 +81,31 @@ public final class SlowConsumers {
                     stalled.add(Stalled.open(server.base(), identifier));
                 }
                 pongs.scheduleAtFixedRate(() -> stalled.forEach(Stalled::pong), 1, 1, TimeUnit.SECONDS);
+                // when the slow ones are cut off, from the server's count of connections: healthy + slow while open
+                long[] connectedAt = {-1};
+                int all = healthy + slow;
+                pongs.scheduleAtFixedRate(() -> {
+                    try {
+                        int open = connections(server.base());
+                        long now = System.nanoTime();
+                        if (connectedAt[0] < 0) {
+                            if (open == all) {
+                                connectedAt[0] = now; // every subscriber is in: the clock starts
+                            }
+                            return;
+                        }
+                        long second = TimeUnit.NANOSECONDS.toSeconds(now - connectedAt[0]);
+                        if (open < all && firstCut[0] < 0) {
+                            firstCut[0] = second;
+                        }
+                        if (open <= healthy && lastCut[0] < 0) {
+                            lastCut[0] = second;
+                            heapAllCut[0] = server.heapAfterGcKb(); // the slow ones gone, the healthy ones there
+                        }
+                    } catch (Exception e) {
+                        // a sample missed
+                    }
+                }, 1, 1, TimeUnit.SECONDS);
                 with = Fanout.run(ws, target, settings, server::cpuNanos);
                 left = connections(server.base()); // the healthy ones have closed: who is left is a slow one
             } finally {
@@ -103,9 +131,12 @@ public final class SlowConsumers {
             row(out, "with " + slow + " slow", with, heapWith);
             row(out, "without (after)", after, heapAfter);
             out.append(String.format(Locale.ROOT, "%np95 with the slow consumers ÷ p95 without (mean of before and"
-                    + " after): **%.2f×**. Slow consumers cut off as too_slow during the run: %d of %d; connections"
-                    + " left once the healthy ones had closed: %d.%n", with.latency().p95() / baseline, tooSlow, slow,
-                    left));
+                    + " after): **%.2f×**. Slow consumers cut off as too_slow during the run: %d of %d (the first"
+                    + " %s, the last %s after the subscribers connected, i.e. after about %.1f MB each); connections"
+                    + " left once the healthy ones had closed: %d; heap after GC once every slow one was cut off: %s"
+                    + " MB.%n", with.latency().p95() / baseline, tooSlow, slow, seconds(firstCut[0]),
+                    seconds(lastCut[0]), lastCut[0] < 0 ? Double.NaN : lastCut[0] * (double) rate * size / 1e6, left,
+                    heapAllCut[0] < 0 ? "–" : String.format(Locale.ROOT, "%.1f", heapAllCut[0] / 1024.0)));
         }
         System.out.println(out);
         String file = System.getProperty("bench.out");
@@ -113,6 +144,10 @@ public final class SlowConsumers {
             Files.writeString(Path.of(file), out);
         }
         System.exit(0);
+    }
+
+    private static String seconds(long s) {
+        return s < 0 ? "–" : s + " s";
     }
 
     private static void report(String what, Fanout.Result r) {
