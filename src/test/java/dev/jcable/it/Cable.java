@@ -147,7 +147,11 @@ public final class Cable {
 
     /** Waits (at most 10 s) until the server counts at most {@code max} open connections. */
     public void awaitConnectionsAtMost(int max) {
-        long until = System.currentTimeMillis() + 10_000;
+        awaitConnectionsAtMost(max, 10_000);
+    }
+
+    public void awaitConnectionsAtMost(int max, long withinMillis) {
+        long until = System.currentTimeMillis() + withinMillis;
         int now;
         while ((now = connections()) > max) {
             if (System.currentTimeMillis() > until) {
