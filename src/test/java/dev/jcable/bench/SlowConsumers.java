@@ -56,6 +56,7 @@ public final class SlowConsumers {
         HttpClient ws = Conn.client();
         Fanout.Settings settings = new Fanout.Settings(healthy, warmup, messages, rate, size);
         StringBuilder out = new StringBuilder("<!-- slow " + ZonedDateTime.now() + " -->\n");
+        String histogram;
         try (Server server = Server.payara(cpus, Bench.microJar(), war,
                 Bench.jcableOptions("-Danycable.ws_max_pending_size=" + maxPending))) {
             Fanout.Target target = new Fanout.Target("jcable /_broadcast", Fanout.Kind.JCABLE_HTTP, server.base(),
@@ -119,6 +120,7 @@ public final class SlowConsumers {
             Fanout.Result after = Fanout.run(ws, target, settings, server::cpuNanos);
             long heapAfter = server.heapAfterGcKb();
             report("without slow consumers (after)", after);
+            histogram = histogram(server.pid(), 25); // what the heap still holds at the end
 
             double baseline = (before.latency().p95() + after.latency().p95()) / 2;
             out.append(String.format(Locale.ROOT, "Slow consumers: %d healthy subscribers of one stream, %d warm-up + %d"
@@ -138,12 +140,23 @@ public final class SlowConsumers {
                     seconds(lastCut[0]), lastCut[0] < 0 ? Double.NaN : lastCut[0] * (double) rate * size / 1e6, left,
                     heapAllCut[0] < 0 ? "–" : String.format(Locale.ROOT, "%.1f", heapAllCut[0] / 1024.0)));
         }
+        out.append("\nHeap at the end (jcmd GC.class_histogram, top entries):\n\n```\n").append(histogram).append("```\n");
         System.out.println(out);
         String file = System.getProperty("bench.out");
         if (file != null) {
             Files.writeString(Path.of(file), out);
         }
         System.exit(0);
+    }
+
+    private static String histogram(long pid, int lines) throws Exception {
+        Process p = new ProcessBuilder("jcmd", String.valueOf(pid), "GC.class_histogram").redirectErrorStream(true)
+                .start();
+        List<String> all = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        p.waitFor(60, TimeUnit.SECONDS);
+        StringBuilder top = new StringBuilder();
+        all.stream().limit(lines + 3).forEach(line -> top.append(line).append('\n'));
+        return top.toString();
     }
 
     private static String seconds(long s) {
