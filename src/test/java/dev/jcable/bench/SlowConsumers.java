@@ -47,9 +47,14 @@ public final class SlowConsumers {
         int healthy = Bench.intProp("healthy", 1000);
         int slow = Bench.intProp("slow", 100);
         int warmup = Bench.intProp("warmup", 20);
-        int messages = Bench.intProp("messages", 300);
+        // 100 KB/s to each subscriber for 150 s: enough for the slow ones to outgrow what the container takes into
+        // its own write queue (about 11 MB a connection on Payara Micro) and be cut off within the run
+        int messages = Bench.intProp("messages", 1500);
         int rate = Bench.intProp("rate", 10);
-        int size = Bench.intProp("payload", 1000);
+        int size = Bench.intProp("payload", 10_000);
+        if (System.getProperty("bench.heap") == null) {
+            System.setProperty("bench.heap", "2g"); // the container holds ~1.2 GB while 100 connections stall
+        }
         String maxPending = Bench.prop("maxPending", "65536");
         String cpus = Bench.prop("serverCpus", "0");
         Path war = Wars.export(Wars.jcable(Bench.jcableWar()), "jcable-bench.war");
