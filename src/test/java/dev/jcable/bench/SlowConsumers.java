@@ -47,15 +47,21 @@ public final class SlowConsumers {
         int healthy = Bench.intProp("healthy", 1000);
         int slow = Bench.intProp("slow", 100);
         int warmup = Bench.intProp("warmup", 20);
-        int messages = Bench.intProp("messages", 300);
+        // 100 KB/s to each subscriber for 150 s: enough for the slow ones to outgrow what the container takes into
+        // its own write queue (about 11 MB a connection on Payara Micro) and be cut off within the run
+        int messages = Bench.intProp("messages", 1500);
         int rate = Bench.intProp("rate", 10);
-        int size = Bench.intProp("payload", 1000);
+        int size = Bench.intProp("payload", 10_000);
+        if (System.getProperty("bench.heap") == null) {
+            System.setProperty("bench.heap", "2g"); // the container holds ~1.2 GB while 100 connections stall
+        }
         String maxPending = Bench.prop("maxPending", "65536");
         Path war = Wars.export(Wars.jcable(Bench.jcableWar()), "jcable-bench.war");
         HttpClient ws = Conn.client();
         int inFlight = Bench.intProp("maxInFlight", 64);
         Fanout.Settings settings = new Fanout.Settings(healthy, warmup, messages, rate, size, inFlight);
         StringBuilder out = new StringBuilder("<!-- slow " + ZonedDateTime.now() + " -->\n");
+        String histogram;
         try (Server server = Bench.jakarta(war, Bench.jcableOptions("-Danycable.ws_max_pending_size=" + maxPending))) {
             Fanout.Target target = new Fanout.Target("jcable /_broadcast", Fanout.Kind.JCABLE_HTTP, server.base(),
                     Bench.SECRET);
@@ -119,6 +125,7 @@ public final class SlowConsumers {
             Fanout.Result after = Fanout.run(ws, target, settings, server::cpuNanos);
             long heapAfter = server.heapAfterGcKb();
             report("without slow consumers (after)", after);
+            histogram = histogram(server.pid(), 25); // what the heap still holds at the end
 
             double baseline = (before.latency().p95() + after.latency().p95()) / 2;
             out.append(String.format(Locale.ROOT, "Slow consumers: %d healthy subscribers of one stream, %d warm-up + %d"
@@ -138,12 +145,23 @@ public final class SlowConsumers {
                     seconds(lastCut[0]), lastCut[0] < 0 ? Double.NaN : lastCut[0] * (double) rate * size / 1e6, left,
                     heapAllCut[0] < 0 ? "–" : String.format(Locale.ROOT, "%.1f", heapAllCut[0] / 1024.0)));
         }
+        out.append("\nHeap at the end (jcmd GC.class_histogram, top entries):\n\n```\n").append(histogram).append("```\n");
         System.out.println(out);
         String file = System.getProperty("bench.out");
         if (file != null) {
             Files.writeString(Path.of(file), out);
         }
         System.exit(0);
+    }
+
+    private static String histogram(long pid, int lines) throws Exception {
+        Process p = new ProcessBuilder("jcmd", String.valueOf(pid), "GC.class_histogram").redirectErrorStream(true)
+                .start();
+        List<String> all = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        p.waitFor(60, TimeUnit.SECONDS);
+        StringBuilder top = new StringBuilder();
+        all.stream().limit(lines + 3).forEach(line -> top.append(line).append('\n'));
+        return top.toString();
     }
 
     private static String seconds(long s) {
