@@ -13,6 +13,9 @@ import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real {@code redis-server} for one test class: found by {@link ExternalProgram} (skipped with the reason when
@@ -111,6 +114,35 @@ public final class RedisServer implements AutoCloseable {
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
+        }
+    }
+
+    /**
+     * One redis-server for a whole test class, started before its {@code @BeforeAll} methods and closed after its
+     * {@code @AfterAll} ones: {@code @RegisterExtension static final RedisServer.PerClass REDIS = new
+     * RedisServer.PerClass();}. A missing program skips (or, strict, fails) the class, as {@link #startNew()} does.
+     */
+    public static final class PerClass implements BeforeAllCallback, AfterAllCallback {
+        private RedisServer server;
+
+        @Override
+        public void beforeAll(ExtensionContext context) throws Exception {
+            server = startNew();
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) throws Exception {
+            if (server != null) {
+                server.close();
+            }
+        }
+
+        public RedisServer server() {
+            return server;
+        }
+
+        public String url() {
+            return server.url();
         }
     }
 }

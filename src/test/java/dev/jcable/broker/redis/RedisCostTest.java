@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What one join, leave, broadcast, disconnect and presence request cost in Redis: round trips from the node (the
@@ -23,24 +24,21 @@ import org.junit.jupiter.api.Test;
  */
 class RedisCostTest {
 
-    private static RedisServer redis;
+    @RegisterExtension
+    static final RedisServer.PerClass REDIS = new RedisServer.PerClass();
     private static RedisClient raw;
     private static RedisCommands<String, String> stats;
 
     @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServer.startNew();
-        raw = RedisClient.create(redis.url());
+    static void connectForStats() throws Exception {
+        raw = RedisClient.create(REDIS.url());
         stats = raw.connect().sync();
     }
 
     @AfterAll
-    static void stopRedis() throws Exception {
+    static void disconnectStats() throws Exception {
         if (raw != null) {
             raw.shutdown();
-        }
-        if (redis != null) {
-            redis.close();
         }
     }
 
@@ -71,7 +69,7 @@ class RedisCostTest {
 
     @Test
     void oneRoundTripPerJoinLeaveBroadcastDisconnectAndPresenceRequest() throws Exception {
-        try (TestNode node = new TestNode(redis.url(), "cost", TestNode.settings(Duration.ofSeconds(15), 100, 100,
+        try (TestNode node = new TestNode(REDIS.url(), "cost", TestNode.settings(Duration.ofSeconds(15), 100, 100,
                 Duration.ofSeconds(300)))) {
             node.subscribe("room");
             // warm up: every script loaded, the stream and its meta exist, two members present

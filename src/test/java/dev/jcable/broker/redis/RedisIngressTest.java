@@ -17,35 +17,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** AnyCable's Redis broadcast adapters (redis: PUBLISH; redisx: a Stream read by a consumer group), real Redis. */
 class RedisIngressTest {
 
-    private static RedisServer redis;
+    @RegisterExtension
+    static final RedisServer.PerClass REDIS = new RedisServer.PerClass();
     private RedisClient raw;
     private RedisCommands<String, String> commands;
     private final List<TestNode> nodes = new ArrayList<>();
 
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServer.startNew();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
     @BeforeEach
     void connect() {
-        raw = RedisClient.create(redis.url());
+        raw = RedisClient.create(REDIS.url());
         StatefulRedisConnection<String, String> connection = raw.connect();
         commands = connection.sync();
         commands.flushall();
@@ -80,7 +68,7 @@ class RedisIngressTest {
     }
 
     private Recorder node(boolean pubsub, boolean stream) {
-        TestNode node = new TestNode(redis.url(), "i", TestNode.settings(Duration.ofSeconds(15), 100, 100,
+        TestNode node = new TestNode(REDIS.url(), "i", TestNode.settings(Duration.ofSeconds(15), 100, 100,
                 Duration.ofSeconds(300)));
         nodes.add(node);
         Recorder recorder = new Recorder();

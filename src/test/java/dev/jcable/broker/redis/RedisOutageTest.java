@@ -12,29 +12,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import dev.jcable.testsupport.RedisServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Redis goes away and comes back (empty, as a restarted Redis without persistence does). */
 class RedisOutageTest {
 
-    private static RedisServer redis;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServer.startNew();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    @RegisterExtension
+    static final RedisServer.PerClass REDIS = new RedisServer.PerClass();
 
     private static TestNode node(String prefix) {
-        return new TestNode(redis.url(), prefix, TestNode.settings(Duration.ofSeconds(1), 100, 100,
+        return new TestNode(REDIS.url(), prefix, TestNode.settings(Duration.ofSeconds(1), 100, 100,
                 Duration.ofSeconds(300)));
     }
 
@@ -48,7 +36,7 @@ class RedisOutageTest {
             assertTrue(await(() -> b.events().size() == 2, 5));
             assertTrue(a.broker.healthy());
 
-            redis.stop();
+            REDIS.server().stop();
             long start = System.nanoTime();
             assertThrows(BrokerUnavailableException.class, () -> a.broker.publish(new Publication("room", "x")));
             assertThrows(BrokerUnavailableException.class, () -> a.broker.presenceAdd("room", "a3", "new", null));
@@ -58,7 +46,7 @@ class RedisOutageTest {
             assertEquals(Optional.empty(), a.broker.restoreSession("any"), "nothing to restore, no error");
             a.broker.presenceDisconnected("a2"); // its user goes while Redis is away: no error either
 
-            redis.start(); // empty: without persistence everything is gone
+            REDIS.server().start(); // empty: without persistence everything is gone
             assertTrue(await(() -> a.broker.healthy(), 10), "back");
             // the live session is joined again by its node; the one that left meanwhile is not
             assertTrue(await(() -> b.events("join").size() == 3, 10), b.events().toString());
@@ -80,11 +68,11 @@ class RedisOutageTest {
             a.broker.presenceAdd("room", "a1", "stays", null);
             a.broker.presenceAdd("room", "a2", "leaves-meanwhile", null);
             a.broker.publish(new Publication("room", "before"));
-            redis.save();
-            redis.stop();
+            REDIS.server().save();
+            REDIS.server().stop();
             a.broker.presenceDisconnected("a2");
             assertThrows(BrokerUnavailableException.class, () -> a.broker.publish(new Publication("room", "lost")));
-            redis.start(); // with its data
+            REDIS.server().start(); // with its data
             assertTrue(await(() -> b.events().contains("leave room leaves-meanwhile"), 10), b.events().toString());
             assertTrue(await(() -> publishes(a, "after"), 10));
             assertTrue(await(() -> b.events("m ").size() == 2, 10), b.events().toString());

@@ -15,31 +15,19 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import dev.jcable.testsupport.RedisServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The presence scripts across two nodes, against a real redis-server. */
 class RedisPresenceTest {
 
     private static final AtomicInteger PREFIXES = new AtomicInteger();
-    private static RedisServer redis;
+    @RegisterExtension
+    static final RedisServer.PerClass REDIS = new RedisServer.PerClass();
 
     private final String prefix = "p" + PREFIXES.incrementAndGet();
     private final List<TestNode> nodes = new ArrayList<>();
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServer.startNew();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        if (redis != null) {
-            redis.close();
-        }
-    }
 
     @AfterEach
     void stopNodes() throws Exception {
@@ -49,7 +37,7 @@ class RedisPresenceTest {
     }
 
     private TestNode node(Duration presenceTtl, int maxMembers) {
-        TestNode node = new TestNode(redis.url(), prefix, TestNode.settings(presenceTtl, maxMembers, 100,
+        TestNode node = new TestNode(REDIS.url(), prefix, TestNode.settings(presenceTtl, maxMembers, 100,
                 Duration.ofSeconds(300)));
         nodes.add(node);
         node.subscribe("room");
@@ -130,7 +118,7 @@ class RedisPresenceTest {
         TestNode a = node(Duration.ZERO, 10_000);
         TestNode b = node(Duration.ZERO, 10_000);
         // 300 members over 3 streams whose records are all due at once: held by sessions of a node that died
-        RedisClient raw = RedisClient.create(redis.url());
+        RedisClient raw = RedisClient.create(REDIS.url());
         RedisKeys keys = new RedisKeys(prefix);
         List<String> streams = List.of("room", "r2", "r3");
         streams.forEach(s -> { if (!s.equals("room")) { a.subscribe(s); b.subscribe(s); } });
@@ -191,7 +179,7 @@ class RedisPresenceTest {
     void membersRedisLostAreJoinedAgainByTheirNode() {
         TestNode a = node();
         a.broker.presenceAdd("room", "s1", "u1", "{\"n\":1}");
-        RedisClient raw = RedisClient.create(redis.url());
+        RedisClient raw = RedisClient.create(REDIS.url());
         try (StatefulRedisConnection<String, String> c = raw.connect()) {
             c.sync().del(new RedisKeys(prefix).presence("room"));
         } finally {

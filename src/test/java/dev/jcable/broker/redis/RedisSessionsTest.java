@@ -14,26 +14,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import dev.jcable.testsupport.RedisServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Restorable sessions across nodes, and the client's lifecycle, against a real redis-server. */
 class RedisSessionsTest {
 
-    private static RedisServer redis;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServer.startNew();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    @RegisterExtension
+    static final RedisServer.PerClass REDIS = new RedisServer.PerClass();
 
     private static BrokerSettings sessionsTtl(Duration ttl) {
         return new BrokerSettings(Duration.ofSeconds(15), 100, 100, Duration.ofSeconds(300), ttl, 1_000_000);
@@ -45,8 +33,8 @@ class RedisSessionsTest {
         subscriptions.put("{\"channel\":\"$pubsub\",\"stream_name\":\"b\"}", new StreamSpec("b", true, false));
         subscriptions.put("{\"channel\":\"$pubsub\",\"stream_name\":\"a\"}", new StreamSpec("a", false, true));
         CachedSession session = new CachedSession("{\"user\":\"42\"}", subscriptions);
-        try (TestNode a = new TestNode(redis.url(), "s1", sessionsTtl(Duration.ofMillis(800)));
-             TestNode b = new TestNode(redis.url(), "s1", sessionsTtl(Duration.ofMillis(800)))) {
+        try (TestNode a = new TestNode(REDIS.url(), "s1", sessionsTtl(Duration.ofMillis(800)));
+             TestNode b = new TestNode(REDIS.url(), "s1", sessionsTtl(Duration.ofMillis(800)))) {
             a.broker.cacheSession("sid-1", session);
             a.broker.cacheSession("sid-2", new CachedSession(null, Map.of()));
             Optional<CachedSession> restored = b.broker.restoreSession("sid-1");
@@ -62,8 +50,8 @@ class RedisSessionsTest {
 
     @Test
     void aPrefixKeepsTwoApplicationsApart() throws Exception {
-        try (TestNode app1 = new TestNode(redis.url(), "app1", sessionsTtl(Duration.ofSeconds(60)));
-             TestNode app2 = new TestNode(redis.url(), "app2", sessionsTtl(Duration.ofSeconds(60)))) {
+        try (TestNode app1 = new TestNode(REDIS.url(), "app1", sessionsTtl(Duration.ofSeconds(60)));
+             TestNode app2 = new TestNode(REDIS.url(), "app2", sessionsTtl(Duration.ofSeconds(60)))) {
             app1.broker.cacheSession("sid", new CachedSession("{}", Map.of()));
             app1.broker.presenceAdd("room", "s1", "u1", null);
             app2.subscribe("room");
@@ -77,7 +65,7 @@ class RedisSessionsTest {
 
     @Test
     void stoppingTheBrokerEndsEveryThreadItsClientStarted() throws Exception {
-        TestNode node = new TestNode(redis.url(), "s3", sessionsTtl(Duration.ofSeconds(60)));
+        TestNode node = new TestNode(REDIS.url(), "s3", sessionsTtl(Duration.ofSeconds(60)));
         node.subscribe("room");
         node.broker.publish(new dev.jcable.api.Publication("room", "x"));
         assertTrue(await(() -> node.events().size() == 1, 5));

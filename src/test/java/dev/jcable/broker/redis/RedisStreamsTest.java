@@ -15,31 +15,19 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import dev.jcable.testsupport.RedisServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** publish.lua, history.lua and the pub/sub fan-out between two nodes, against a real redis-server. */
 class RedisStreamsTest {
 
     private static final AtomicInteger PREFIXES = new AtomicInteger();
-    private static RedisServer redis;
+    @RegisterExtension
+    static final RedisServer.PerClass REDIS = new RedisServer.PerClass();
 
     private final String prefix = "t" + PREFIXES.incrementAndGet();
     private final List<TestNode> nodes = new ArrayList<>();
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServer.startNew();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        if (redis != null) {
-            redis.close();
-        }
-    }
 
     @AfterEach
     void stopNodes() throws Exception {
@@ -49,7 +37,7 @@ class RedisStreamsTest {
     }
 
     private TestNode node(int historyLimit, Duration historyTtl) {
-        TestNode node = new TestNode(redis.url(), prefix, TestNode.settings(Duration.ofSeconds(15), 100,
+        TestNode node = new TestNode(REDIS.url(), prefix, TestNode.settings(Duration.ofSeconds(15), 100,
                 historyLimit, historyTtl));
         nodes.add(node);
         return node;
@@ -154,7 +142,7 @@ class RedisStreamsTest {
         b.subscribe("room");
         a.broker.publish(new Publication("room", "first"));
         // a publication whose PUBLISH never reached b (as while its pub/sub connection was down): offset 2
-        RedisClient raw = RedisClient.create(redis.url());
+        RedisClient raw = RedisClient.create(REDIS.url());
         try (StatefulRedisConnection<String, String> c = raw.connect()) {
             RedisKeys keys = new RedisKeys(prefix);
             long offset = c.sync().hincrby(keys.meta("room"), "s", 1);
@@ -196,7 +184,7 @@ class RedisStreamsTest {
         assertTrue(await(() -> b.events().size() == 1, 5));
         b.broker.detach("room");
         assertEquals(0, b.broker.subscribedStreams());
-        RedisClient raw = RedisClient.create(redis.url());
+        RedisClient raw = RedisClient.create(REDIS.url());
         try (StatefulRedisConnection<String, String> c = raw.connect()) {
             String channel = new RedisKeys(prefix).channel("room");
             assertTrue(await(() -> c.sync().pubsubNumsub(channel).get(channel) == 0, 5));
