@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ClusterIT {
 
     private static final int PRESENCE_TTL_SECONDS = 2;
-    private static RedisServer redis;
+    @RegisterExtension
+    static final RedisServer.PerClass REDIS = new RedisServer.PerClass();
     private static PayaraProcess nodeA;
     private static PayaraProcess nodeB;
     private static Cable a;
@@ -38,7 +40,6 @@ class ClusterIT {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        redis = RedisServer.startNew();
         nodeA = node();
         nodeB = node(); // both start at once
         a = cable(nodeA.awaitReady());
@@ -47,7 +48,7 @@ class ClusterIT {
     }
 
     private static PayaraProcess node() throws Exception {
-        return new PayaraProcess("anycable.broker=redis", "anycable.redis_url=" + redis.url(),
+        return new PayaraProcess("anycable.broker=redis", "anycable.redis_url=" + REDIS.url(),
                 "anycable.secret=" + Cable.SECRET, "anycable.presence_ttl=" + PRESENCE_TTL_SECONDS,
                 "anycable.broadcast_adapter=http,redis,redisx", "anycable.streams_whisper=true");
     }
@@ -62,9 +63,6 @@ class ClusterIT {
             if (node != null) {
                 node.close();
             }
-        }
-        if (redis != null) {
-            redis.close();
         }
     }
 
@@ -162,7 +160,7 @@ class ClusterIT {
     void whatAnAnyCableSdkBroadcastsThroughRedisReachesBothNodes() {
         String stream = stream("cluster-ingress");
         String identifier = signedIdentifier(stream);
-        RedisClient raw = RedisClient.create(redis.url());
+        RedisClient raw = RedisClient.create(REDIS.url());
         try (WsClient onA = a.connect(); WsClient onB = b.connect();
              StatefulRedisConnection<String, String> sdk = raw.connect()) {
             subscribed(onA, identifier);
