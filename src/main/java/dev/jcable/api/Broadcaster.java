@@ -26,4 +26,18 @@ public interface Broadcaster {
      * @throws IllegalArgumentException when its data is larger than {@code max_broadcast_size} characters
      */
     void broadcast(Publication publication);
+
+    /**
+     * Delivers {@code data} to the subscribers of {@code channel} that stream for {@code key}
+     * ({@link ChannelContext#streamFor}): Action Cable's {@code ChatChannel.broadcast_to(room, data)}.
+     *
+     * @param channel a class annotated {@link CableChannel}
+     */
+    default void broadcastTo(Class<?> channel, Object key, String data) {
+        CableChannel annotation = channel.getAnnotation(CableChannel.class);
+        if (annotation == null) {
+            throw new IllegalArgumentException(channel.getName() + " is not annotated @CableChannel");
+        }
+        broadcast(ChannelContext.streamName(annotation.value(), key), data);
+    }
 }

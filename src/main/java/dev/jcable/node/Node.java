@@ -12,12 +12,17 @@ import dev.jcable.broker.PresenceInfo;
 import dev.jcable.broker.StreamMessage;
 import dev.jcable.broker.redis.RedisBroker;
 import dev.jcable.broker.redis.RedisSettings;
+import dev.jcable.channels.ChannelDiscovery;
+import dev.jcable.channels.Channels;
 import dev.jcable.config.CableConfig;
 import dev.jcable.endpoint.HandshakeCapture;
 import dev.jcable.hub.DeliveryPool;
 import dev.jcable.hub.Hub;
 import dev.jcable.identity.Authenticator;
 import dev.jcable.identity.Handshake;
+import dev.jcable.identity.HandshakeRequest;
+import dev.jcable.api.ConnectionIdentifier;
+import jakarta.json.JsonObject;
 import dev.jcable.protocol.Codec;
 import dev.jcable.protocol.Command;
 import dev.jcable.protocol.JsonText;
@@ -84,6 +89,16 @@ public class Node implements BrokerListener {
     @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
     ManagedThreadFactory threadFactory;
 
+    /** The application's channels and connection identifier. */
+    @Inject
+    ChannelDiscovery discovery;
+
+    /** The application's channels; set before {@link #start()} by tests, else found by {@link #discovery}. */
+    Channels channelTypes;
+
+    /** The application's connection identifier, or null; set before {@link #start()} by tests. */
+    ConnectionIdentifier identifier;
+
     /** The WebSocket container is found through it (servlet attribute), to pick the transport. */
     @Inject
     ServletContext servletContext;
@@ -119,6 +134,7 @@ public class Node implements BrokerListener {
     private Liveness liveness;
     private StreamCommands streams;
     private PresenceCommands presence;
+    private ChannelCommands channels;
     private volatile CountDownLatch shutdown;
     private OneShots oneShots;
     private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
@@ -161,6 +177,13 @@ public class Node implements BrokerListener {
         transports = Transports.choose(webSocketContainer(), "portable".equals(config.wsTransport()));
         presence = new PresenceCommands(broker, config);
         streams = new StreamCommands(broker, hub, resolver, config, presence);
+        if (channelTypes == null) {
+            channelTypes = discovery == null ? Channels.none() : discovery.channels();
+        }
+        channels = new ChannelCommands(channelTypes, streams, presence);
+        if (identifier == null && discovery != null) {
+            identifier = discovery.identifier();
+        }
         LOG.info(() -> "jcable: ready, transport " + transports.kind().label() + ", broker " + config.broker()
                 + " (epoch " + broker.epoch() + ", history limit "
                 + config.historyLimit() + ", history ttl " + config.historyTtl().toSeconds() + "s, sessions ttl "
@@ -227,14 +250,20 @@ public class Node implements BrokerListener {
         // eclipse-ee4j/tyrus#487. jcable's Tyrus transport does not send through it, see session.TyrusTransport;
         // this call costs one such task per connection.)
         socket.setMaxIdleTimeout(0);
-        Handshake handshake = handshake(socket);
+        Map<String, List<String>> headers = headers(socket);
+        Handshake handshake = Handshake.of(headers, socket.getRequestParameterMap(), config.jwtParam());
         Authenticator.Decision decision = authenticator.authenticate(handshake.token(), sid);
         if (!decision.accepted()) {
             LOG.fine(() -> "jcable: refused connection " + sid + ": " + decision.detail());
             session.disconnect(decision.reason(), false, CloseReason.CloseCodes.NORMAL_CLOSURE, "Auth Failed");
             return;
         }
-        session.identifiers(decision.identifiers());
+        String identifiers = identify(session, new HandshakeRequest(sid, headers, socket.getRequestParameterMap(),
+                handshake.token() == null ? null : decision.identifiers()), decision.identifiers());
+        if (identifiers == null) {
+            return;
+        }
+        session.identifiers(identifiers);
         sessions.put(sid, session);
         if (draining()) {
             // opened while shutdown() took its snapshot of the sessions, or after it: told the same, never stranded
@@ -245,7 +274,7 @@ public class Node implements BrokerListener {
         Optional<CachedSession> previous = resumable && handshake.restoreSid() != null
                 ? restorable(handshake.restoreSid()) : Optional.empty();
         if (previous.isPresent()) {
-            restore(session, previous.get(), handshake.token() != null);
+            restore(session, previous.get(), handshake.token() != null || identifier != null);
         } else {
             session.send(Codec.welcome(sid));
         }
@@ -270,7 +299,7 @@ public class Node implements BrokerListener {
         }
         previous.subscriptions().forEach((identifier, spec) -> {
             session.hold(identifier); // until the client's history request for it is served
-            streams.attach(session, new Subscription(identifier, spec));
+            streams.attach(session, new Subscription(identifier, spec, channels.channelOf(identifier)));
         });
         session.send(Codec.welcomeRestored(session.sid(), previous.subscriptions().keySet()));
         // a client that does not ask for history (or asks late) still gets its live messages
@@ -330,9 +359,9 @@ public class Node implements BrokerListener {
             pinger.remove(session);
             liveness.remove(session);
             for (Subscription subscription : session.subscriptions().values()) {
-                hub.unsubscribe(session, subscription);
-                broker.detach(subscription.spec().stream());
+                streams.detach(session, subscription);
             }
+            channels.closed(session);
             if (session.extended() && !config.sessionsTtl().isZero()) {
                 broker.cacheSession(session.sid(), snapshot(session));
             }
@@ -355,9 +384,24 @@ public class Node implements BrokerListener {
         Subscription subscription = command.identifier() == null ? null
                 : session.subscriptions().get(command.identifier());
         switch (command.command()) {
-            case "subscribe" -> streams.subscribe(session, command);
-            case "unsubscribe" -> streams.unsubscribe(session, command);
-            case "message" -> streams.perform(session, command, subscription);
+            case "subscribe" -> {
+                if (!channels.subscribe(session, command)) {
+                    streams.subscribe(session, command);
+                }
+            }
+            case "unsubscribe" -> {
+                Subscription gone = streams.unsubscribe(session, command);
+                if (gone != null && gone.channel() != null) {
+                    channels.unsubscribed(session, gone);
+                }
+            }
+            case "message" -> {
+                if (subscription != null && subscription.channel() != null) {
+                    channels.perform(session, command, subscription);
+                } else {
+                    streams.perform(session, command, subscription);
+                }
+            }
             case "history" -> streams.history(session, command, subscription);
             case "whisper" -> streams.whisper(session, command, subscription);
             case "join" -> presence.join(session, command, subscription);
@@ -461,10 +505,36 @@ public class Node implements BrokerListener {
     }
 
     @SuppressWarnings("unchecked")
-    private Handshake handshake(Session socket) {
+    private static Map<String, List<String>> headers(Session socket) {
         Map<String, List<String>> headers =
                 (Map<String, List<String>>) socket.getUserProperties().remove(HandshakeCapture.HEADERS);
-        return Handshake.of(headers == null ? Map.of() : headers, socket.getRequestParameterMap(), config.jwtParam());
+        return headers == null ? Map.of() : headers;
+    }
+
+    /**
+     * The application's {@link ConnectionIdentifier} decides the identifiers, when there is one; null when it
+     * refused the connection ({@code unauthorized}) or threw (closed 1011 {@code Auth Error} without a frame, as
+     * anycable-go answers a failed authentication RPC).
+     */
+    private String identify(CableSession session, HandshakeRequest request, String identifiers) {
+        if (identifier == null) {
+            return identifiers;
+        }
+        Optional<JsonObject> identified;
+        try {
+            identified = identifier.identify(request);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "jcable: the ConnectionIdentifier threw for connection " + session.sid()
+                    + "; closing it (1011 Auth Error)", e);
+            session.closeNow(new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "Auth Error"));
+            return null;
+        }
+        if (identified == null || identified.isEmpty()) {
+            LOG.fine(() -> "jcable: the ConnectionIdentifier refused connection " + session.sid());
+            session.disconnect("unauthorized", false, CloseReason.CloseCodes.NORMAL_CLOSURE, "Auth Failed");
+            return null;
+        }
+        return identified.get().toString();
     }
 
     private long pingInterval(Session socket) {

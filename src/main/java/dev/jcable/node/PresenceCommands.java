@@ -31,7 +31,20 @@ final class PresenceCommands {
             BadFrames.report(session, "join for unknown identifier");
             return;
         }
-        String refusal = refusal(session, command.presence(), subscription);
+        JsonObject presence = command.presence();
+        String id = presence == null ? null : presenceId(presence.get("id"));
+        JsonValue infoValue = presence == null ? null : presence.get("info");
+        String info = infoValue == null || infoValue.getValueType() == JsonValue.ValueType.NULL
+                ? null : JsonText.safe(infoValue.toString());
+        join(session, subscription, id, info);
+    }
+
+    /**
+     * Joins {@code id} with {@code info} (JSON text or null), or answers the session why not. A client's
+     * {@code join} and a channel's server-side join both come here, so they produce the same events and errors.
+     */
+    void join(CableSession session, Subscription subscription, String id, String info) {
+        String refusal = refusal(session, subscription, id, info);
         if (refusal != null) {
             BadFrames.report(session, "join refused: " + refusal);
             session.send(Codec.presence(subscription.quotedIdentifier(), Codec.presenceError(refusal)));
@@ -39,17 +52,13 @@ final class PresenceCommands {
     }
 
     /** Joins, or says why not: {@code presence_disabled}, {@code invalid_presence}, {@code info_too_large}, … */
-    private String refusal(CableSession session, JsonObject presence, Subscription subscription) {
+    private String refusal(CableSession session, Subscription subscription, String id, String info) {
         if (!subscription.spec().presence()) {
             return "presence_disabled";
         }
-        String id = presence == null ? null : presenceId(presence.get("id"));
         if (id == null || id.isEmpty()) {
             return "invalid_presence";
         }
-        JsonValue infoValue = presence.get("info");
-        String info = infoValue == null || infoValue.getValueType() == JsonValue.ValueType.NULL
-                ? null : JsonText.safe(infoValue.toString());
         if (info != null && info.length() > config.presenceInfoMaxSize()) {
             return "info_too_large";
         }

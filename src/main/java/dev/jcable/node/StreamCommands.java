@@ -41,27 +41,11 @@ final class StreamCommands {
     }
 
     void subscribe(CableSession session, Command command) {
+        String quoted = admissible(session, command.identifier());
+        if (quoted == null) {
+            return;
+        }
         String identifier = command.identifier();
-        if (identifier == null) {
-            BadFrames.report(session, "subscribe without identifier");
-            return;
-        }
-        if (session.subscriptions().containsKey(identifier)) {
-            BadFrames.report(session, "already subscribed to " + identifier);
-            return;
-        }
-        String quoted = JsonText.quote(identifier);
-        if (identifier.length() > config.maxIdentifierSize()) {
-            BadFrames.report(session, "identifier longer than max_identifier_size (" + config.maxIdentifierSize()
-                    + ")");
-            session.send(Codec.typed("reject_subscription", quoted));
-            return;
-        }
-        if (session.subscriptions().size() >= config.maxSubscriptions()) {
-            BadFrames.report(session, "max_subscriptions (" + config.maxSubscriptions() + ") reached");
-            session.send(Codec.typed("reject_subscription", quoted));
-            return;
-        }
         Optional<StreamSpec> spec = resolver.resolve(identifier);
         if (spec.isEmpty()) {
             LOG.fine(() -> "jcable: rejected subscription " + identifier + " of session " + session.sid());
@@ -73,7 +57,7 @@ final class StreamCommands {
         }
         Subscription subscription;
         try {
-            subscription = attach(session, new Subscription(identifier, quoted, spec.get(), 0));
+            subscription = attach(session, new Subscription(identifier, quoted, spec.get(), 0, null));
         } catch (BrokerUnavailableException e) {
             LOG.fine(() -> "jcable: rejected subscription " + identifier + ": " + e.getMessage());
             session.discard(identifier);
@@ -89,8 +73,40 @@ final class StreamCommands {
         }
     }
 
+    /**
+     * Checks what every subscribe must pass, whatever its channel: the identifier as a JSON string literal, or null
+     * when it was refused (answered with {@code reject_subscription} where the client waits for an answer).
+     */
+    String admissible(CableSession session, String identifier) {
+        if (identifier == null) {
+            BadFrames.report(session, "subscribe without identifier");
+            return null;
+        }
+        if (session.subscriptions().containsKey(identifier)) {
+            BadFrames.report(session, "already subscribed to " + identifier);
+            return null;
+        }
+        String quoted = JsonText.quote(identifier);
+        if (identifier.length() > config.maxIdentifierSize()) {
+            BadFrames.report(session, "identifier longer than max_identifier_size (" + config.maxIdentifierSize()
+                    + ")");
+            session.send(Codec.typed("reject_subscription", quoted));
+            return null;
+        }
+        if (session.subscriptions().size() >= config.maxSubscriptions()) {
+            BadFrames.report(session, "max_subscriptions (" + config.maxSubscriptions() + ") reached");
+            session.send(Codec.typed("reject_subscription", quoted));
+            return null;
+        }
+        return quoted;
+    }
+
     /** Registers a subscription in the hub and the session, remembering the stream's offset at that moment. */
     Subscription attach(CableSession session, Subscription subscription) {
+        if (subscription.spec().stream() == null) { // a Java channel's subscription that streams from nothing
+            session.subscriptions().put(subscription.identifier(), subscription);
+            return subscription;
+        }
         long position = broker.attach(subscription.spec().stream(),
                 offset -> hub.subscribe(session, subscription, offset));
         Subscription attached = subscription.at(position);
@@ -98,18 +114,27 @@ final class StreamCommands {
         return attached;
     }
 
-    void unsubscribe(CableSession session, Command command) {
+    /** Removes the subscription; returns it, or null when there was none. */
+    Subscription unsubscribe(CableSession session, Command command) {
         Subscription subscription = command.identifier() == null ? null
                 : session.subscriptions().remove(command.identifier());
         if (subscription == null) {
             BadFrames.report(session, "unsubscribe from unknown identifier");
-            return;
+            return null;
         }
-        hub.unsubscribe(session, subscription);
-        broker.detach(subscription.spec().stream());
+        detach(session, subscription);
         session.discard(subscription.identifier());
         if (subscription.spec().presence()) {
             broker.presenceRemove(subscription.spec().stream(), session.sid());
+        }
+        return subscription;
+    }
+
+    /** Takes the subscription out of the hub and the broker's count of the stream's readers. */
+    void detach(CableSession session, Subscription subscription) {
+        if (subscription.spec().stream() != null) {
+            hub.unsubscribe(session, subscription);
+            broker.detach(subscription.spec().stream());
         }
     }
 
@@ -146,6 +171,10 @@ final class StreamCommands {
             return;
         }
         String stream = subscription.spec().stream();
+        if (stream == null) { // a channel subscription that streams from nothing has missed nothing
+            session.send(Codec.typed("confirm_history", subscription.quotedIdentifier()));
+            return;
+        }
         long since = request.get("since") instanceof JsonNumber n ? n.longValue() : 0;
         JsonObject position = request.get("streams") instanceof JsonObject streams
                 && streams.get(stream) instanceof JsonObject p ? p : null;

@@ -306,6 +306,14 @@ public final class CableSession implements Outbox.Owner {
         }
     }
 
+    /** Closes the socket now with {@code reason}, sending nothing before it (the connection was never welcomed). */
+    public void closeNow(CloseReason reason) {
+        if (disconnecting.compareAndSet(false, true)) {
+            leaving = reason;
+            close(reason);
+        }
+    }
+
     /** Closes the socket now, with the reason of the disconnect under way, without waiting for queued frames. */
     public void forceClose() {
         CloseReason reason = leaving;

@@ -8,17 +8,30 @@ import dev.jcable.streams.StreamSpec;
  *
  * @param identifier       the identifier exactly as the client sent it
  * @param quotedIdentifier the same, as a JSON string literal, encoded once for every frame to it
- * @param spec             the stream it reads and what it may do there
+ * @param spec             the stream it reads and what it may do there; a Java channel's subscription that streams
+ *                         from nothing (yet) has a null stream
  * @param position         the stream's offset when the subscriber was attached: later offsets arrive live, so
  *                         history served to this subscription stops here
+ * @param channel          the name of the application's channel ({@code @CableChannel}) it belongs to, or null for
+ *                         jcable's own stream channels
  */
-public record Subscription(String identifier, String quotedIdentifier, StreamSpec spec, long position) {
+public record Subscription(String identifier, String quotedIdentifier, StreamSpec spec, long position,
+                           String channel) {
+
+    public Subscription(String identifier, StreamSpec spec, String channel) {
+        this(identifier, JsonText.quote(identifier), spec, 0, channel);
+    }
 
     public Subscription(String identifier, StreamSpec spec) {
-        this(identifier, JsonText.quote(identifier), spec, 0);
+        this(identifier, spec, null);
     }
 
     public Subscription at(long attachedAt) {
-        return new Subscription(identifier, quotedIdentifier, spec, attachedAt);
+        return new Subscription(identifier, quotedIdentifier, spec, attachedAt, channel);
+    }
+
+    /** The same subscription reading {@code spec} (a channel that starts streaming in an action). */
+    public Subscription with(StreamSpec newSpec) {
+        return new Subscription(identifier, quotedIdentifier, newSpec, position, channel);
     }
 }

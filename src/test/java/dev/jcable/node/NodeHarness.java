@@ -28,6 +28,14 @@ final class NodeHarness implements AutoCloseable {
     private final ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1);
 
     NodeHarness(Map<Option, String> options) {
+        this(options, null, null);
+    }
+
+    /** A node with the application's channels and connection identifier (either may be null). */
+    NodeHarness(Map<Option, String> options, dev.jcable.channels.Channels channels,
+                dev.jcable.api.ConnectionIdentifier identifier) {
+        node.channelTypes = channels;
+        node.identifier = identifier;
         Map<Option, String> values = new EnumMap<>(Option.class);
         values.put(Option.SECRET, "s3Krit");
         values.putAll(options);
@@ -55,7 +63,13 @@ final class NodeHarness implements AutoCloseable {
 
     /** Opens a connection of {@code protocol}; its welcome is the first frame on the socket. */
     OutboxTest.FakeSocket open(String protocol) {
+        return open(protocol, Map.of());
+    }
+
+    /** Opens a connection with these query parameters ({@code /cable?uid=1}). */
+    OutboxTest.FakeSocket open(String protocol, Map<String, String> query) {
         OutboxTest.FakeSocket socket = new OutboxTest.FakeSocket(true, protocol);
+        query.forEach((name, value) -> socket.query.put(name, java.util.List.of(value)));
         node.open(socket.session);
         return socket;
     }

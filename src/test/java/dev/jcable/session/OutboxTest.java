@@ -44,6 +44,8 @@ public class OutboxTest {
         public final java.util.Map<String, Object> userProperties = new java.util.concurrent.ConcurrentHashMap<>();
         /** WebSocket pings written. */
         public final AtomicInteger pings = new AtomicInteger();
+        /** The connection URL's query parameters ({@code Session.getRequestParameterMap()}). */
+        public final java.util.Map<String, List<String>> query = new java.util.concurrent.ConcurrentHashMap<>();
         public final Session session;
         private final boolean autoComplete;
         private final String subprotocol;
@@ -117,7 +119,7 @@ public class OutboxTest {
                 case "getUserProperties":
                     return userProperties;
                 case "getRequestParameterMap":
-                    return java.util.Map.of();
+                    return query;
                 case "setMaxIdleTimeout":
                     return null;
                 case "getNegotiatedSubprotocol":

@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * A restorable session as stored in Redis, so that another node can restore it:
- * {@code {"i":<identifiers or null>,"s":[[identifier,stream,presence,whisper],…]}}, subscriptions in order.
+ * {@code {"i":<identifiers or null>,"s":[[identifier,stream or null,presence,whisper],…]}}, subscriptions in order.
  */
 final class SessionBlobs {
 
@@ -23,8 +23,15 @@ final class SessionBlobs {
 
     static String encode(CachedSession session) {
         JsonArrayBuilder subscriptions = Json.createArrayBuilder();
-        session.subscriptions().forEach((identifier, spec) -> subscriptions.add(Json.createArrayBuilder()
-                .add(identifier).add(spec.stream()).add(spec.presence()).add(spec.whisper())));
+        session.subscriptions().forEach((identifier, spec) -> {
+            var entry = Json.createArrayBuilder().add(identifier);
+            if (spec.stream() == null) { // a Java channel's subscription that streams from nothing
+                entry.addNull();
+            } else {
+                entry.add(spec.stream());
+            }
+            subscriptions.add(entry.add(spec.presence()).add(spec.whisper()));
+        });
         var blob = Json.createObjectBuilder();
         if (session.identifiers() == null) {
             blob.addNull("i");
@@ -42,7 +49,7 @@ final class SessionBlobs {
         Map<String, StreamSpec> subscriptions = new LinkedHashMap<>();
         for (JsonValue value : blob.getJsonArray("s")) {
             JsonArray s = value.asJsonArray();
-            subscriptions.put(s.getString(0), new StreamSpec(s.getString(1), s.getBoolean(2), s.getBoolean(3)));
+            subscriptions.put(s.getString(0), new StreamSpec(s.isNull(1) ? null : s.getString(1), s.getBoolean(2), s.getBoolean(3)));
         }
         return new CachedSession(blob.isNull("i") ? null : blob.getString("i"), subscriptions);
     }

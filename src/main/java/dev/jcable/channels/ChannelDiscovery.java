@@ -1,0 +1,89 @@
+package dev.jcable.channels;
+
+import dev.jcable.api.CableChannel;
+import dev.jcable.api.ConnectionIdentifier;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.control.RequestContextController;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.spi.Bean;
+import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import jakarta.json.JsonObject;
+import java.util.logging.Logger;
+
+/**
+ * Finds the application's {@link CableChannel} beans and its {@link ConnectionIdentifier} through the
+ * {@link BeanManager} when the node starts: no registration, no portable extension (the same lookup works on every
+ * container; the WAR's beans.xml discovers annotated beans). A bad channel class fails the deployment.
+ */
+@ApplicationScoped
+public class ChannelDiscovery {
+
+    private static final Logger LOG = Logger.getLogger(ChannelDiscovery.class.getName());
+
+    @Inject
+    BeanManager beans;
+
+    @Inject
+    Instance<RequestContextController> requestContexts;
+
+    @Inject
+    Instance<ConnectionIdentifier> identifiers;
+
+    private Channels channels;
+
+    @PostConstruct
+    void discover() {
+        List<ChannelType> found = new ArrayList<>();
+        for (Bean<?> bean : beans.getBeans(Object.class, Any.Literal.INSTANCE)) {
+            Class<?> type = bean.getBeanClass();
+            if (type.isAnnotationPresent(CableChannel.class) && bean.getTypes().contains(type)) {
+                Object instance = beans.getReference(bean, type, beans.createCreationalContext(bean));
+                found.add(ChannelType.of(type, instance, this::inRequestContext));
+            }
+        }
+        channels = Channels.of(found);
+        if (!found.isEmpty()) {
+            LOG.info(() -> "jcable: channels " + found.stream().map(ChannelType::name).sorted().toList());
+        }
+    }
+
+    public Channels channels() {
+        return channels;
+    }
+
+    /** The application's connection identifier (called in a request context), or null when it has none. */
+    public ConnectionIdentifier identifier() {
+        if (identifiers.isUnsatisfied()) {
+            return null;
+        }
+        if (identifiers.isAmbiguous()) {
+            throw new IllegalStateException("more than one ConnectionIdentifier bean; jcable calls exactly one");
+        }
+        ConnectionIdentifier application = identifiers.get();
+        return request -> {
+            List<Optional<JsonObject>> result = new ArrayList<>(1);
+            inRequestContext(() -> result.add(application.identify(request)));
+            return result.get(0);
+        };
+    }
+
+    /** Channel code may use request-scoped beans (an EntityManager, say): each call gets a request context. */
+    private void inRequestContext(Runnable call) {
+        RequestContextController controller = requestContexts.get();
+        boolean activated = controller.activate();
+        try {
+            call.run();
+        } finally {
+            if (activated) {
+                controller.deactivate();
+            }
+            requestContexts.destroy(controller);
+        }
+    }
+}

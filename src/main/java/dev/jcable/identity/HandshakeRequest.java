@@ -1,0 +1,63 @@
+package dev.jcable.identity;
+
+import dev.jcable.api.ConnectionRequest;
+import dev.jcable.protocol.JsonText;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A handshake as the application's {@code ConnectionIdentifier} sees it; lives only while the connection opens.
+ *
+ * @param headers    request headers with lower-cased names
+ * @param claims     the verified token's identifiers (JSON text), or null without a token
+ */
+public record HandshakeRequest(String sid, Map<String, List<String>> headers, Map<String, List<String>> parameters,
+                               String claimsJson) implements ConnectionRequest {
+
+    @Override
+    public String header(String name) {
+        List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    /** Cookies from every {@code Cookie} header ({@code a=1; b=2}); a value in double quotes loses them. */
+    @Override
+    public String cookie(String name) {
+        for (String header : headers.getOrDefault("cookie", List.of())) {
+            for (String pair : header.split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0 && pair.substring(0, eq).trim().equals(name)) {
+                    String value = pair.substring(eq + 1).trim();
+                    return value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")
+                            ? value.substring(1, value.length() - 1) : value;
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public String parameter(String name) {
+        List<String> values = parameters.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    @Override
+    public Optional<JsonObject> claims() {
+        if (claimsJson == null) {
+            return Optional.empty();
+        }
+        try {
+            JsonValue value = JsonText.parse(claimsJson);
+            return value.getValueType() == JsonValue.ValueType.OBJECT ? Optional.of(value.asJsonObject())
+                    : Optional.empty();
+        } catch (JsonException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package dev.jcable.node;
+
+import dev.jcable.api.ChannelContext;
+import dev.jcable.protocol.Codec;
+import dev.jcable.protocol.JsonText;
+import dev.jcable.session.CableSession;
+import dev.jcable.session.Subscription;
+import dev.jcable.streams.StreamSpec;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@link ChannelContext} of one call into a channel. While {@code subscribed} runs, what it asks for is collected
+ * and carried out once the subscription is confirmed (or dropped when it rejects); in an action it happens at once.
+ * Used on the connection's own thread only.
+ */
+final class Subscriber implements ChannelContext {
+
+    private final ChannelCommands commands;
+    private final CableSession session;
+    private final JsonObject params;
+    private Subscription subscription;
+    private boolean subscribing;
+    private boolean rejected;
+    private final List<String> transmissions = new ArrayList<>();
+    private String joinId;
+    private String joinInfo;
+
+    Subscriber(ChannelCommands commands, CableSession session, Subscription subscription, JsonObject params) {
+        this.commands = commands;
+        this.session = session;
+        this.subscription = subscription;
+        this.params = params;
+        this.subscribing = true;
+    }
+
+    static Subscriber active(ChannelCommands commands, CableSession session, Subscription subscription,
+                             JsonObject params) {
+        Subscriber subscriber = new Subscriber(commands, session, subscription, params);
+        subscriber.subscribing = false;
+        return subscriber;
+    }
+
+    @Override
+    public JsonObject params() {
+        return params;
+    }
+
+    @Override
+    public JsonObject identifiers() {
+        String text = session.identifiers();
+        if (text == null) {
+            return JsonValue.EMPTY_JSON_OBJECT;
+        }
+        try {
+            JsonValue value = JsonText.parse(text);
+            return value.getValueType() == JsonValue.ValueType.OBJECT ? value.asJsonObject()
+                    : JsonValue.EMPTY_JSON_OBJECT;
+        } catch (JsonException e) {
+            return JsonValue.EMPTY_JSON_OBJECT;
+        }
+    }
+
+    @Override
+    public String sid() {
+        return session.sid();
+    }
+
+    @Override
+    public String connectionParameter(String name) {
+        Map<String, List<String>> query = session.socket().getRequestParameterMap();
+        List<String> values = query == null ? null : query.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    @Override
+    public void streamFrom(String stream) {
+        if (stream == null || stream.isEmpty()) {
+            throw new IllegalArgumentException("a stream name is required");
+        }
+        String current = subscription.spec().stream();
+        if (stream.equals(current)) {
+            return;
+        }
+        if (current != null) {
+            throw new IllegalStateException("subscription " + subscription.identifier() + " already streams from '"
+                    + current + "'; a subscription streams from one stream");
+        }
+        subscription = subscribing ? subscription.with(new StreamSpec(stream, true, false))
+                : commands.stream(session, subscription, stream);
+    }
+
+    @Override
+    public void streamFor(Object key) {
+        streamFrom(ChannelContext.streamName(subscription.channel(), key));
+    }
+
+    @Override
+    public void joinPresence(String id, String infoJson) {
+        if (subscription.spec().stream() == null) {
+            throw new IllegalStateException("joinPresence before streamFrom: presence belongs to a stream");
+        }
+        if (subscribing) {
+            joinId = id;
+            joinInfo = infoJson;
+        } else {
+            commands.join(session, subscription, id, infoJson);
+        }
+    }
+
+    @Override
+    public void leavePresence() {
+        if (subscribing) {
+            joinId = null;
+        } else if (subscription.spec().stream() != null) {
+            commands.leave(session, subscription);
+        }
+    }
+
+    @Override
+    public void transmit(String data) {
+        String frame = Codec.message(subscription.quotedIdentifier(), JsonText.messageValue(data));
+        if (subscribing) {
+            transmissions.add(frame);
+        } else {
+            session.send(frame);
+        }
+    }
+
+    @Override
+    public void reject() {
+        if (!subscribing) {
+            throw new IllegalStateException("reject() is for subscribed(): the subscription is confirmed already");
+        }
+        rejected = true;
+    }
+
+    boolean rejected() {
+        return rejected;
+    }
+
+    /** The subscription as {@code subscribed} left it (its stream, if it chose one). */
+    Subscription subscription() {
+        return subscription;
+    }
+
+    /** The subscription is confirmed: what {@code subscribed} transmitted goes out. */
+    void confirmed(Subscription attached) {
+        subscription = attached;
+        subscribing = false;
+        transmissions.forEach(session::send);
+        transmissions.clear();
+    }
+
+    /** Then its presence join, if it asked for one. */
+    void joinRequested() {
+        if (joinId != null) {
+            commands.join(session, subscription, joinId, joinInfo);
+        }
+    }
+}
