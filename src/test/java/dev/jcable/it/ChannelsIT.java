@@ -1,0 +1,128 @@
+package dev.jcable.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jcable.it.app.RequestStamp;
+import dev.jcable.it.app.TestChannel;
+import dev.jcable.it.app.TestIdentifier;
+import java.net.URL;
+import java.util.Map;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Channels in Java on the real server: the WAR with a test channel ({@link TestChannel}) and connection identifier
+ * ({@link TestIdentifier}) added, driven with the frames {@code @rails/actioncable} sends and by the official
+ * {@code @anycable/core} client (src/test/node/channels.mjs).
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class ChannelsIT {
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Cable.war().addClasses(TestChannel.class, TestIdentifier.class, RequestStamp.class);
+    }
+
+    @ArquillianResource
+    URL deployed;
+
+    Cable cable;
+
+    @BeforeEach
+    void setUp() {
+        cable = new Cable(deployed);
+    }
+
+    private static String room(String name) {
+        return "{\"channel\":\"TestChannel\",\"room\":\"" + name + "\"}"; // Rails keeps the caller's key order
+    }
+
+    private static String perform(String identifier, String dataJson) {
+        return Cable.command("message", identifier, "\"data\":" + Cable.quoted(dataJson));
+    }
+
+    @Test
+    void railsFramesSubscribePerformAndUnsubscribe() {
+        String room = room(Cable.stream("r"));
+        String stream = "TestChannel:" + room.replaceAll(".*\"room\":\"([^\"]+)\".*", "$1");
+        try (WsClient alice = WsClient.connect(cable.ws("user=alice"), WsClient.PLAIN);
+             WsClient bob = WsClient.connect(cable.ws("user=bob"), WsClient.PLAIN)) {
+            Cable.subscribed(alice, room);
+            alice.expect(Cable.messageFrame(room, "{\"hello\":{\"user\":\"alice\"}}"));
+            Cable.subscribed(bob, room);
+            bob.expect(Cable.messageFrame(room, "{\"hello\":{\"user\":\"bob\"}}"));
+
+            alice.send(perform(room, "{\"text\":\"hi\",\"action\":\"speak\"}"));
+            bob.expectDurable(room, "{\"name\":\"alice\",\"text\":\"hi\"}", stream, 1);
+            alice.expectDurable(room, "{\"name\":\"alice\",\"text\":\"hi\"}", stream, 1);
+
+            alice.send(perform(room, "{\"action\":\"stamp\"}"));
+            assertTrue(alice.next().matches("\\{\"identifier\":.*,\"message\":\\{\"stamp\":\"request-\\d+\"}}"));
+
+            alice.send(perform(room, "{\"action\":\"fail\"}"));
+            alice.send(perform(room, "{\"action\":\"unknown\"}"));
+            alice.expectQuiet(); // a failed or unknown action is answered with nothing, and the connection lives
+
+            alice.send(Cable.command("unsubscribe", room, null));
+            bob.expectDurable(room, "{\"gone\":\"alice\"}", stream, 2);
+        }
+    }
+
+    @Test
+    void aRejectionIsAnsweredAndAThrowingSubscribeGetsNothing() {
+        try (WsClient client = WsClient.connect(cable.ws("user=carol"))) {
+            client.send(Cable.subscribe(room("closed")));
+            client.expect(Cable.reject(room("closed")));
+            client.send(Cable.subscribe(room("broken")));
+            client.expectQuiet();
+            String fine = room(Cable.stream("fine"));
+            Cable.subscribed(client, fine); // the connection carries on
+        }
+    }
+
+    @Test
+    void presenceJoinedFromTheServerLooksLikeAClientJoin() {
+        String name = Cable.stream("p");
+        String member = "{\"channel\":\"TestChannel\",\"member\":true,\"room\":\"" + name + "\"}";
+        String watcher = room(name);
+        try (WsClient bob = WsClient.connect(cable.ws("user=bob"));
+             WsClient alice = WsClient.connect(cable.ws("user=alice"))) {
+            Cable.subscribed(bob, watcher);
+            bob.next(); // hello
+            Cable.subscribed(alice, member);
+            alice.expect(Cable.messageFrame(member, "{\"hello\":{\"user\":\"alice\"}}"));
+            String join = "{\"type\":\"join\",\"id\":\"alice\",\"info\":{\"name\":\"alice\"}}";
+            alice.expect(Cable.presenceFrame(member, join));
+            bob.expect(Cable.presenceFrame(watcher, join));
+            bob.send(Cable.command("presence", watcher, null));
+            bob.expect(Cable.presenceFrame(watcher,
+                    "{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"alice\",\"info\":{\"name\":\"alice\"}}]}"));
+        }
+    }
+
+    @Test
+    void theIdentifierRefusesOrFails() {
+        try (WsClient refused = WsClient.attempt(cable.ws("user=refused"), Map.of())) {
+            assertEquals("{\"type\":\"disconnect\",\"reason\":\"unauthorized\",\"reconnect\":false}", refused.next());
+            assertEquals("1000 Auth Failed", refused.awaitClose());
+        }
+        try (WsClient crashed = WsClient.attempt(cable.ws("user=crash"), Map.of())) {
+            assertEquals("1011 Auth Error", crashed.awaitClose());
+            assertTrue(crashed.drain().isEmpty());
+        }
+    }
+
+    @Test
+    void theOfficialClientSubscribesPerformsIsRejectedIdentifiedAndRefused() throws Exception {
+        String output = ClientCompatIT.node("channels.mjs", cable.ws(null).toString(), Cable.stream("js"));
+        assertTrue(output.contains("channels: 5 passed, 0 failed"), output);
+    }
+}
