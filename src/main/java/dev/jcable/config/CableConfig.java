@@ -27,6 +27,8 @@ import java.util.Map;
  * @param allowedOrigins    the handshake {@code Origin} hosts accepted (lower case, {@code host[:port]},
  *                          {@code *suffix} wildcards); empty accepts every origin
  * @param demo              whether the demo page and its endpoints are served
+ * @param presenceIdentity  the connection identifier whose value is the only presence id a connection may join
+ *                          under, or empty for any id
  * @param sources           where each option's value came from (for the start-up line)
  */
 public record CableConfig(
@@ -69,6 +71,7 @@ public record CableConfig(
         int presenceMaxMembers,
         int presenceInfoMaxSize,
         boolean demo,
+        String presenceIdentity,
         Map<Option, String> sources) {
 
     public CableConfig {
@@ -152,6 +155,7 @@ public record CableConfig(
             case PRESENCE_MAX_MEMBERS -> String.valueOf(presenceMaxMembers);
             case PRESENCE_INFO_MAX_SIZE -> String.valueOf(presenceInfoMaxSize);
             case DEMO -> String.valueOf(demo);
+            case PRESENCE_IDENTITY -> presenceIdentity;
             default -> throw new IllegalArgumentException(option.key());
         };
     }

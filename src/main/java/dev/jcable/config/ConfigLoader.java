@@ -114,6 +114,7 @@ public final class ConfigLoader {
                 (int) number(Option.PRESENCE_MAX_MEMBERS, 1, Integer.MAX_VALUE),
                 (int) number(Option.PRESENCE_INFO_MAX_SIZE, 2, Integer.MAX_VALUE),
                 bool(Option.DEMO),
+                raw(Option.PRESENCE_IDENTITY),
                 Map.copyOf(origin));
     }
 

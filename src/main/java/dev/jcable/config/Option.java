@@ -45,7 +45,8 @@ public enum Option {
     MAX_SUBSCRIPTIONS("128", false),
     PRESENCE_MAX_MEMBERS("10000", false),
     PRESENCE_INFO_MAX_SIZE("4096", false),
-    DEMO("false", false);
+    DEMO("false", false),
+    PRESENCE_IDENTITY("", false);
 
     private final String defaultValue;
     private final boolean secret;

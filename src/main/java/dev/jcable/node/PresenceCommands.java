@@ -59,6 +59,9 @@ final class PresenceCommands {
         if (id == null || id.isEmpty()) {
             return "invalid_presence";
         }
+        if (!config.presenceIdentity().isEmpty() && !id.equals(identity(session))) {
+            return "forbidden_id";
+        }
         if (info != null && info.length() > config.presenceInfoMaxSize()) {
             return "info_too_large";
         }
@@ -74,6 +77,12 @@ final class PresenceCommands {
             case MEMBERS_LIMIT -> "members_limit";
             case SESSION_CLOSED -> "session_closed";
         };
+    }
+
+    /** The value of the connection identifier named by {@code presence_identity}, or null when it has none. */
+    private String identity(CableSession session) {
+        JsonObject identifiers = session.identifiers() == null ? null : ChannelCommands.params(session.identifiers());
+        return identifiers == null ? null : presenceId(identifiers.get(config.presenceIdentity()));
     }
 
     /** The JS client sends {@code String(id)}; other clients may send a number. */

@@ -73,4 +73,29 @@ class ConnectionIdentifierTest {
         assertEquals("Auth Error", socket.closes.get(0).getReasonPhrase());
         assertEquals(0, harness.node.connections());
     }
+
+    @Test
+    void presenceIdentityLetsAConnectionJoinOnlyAsItself() {
+        try (NodeHarness bound = new NodeHarness(Map.of(Option.PING_INTERVAL, "0", Option.PUBLIC_STREAMS, "true",
+                Option.PRESENCE_IDENTITY, "user"), null, identifier)) {
+            OutboxTest.FakeSocket socket = new OutboxTest.FakeSocket(true, "actioncable-v1-ext-json");
+            socket.userProperties.put(HandshakeCapture.HEADERS, Map.of("cookie", List.of("user=alice")));
+            bound.node.open(socket.session);
+            String id = "{\"channel\":\"$pubsub\",\"stream_name\":\"s\"}";
+            String quoted = dev.jcable.protocol.JsonText.quote(id);
+            bound.node.receive(socket.session, "{\"command\":\"subscribe\",\"identifier\":" + quoted + "}", true);
+            bound.node.receive(socket.session, "{\"command\":\"join\",\"identifier\":" + quoted
+                    + ",\"presence\":{\"id\":\"bob\"}}", true);
+            assertEquals("{\"type\":\"presence\",\"identifier\":" + quoted
+                    + ",\"message\":{\"type\":\"error\",\"reason\":\"forbidden_id\"}}", last(socket));
+            bound.node.receive(socket.session, "{\"command\":\"join\",\"identifier\":" + quoted
+                    + ",\"presence\":{\"id\":\"alice\"}}", true);
+            assertEquals("{\"type\":\"presence\",\"identifier\":" + quoted
+                    + ",\"message\":{\"type\":\"join\",\"id\":\"alice\"}}", last(socket));
+        }
+    }
+
+    private static String last(OutboxTest.FakeSocket socket) {
+        return socket.frames.get(socket.frames.size() - 1);
+    }
 }
