@@ -6,4 +6,12 @@ public interface BrokerListener {
     void deliver(StreamMessage message);
 
     void presence(String stream, PresenceEvent event);
+
+    /**
+     * A presence transition this node made: a first join or last leave its own call (or its TTL sweep) caused. Every
+     * transition is reported once for the cluster, on one node, while {@link #presence} reaches every node with
+     * subscribers of the stream. May be called under the broker's locks: it only queues.
+     */
+    default void presenceChanged(String stream, PresenceEvent event) {
+    }
 }

@@ -42,7 +42,10 @@ public final class MemoryBroker implements Broker {
         this.sessions = new SessionStore(clock, settings.sessionsTtl().toMillis(), settings.sessionsMaxSize(),
                 deadlines);
         this.presence = new PresenceStore(clock, settings.presenceTtl().toMillis(), settings.maxMembers(), deadlines,
-                (stream, event) -> listener.presence(stream, event));
+                (stream, event) -> {
+                    listener.presence(stream, event);
+                    listener.presenceChanged(stream, event); // a single node: every transition is its own
+                });
     }
 
     @Override

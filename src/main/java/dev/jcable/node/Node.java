@@ -16,6 +16,8 @@ import dev.jcable.channels.ChannelDiscovery;
 import dev.jcable.channels.Channels;
 import dev.jcable.config.CableConfig;
 import dev.jcable.endpoint.HandshakeCapture;
+import dev.jcable.events.EventSink;
+import dev.jcable.events.Notifier;
 import dev.jcable.hub.DeliveryPool;
 import dev.jcable.hub.Hub;
 import dev.jcable.identity.Authenticator;
@@ -99,6 +101,10 @@ public class Node implements BrokerListener {
     /** The application's connection identifier, or null; set before {@link #start()} by tests. */
     ConnectionIdentifier identifier;
 
+    /** Presence and connection events to the application's CDI observers. */
+    @Inject
+    EventSink applicationEvents;
+
     /** The WebSocket container is found through it (servlet attribute), to pick the transport. */
     @Inject
     ServletContext servletContext;
@@ -135,6 +141,7 @@ public class Node implements BrokerListener {
     private StreamCommands streams;
     private PresenceCommands presence;
     private ChannelCommands channels;
+    private Notifier notifier;
     private volatile CountDownLatch shutdown;
     private OneShots oneShots;
     private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
@@ -152,6 +159,9 @@ public class Node implements BrokerListener {
         authenticator = new Authenticator(config.jwtSecret(), config.enforceJwt(), System::currentTimeMillis);
         expiryTimer = new ExpiryTimer(scheduler, System::currentTimeMillis);
         fanout = new DeliveryPool(executor, DeliveryPool.defaultShards()); // before the broker can deliver
+        // application events on shards of their own: a slow observer must not hold up deliveries
+        notifier = new Notifier(new DeliveryPool(executor, 2),
+                applicationEvents == null ? List.of() : List.of(applicationEvents));
         BrokerSettings settings = new BrokerSettings(config.presenceTtl(), config.presenceMaxMembers(),
                 config.historyLimit(), config.historyTtl(), config.sessionsTtl(), config.sessionsMaxSize());
         if ("redis".equals(config.broker())) {
@@ -216,6 +226,7 @@ public class Node implements BrokerListener {
         oneShots.stop();
         pinger.stop();
         fanout.stop();
+        notifier.stop();
         liveness.stop();
         expiryTimer.stop();
         broker.stop();
@@ -280,6 +291,7 @@ public class Node implements BrokerListener {
         }
         pinger.add(session, pingInterval(socket), pingPrecision(socket));
         liveness.add(session);
+        notifier.opened(sid, session.identifiers());
     }
 
     /** A cached session, or the live one (the client noticed a dead network before this server did). */
@@ -366,6 +378,7 @@ public class Node implements BrokerListener {
                 broker.cacheSession(session.sid(), snapshot(session));
             }
             broker.presenceDisconnected(session.sid());
+            notifier.closed(session.sid(), session.identifiers());
         } finally {
             // whatever went wrong above, shutdown() must not wait its whole flush window for this session
             CountDownLatch closing = shutdown;
@@ -426,6 +439,11 @@ public class Node implements BrokerListener {
     @Override
     public void presence(String stream, PresenceEvent event) {
         fanout.submit(stream, () -> hub.presence(stream, Codec.presenceEvent(event)));
+    }
+
+    @Override
+    public void presenceChanged(String stream, PresenceEvent event) {
+        notifier.presenceChanged(stream, event);
     }
 
     // ---- API for the HTTP and Java boundaries ------------------------------------------------------

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jcable.it.app.RequestStamp;
 import dev.jcable.it.app.TestChannel;
 import dev.jcable.it.app.TestIdentifier;
+import dev.jcable.it.app.TestObserver;
 import java.net.URL;
 import java.util.Map;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -28,7 +29,8 @@ class ChannelsIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return Cable.war().addClasses(TestChannel.class, TestIdentifier.class, RequestStamp.class);
+        return Cable.war().addClasses(TestChannel.class, TestIdentifier.class, RequestStamp.class,
+                TestObserver.class);
     }
 
     @ArquillianResource
@@ -105,6 +107,47 @@ class ChannelsIT {
             bob.send(Cable.command("presence", watcher, null));
             bob.expect(Cable.presenceFrame(watcher,
                     "{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"alice\",\"info\":{\"name\":\"alice\"}}]}"));
+        }
+    }
+
+    @Test
+    void observersSeeTheFirstJoinTheLastLeaveAndConnectionsExactlyOnce() {
+        String name = Cable.stream("o");
+        String member = "{\"channel\":\"TestChannel\",\"member\":true,\"room\":\"" + name + "\"}";
+        String events = "{\"channel\":\"$pubsub\",\"signed_stream_name\":\"" + Cable.sign(TestObserver.STREAM)
+                + "\"}";
+        String stream = "TestChannel:" + name;
+        String user = "dave-" + name.substring(2);
+        try (WsClient watcher = WsClient.connect(cable.ws("user=watcher"))) {
+            Cable.subscribed(watcher, events);
+            try (WsClient tab1 = WsClient.connect(cable.ws("user=" + user));
+                 WsClient tab2 = WsClient.connect(cable.ws("user=" + user))) {
+                Cable.subscribed(tab1, member);
+                Cable.subscribed(tab2, member); // the same id again: no second join
+                tab1.until(f -> f.contains("\"type\":\"join\""));
+                tab1.send(Cable.command("leave", member, null)); // tab2 still holds the id: no leave
+                tab2.send(Cable.command("leave", member, null));
+                tab2.until(f -> f.contains("\"type\":\"leave\""));
+            }
+            java.util.List<String> mine = new java.util.ArrayList<>();
+            java.util.Set<String> expected = java.util.Set.of(
+                    "sync opened {\"user\":\"" + user + "\"}",
+                    "sync joined " + stream + " " + user + " {\"name\":\"" + user + "\"}",
+                    "async joined " + stream + " " + user,
+                    "sync left " + stream + " " + user,
+                    "async closed {\"user\":\"" + user + "\"}");
+            // 2 opened, 1 sync join, 1 async join, 1 leave, 2 closed: each once
+            watcher.until(frame -> {
+                String line = frame.replaceAll("^.*\"message\":\"(.*)\",\"stream_id\".*$", "$1").replace("\\\"", "\"");
+                if (line.contains(user)) {
+                    mine.add(line);
+                }
+                return mine.size() == 7;
+            }, 10_000);
+            assertEquals(expected, java.util.Set.copyOf(mine), mine.toString());
+            assertEquals(2, mine.stream().filter(l -> l.startsWith("sync opened")).count(), mine.toString());
+            assertEquals(2, mine.stream().filter(l -> l.startsWith("async closed")).count(), mine.toString());
+            watcher.expectQuiet(); // and no second join or leave came after
         }
     }
 

@@ -34,8 +34,15 @@ final class NodeHarness implements AutoCloseable {
     /** A node with the application's channels and connection identifier (either may be null). */
     NodeHarness(Map<Option, String> options, dev.jcable.channels.Channels channels,
                 dev.jcable.api.ConnectionIdentifier identifier) {
+        this(options, channels, identifier, null);
+    }
+
+    /** … and a sink for the application events (CDI observers in a container). */
+    NodeHarness(Map<Option, String> options, dev.jcable.channels.Channels channels,
+                dev.jcable.api.ConnectionIdentifier identifier, dev.jcable.events.EventSink events) {
         node.channelTypes = channels;
         node.identifier = identifier;
+        node.applicationEvents = events;
         Map<Option, String> values = new EnumMap<>(Option.class);
         values.put(Option.SECRET, "s3Krit");
         values.putAll(options);

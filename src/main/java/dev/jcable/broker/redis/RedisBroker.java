@@ -83,7 +83,7 @@ public final class RedisBroker implements Broker {
         clients = RedisClients.connect(redisSettings.url(), threads);
         redis = new RedisCalls(clients.commands.async(), clients.timeout);
         presence = new RedisPresence(keys, redis, System::currentTimeMillis, settings.presenceTtl().toMillis(),
-                leaseMillis(), settings.maxMembers());
+                leaseMillis(), settings.maxMembers(), listener::presenceChanged);
         feeds = new StreamFeeds(keys, new FeedRedis(), new Lanes(executor, 2 * Runtime.getRuntime().availableProcessors()));
         feeds.start(listener);
         clients.pubsub.addListener(new RedisPubSubAdapter<>() {

@@ -2,6 +2,7 @@ package dev.jcable.broker.redis;
 
 import dev.jcable.broker.BrokerUnavailableException;
 import dev.jcable.broker.JoinResult;
+import dev.jcable.broker.PresenceEvent;
 import dev.jcable.broker.PresenceInfo;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -18,6 +20,11 @@ import java.util.logging.Logger;
  * ahead: this node renews the leases of its live sessions ({@link #touch()}, every half lease), a disconnected
  * session gets {@code presence_ttl}, and a killed node's sessions simply stop being renewed. Whichever node's
  * {@link #sweep()} removes a due record publishes its {@code leave}: exactly once, with no leader.
+ *
+ * <p>Every script that changes presence returns the events it published; the node that ran it reports them as its
+ * transitions ({@code BrokerListener#presenceChanged}), so each transition is reported once for the cluster: joins
+ * and leaves by the node whose session caused them, TTL expiries by the node whose sweep (or inline expiry) removed
+ * the record.
  *
  * <p>Locally this node remembers which streams each of its sessions joined (to renew them, and to re-join them if
  * Redis lost them) and which sessions closed (a late {@code join} of a closed session is refused).
@@ -36,9 +43,11 @@ final class RedisPresence {
     private final long leaseMillis;
     private final int maxMembers;
     private final ConcurrentHashMap<String, Local> sessions = new ConcurrentHashMap<>();
+    private final BiConsumer<String, PresenceEvent> transitions;
 
     RedisPresence(RedisKeys keys, RedisCalls redis, LongSupplier clock, long ttlMillis, long leaseMillis,
-                  int maxMembers) {
+                  int maxMembers, BiConsumer<String, PresenceEvent> transitions) {
+        this.transitions = transitions;
         this.keys = keys;
         this.redis = redis;
         this.clock = clock;
@@ -87,8 +96,21 @@ final class RedisPresence {
     }
 
     private String join(String stream, String sid, String pid, String info) {
-        return redis.call(RedisScripts.PRESENCE_ADD, keys.presence(stream), stream, keys.channel(stream), sid, pid,
-                info == null ? "" : info, Long.toString(leaseMillis), Integer.toString(maxMembers));
+        List<String> reply = redis.call(RedisScripts.PRESENCE_ADD, keys.presence(stream), stream, keys.channel(stream),
+                sid, pid, info == null ? "" : info, Long.toString(leaseMillis), Integer.toString(maxMembers));
+        return reported(stream, reply).get(0);
+    }
+
+    /**
+     * Reports the events a script published ({@code with_events} in lib.lua: their count, the events, then the
+     * result) as this node's transitions, and returns the script's own result. The listener only queues them.
+     */
+    private List<String> reported(String stream, List<String> reply) {
+        int count = Integer.parseInt(reply.get(0));
+        for (int i = 1; i <= count; i++) {
+            transitions.accept(stream, PubSubPayloads.presence(reply.get(i)));
+        }
+        return reply.subList(count + 1, reply.size());
     }
 
     boolean remove(String stream, String sid) {
@@ -102,20 +124,20 @@ final class RedisPresence {
                 return false;
             }
             forgetIfEmpty(sid, session);
-            long removed = redis.call(RedisScripts.PRESENCE_REMOVE, keys.presence(stream), stream,
+            List<String> reply = redis.call(RedisScripts.PRESENCE_REMOVE, keys.presence(stream), stream,
                     keys.channel(stream), sid);
-            return removed == 1;
+            return reported(stream, reply).get(0).equals("1");
         }
     }
 
     void disconnected(String sid) {
         // kept (closed) even without records, so that a join arriving after the close is refused, not renewed forever
         Local session = sessions.computeIfAbsent(sid, k -> new Local());
-        List<CompletableFuture<Long>> calls = new ArrayList<>();
+        Map<String, CompletableFuture<Object>> calls = new HashMap<>();
         synchronized (session) {
             session.closedAt = clock.getAsLong();
             for (String stream : session.streams.keySet()) {
-                calls.add(ttlMillis == 0
+                calls.put(stream, ttlMillis == 0
                         ? redis.async(RedisScripts.PRESENCE_REMOVE, keys.presence(stream), stream, keys.channel(stream),
                                 sid)
                         : redis.async(RedisScripts.PRESENCE_DISCONNECTED, keys.presence(stream), stream,
@@ -124,8 +146,13 @@ final class RedisPresence {
             session.streams.clear();
         }
         try {
-            for (CompletableFuture<Long> call : calls) {
-                redis.await(call, "presence_disconnected");
+            for (Map.Entry<String, CompletableFuture<Object>> call : calls.entrySet()) {
+                Object reply = redis.await(call.getValue(), "presence_disconnected");
+                if (reply instanceof List<?> removed) { // presence_remove (ttl 0): its leave is this node's
+                    @SuppressWarnings("unchecked")
+                    List<String> strings = (List<String>) removed;
+                    reported(call.getKey(), strings);
+                }
             }
         } catch (BrokerUnavailableException e) {
             // this node no longer renews the session's leases: its records end with the lease instead of the TTL
@@ -134,8 +161,8 @@ final class RedisPresence {
     }
 
     PresenceInfo info(String stream) {
-        List<String> flat = redis.call(RedisScripts.PRESENCE_INFO, keys.presence(stream), stream,
-                keys.channel(stream));
+        List<String> flat = reported(stream, redis.call(RedisScripts.PRESENCE_INFO, keys.presence(stream), stream,
+                keys.channel(stream)));
         if (flat.isEmpty()) {
             return PresenceInfo.EMPTY;
         }
@@ -207,14 +234,14 @@ final class RedisPresence {
     long sweep() {
         List<String> due = redis.call(RedisScripts.PRESENCE_DUE, new String[] {keys.sweepIndex()},
                 Integer.toString(SWEEP_STREAMS));
-        List<CompletableFuture<Long>> calls = new ArrayList<>(due.size());
+        Map<String, CompletableFuture<List<String>>> calls = new HashMap<>();
         for (String stream : due) {
-            calls.add(redis.async(RedisScripts.PRESENCE_EXPIRE, keys.presence(stream), stream, keys.channel(stream),
-                    SWEEP_SESSIONS));
+            calls.put(stream, redis.async(RedisScripts.PRESENCE_EXPIRE, keys.presence(stream), stream,
+                    keys.channel(stream), SWEEP_SESSIONS));
         }
         long removed = 0;
-        for (CompletableFuture<Long> call : calls) {
-            removed += redis.await(call, "presence_expire");
+        for (Map.Entry<String, CompletableFuture<List<String>>> call : calls.entrySet()) {
+            removed += Long.parseLong(reported(call.getKey(), redis.await(call.getValue(), "presence_expire")).get(0));
         }
         return removed;
     }

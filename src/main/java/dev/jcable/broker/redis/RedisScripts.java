@@ -22,11 +22,11 @@ enum RedisScripts {
     PUBLISH("publish", ScriptOutputType.MULTI),
     HISTORY("history", ScriptOutputType.MULTI),
     STREAM_POSITION("stream_position", ScriptOutputType.MULTI),
-    PRESENCE_ADD("presence_add", ScriptOutputType.STATUS),
-    PRESENCE_REMOVE("presence_remove", ScriptOutputType.INTEGER),
+    PRESENCE_ADD("presence_add", ScriptOutputType.MULTI),
+    PRESENCE_REMOVE("presence_remove", ScriptOutputType.MULTI),
     PRESENCE_DISCONNECTED("presence_disconnected", ScriptOutputType.INTEGER),
     PRESENCE_TOUCH("presence_touch", ScriptOutputType.MULTI),
-    PRESENCE_EXPIRE("presence_expire", ScriptOutputType.INTEGER),
+    PRESENCE_EXPIRE("presence_expire", ScriptOutputType.MULTI),
     PRESENCE_DUE("presence_due", ScriptOutputType.MULTI),
     PRESENCE_INFO("presence_info", ScriptOutputType.MULTI);
 

@@ -5,6 +5,27 @@
 -- pid -> number of sessions holding it, KEYS[3] pi = HASH pid -> info, KEYS[4] po = ZSET pid -> join time (us),
 -- KEYS[5] pz = ZSET sid -> deadline (ms), KEYS[6] = the global sweep index ZSET stream -> earliest deadline.
 -- Events go out on the stream's channel from inside the script, so every node sees them in the order they happened.
+-- Each one is also collected in `events` and returned to the node that ran the script (`with_events`): that node,
+-- and only it, reports the transition to the application (CDI events, webhooks), so each fires once per cluster.
+
+local events = {}
+
+local function publish_event(channel, payload)
+  redis.call('PUBLISH', channel, payload)
+  events[#events + 1] = payload
+end
+
+-- The reply of a presence script: the number of events, the events (as published), then the script's own result.
+local function with_events(result)
+  local out = {tostring(#events)}
+  for _, event in ipairs(events) do
+    out[#out + 1] = event
+  end
+  for _, item in ipairs(result) do
+    out[#out + 1] = item
+  end
+  return out
+end
 
 local function now_ms()
   local t = redis.call('TIME')
@@ -35,7 +56,7 @@ local function drop_session(channel, sid)
     redis.call('HDEL', KEYS[2], pid)
     redis.call('HDEL', KEYS[3], pid)
     redis.call('ZREM', KEYS[4], pid)
-    redis.call('PUBLISH', channel, 'l' .. pid)
+    publish_event(channel, 'l' .. pid)
   end
   return 1
 end

@@ -1,4 +1,4 @@
--- The members of stream ARGV[1] in join order, after expiring what is due: id1, info1, id2, info2, ...
+-- The members of stream ARGV[1] in join order, after expiring what is due: id1, info1, id2, info2, ... (with_events)
 local stream, channel = ARGV[1], ARGV[2]
 expire_due(stream, channel, now_ms(), 1000)
 local ids = redis.call('ZRANGE', KEYS[4], 0, -1)
@@ -7,4 +7,4 @@ for _, pid in ipairs(ids) do
   out[#out + 1] = pid
   out[#out + 1] = redis.call('HGET', KEYS[3], pid) or ''
 end
-return out
+return with_events(out)

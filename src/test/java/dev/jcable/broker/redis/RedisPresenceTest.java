@@ -69,6 +69,26 @@ class RedisPresenceTest {
     }
 
     @Test
+    void eachTransitionIsReportedOnceForTheClusterByTheNodeThatMadeIt() {
+        TestNode a = node(Duration.ofMillis(200), 100);
+        TestNode b = node(Duration.ofMillis(200), 100);
+        a.broker.presenceAdd("room", "s1", "42", "{\"n\":1}");
+        b.broker.presenceAdd("room", "s2", "42", null); // the same id: no transition
+        b.broker.presenceAdd("room", "s3", "7", null);
+        b.broker.presenceRemove("room", "s3");
+        assertEquals(List.of("join room 42 {\"n\":1}"), a.changes());
+        assertEquals(List.of("join room 7 null", "leave room 7"), b.changes());
+        // both sessions of 42 disconnect: whichever node's sweep expires the record reports the leave, once
+        a.broker.presenceDisconnected("s1");
+        b.broker.presenceDisconnected("s2");
+        assertTrue(await(() -> a.changes().size() + b.changes().size() == 4, 10));
+        List<String> all = new ArrayList<>(a.changes());
+        all.addAll(b.changes());
+        assertEquals(1, all.stream().filter("leave room 42"::equals).count(), all.toString());
+        assertTrue(await(() -> a.events().size() == 4 && b.events().size() == 4, 5), "every node still sees all");
+    }
+
+    @Test
     void membersAreListedInJoinOrderWithoutInfoWhenNoneWasGiven() {
         TestNode a = node();
         TestNode b = node();
@@ -121,12 +141,20 @@ class RedisPresenceTest {
         RedisClient raw = RedisClient.create(REDIS.url());
         RedisKeys keys = new RedisKeys(prefix);
         List<String> streams = List.of("room", "r2", "r3");
+        List<String> reported = new ArrayList<>(); // leaves reported to whoever ran the script that removed them
         streams.forEach(s -> { if (!s.equals("room")) { a.subscribe(s); b.subscribe(s); } });
         try (StatefulRedisConnection<String, String> c = raw.connect()) {
             for (String stream : streams) {
                 for (int i = 0; i < 100; i++) {
-                    assertEquals("joined", RedisScripts.PRESENCE_ADD.<String>run(c.async(), keys.presence(stream),
-                            stream, keys.channel(stream), "dead" + i, "u" + i, "", "1", "10000").get());
+                    List<String> reply = RedisScripts.PRESENCE_ADD.<List<String>>run(c.async(),
+                            keys.presence(stream), stream, keys.channel(stream), "dead" + i, "u" + i, "", "1",
+                            "10000").get();
+                    // the count of events, the events (this join, after any leave its inline expiry published)
+                    assertEquals(List.of("j" + ("u" + i).length() + ":u" + i, "joined"),
+                            reply.subList(reply.size() - 2, reply.size()));
+                    for (String event : reply.subList(1, Integer.parseInt(reply.get(0)))) {
+                        reported.add("leave " + stream + " " + event.substring(1));
+                    }
                 }
             }
         } finally {
@@ -151,6 +179,10 @@ class RedisPresenceTest {
             }
         }
         streams.forEach(s -> assertEquals(PresenceInfo.EMPTY, a.broker.presenceInfo(s)));
+        reported.addAll(a.changes());
+        reported.addAll(b.changes());
+        assertEquals(300, reported.size(), "each leave reported as a transition by one caller only");
+        assertEquals(300, reported.stream().distinct().count());
     }
 
     @Test

@@ -32,6 +32,7 @@ final class TestNode implements BrokerListener, AutoCloseable {
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1);
     private final List<String> events = new ArrayList<>();
+    private final List<String> changes = new ArrayList<>();
 
     TestNode(String url, String prefix, BrokerSettings settings) {
         ThreadFactory factory = task -> {
@@ -55,6 +56,21 @@ final class TestNode implements BrokerListener, AutoCloseable {
     public void presence(String stream, PresenceEvent event) {
         record(event.join() ? "join " + stream + " " + event.id() + " " + event.info() : "leave " + stream + " "
                 + event.id());
+    }
+
+    /** Transitions this node reported as its own ({@code join …} / {@code leave …}), apart from delivered events. */
+    @Override
+    public void presenceChanged(String stream, PresenceEvent event) {
+        synchronized (changes) {
+            changes.add(event.join() ? "join " + stream + " " + event.id() + " " + event.info()
+                    : "leave " + stream + " " + event.id());
+        }
+    }
+
+    List<String> changes() {
+        synchronized (changes) {
+            return List.copyOf(changes);
+        }
     }
 
     private void record(String event) {

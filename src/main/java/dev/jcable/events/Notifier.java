@@ -1,0 +1,84 @@
+package dev.jcable.events;
+
+import dev.jcable.api.ConnectionClosed;
+import dev.jcable.api.ConnectionOpened;
+import dev.jcable.api.PresenceJoined;
+import dev.jcable.api.PresenceLeft;
+import dev.jcable.broker.PresenceEvent;
+import dev.jcable.hub.DeliveryPool;
+import dev.jcable.protocol.JsonText;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Turns presence transitions and connection changes into application events, off the caller's thread: the broker
+ * reports transitions under its locks and the endpoint reports connections on the container's threads, and neither
+ * may wait for an observer. Events of one stream (or one connection) are delivered in order, on a pool of their
+ * own, so a slow observer never holds up message delivery.
+ */
+public final class Notifier {
+
+    private static final Logger LOG = Logger.getLogger(Notifier.class.getName());
+
+    private final DeliveryPool pool;
+    private final List<EventSink> sinks;
+
+    public Notifier(DeliveryPool pool, List<EventSink> sinks) {
+        this.pool = pool;
+        this.sinks = List.copyOf(sinks);
+    }
+
+    /** A first join or last leave this node made (reported once for the cluster). */
+    public void presenceChanged(String stream, PresenceEvent event) {
+        if (sinks.isEmpty()) {
+            return;
+        }
+        pool.submit(stream, () -> fire(event.join()
+                ? new PresenceJoined(stream, event.id(), event.info() == null ? JsonValue.NULL : parse(event.info()))
+                : new PresenceLeft(stream, event.id())));
+    }
+
+    public void opened(String sid, String identifiers) {
+        if (!sinks.isEmpty()) {
+            pool.submit(sid, () -> fire(new ConnectionOpened(sid, object(identifiers))));
+        }
+    }
+
+    public void closed(String sid, String identifiers) {
+        if (!sinks.isEmpty()) {
+            pool.submit(sid, () -> fire(new ConnectionClosed(sid, object(identifiers))));
+        }
+    }
+
+    public void stop() {
+        pool.stop();
+    }
+
+    private void fire(Object event) {
+        for (EventSink sink : sinks) {
+            try {
+                sink.fire(event);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "jcable: delivering " + event + " failed", e);
+            }
+        }
+    }
+
+    private static JsonValue parse(String json) {
+        try {
+            return JsonText.parse(json);
+        } catch (JsonException e) {
+            return JsonValue.NULL; // never stored unparsable: info is checked JSON when it joins
+        }
+    }
+
+    private static JsonObject object(String identifiers) {
+        JsonValue value = identifiers == null ? null : parse(identifiers);
+        return value != null && value.getValueType() == JsonValue.ValueType.OBJECT ? value.asJsonObject()
+                : JsonValue.EMPTY_JSON_OBJECT;
+    }
+}
