@@ -28,11 +28,11 @@ function watch(channel) {
 await run('channels', 30000, async ok => {
   const alice = connect('alice')
   const bob = connect('bob')
-  const aliceRoom = alice.subscribeTo('TestChannel', { room, member: true })
   const bobRoom = bob.subscribeTo('TestChannel', { room })
-  const aliceLog = watch(aliceRoom)
   const bobLog = watch(bobRoom)
-  await bobRoom.ensureSubscribed()
+  await bobRoom.ensureSubscribed() // before alice joins, so that bob sees her join
+  const aliceRoom = alice.subscribeTo('TestChannel', { room, member: true })
+  const aliceLog = watch(aliceRoom)
   await aliceRoom.ensureSubscribed()
   await waitFor('hello to alice', () => aliceLog.messages.length === 1)
   assert.deepEqual(aliceLog.messages[0], { hello: { user: 'alice' } })
