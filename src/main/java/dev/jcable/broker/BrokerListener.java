@@ -11,7 +11,10 @@ public interface BrokerListener {
      * A presence transition this node made: a first join or last leave its own call (or its TTL sweep) caused. Every
      * transition is reported once for the cluster, on one node, while {@link #presence} reaches every node with
      * subscribers of the stream. May be called under the broker's locks: it only queues.
+     *
+     * @param members the stream's presence set size after it: 1 after a join that occupied the stream, 0 after the
+     *                leave that vacated it
      */
-    default void presenceChanged(String stream, PresenceEvent event) {
+    default void presenceChanged(String stream, PresenceEvent event, int members) {
     }
 }

@@ -42,9 +42,9 @@ public final class MemoryBroker implements Broker {
         this.sessions = new SessionStore(clock, settings.sessionsTtl().toMillis(), settings.sessionsMaxSize(),
                 deadlines);
         this.presence = new PresenceStore(clock, settings.presenceTtl().toMillis(), settings.maxMembers(), deadlines,
-                (stream, event) -> {
+                (stream, event, members) -> {
                     listener.presence(stream, event);
-                    listener.presenceChanged(stream, event); // a single node: every transition is its own
+                    listener.presenceChanged(stream, event, members); // a single node: every transition is its own
                 });
     }
 

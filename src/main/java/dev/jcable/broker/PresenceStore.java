@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -30,13 +29,19 @@ final class PresenceStore {
     private final long ttlMillis;
     private final int maxMembers;
     private final Deadlines deadlines;
-    private final BiConsumer<String, PresenceEvent> events;
+    private final Emitter events;
+
+    /** Receives each event with the number of members the stream has after it (0: it was the last to leave). */
+    @FunctionalInterface
+    interface Emitter {
+        void emit(String stream, PresenceEvent event, int members);
+    }
 
     private final ConcurrentHashMap<String, StreamPresence> streams = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, SessionPresence> sessions = new ConcurrentHashMap<>();
 
     PresenceStore(LongSupplier clock, long ttlMillis, int maxMembers, Deadlines deadlines,
-                  BiConsumer<String, PresenceEvent> events) {
+                  Emitter events) {
         this.clock = clock;
         this.ttlMillis = ttlMillis;
         this.maxMembers = maxMembers;
@@ -83,7 +88,7 @@ final class PresenceStore {
                 }
                 presence.members.put(pid, new Member(info, sid));
                 session.streams.put(stream, pid);
-                emit(stream, PresenceEvent.join(pid, info));
+                emit(stream, PresenceEvent.join(pid, info), presence.members.size());
                 return JoinResult.JOINED;
             }
         }
@@ -120,7 +125,7 @@ final class PresenceStore {
             }
             dropIfEmpty(stream, presence);
             if (left) {
-                emit(stream, PresenceEvent.leave(pid));
+                emit(stream, PresenceEvent.leave(pid), presence.members.size());
             }
         }
     }
@@ -179,9 +184,9 @@ final class PresenceStore {
     }
 
     /** Called with the stream's lock held and its state already changed; a listener's failure stays here. */
-    private void emit(String stream, PresenceEvent event) {
+    private void emit(String stream, PresenceEvent event, int members) {
         try {
-            events.accept(stream, event);
+            events.emit(stream, event, members);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "jcable: presence event " + (event.join() ? "join" : "leave") + " of stream "
                     + stream + " could not be delivered; presence itself is up to date", e);

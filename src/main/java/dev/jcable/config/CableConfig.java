@@ -29,6 +29,10 @@ import java.util.Map;
  * @param demo              whether the demo page and its endpoints are served
  * @param presenceIdentity  the connection identifier whose value is the only presence id a connection may join
  *                          under, or empty for any id
+ * @param presenceWebhookUrl    where presence events are POSTed, or empty for no webhook
+ * @param presenceWebhookSecret the HMAC-SHA256 key of the webhook's signature header
+ * @param presenceWebhookBatch  how long events are gathered before a POST
+ * @param presenceWebhookRetry  how long a failed POST is retried before its events are dropped
  * @param sources           where each option's value came from (for the start-up line)
  */
 public record CableConfig(
@@ -72,6 +76,10 @@ public record CableConfig(
         int presenceInfoMaxSize,
         boolean demo,
         String presenceIdentity,
+        String presenceWebhookUrl,
+        String presenceWebhookSecret,
+        Duration presenceWebhookBatch,
+        Duration presenceWebhookRetry,
         Map<Option, String> sources) {
 
     public CableConfig {
@@ -115,6 +123,7 @@ public record CableConfig(
             case API_SECRET -> apiSecret;
             case JWT_SECRET -> jwtSecret;
             case TURBO_STREAMS_SECRET -> turboStreamsSecret;
+            case PRESENCE_WEBHOOK_SECRET -> presenceWebhookSecret;
             default -> throw new IllegalArgumentException(option.key());
         };
         return value == null || value.isEmpty() ? "<none>" : "<set>";
@@ -156,6 +165,9 @@ public record CableConfig(
             case PRESENCE_INFO_MAX_SIZE -> String.valueOf(presenceInfoMaxSize);
             case DEMO -> String.valueOf(demo);
             case PRESENCE_IDENTITY -> presenceIdentity;
+            case PRESENCE_WEBHOOK_URL -> presenceWebhookUrl;
+            case PRESENCE_WEBHOOK_BATCH -> seconds(presenceWebhookBatch);
+            case PRESENCE_WEBHOOK_RETRY -> seconds(presenceWebhookRetry);
             default -> throw new IllegalArgumentException(option.key());
         };
     }

@@ -115,6 +115,10 @@ public final class ConfigLoader {
                 (int) number(Option.PRESENCE_INFO_MAX_SIZE, 2, Integer.MAX_VALUE),
                 bool(Option.DEMO),
                 raw(Option.PRESENCE_IDENTITY),
+                webhookUrl(),
+                fallback(Option.PRESENCE_WEBHOOK_SECRET, secret),
+                seconds(Option.PRESENCE_WEBHOOK_BATCH),
+                seconds(Option.PRESENCE_WEBHOOK_RETRY),
                 Map.copyOf(origin));
     }
 
@@ -193,6 +197,24 @@ public final class ConfigLoader {
     private String secret(Option option) {
         String value = raw(option);
         return NONE.equalsIgnoreCase(value) ? "" : value;
+    }
+
+    /** Empty (no webhook), or an absolute http(s) URL. */
+    private String webhookUrl() {
+        String url = raw(Option.PRESENCE_WEBHOOK_URL);
+        if (url.isEmpty()) {
+            return url;
+        }
+        try {
+            java.net.URI uri = new java.net.URI(url);
+            if (uri.getHost() != null && ("http".equalsIgnoreCase(uri.getScheme())
+                    || "https".equalsIgnoreCase(uri.getScheme()))) {
+                return url;
+            }
+        } catch (java.net.URISyntaxException e) {
+            // refused below
+        }
+        throw invalid(Option.PRESENCE_WEBHOOK_URL, url, "must be an absolute http:// or https:// URL");
     }
 
     private String fallback(Option option, String secret) {

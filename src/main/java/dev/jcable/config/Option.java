@@ -46,7 +46,11 @@ public enum Option {
     PRESENCE_MAX_MEMBERS("10000", false),
     PRESENCE_INFO_MAX_SIZE("4096", false),
     DEMO("false", false),
-    PRESENCE_IDENTITY("", false);
+    PRESENCE_IDENTITY("", false),
+    PRESENCE_WEBHOOK_URL("", false),
+    PRESENCE_WEBHOOK_SECRET("", true),
+    PRESENCE_WEBHOOK_BATCH("0.5", false),
+    PRESENCE_WEBHOOK_RETRY("300", false);
 
     private final String defaultValue;
     private final boolean secret;

@@ -26,14 +26,20 @@ public final class Notifier {
 
     private final DeliveryPool pool;
     private final List<EventSink> sinks;
+    private final PresenceWebhook webhook;
 
-    public Notifier(DeliveryPool pool, List<EventSink> sinks) {
+    /** @param webhook the presence webhook, or null when none is configured */
+    public Notifier(DeliveryPool pool, List<EventSink> sinks, PresenceWebhook webhook) {
         this.pool = pool;
         this.sinks = List.copyOf(sinks);
+        this.webhook = webhook;
     }
 
     /** A first join or last leave this node made (reported once for the cluster). */
-    public void presenceChanged(String stream, PresenceEvent event) {
+    public void presenceChanged(String stream, PresenceEvent event, int members) {
+        if (webhook != null) {
+            webhook.changed(stream, event, members); // only queues
+        }
         if (sinks.isEmpty()) {
             return;
         }
@@ -56,6 +62,9 @@ public final class Notifier {
 
     public void stop() {
         pool.stop();
+        if (webhook != null) {
+            webhook.stop();
+        }
     }
 
     private void fire(Object event) {

@@ -18,6 +18,10 @@ import dev.jcable.config.CableConfig;
 import dev.jcable.endpoint.HandshakeCapture;
 import dev.jcable.events.EventSink;
 import dev.jcable.events.Notifier;
+import dev.jcable.events.PresenceWebhook;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
 import dev.jcable.hub.DeliveryPool;
 import dev.jcable.hub.Hub;
 import dev.jcable.identity.Authenticator;
@@ -161,7 +165,7 @@ public class Node implements BrokerListener {
         fanout = new DeliveryPool(executor, DeliveryPool.defaultShards()); // before the broker can deliver
         // application events on shards of their own: a slow observer must not hold up deliveries
         notifier = new Notifier(new DeliveryPool(executor, 2),
-                applicationEvents == null ? List.of() : List.of(applicationEvents));
+                applicationEvents == null ? List.of() : List.of(applicationEvents), webhook());
         BrokerSettings settings = new BrokerSettings(config.presenceTtl(), config.presenceMaxMembers(),
                 config.historyLimit(), config.historyTtl(), config.sessionsTtl(), config.sessionsMaxSize());
         if ("redis".equals(config.broker())) {
@@ -442,8 +446,8 @@ public class Node implements BrokerListener {
     }
 
     @Override
-    public void presenceChanged(String stream, PresenceEvent event) {
-        notifier.presenceChanged(stream, event);
+    public void presenceChanged(String stream, PresenceEvent event, int members) {
+        notifier.presenceChanged(stream, event, members);
     }
 
     // ---- API for the HTTP and Java boundaries ------------------------------------------------------
@@ -504,6 +508,17 @@ public class Node implements BrokerListener {
     private void forceClose(CableSession session) {
         session.forceClose();
         closed(session);
+    }
+
+    /** The presence webhook, when {@code presence_webhook_url} is set: its HTTP client runs on the managed executor. */
+    private PresenceWebhook webhook() {
+        if (config.presenceWebhookUrl().isEmpty()) {
+            return null;
+        }
+        HttpClient http = HttpClient.newBuilder().executor(executor).connectTimeout(Duration.ofSeconds(5)).build();
+        return new PresenceWebhook(URI.create(config.presenceWebhookUrl()), config.presenceWebhookSecret(),
+                config.presenceWebhookBatch(), config.presenceWebhookRetry(), http, scheduler,
+                System::currentTimeMillis);
     }
 
     /** The class of the server's WebSocket container, or null when it is not where the WebSocket spec puts it. */

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -43,10 +42,16 @@ final class RedisPresence {
     private final long leaseMillis;
     private final int maxMembers;
     private final ConcurrentHashMap<String, Local> sessions = new ConcurrentHashMap<>();
-    private final BiConsumer<String, PresenceEvent> transitions;
+    private final Transitions transitions;
+
+    /** Where this node's transitions go ({@code BrokerListener#presenceChanged}). */
+    @FunctionalInterface
+    interface Transitions {
+        void changed(String stream, PresenceEvent event, int members);
+    }
 
     RedisPresence(RedisKeys keys, RedisCalls redis, LongSupplier clock, long ttlMillis, long leaseMillis,
-                  int maxMembers, BiConsumer<String, PresenceEvent> transitions) {
+                  int maxMembers, Transitions transitions) {
         this.transitions = transitions;
         this.keys = keys;
         this.redis = redis;
@@ -108,7 +113,10 @@ final class RedisPresence {
     private List<String> reported(String stream, List<String> reply) {
         int count = Integer.parseInt(reply.get(0));
         for (int i = 1; i <= count; i++) {
-            transitions.accept(stream, PubSubPayloads.presence(reply.get(i)));
+            String event = reply.get(i); // <members after it>,<payload as published>
+            int comma = event.indexOf(',');
+            transitions.changed(stream, PubSubPayloads.presence(event.substring(comma + 1)),
+                    Integer.parseInt(event, 0, comma, 10));
         }
         return reply.subList(count + 1, reply.size());
     }

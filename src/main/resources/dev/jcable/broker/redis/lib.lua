@@ -5,14 +5,15 @@
 -- pid -> number of sessions holding it, KEYS[3] pi = HASH pid -> info, KEYS[4] po = ZSET pid -> join time (us),
 -- KEYS[5] pz = ZSET sid -> deadline (ms), KEYS[6] = the global sweep index ZSET stream -> earliest deadline.
 -- Events go out on the stream's channel from inside the script, so every node sees them in the order they happened.
--- Each one is also collected in `events` and returned to the node that ran the script (`with_events`): that node,
--- and only it, reports the transition to the application (CDI events, webhooks), so each fires once per cluster.
+-- Each one is also collected in `events` and returned to the node that ran the script (`with_events`), as
+-- '<members of the stream after it>,<payload>': that node, and only it, reports the transition to the application
+-- (CDI events, webhooks), so each fires once per cluster.
 
 local events = {}
 
 local function publish_event(channel, payload)
   redis.call('PUBLISH', channel, payload)
-  events[#events + 1] = payload
+  events[#events + 1] = redis.call('ZCARD', KEYS[4]) .. ',' .. payload
 end
 
 -- The reply of a presence script: the number of events, the events (as published), then the script's own result.

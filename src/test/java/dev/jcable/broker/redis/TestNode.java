@@ -60,10 +60,10 @@ final class TestNode implements BrokerListener, AutoCloseable {
 
     /** Transitions this node reported as its own ({@code join …} / {@code leave …}), apart from delivered events. */
     @Override
-    public void presenceChanged(String stream, PresenceEvent event) {
+    public void presenceChanged(String stream, PresenceEvent event, int members) {
         synchronized (changes) {
             changes.add(event.join() ? "join " + stream + " " + event.id() + " " + event.info()
-                    : "leave " + stream + " " + event.id());
+                    : "leave " + stream + " " + event.id() + (members == 0 ? " (vacated)" : ""));
         }
     }
 

@@ -1,0 +1,204 @@
+package dev.jcable.events;
+
+import dev.jcable.broker.PresenceEvent;
+import dev.jcable.protocol.JsonText;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Presence webhooks, Pusher's model: transitions are gathered for {@code batch}, then POSTed as
+ * {@code {"time":…,"events":[…]}} with {@code X-Jcable-Signature: hex(HMAC-SHA256(secret, body))}. One POST is in
+ * flight at a time; a failed one (no answer, or not 2xx) is sent again with exponential backoff until {@code retry}
+ * after its first attempt, and later events wait behind it, so a receiver that comes back in time gets every event in
+ * order. Nothing here blocks a caller: {@link #changed} only queues, at most {@link #CAPACITY} events (the oldest are
+ * dropped beyond, with one WARNING per overflow).
+ */
+public final class PresenceWebhook {
+
+    private static final Logger LOG = Logger.getLogger(PresenceWebhook.class.getName());
+    /** Events waiting to be sent, at most. */
+    public static final int CAPACITY = 10_000;
+    /** Events per POST, at most. */
+    public static final int MAX_BATCH = 100;
+    private static final long MAX_BACKOFF_MILLIS = 30_000;
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+    private final URI url;
+    private final SecretKeySpec key;
+    private final long batchMillis;
+    private final long retryMillis;
+    private final HttpClient http;
+    private final ScheduledExecutorService scheduler;
+    private final LongSupplier clock;
+    private final ArrayDeque<String> queue = new ArrayDeque<>();
+    private boolean busy; // a flush is scheduled or a POST is in flight
+    private boolean overflowing;
+    private long dropped;
+    private volatile boolean stopped;
+
+    public PresenceWebhook(URI url, String secret, Duration batch, Duration retry, HttpClient http,
+                           ScheduledExecutorService scheduler, LongSupplier clock) {
+        this.url = url;
+        this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+        this.batchMillis = batch.toMillis();
+        this.retryMillis = retry.toMillis();
+        this.http = http;
+        this.scheduler = scheduler;
+        this.clock = clock;
+    }
+
+    /** A transition (once per cluster): {@code member_added}/{@code member_removed}, and occupied/vacated edges. */
+    public void changed(String stream, PresenceEvent event, int members) {
+        long now = clock.getAsLong();
+        String common = ",\"stream\":" + JsonText.quote(stream);
+        String time = ",\"time\":" + now + "}";
+        if (event.join()) {
+            if (members == 1) {
+                offer("{\"name\":\"channel_occupied\"" + common + time);
+            }
+            offer("{\"name\":\"member_added\"" + common + ",\"id\":" + JsonText.quote(event.id())
+                    + (event.info() == null ? "" : ",\"info\":" + event.info()) + time);
+        } else {
+            offer("{\"name\":\"member_removed\"" + common + ",\"id\":" + JsonText.quote(event.id()) + time);
+            if (members == 0) {
+                offer("{\"name\":\"channel_vacated\"" + common + time);
+            }
+        }
+    }
+
+    public void stop() {
+        stopped = true;
+    }
+
+    /** Events waiting for a POST (not those of the POST in flight); for tests and metrics. */
+    public synchronized int queued() {
+        return queue.size();
+    }
+
+    /** Events dropped so far: the oldest when the queue was full, and those of POSTs given up. */
+    public synchronized long dropped() {
+        return dropped;
+    }
+
+    private void offer(String event) {
+        boolean flush;
+        synchronized (this) {
+            if (queue.size() >= CAPACITY) {
+                queue.pollFirst();
+                dropped++;
+                if (!overflowing) {
+                    overflowing = true;
+                    LOG.warning(() -> "jcable: " + CAPACITY + " presence webhook events are waiting for " + url
+                            + "; dropping the oldest (logged once until a POST succeeds)");
+                }
+            }
+            queue.addLast(event);
+            flush = !busy;
+            busy = true;
+        }
+        if (flush) {
+            schedule(this::flush, batchMillis);
+        }
+    }
+
+    /** Sends what waits, up to {@link #MAX_BATCH} events, in one POST. */
+    private void flush() {
+        List<String> batch = new ArrayList<>(MAX_BATCH);
+        synchronized (this) {
+            while (batch.size() < MAX_BATCH && !queue.isEmpty()) {
+                batch.add(queue.pollFirst());
+            }
+            if (batch.isEmpty()) {
+                busy = false;
+                return;
+            }
+        }
+        String body = "{\"time\":" + clock.getAsLong() + ",\"events\":[" + String.join(",", batch) + "]}";
+        post(body, batch.size(), clock.getAsLong(), 0);
+    }
+
+    private void post(String body, int events, long firstAttempt, int attempt) {
+        if (stopped) {
+            return;
+        }
+        HttpRequest request = HttpRequest.newBuilder(url).timeout(REQUEST_TIMEOUT)
+                .header("Content-Type", "application/json")
+                .header("X-Jcable-Signature", sign(body))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+            if (error == null && response.statusCode() / 100 == 2) {
+                delivered();
+                return;
+            }
+            String why = error != null ? error.toString() : "HTTP " + response.statusCode();
+            long delay = Math.min(MAX_BACKOFF_MILLIS, Math.max(100, batchMillis) << Math.min(attempt, 20));
+            if (clock.getAsLong() + delay - firstAttempt <= retryMillis) {
+                LOG.fine(() -> "jcable: presence webhook POST failed (" + why + "); retrying in " + delay + " ms");
+                schedule(() -> post(body, events, firstAttempt, attempt + 1), delay);
+            } else {
+                LOG.warning(() -> "jcable: presence webhook " + url + " failed for presence_webhook_retry (" + why
+                        + "); dropped " + events + " event(s)");
+                synchronized (this) {
+                    dropped += events;
+                }
+                next();
+            }
+        });
+    }
+
+    private void delivered() {
+        synchronized (this) {
+            overflowing = false;
+        }
+        next();
+    }
+
+    /** After a POST: the next batch, if events waited meanwhile. */
+    private void next() {
+        boolean more;
+        synchronized (this) {
+            more = !queue.isEmpty();
+            busy = more;
+        }
+        if (more) {
+            schedule(this::flush, batchMillis);
+        }
+    }
+
+    private void schedule(Runnable task, long delayMillis) {
+        if (stopped) {
+            return;
+        }
+        try {
+            scheduler.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.log(Level.FINE, "jcable: presence webhook stopped with the executor", e);
+        }
+    }
+
+    private String sign(String body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            return java.util.HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.jcable.events;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.jcable.broker.PresenceEvent;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Presence webhooks against a real HTTP receiver: batched, signed, retried after a failure, bounded. */
+class PresenceWebhookTest {
+
+    private static final long T = 1_700_000_000_000L;
+
+    /** One POST as the receiver saw it. */
+    record Received(String body, String signature, int answered) {
+    }
+
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final AtomicInteger failuresLeft = new AtomicInteger();
+    private final HttpServer receiver;
+    private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
+
+    PresenceWebhookTest() throws Exception {
+        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            int status = failuresLeft.getAndDecrement() > 0 ? 500 : 204;
+            received.add(new Received(body, exchange.getRequestHeaders().getFirst("X-Jcable-Signature"), status));
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
+        receiver.start();
+    }
+
+    @AfterEach
+    void stop() {
+        receiver.stop(0);
+        scheduler.shutdownNow();
+    }
+
+    private PresenceWebhook webhook(Duration batch, Duration retry, java.util.function.LongSupplier clock) {
+        return new PresenceWebhook(URI.create("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook"),
+                "hook-secret", batch, retry, HttpClient.newHttpClient(), scheduler, clock);
+    }
+
+    @Test
+    void eventsAreBatchedSignedAndSentAgainAfterA500() {
+        failuresLeft.set(1);
+        PresenceWebhook webhook = webhook(Duration.ofMillis(200), Duration.ofSeconds(30), () -> T);
+        webhook.changed("room", PresenceEvent.join("42", "{\"name\":\"Vova\"}"), 1);
+        webhook.changed("room", PresenceEvent.join("7", null), 2);
+        webhook.changed("room", PresenceEvent.leave("42"), 1);
+        webhook.changed("room", PresenceEvent.leave("7"), 0);
+        assertTrue(await(() -> received.size() == 2));
+        String expected = "{\"time\":" + T + ",\"events\":["
+                + "{\"name\":\"channel_occupied\",\"stream\":\"room\",\"time\":" + T + "},"
+                + "{\"name\":\"member_added\",\"stream\":\"room\",\"id\":\"42\",\"info\":{\"name\":\"Vova\"},\"time\":"
+                + T + "},"
+                + "{\"name\":\"member_added\",\"stream\":\"room\",\"id\":\"7\",\"time\":" + T + "},"
+                + "{\"name\":\"member_removed\",\"stream\":\"room\",\"id\":\"42\",\"time\":" + T + "},"
+                + "{\"name\":\"member_removed\",\"stream\":\"room\",\"id\":\"7\",\"time\":" + T + "},"
+                + "{\"name\":\"channel_vacated\",\"stream\":\"room\",\"time\":" + T + "}]}";
+        assertEquals(new Received(expected, hmac(expected), 500), received.get(0), "one POST for all six");
+        assertEquals(new Received(expected, hmac(expected), 204), received.get(1), "the same POST again");
+        assertTrue(await(() -> webhook.queued() == 0));
+    }
+
+    @Test
+    void afterTheRetryWindowABatchIsDroppedAndLaterEventsStillGo() {
+        failuresLeft.set(Integer.MAX_VALUE);
+        PresenceWebhook webhook = webhook(Duration.ofMillis(50), Duration.ofMillis(1000), System::currentTimeMillis);
+        webhook.changed("room", PresenceEvent.join("gone", null), 1);
+        assertTrue(await(() -> webhook.dropped() == 2), "given up after the retry window (occupied, added)");
+        assertTrue(received.size() >= 3, "retried with backoff first: " + received.size());
+        int attempts = received.size();
+        failuresLeft.set(0);
+        webhook.changed("room", PresenceEvent.join("back", null), 2);
+        assertTrue(await(() -> received.size() == attempts + 1 && received.get(attempts).body().contains("\"back\"")));
+        assertTrue(received.stream().limit(attempts).allMatch(r -> r.body().contains("\"gone\"")));
+    }
+
+    @Test
+    void theQueueIsBoundedDroppingTheOldest() {
+        PresenceWebhook webhook = webhook(Duration.ofSeconds(60), Duration.ofSeconds(1), () -> T);
+        for (int i = 0; i < PresenceWebhook.CAPACITY + 5; i++) {
+            webhook.changed("room", PresenceEvent.join("m" + i, null), 2);
+        }
+        assertEquals(PresenceWebhook.CAPACITY, webhook.queued());
+        assertEquals(5, webhook.dropped());
+        webhook.stop();
+    }
+
+    private static String hmac(String body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec("hook-secret".getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean await(BooleanSupplier condition) {
+        long until = System.currentTimeMillis() + 10_000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > until) {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+        return true;
+    }
+}
