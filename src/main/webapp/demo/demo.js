@@ -1,6 +1,7 @@
 // The demo page: a room's online list (presence) and its messages, on the official @anycable/web client.
-// The page never holds a secret: the room's signed stream name comes from /demo-api/rooms/{room}/stream and
-// messages are posted to /demo-api/rooms/{room}/messages, which broadcasts them from Java.
+// The room is a Java channel (dev.jcable.demo.RoomChannel, see docs/channels.md): the page subscribes to
+// RoomChannel with its room, the connection URL says who this is (?uid=…&name=…), the channel joins presence for it
+// on the server, and channel.perform('speak', { text }) has the channel broadcast the message from Java.
 // Everything other people typed is put into the page with textContent, never as HTML.
 import { createCable } from './vendor/anycable.js'
 
@@ -23,20 +24,12 @@ const me = { id: browserId(), name: localStorage.getItem('jcable-demo-name') || 
 let cable = null
 let room = null // { name, channel, members: Map<id, info> }
 
-function api(path) {
-  return new URL(`demo-api/${path}`, document.baseURI)
-}
-
-async function request(path, init) {
-  const response = await fetch(api(path), init)
-  const body = await response.json().catch(() => ({}))
-  if (!response.ok) throw new Error(body.message || `${response.status} ${response.statusText}`)
-  return body
-}
-
-function cableUrl() {
+// who this connection is: the demo has no login, the channel takes uid and name from the connection URL
+function cableUrl(name) {
   const url = new URL('cable', document.baseURI)
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
+  url.searchParams.set('uid', me.id)
+  url.searchParams.set('name', name)
   return url.href
 }
 
@@ -111,8 +104,17 @@ function time(at) {
 }
 
 function showMessage(message) {
-  if (!message || typeof message.text !== 'string') return
+  if (!message) return
+  if (typeof message.presence_ttl_ms === 'number') return showTtl(message.presence_ttl_ms)
+  if (typeof message.error === 'string') return void ($('send-error').textContent = message.message || message.error)
+  if (typeof message.text !== 'string') return
   addLine('message', [time(message.at), span('author', nameOf(message)), span('text', message.text)])
+}
+
+function showTtl(ttl) {
+  const seconds = Math.round(ttl / 100) / 10
+  $('ttl-hint').textContent = `Someone who closes their last tab leaves ${seconds}\u00a0s later (presence_ttl); `
+    + 'a reload within that time keeps them here.'
 }
 
 function showPresence(event) {
@@ -133,10 +135,9 @@ function showPresence(event) {
 
 async function join(roomName, name) {
   $('join-error').textContent = ''
-  cable ||= createCable(cableUrl(), { protocol: 'actioncable-v1-ext-json', logLevel: 'warn' })
-  cable.connect().catch(() => {}) // meanwhile: a reload rejoins well within presence_ttl
-  const { signed_stream_name: signed, presence_ttl_ms: ttl } =
-    await request(`rooms/${encodeURIComponent(roomName)}/stream`)
+  if (cable && me.name !== name) { cable.disconnect(); cable = null } // the name is the connection's
+  cable ||= createCable(cableUrl(name), { protocol: 'actioncable-v1-ext-json', logLevel: 'warn' })
+  cable.connect().catch(() => {}) // a reload rejoins well within presence_ttl
 
   me.name = name
   localStorage.setItem('jcable-demo-name', name)
@@ -144,14 +145,11 @@ async function join(roomName, name) {
   url.searchParams.set('room', roomName)
   history.replaceState(null, '', url)
 
-  const channel = cable.streamFromSigned(signed)
+  const channel = cable.subscribeTo('RoomChannel', { room: roomName })
   room = { name: roomName, channel, members: new Map() }
 
   $('room-name').textContent = roomName
   $('messages').replaceChildren()
-  const seconds = Math.round(ttl / 100) / 10
-  $('ttl-hint').textContent = `Someone who closes their last tab leaves ${seconds}\u00a0s later (presence_ttl); `
-    + 'a reload within that time keeps them here.'
   $('join').hidden = true
   $('room-view').hidden = false
   setStatus('connecting', 'Connecting…')
@@ -166,8 +164,7 @@ async function join(roomName, name) {
   })
   channel.on('disconnect', () => setStatus('offline', 'Reconnecting…'))
 
-  await channel.ensureSubscribed()
-  await channel.presence.join(me.id, { name })
+  await channel.ensureSubscribed() // RoomChannel joined us to the room's presence on the server
   setStatus('online', 'Online')
   await refreshOnline(channel)
   document.body.dataset.joined = 'true'
@@ -178,8 +175,7 @@ async function leave() {
   if (!room) return
   const { channel } = room
   room = null
-  await channel.presence.leave().catch(() => {})
-  channel.disconnect()
+  channel.disconnect() // unsubscribing leaves the room's presence
   const url = new URL(location.href)
   url.searchParams.delete('room')
   history.replaceState(null, '', url)
@@ -192,11 +188,7 @@ async function leave() {
 
 async function send(text) {
   $('send-error').textContent = ''
-  await request(`rooms/${encodeURIComponent(room.name)}/messages`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name: me.name, text })
-  })
+  await room.channel.perform('speak', { text }) // a refused text comes back as {error, message}
 }
 
 // ---- wiring -----------------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 package dev.jcable.demo;
 
-import dev.jcable.api.ApiError;
 import dev.jcable.config.CableConfig;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
@@ -12,11 +11,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /**
- * Serves the demo (the page at {@code /}, its assets under {@code /demo/}, its endpoints under {@code /demo-api/})
+ * Serves the demo (the page at {@code /} and its assets under {@code /demo/}; its channel is {@link RoomChannel})
  * only when the {@code demo} option is on; otherwise they answer 404, so a production deployment shows nothing of
  * it. Mapped to the demo's paths only: {@code /cable}, {@code /_broadcast} and {@code /api} never pass through here.
  */
-@WebFilter(filterName = "jcable-demo-gate", urlPatterns = {"/", "/index.html", "/demo/*", "/demo-api/*"})
+@WebFilter(filterName = "jcable-demo-gate", urlPatterns = {"/", "/index.html", "/demo/*"})
 public class DemoGate extends HttpFilter {
 
     @Inject
@@ -31,12 +30,7 @@ public class DemoGate extends HttpFilter {
         }
         response.setStatus(HttpServletResponse.SC_NOT_FOUND);
         response.setCharacterEncoding("UTF-8");
-        if (request.getRequestURI().startsWith(request.getContextPath() + "/demo-api/")) {
-            response.setContentType("application/json");
-            response.getWriter().write(ApiError.body("not_found", "Not Found"));
-        } else {
-            response.setContentType("text/plain");
-            response.getWriter().write("Not Found\n");
-        }
+        response.setContentType("text/plain");
+        response.getWriter().write("Not Found\n");
     }
 }

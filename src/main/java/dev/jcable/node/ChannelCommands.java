@@ -78,7 +78,7 @@ final class ChannelCommands {
             return true;
         }
         session.send(Codec.typed("confirm_subscription", quoted));
-        subscriber.confirmed(subscription); // its transmissions
+        subscriber.confirmed(subscription, true); // its transmissions
         if (command.history() != null) {
             streams.history(session, command, subscription);
         }
@@ -87,6 +87,29 @@ final class ChannelCommands {
             presence.join(session, command, subscription);
         }
         return true;
+    }
+
+    /**
+     * A channel subscription came back with a restored session (already attached, no confirmation): its
+     * {@code subscribed} runs again so that a presence join it makes holds the member under the new connection (the
+     * old one's record would leave after {@code presence_ttl}; the same id joining meanwhile is no event). What it
+     * transmits is dropped: the client asks for the history it missed instead. A rejection or an exception is
+     * logged and leaves the subscription as it was restored.
+     */
+    void restored(CableSession session, Subscription subscription) {
+        ChannelType channel = channels.find(subscription.channel());
+        if (channel == null) {
+            return;
+        }
+        Subscriber subscriber = new Subscriber(this, session, subscription, params(subscription.identifier()));
+        if (call(session, subscription.channel(), () -> channel.subscribed(subscriber)) && !subscriber.rejected()
+                && subscription.spec().equals(subscriber.subscription().spec())) {
+            subscriber.confirmed(subscription, false);
+            subscriber.joinRequested();
+        } else {
+            LOG.fine(() -> "jcable: " + subscription.channel() + " did not renew restored subscription "
+                    + subscription.identifier() + " of session " + session.sid());
+        }
     }
 
     /** {@code {"command":"message","data":"{\"action\":\"speak\",…}"}}: calls the channel's action of that name. */

@@ -318,6 +318,8 @@ public class Node implements BrokerListener {
             streams.attach(session, new Subscription(identifier, spec, channels.channelOf(identifier)));
         });
         session.send(Codec.welcomeRestored(session.sid(), previous.subscriptions().keySet()));
+        session.subscriptions().values().stream().filter(s -> s.channel() != null).toList()
+                .forEach(subscription -> channels.restored(session, subscription));
         // a client that does not ask for history (or asks late) still gets its live messages
         oneShots.schedule(() -> previous.subscriptions().keySet().forEach(session::release), HISTORY_WAIT_MILLIS);
     }

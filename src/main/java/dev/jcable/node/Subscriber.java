@@ -148,11 +148,13 @@ final class Subscriber implements ChannelContext {
         return subscription;
     }
 
-    /** The subscription is confirmed: what {@code subscribed} transmitted goes out. */
-    void confirmed(Subscription attached) {
+    /** The subscription is confirmed: what {@code subscribed} transmitted goes out, when {@code transmit}. */
+    void confirmed(Subscription attached, boolean transmit) {
         subscription = attached;
         subscribing = false;
-        transmissions.forEach(session::send);
+        if (transmit) {
+            transmissions.forEach(session::send);
+        }
         transmissions.clear();
     }
 

@@ -26,7 +26,7 @@ public final class Signing {
         return hmacHex(secret, "api-cable");
     }
 
-    static String hmacHex(String secret, String message) {
+    public static String hmacHex(String secret, String message) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));

@@ -7,7 +7,19 @@ import dev.jcable.it.app.RequestStamp;
 import dev.jcable.it.app.TestChannel;
 import dev.jcable.it.app.TestIdentifier;
 import dev.jcable.it.app.TestObserver;
+import com.sun.net.httpserver.HttpServer;
+import dev.jcable.bench.Signing;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.net.InetSocketAddress;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.junit.jupiter.api.AfterAll;
 import java.util.Map;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -27,10 +39,41 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @RunAsClient
 class ChannelsIT {
 
+    /** Receives the deployment's presence webhooks (its URL is written into the test WAR's web.xml). */
+    static final List<String> HOOKS = new CopyOnWriteArrayList<>();
+    static HttpServer receiver;
+
     @Deployment(testable = false)
-    static WebArchive deployment() {
-        return Cable.war().addClasses(TestChannel.class, TestIdentifier.class, RequestStamp.class,
+    static WebArchive deployment() throws Exception {
+        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            String signature = exchange.getRequestHeaders().getFirst("X-Jcable-Signature");
+            HOOKS.add(Signing.hmacHex(Cable.SECRET, body).equals(signature) ? body : "bad signature: " + body);
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        WebArchive war = Cable.war().addClasses(TestChannel.class, TestIdentifier.class, RequestStamp.class,
                 TestObserver.class);
+        String webXml;
+        try (InputStream in = war.get("WEB-INF/web.xml").getAsset().openStream()) {
+            webXml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+        webXml = webXml.replaceFirst("(<env-entry-name>anycable/presence_webhook_url</env-entry-name>\\s*"
+                + "<env-entry-type>java.lang.String</env-entry-type>\\s*<env-entry-value>)(</env-entry-value>)",
+                "$1" + url + "$2");
+        if (!webXml.contains(url)) {
+            throw new IllegalStateException("presence_webhook_url not found in web.xml");
+        }
+        war.delete("WEB-INF/web.xml");
+        return war.setWebXML(new StringAsset(webXml));
+    }
+
+    @AfterAll
+    static void stopReceiver() {
+        receiver.stop(0);
     }
 
     @ArquillianResource
@@ -111,7 +154,7 @@ class ChannelsIT {
     }
 
     @Test
-    void observersSeeTheFirstJoinTheLastLeaveAndConnectionsExactlyOnce() {
+    void observersAndTheWebhookSeeTheFirstJoinTheLastLeaveAndConnectionsExactlyOnce() throws Exception {
         String name = Cable.stream("o");
         String member = "{\"channel\":\"TestChannel\",\"member\":true,\"room\":\"" + name + "\"}";
         String events = "{\"channel\":\"$pubsub\",\"signed_stream_name\":\"" + Cable.sign(TestObserver.STREAM)
@@ -147,8 +190,30 @@ class ChannelsIT {
             assertEquals(expected, java.util.Set.copyOf(mine), mine.toString());
             assertEquals(2, mine.stream().filter(l -> l.startsWith("sync opened")).count(), mine.toString());
             assertEquals(2, mine.stream().filter(l -> l.startsWith("async closed")).count(), mine.toString());
+            // the webhook got the same transitions, once each, signed with the secret
+            List<String> names = hooked(stream, 4);
+            assertTrue(HOOKS.stream().noneMatch(body -> body.startsWith("bad signature")), HOOKS.toString());
+            assertEquals(List.of("channel_occupied", "member_added " + user, "member_removed " + user,
+                    "channel_vacated"), names);
+
             watcher.expectQuiet(); // and no second join or leave came after
         }
+    }
+
+    /** The webhook events of {@code stream} received so far ({@code name} and {@code id}), once there are {@code n}. */
+    private static List<String> hooked(String stream, int n) throws InterruptedException {
+        long until = System.currentTimeMillis() + 10_000;
+        List<String> names = List.of();
+        while (names.size() < n && System.currentTimeMillis() < until) {
+            Thread.sleep(20); // poll interval of the condition
+            names = HOOKS.stream().filter(body -> !body.startsWith("bad signature"))
+                    .flatMap(body -> Json.createReader(new StringReader(body)).readObject().getJsonArray("events")
+                            .getValuesAs(JsonObject.class).stream())
+                    .filter(event -> event.getString("stream").equals(stream))
+                    .map(event -> event.getString("name") + (event.containsKey("id") ? " " + event.getString("id") : ""))
+                    .toList();
+        }
+        return names;
     }
 
     @Test

@@ -162,6 +162,22 @@ class ChannelsTest {
     }
 
     @Test
+    void aRestoredSubscriptionRunsSubscribedAgainSilentlyAndHoldsItsPresence() {
+        OutboxTest.FakeSocket alice = harness.open(EXT, Map.of("uid", "42", "name", "Alice"));
+        send(alice, frame("subscribe", ROOM, ""));
+        String oldSid = harness.session(alice).sid();
+        harness.node.close(alice.session);
+        OutboxTest.FakeSocket back = harness.open(EXT, Map.of("uid", "42", "name", "Alice", "sid", oldSid));
+        String sid = harness.session(back).sid();
+        assertEquals(List.of("{\"type\":\"welcome\",\"sid\":\"" + sid + "\",\"restored\":true,\"restored_ids\":["
+                + Q_ROOM + "]}", "{\"type\":\"presence\",\"identifier\":" + Q_ROOM
+                + ",\"message\":{\"type\":\"join\",\"id\":\"42\",\"info\":{\"name\":\"Alice\"}}}"), back.frames,
+                "no confirmation and no transmission again; the presence is the new connection's");
+        assertTrue(harness.broker().presenceRemove("chat/1", sid), "the restored connection holds the member");
+        assertEquals(2, chat.calls.stream().filter(c -> c.startsWith("subscribed 1")).count());
+    }
+
+    @Test
     void streamChannelsAreUnchangedBesideApplicationChannels() {
         OutboxTest.FakeSocket alice = harness.open(EXT);
         String pubsub = "{\"channel\":\"$pubsub\",\"stream_name\":\"x\"}";
