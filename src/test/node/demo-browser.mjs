@@ -1,4 +1,5 @@
-// Drives the demo page (served by the deployed WAR at /) in headless Chromium: two people in one room.
+// Drives the demo page (served by the deployed WAR at /) in headless Chromium: two people in one room, which is
+// the Java channel RoomChannel (presence joined from the server, messages performed as 'speak').
 // Usage: node demo-browser.mjs <http base url> <screenshot file> [presence ttl ms] [chromium executable]
 // Chromium (found by DemoBrowserIT, default Debian's /usr/bin/chromium) is driven by playwright-core.
 // Prints one "ok - …" line per step and "demo: N passed, 0 failed" at the end; exits non-zero on the first failure.

@@ -1,21 +1,20 @@
 package dev.jcable.it;
 
 import static dev.jcable.it.Cable.messageFrame;
-import static dev.jcable.it.Cable.signedIdentifier;
 import static dev.jcable.it.Cable.subscribed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jcable.testsupport.ExternalProgram;
+import jakarta.json.Json;
 import java.io.File;
+import java.net.URLEncoder;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -25,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The demo page (the test server runs with {@code demo=true}): its endpoints over HTTP, then the page itself in
- * headless Chromium driven by src/test/node/demo-browser.mjs. Chromium is found by {@link ExternalProgram}'s rule
+ * The demo page (the test server runs with {@code demo=true}): its channel, {@code RoomChannel}, over a WebSocket,
+ * then the page itself in headless Chromium driven by src/test/node/demo-browser.mjs. Chromium is found by {@link ExternalProgram}'s rule
  * (skipped with the reason when missing, a failure with {@code -Djcable.strict=true}). The screenshot goes to
  * target/demo.png; {@code -Djcable.screenshot=docs/demo.png} refreshes the README's picture.
  */
@@ -47,14 +46,8 @@ class DemoBrowserIT {
         return "{\"error\":\"" + code + "\",\"message\":\"" + message + "\"}";
     }
 
-    private static void assertJson(HttpResponse<String> response, int status, String body) {
-        assertEquals(status, response.statusCode(), response.body());
-        assertEquals("application/json", response.headers().firstValue("Content-Type").orElse("").split(";")[0]);
-        assertEquals(body, response.body());
-    }
-
     @Test
-    void servesThePageItsBundleAndSignedStreamNames() {
+    void servesThePageAndItsBundle() {
         Cable cable = new Cable(deployed);
         HttpResponse<String> page = cable.get("", null);
         assertEquals(200, page.statusCode());
@@ -69,55 +62,48 @@ class DemoBrowserIT {
                 bundle.headers().toString());
         assertTrue(bundle.body().contains("createCable"), "the bundle exports createCable");
         assertTrue(cable.get("demo/vendor/anycable.licenses.txt", null).body().contains("@anycable/web"));
-
-        // signed by the server with the test server's secret, exactly as the tests sign independently
-        int ttl = 1000; // the test server's presence_ttl (src/test/payara/postboot.txt)
-        assertJson(cable.get("demo-api/rooms/lobby-1/stream", null), 200,
-                "{\"signed_stream_name\":\"" + Cable.sign("demo/room/lobby-1") + "\",\"presence_ttl_ms\":" + ttl + "}");
-        String invalidRoom = error("invalid_room", "room must be 1 to 40 characters of A-Z, a-z, 0-9, '_' and '-'");
-        assertJson(cable.get("demo-api/rooms/a%20b/stream", null), 422, invalidRoom);
-        assertJson(cable.get("demo-api/rooms/" + "r".repeat(41) + "/stream", null), 422, invalidRoom);
-        assertJson(cable.get("demo-api/nothing", null), 404, error("not_found", "Not Found"));
     }
 
     @Test
-    void broadcastsMessagesFromJavaAndRefusesBadOnes() {
+    void roomChannelJoinsFromTheServerBroadcastsAndRefusesBadInput() {
         Cable cable = new Cable(deployed);
         String room = "it-" + Cable.stream("r").substring(2);
-        String path = "demo-api/rooms/" + room + "/messages";
-        try (WsClient client = cable.connect(WsClient.EXT)) {
-            String identifier = signedIdentifier("demo/room/" + room);
+        String identifier = "{\"channel\":\"RoomChannel\",\"room\":\"" + room + "\"}";
+        String name = URLEncoder.encode("  Ada \n Lovelace ", StandardCharsets.UTF_8);
+        try (WsClient client = WsClient.connect(cable.ws("uid=ada-1&name=" + name), WsClient.EXT)) {
             subscribed(client, identifier);
+            client.expect(messageFrame(identifier, "{\"presence_ttl_ms\":1000}")); // the test server's presence_ttl
+            client.expect(Cable.presenceFrame(identifier,
+                    "{\"type\":\"join\",\"id\":\"ada-1\",\"info\":{\"name\":\"Ada Lovelace\"}}"));
 
-            HttpResponse<String> sent = cable.post(path, null,
-                    "{\"name\":\"  Ada \\n Lovelace \",\"text\":\"<b>hi</b> \\\"you\\\"\\u0007\\nline 2 \"}");
-            assertEquals(201, sent.statusCode(), sent.body());
-            Matcher at = Pattern.compile("\"at\":(\\d+)}$").matcher(sent.body());
-            assertTrue(at.find(), sent.body());
-            String message = "{\"name\":\"Ada Lovelace\",\"text\":\"<b>hi</b> \\\"you\\\"\\nline 2\",\"at\":"
-                    + at.group(1) + "}";
-            assertEquals(message, sent.body());
+            client.send(speak(identifier, "<b>hi</b> \"you\"\u0007\nline 2 "));
             // delivered as JSON, escaped as JSON (the page puts it into the DOM as text)
-            client.until(frame -> frame.startsWith(messageFrame(identifier, message).replaceAll("}$", "")));
+            client.expectDurable(identifier, "{\"name\":\"Ada Lovelace\",\"text\":\"<b>hi</b> \\\"you\\\"\\nline 2\"}",
+                    "demo/room/" + room, 1);
 
             // limits count characters (code points), not bytes: 500 × "é" is fine, 501 × "x" is not
-            assertEquals(201, cable.post(path, null, "{\"name\":\"Ada\",\"text\":\"" + "\u00e9".repeat(500) + "\"}")
-                    .statusCode());
+            client.send(speak(identifier, "\u00e9".repeat(500)));
             client.until(frame -> frame.contains("\u00e9\u00e9\u00e9"));
-            assertJson(cable.post(path, null, "{\"name\":\"Ada\",\"text\":\"" + "x".repeat(501) + "\"}"), 422,
-                    error("text_too_long", "text is too long: 501 characters, at most 500 allowed"));
-            assertJson(cable.post(path, null, "{\"name\":\"Ada\",\"text\":\" \\n \"}"), 422,
-                    error("text_required", "text is required (1 to 500 characters)"));
-            assertJson(cable.post(path, null, "{\"text\":\"hi\"}"), 422,
-                    error("name_required", "name is required (1 to 40 characters)"));
-            assertJson(cable.post(path, null, "{\"name\":\"" + "n".repeat(41) + "\",\"text\":\"hi\"}"), 422,
-                    error("name_too_long", "name is too long: 41 characters, at most 40 allowed"));
-            assertJson(cable.post(path, null, "[1]"), 400, error("invalid_json",
-                    "the body must be a JSON object {\\\"name\\\":\\\"…\\\",\\\"text\\\":\\\"…\\\"}"));
-            assertJson(cable.post("demo-api/rooms/no%20pe/messages", null, "{\"name\":\"A\",\"text\":\"hi\"}"),
-                    422, error("invalid_room", "room must be 1 to 40 characters of A-Z, a-z, 0-9, '_' and '-'"));
+            client.send(speak(identifier, "x".repeat(501)));
+            client.expect(messageFrame(identifier,
+                    error("text_too_long", "text is too long: 501 characters, at most 500 allowed")));
+            client.send(speak(identifier, " \n "));
+            client.expect(messageFrame(identifier, error("text_required", "text is required (1 to 500 characters)")));
+
+            String badRoom = "{\"channel\":\"RoomChannel\",\"room\":\"no pe\"}";
+            client.send(Cable.subscribe(badRoom));
+            client.expect(Cable.reject(badRoom));
             client.expectQuiet();
         }
+        try (WsClient nameless = WsClient.connect(cable.ws("uid=nobody"), WsClient.EXT)) {
+            nameless.send(Cable.subscribe(identifier));
+            nameless.expect(Cable.reject(identifier));
+        }
+    }
+
+    private static String speak(String identifier, String text) {
+        String data = Json.createObjectBuilder().add("action", "speak").add("text", text).build().toString();
+        return Cable.command("message", identifier, "\"data\":" + Json.createValue(data));
     }
 
     @Test
