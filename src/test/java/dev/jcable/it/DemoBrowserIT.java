@@ -25,9 +25,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The demo page (the test server runs with {@code demo=true}): its channel, {@code RoomChannel}, over a WebSocket,
- * then the page itself in headless Chromium driven by src/test/node/demo-browser.mjs. Chromium is found by {@link ExternalProgram}'s rule
- * (skipped with the reason when missing, a failure with {@code -Djcable.strict=true}). The screenshot goes to
- * target/demo.png; {@code -Djcable.screenshot=docs/demo.png} refreshes the README's picture.
+ * then the page itself in headless Chromium driven by src/test/node/demo-browser.mjs. Chromium is found by
+ * {@link ExternalProgram}'s rule (skipped with the reason when missing, a failure with {@code -Djcable.strict=true}).
+ * The screenshot goes to target/demo.png; {@code -Djcable.screenshot=docs/demo.png} refreshes the README's picture.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
