@@ -7,17 +7,10 @@ import dev.jcable.it.app.RequestStamp;
 import dev.jcable.it.app.TestChannel;
 import dev.jcable.it.app.TestIdentifier;
 import dev.jcable.it.app.TestObserver;
-import com.sun.net.httpserver.HttpServer;
-import dev.jcable.bench.Signing;
-import jakarta.json.Json;
-import jakarta.json.JsonObject;
 import java.io.InputStream;
-import java.io.StringReader;
-import java.net.InetSocketAddress;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.junit.jupiter.api.AfterAll;
 import java.util.Map;
@@ -40,27 +33,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ChannelsIT {
 
     /** Receives the deployment's presence webhooks (its URL is written into the test WAR's web.xml). */
-    static final List<String> HOOKS = new CopyOnWriteArrayList<>();
-    static HttpServer receiver;
+    static HookReceiver hooks;
 
     @Deployment(testable = false)
     static WebArchive deployment() throws Exception {
-        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/hook", exchange -> {
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            String signature = exchange.getRequestHeaders().getFirst("X-Jcable-Signature");
-            HOOKS.add(Signing.hmacHex(Cable.SECRET, body).equals(signature) ? body : "bad signature: " + body);
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        receiver.start();
+        hooks = new HookReceiver();
         WebArchive war = Cable.war().addClasses(TestChannel.class, TestIdentifier.class, RequestStamp.class,
                 TestObserver.class);
         String webXml;
         try (InputStream in = war.get("WEB-INF/web.xml").getAsset().openStream()) {
             webXml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+        String url = hooks.url();
         webXml = webXml.replaceFirst("(<env-entry-name>anycable/presence_webhook_url</env-entry-name>\\s*"
                 + "<env-entry-type>java.lang.String</env-entry-type>\\s*<env-entry-value>)(</env-entry-value>)",
                 "$1" + url + "$2");
@@ -73,7 +57,7 @@ class ChannelsIT {
 
     @AfterAll
     static void stopReceiver() {
-        receiver.stop(0);
+        hooks.close();
     }
 
     @ArquillianResource
@@ -191,29 +175,11 @@ class ChannelsIT {
             assertEquals(2, mine.stream().filter(l -> l.startsWith("sync opened")).count(), mine.toString());
             assertEquals(2, mine.stream().filter(l -> l.startsWith("async closed")).count(), mine.toString());
             // the webhook got the same transitions, once each, signed with the secret
-            List<String> names = hooked(stream, 4);
-            assertTrue(HOOKS.stream().noneMatch(body -> body.startsWith("bad signature")), HOOKS.toString());
             assertEquals(List.of("channel_occupied", "member_added " + user, "member_removed " + user,
-                    "channel_vacated"), names);
+                    "channel_vacated"), hooks.events(stream, 4));
 
             watcher.expectQuiet(); // and no second join or leave came after
         }
-    }
-
-    /** The webhook events of {@code stream} received so far ({@code name} and {@code id}), once there are {@code n}. */
-    private static List<String> hooked(String stream, int n) throws InterruptedException {
-        long until = System.currentTimeMillis() + 10_000;
-        List<String> names = List.of();
-        while (names.size() < n && System.currentTimeMillis() < until) {
-            Thread.sleep(20); // poll interval of the condition
-            names = HOOKS.stream().filter(body -> !body.startsWith("bad signature"))
-                    .flatMap(body -> Json.createReader(new StringReader(body)).readObject().getJsonArray("events")
-                            .getValuesAs(JsonObject.class).stream())
-                    .filter(event -> event.getString("stream").equals(stream))
-                    .map(event -> event.getString("name") + (event.containsKey("id") ? " " + event.getString("id") : ""))
-                    .toList();
-        }
-        return names;
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.jcable.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.URL;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,9 +38,12 @@ class ClusterIT {
     private static PayaraProcess nodeB;
     private static Cable a;
     private static Cable b;
+    /** Both nodes POST their presence webhooks here. */
+    private static HookReceiver hooks;
 
     @BeforeAll
     static void startCluster() throws Exception {
+        hooks = new HookReceiver();
         nodeA = node();
         nodeB = node(); // both start at once
         a = cable(nodeA.awaitReady());
@@ -50,7 +54,8 @@ class ClusterIT {
     private static PayaraProcess node() throws Exception {
         return new PayaraProcess("anycable.broker=redis", "anycable.redis_url=" + REDIS.url(),
                 "anycable.secret=" + Cable.SECRET, "anycable.presence_ttl=" + PRESENCE_TTL_SECONDS,
-                "anycable.broadcast_adapter=http,redis,redisx", "anycable.streams_whisper=true");
+                "anycable.broadcast_adapter=http,redis,redisx", "anycable.streams_whisper=true",
+                "anycable.presence_webhook_url=" + hooks.url(), "anycable.presence_webhook_batch=0.1");
     }
 
     private static Cable cable(PayaraProcess node) throws Exception {
@@ -63,6 +68,9 @@ class ClusterIT {
             if (node != null) {
                 node.close();
             }
+        }
+        if (hooks != null) {
+            hooks.close();
         }
     }
 
@@ -95,7 +103,7 @@ class ClusterIT {
 
     @Test
     @Order(2)
-    void oneIdOnTwoNodesIsOneMemberUntilItsLastSessionLeaves() {
+    void oneIdOnTwoNodesIsOneMemberUntilItsLastSessionLeaves() throws Exception {
         String stream = stream("cluster-presence");
         String identifier = signedIdentifier(stream);
         try (WsClient viewer = b.connect(); WsClient onA = a.connect(); WsClient onB = b.connect()) {
@@ -119,6 +127,20 @@ class ClusterIT {
             onB.send(command("leave", identifier, null));
             viewer.expect(presenceFrame(identifier, "{\"type\":\"leave\",\"id\":\"42\"}"));
             viewer.expectQuiet();
+            // the webhook got each transition once for the cluster: the join from node a, the leave from node b
+            List<String> expected = List.of("channel_occupied", "member_added 42", "member_removed 42",
+                    "channel_vacated");
+            assertEquals(expected, hooks.events(stream, 4));
+            // a marker from each node: each node's POSTs go out in order, one at a time, so a duplicate sent by
+            // either node would have arrived before its marker
+            String marks = stream("cluster-marks");
+            String markIdentifier = signedIdentifier(marks);
+            subscribed(onA, markIdentifier);
+            subscribed(onB, markIdentifier);
+            onA.send(command("join", markIdentifier, "\"presence\":{\"id\":\"mark-a\"}"));
+            onB.send(command("join", markIdentifier, "\"presence\":{\"id\":\"mark-b\"}"));
+            assertEquals(3, hooks.events(marks, 3).size());
+            assertEquals(expected, hooks.events(stream, 4));
         }
     }
 
@@ -200,6 +222,9 @@ class ClusterIT {
             double seconds = (System.nanoTime() - killed) / 1e9;
             assertTrue(seconds <= PRESENCE_TTL_SECONDS + 2, "left after " + seconds + " s");
             viewer.expectQuiet();
+            // the dead node's member left by a sweep of node b: reported once, by node b
+            assertEquals(List.of("channel_occupied", "member_added on-a", "member_added on-b", "member_removed on-a"),
+                    hooks.events(stream, 4));
             assertEquals("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"on-b\"}]}",
                     b.get("api/presence/" + stream.replace(":", "%3A") + "/users", "Bearer " + Cable.API_KEY).body());
             doomed.abort();
