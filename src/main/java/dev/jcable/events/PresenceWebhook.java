@@ -1,6 +1,7 @@
 package dev.jcable.events;
 
 import dev.jcable.broker.PresenceEvent;
+import dev.jcable.config.CableConfig;
 import dev.jcable.protocol.JsonText;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +63,21 @@ public final class PresenceWebhook {
         this.http = http;
         this.scheduler = scheduler;
         this.clock = clock;
+    }
+
+    /**
+     * The webhook {@code presence_webhook_url} asks for, or null when it is not set. Its HTTP client runs on
+     * {@code executor} (the container's managed one), its batches and retries on {@code scheduler}.
+     */
+    public static PresenceWebhook configured(CableConfig config, Executor executor,
+                                             ScheduledExecutorService scheduler) {
+        if (config.presenceWebhookUrl().isEmpty()) {
+            return null;
+        }
+        HttpClient http = HttpClient.newBuilder().executor(executor).connectTimeout(Duration.ofSeconds(5)).build();
+        return new PresenceWebhook(URI.create(config.presenceWebhookUrl()), config.presenceWebhookSecret(),
+                config.presenceWebhookBatch(), config.presenceWebhookRetry(), http, scheduler,
+                System::currentTimeMillis);
     }
 
     /** A transition (once per cluster): {@code member_added}/{@code member_removed}, and occupied/vacated edges. */

@@ -14,10 +14,17 @@ import java.util.Optional;
  * A handshake as the application's {@code ConnectionIdentifier} sees it; lives only while the connection opens.
  *
  * @param headers    request headers with lower-cased names
- * @param claims     the verified token's identifiers (JSON text), or null without a token
+ * @param claimsJson the verified token's identifiers (JSON text), or null without a token
  */
 public record HandshakeRequest(String sid, Map<String, List<String>> headers, Map<String, List<String>> parameters,
                                String claimsJson) implements ConnectionRequest {
+
+    /** What the handshake showed, before the connection's sid and claims are known. */
+    public record Parts(Map<String, List<String>> headers, Map<String, List<String>> parameters) {
+        public HandshakeRequest request(String sid, String claimsJson) {
+            return new HandshakeRequest(sid, headers, parameters, claimsJson);
+        }
+    }
 
     @Override
     public String header(String name) {

@@ -19,16 +19,12 @@ import dev.jcable.endpoint.HandshakeCapture;
 import dev.jcable.events.EventSink;
 import dev.jcable.events.Notifier;
 import dev.jcable.events.PresenceWebhook;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.time.Duration;
 import dev.jcable.hub.DeliveryPool;
 import dev.jcable.hub.Hub;
 import dev.jcable.identity.Authenticator;
 import dev.jcable.identity.Handshake;
 import dev.jcable.identity.HandshakeRequest;
 import dev.jcable.api.ConnectionIdentifier;
-import jakarta.json.JsonObject;
 import dev.jcable.protocol.Codec;
 import dev.jcable.protocol.Command;
 import dev.jcable.protocol.JsonText;
@@ -137,7 +133,7 @@ public class Node implements BrokerListener {
     private Transports transports;
     private final SecureRandom random = new SecureRandom();
     private StreamResolver resolver;
-    private Authenticator authenticator;
+    private Admission admission;
     private Broker broker;
     private ExpiryTimer expiryTimer;
     private Pinger pinger;
@@ -160,12 +156,12 @@ public class Node implements BrokerListener {
         resolver = new StreamResolver(new MessageVerifier(config.streamsSecret()),
                 config.turboStreams() ? new MessageVerifier(config.turboStreamsSecret()) : null,
                 config.publicStreams(), config.streamsPresence(), config.streamsWhisper());
-        authenticator = new Authenticator(config.jwtSecret(), config.enforceJwt(), System::currentTimeMillis);
         expiryTimer = new ExpiryTimer(scheduler, System::currentTimeMillis);
         fanout = new DeliveryPool(executor, DeliveryPool.defaultShards()); // before the broker can deliver
         // application events on shards of their own: a slow observer must not hold up deliveries
         notifier = new Notifier(new DeliveryPool(executor, 2),
-                applicationEvents == null ? List.of() : List.of(applicationEvents), webhook());
+                applicationEvents == null ? List.of() : List.of(applicationEvents),
+                PresenceWebhook.configured(config, executor, scheduler));
         BrokerSettings settings = new BrokerSettings(config.presenceTtl(), config.presenceMaxMembers(),
                 config.historyLimit(), config.historyTtl(), config.sessionsTtl(), config.sessionsMaxSize());
         if ("redis".equals(config.broker())) {
@@ -198,6 +194,8 @@ public class Node implements BrokerListener {
         if (identifier == null && discovery != null) {
             identifier = discovery.identifier();
         }
+        admission = new Admission(new Authenticator(config.jwtSecret(), config.enforceJwt(),
+                System::currentTimeMillis), identifier);
         LOG.info(() -> "jcable: ready, transport " + transports.kind().label() + ", broker " + config.broker()
                 + " (epoch " + broker.epoch() + ", history limit "
                 + config.historyLimit() + ", history ttl " + config.historyTtl().toSeconds() + "s, sessions ttl "
@@ -267,14 +265,8 @@ public class Node implements BrokerListener {
         socket.setMaxIdleTimeout(0);
         Map<String, List<String>> headers = headers(socket);
         Handshake handshake = Handshake.of(headers, socket.getRequestParameterMap(), config.jwtParam());
-        Authenticator.Decision decision = authenticator.authenticate(handshake.token(), sid);
-        if (!decision.accepted()) {
-            LOG.fine(() -> "jcable: refused connection " + sid + ": " + decision.detail());
-            session.disconnect(decision.reason(), false, CloseReason.CloseCodes.NORMAL_CLOSURE, "Auth Failed");
-            return;
-        }
-        String identifiers = identify(session, new HandshakeRequest(sid, headers, socket.getRequestParameterMap(),
-                handshake.token() == null ? null : decision.identifiers()), decision.identifiers());
+        String identifiers = admission.admit(session, handshake.token(),
+                new HandshakeRequest.Parts(headers, socket.getRequestParameterMap()));
         if (identifiers == null) {
             return;
         }
@@ -289,7 +281,7 @@ public class Node implements BrokerListener {
         Optional<CachedSession> previous = resumable && handshake.restoreSid() != null
                 ? restorable(handshake.restoreSid()) : Optional.empty();
         if (previous.isPresent()) {
-            restore(session, previous.get(), handshake.token() != null || identifier != null);
+            restore(session, previous.get(), handshake.token() != null || admission.identifiesItself());
         } else {
             session.send(Codec.welcome(sid));
         }
@@ -512,17 +504,6 @@ public class Node implements BrokerListener {
         closed(session);
     }
 
-    /** The presence webhook, when {@code presence_webhook_url} is set: its HTTP client runs on the managed executor. */
-    private PresenceWebhook webhook() {
-        if (config.presenceWebhookUrl().isEmpty()) {
-            return null;
-        }
-        HttpClient http = HttpClient.newBuilder().executor(executor).connectTimeout(Duration.ofSeconds(5)).build();
-        return new PresenceWebhook(URI.create(config.presenceWebhookUrl()), config.presenceWebhookSecret(),
-                config.presenceWebhookBatch(), config.presenceWebhookRetry(), http, scheduler,
-                System::currentTimeMillis);
-    }
-
     /** The class of the server's WebSocket container, or null when it is not where the WebSocket spec puts it. */
     private String webSocketContainer() {
         try {
@@ -546,31 +527,6 @@ public class Node implements BrokerListener {
         return headers == null ? Map.of() : headers;
     }
 
-    /**
-     * The application's {@link ConnectionIdentifier} decides the identifiers, when there is one; null when it
-     * refused the connection ({@code unauthorized}) or threw (closed 1011 {@code Auth Error} without a frame, as
-     * anycable-go answers a failed authentication RPC).
-     */
-    private String identify(CableSession session, HandshakeRequest request, String identifiers) {
-        if (identifier == null) {
-            return identifiers;
-        }
-        Optional<JsonObject> identified;
-        try {
-            identified = identifier.identify(request);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "jcable: the ConnectionIdentifier threw for connection " + session.sid()
-                    + "; closing it (1011 Auth Error)", e);
-            session.closeNow(new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "Auth Error"));
-            return null;
-        }
-        if (identified == null || identified.isEmpty()) {
-            LOG.fine(() -> "jcable: the ConnectionIdentifier refused connection " + session.sid());
-            session.disconnect("unauthorized", false, CloseReason.CloseCodes.NORMAL_CLOSURE, "Auth Failed");
-            return null;
-        }
-        return identified.get().toString();
-    }
 
     private long pingInterval(Session socket) {
         List<String> pi = socket.getRequestParameterMap().get("pi");
