@@ -2,7 +2,10 @@ package dev.jcable.events;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
+import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -19,8 +22,17 @@ public class CdiEvents implements EventSink {
     @Inject
     Event<Object> events;
 
+    @Inject
+    BeanManager beans;
+
+    /** Whether the application observes each event type at all (observers are fixed once deployed). */
+    private final Map<Class<?>, Boolean> observed = new ConcurrentHashMap<>();
+
     @Override
     public void fire(Object event) {
+        if (!observed.computeIfAbsent(event.getClass(), type -> !beans.resolveObserverMethods(event).isEmpty())) {
+            return; // nobody listens: a presence churn costs no event dispatch
+        }
         try {
             events.fire(event);
         } catch (RuntimeException e) {
