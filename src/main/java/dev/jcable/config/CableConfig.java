@@ -165,7 +165,7 @@ public record CableConfig(
             case PRESENCE_INFO_MAX_SIZE -> String.valueOf(presenceInfoMaxSize);
             case DEMO -> String.valueOf(demo);
             case PRESENCE_IDENTITY -> presenceIdentity;
-            case PRESENCE_WEBHOOK_URL -> presenceWebhookUrl;
+            case PRESENCE_WEBHOOK_URL -> redactUrl(presenceWebhookUrl);
             case PRESENCE_WEBHOOK_BATCH -> seconds(presenceWebhookBatch);
             case PRESENCE_WEBHOOK_RETRY -> seconds(presenceWebhookRetry);
             default -> throw new IllegalArgumentException(option.key());
