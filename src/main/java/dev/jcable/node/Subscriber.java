@@ -72,7 +72,12 @@ final class Subscriber implements ChannelContext {
 
     @Override
     public String connectionParameter(String name) {
-        Map<String, List<String>> query = session.socket().getRequestParameterMap();
+        Map<String, List<String>> query;
+        try {
+            query = session.socket().getRequestParameterMap();
+        } catch (RuntimeException e) {
+            return null; // some containers refuse once the socket is closed (unsubscribed after a disconnect)
+        }
         List<String> values = query == null ? null : query.get(name);
         return values == null || values.isEmpty() ? null : values.get(0);
     }
