@@ -26,7 +26,11 @@ public final class Cable {
     public static final String BROADCAST_KEY = Signing.broadcastKey(SECRET);
     public static final String API_KEY = Signing.apiKey(SECRET);
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /**
+     * HTTP/1.1, as browsers speak it to an http:// URL: the JDK client's default offers an h2c upgrade, and Open
+     * Liberty 26 hangs on that upgrade for a request it forwards (GET / to the welcome file) on a fresh connection.
+     */
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private final URI http;
 
