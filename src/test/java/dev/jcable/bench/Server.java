@@ -275,6 +275,14 @@ public final class Server implements AutoCloseable {
             }
         }
         process.waitFor(30, TimeUnit.SECONDS);
+        String logs = System.getProperty("bench.serverLogs", ""); // -Dbench.serverLogs=target/bench keeps each log
+        if (!logs.isEmpty()) {
+            try {
+                Files.writeString(Path.of(logs, "server-" + port + ".log"), log);
+            } catch (IOException e) {
+                System.err.println("server log not kept: " + e);
+            }
+        }
         if (dir != null) {
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
