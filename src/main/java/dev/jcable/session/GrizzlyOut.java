@@ -44,19 +44,30 @@ final class GrizzlyOut {
      *
      * @throws ReflectiveOperationException when the internals on the way are not what this class knows
      */
-    @SuppressWarnings("unchecked")
     static GrizzlyOut open(Object writer) throws ReflectiveOperationException {
         Object upgrade = field(writer.getClass(), "tyrusHttpUpgradeHandler").get(writer);
         Object web = method(upgrade.getClass(), "getWebConnection").invoke(upgrade); // package-private, on a proxy
         Object stream = web.getClass().getMethod("getOutputStream").invoke(web); // Tyrus asks for the same one
         Object catalina = field(stream.getClass(), "ob").get(stream);
         Object grizzly = field(catalina.getClass(), "grizzlyOutputBuffer").get(catalina);
-        if (!(field(grizzly.getClass(), "connection").get(grizzly) instanceof Connection<?> found)
-                || !(found.getTransport() instanceof AsyncQueueEnabledTransport transport)) {
+        if (!(field(grizzly.getClass(), "connection").get(grizzly) instanceof Connection<?> found)) {
             throw new NoSuchFieldException("no Grizzly connection behind " + writer.getClass().getName());
         }
-        Processor<?> processor = found.getProcessor() != null ? found.getProcessor()
-                : found.getTransport().getProcessor();
+        return on(found);
+    }
+
+    /**
+     * Writes to {@code connection}'s async write queue, or null when its filter chain has TLS.
+     *
+     * @throws NoSuchFieldException when the connection is not one this class knows (no async queue, no filter chain)
+     */
+    @SuppressWarnings("unchecked")
+    static GrizzlyOut on(Connection<?> connection) throws NoSuchFieldException {
+        if (!(connection.getTransport() instanceof AsyncQueueEnabledTransport transport)) {
+            throw new NoSuchFieldException("Grizzly transport " + connection.getTransport() + " has no write queue");
+        }
+        Processor<?> processor = connection.getProcessor() != null ? connection.getProcessor()
+                : connection.getTransport().getProcessor();
         if (!(processor instanceof FilterChain chain)) {
             throw new NoSuchFieldException("Grizzly processor " + processor + " is not a filter chain");
         }
@@ -65,7 +76,7 @@ final class GrizzlyOut {
                 return null;
             }
         }
-        return new GrizzlyOut((Connection<SocketAddress>) found,
+        return new GrizzlyOut((Connection<SocketAddress>) connection,
                 (AsyncQueueWriter<SocketAddress>) transport.getAsyncQueueIO().getWriter());
     }
 

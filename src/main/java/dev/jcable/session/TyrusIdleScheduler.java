@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class TyrusIdleScheduler extends AbstractExecutorService implements ScheduledExecutorService {
 
-    private static final String IDLE_COMMAND = "org.glassfish.tyrus.core.TyrusSession$IdleTimeoutCommand";
+    static final String IDLE_COMMAND = "org.glassfish.tyrus.core.TyrusSession$IdleTimeoutCommand";
 
     private final ScheduledExecutorService container;
     private final Session session;
