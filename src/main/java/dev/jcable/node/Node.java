@@ -222,10 +222,9 @@ public class Node implements BrokerListener {
         // the goodbye's own bound is the grace in disconnecting() above.
         socket.getAsyncRemote().setSendTimeout(0);
         // jcable finds dead peers itself (Liveness: WebSocket pings, pong_timeout) and cuts off clients that stop
-        // reading; the container's idle timeout adds nothing. (This does not spare Tyrus its per-send idle task: with
-        // 0 it still schedules one, and runs it, for every frame sent through its remote endpoint —
-        // eclipse-ee4j/tyrus#487. jcable's Tyrus transport does not send through it, see session.TyrusTransport;
-        // this call costs one such task per connection.)
+        // reading; the container's idle timeout adds nothing. (With 0 Tyrus still schedules an idle task per frame
+        // sent, ping, pong and message received — eclipse-ee4j/tyrus#487; jcable's Tyrus transport sends past it and
+        // gives the session a scheduler that skips those tasks while the timeout is off: session.TyrusIdleScheduler.)
         socket.setMaxIdleTimeout(0);
         Handshake handshake = handshake(socket);
         Authenticator.Decision decision = authenticator.authenticate(handshake.token(), sid);

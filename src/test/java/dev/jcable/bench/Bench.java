@@ -63,8 +63,10 @@ public final class Bench {
 
     /** JVM options of every Jakarta EE server under test: the same for jcable and the bare endpoint, on every server. */
     static List<String> jvm(String... extra) {
-        List<String> options = new ArrayList<>(List.of("-Xms" + prop("heap", "1g"), "-Xmx" + prop("heap", "1g"),
-                "-XX:+UseSerialGC"));
+        // -Dbench.memoryOpts replaces the heap and collector options (the memory benchmark compares such sets)
+        String memory = prop("memoryOpts", "-Xms" + prop("heap", "1g") + " -Xmx" + prop("heap", "1g")
+                + " -XX:+UseSerialGC");
+        List<String> options = new ArrayList<>(Arrays.asList(memory.trim().split("\\s+")));
         options.addAll(Arrays.asList(extra));
         String more = prop("jvmOpts", "");
         if (!more.isBlank()) {

@@ -236,6 +236,11 @@ public final class Server implements AutoCloseable {
         return -1;
     }
 
+    /** The live objects by class (jcmd GC.class_histogram, which collects first). */
+    public String histogram() throws Exception {
+        return jcmd("GC.class_histogram");
+    }
+
     /** Forces a full GC (jcmd GC.run, twice) and returns the used heap in KB. */
     public long heapAfterGcKb() throws Exception {
         jcmd("GC.run");
