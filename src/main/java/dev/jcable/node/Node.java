@@ -53,6 +53,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -80,7 +82,10 @@ public class Node implements BrokerListener {
     @Resource(lookup = "java:comp/DefaultManagedExecutorService")
     ManagedExecutorService executor;
 
-    /** The Redis client's threads (broker=redis) come from here, so the container knows and ends them. */
+    /**
+     * The fan-out threads and the Redis client's (broker=redis) come from here, so the container knows them; both end
+     * with the deployment.
+     */
     @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
     ManagedThreadFactory threadFactory;
 
@@ -109,6 +114,7 @@ public class Node implements BrokerListener {
     };
     private final Hub hub = new Hub();
     private DeliveryPool fanout;
+    private ThreadPoolExecutor deliveryThreads;
     private Transports transports;
     private final SecureRandom random = new SecureRandom();
     private StreamResolver resolver;
@@ -135,7 +141,14 @@ public class Node implements BrokerListener {
                 config.publicStreams(), config.streamsPresence(), config.streamsWhisper());
         authenticator = new Authenticator(config.jwtSecret(), config.enforceJwt(), System::currentTimeMillis);
         expiryTimer = new ExpiryTimer(scheduler, System::currentTimeMillis);
-        fanout = new DeliveryPool(executor, DeliveryPool.defaultShards()); // before the broker can deliver
+        // Fan-outs run on a plain pool of the container's managed threads, not on the managed executor: every task
+        // handed to Payara's managed executor captures thread context by scanning the application's jars, and with
+        // fan-outs spread out (a few per second, each done before the next) every publication would be such a task.
+        // A managed thread carries its context from its creation; the pool ends with the deployment (shutdown()).
+        int shards = DeliveryPool.defaultShards();
+        deliveryThreads = new ThreadPoolExecutor(shards, shards, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), threadFactory);
+        fanout = new DeliveryPool(deliveryThreads, shards); // before the broker can deliver
         BrokerSettings settings = new BrokerSettings(config.presenceTtl(), config.presenceMaxMembers(),
                 config.historyLimit(), config.historyTtl(), config.sessionsTtl(), config.sessionsMaxSize());
         if ("redis".equals(config.broker())) {
@@ -193,6 +206,7 @@ public class Node implements BrokerListener {
         oneShots.stop();
         pinger.stop();
         fanout.stop();
+        deliveryThreads.shutdownNow();
         liveness.stop();
         expiryTimer.stop();
         broker.stop();
