@@ -15,8 +15,9 @@ import java.util.logging.Logger;
  * they were submitted (the broker submits in offset order), and a huge room holds only its own shard, never the
  * HTTP threads or the other rooms.
  *
- * <p>The container's executor runs one drain per burst of work, never one task per publication or per frame: on
- * Payara every managed task pays a context capture that scans the application's jars. Within a drain the writes of
+ * <p>The executor runs one drain per burst of work, never one task per publication or per frame. In the server it is
+ * a plain pool of the container's managed threads (see {@code Node}), not the managed executor: on Payara every
+ * managed task pays a context capture that scans the application's jars. Within a drain the writes of
  * fan-outs that queued up behind each other are held in a {@link WriteBatch}, so each connection gets them in one
  * write.
  */

@@ -60,6 +60,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -87,7 +89,10 @@ public class Node implements BrokerListener {
     @Resource(lookup = "java:comp/DefaultManagedExecutorService")
     ManagedExecutorService executor;
 
-    /** The Redis client's threads (broker=redis) come from here, so the container knows and ends them. */
+    /**
+     * The fan-out threads and the Redis client's (broker=redis) come from here, so the container knows them; both end
+     * with the deployment.
+     */
     @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
     ManagedThreadFactory threadFactory;
 
@@ -130,6 +135,8 @@ public class Node implements BrokerListener {
     };
     private final Hub hub = new Hub();
     private DeliveryPool fanout;
+    private ThreadPoolExecutor deliveryThreads;
+    private ThreadPoolExecutor eventThreads;
     private Transports transports;
     private final SecureRandom random = new SecureRandom();
     private StreamResolver resolver;
@@ -157,9 +164,19 @@ public class Node implements BrokerListener {
                 config.turboStreams() ? new MessageVerifier(config.turboStreamsSecret()) : null,
                 config.publicStreams(), config.streamsPresence(), config.streamsWhisper());
         expiryTimer = new ExpiryTimer(scheduler, System::currentTimeMillis);
-        fanout = new DeliveryPool(executor, DeliveryPool.defaultShards()); // before the broker can deliver
-        // application events on shards of their own: a slow observer must not hold up deliveries
-        notifier = new Notifier(new DeliveryPool(executor, 2),
+        // Fan-outs and application events run on plain pools of the container's managed threads, not on the
+        // managed executor: every task handed to Payara's managed executor captures thread context by scanning the
+        // application's jars, and with fan-outs spread out (a few per second, each done before the next) every
+        // publication, join and leave would be such a task. A managed thread carries its context from its
+        // creation; the pools end with the deployment (shutdown()).
+        int shards = DeliveryPool.defaultShards();
+        deliveryThreads = new ThreadPoolExecutor(shards, shards, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), threadFactory);
+        fanout = new DeliveryPool(deliveryThreads, shards); // before the broker can deliver
+        // application events on lanes and threads of their own: a slow observer must not hold up deliveries
+        eventThreads = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                threadFactory);
+        notifier = new Notifier(new DeliveryPool(eventThreads, 2),
                 applicationEvents == null ? List.of() : List.of(applicationEvents),
                 PresenceWebhook.configured(config, executor, scheduler));
         BrokerSettings settings = new BrokerSettings(config.presenceTtl(), config.presenceMaxMembers(),
@@ -229,6 +246,8 @@ public class Node implements BrokerListener {
         pinger.stop();
         fanout.stop();
         notifier.stop();
+        deliveryThreads.shutdownNow();
+        eventThreads.shutdownNow();
         liveness.stop();
         expiryTimer.stop();
         broker.stop();
@@ -258,10 +277,9 @@ public class Node implements BrokerListener {
         // the goodbye's own bound is the grace in disconnecting() above.
         socket.getAsyncRemote().setSendTimeout(0);
         // jcable finds dead peers itself (Liveness: WebSocket pings, pong_timeout) and cuts off clients that stop
-        // reading; the container's idle timeout adds nothing. (This does not spare Tyrus its per-send idle task: with
-        // 0 it still schedules one, and runs it, for every frame sent through its remote endpoint —
-        // eclipse-ee4j/tyrus#487. jcable's Tyrus transport does not send through it, see session.TyrusTransport;
-        // this call costs one such task per connection.)
+        // reading; the container's idle timeout adds nothing. (With 0 Tyrus still schedules an idle task per frame
+        // sent, ping, pong and message received — eclipse-ee4j/tyrus#487; jcable's Tyrus transport sends past it and
+        // gives the session a scheduler that skips those tasks while the timeout is off: session.TyrusIdleScheduler.)
         socket.setMaxIdleTimeout(0);
         Map<String, List<String>> headers = headers(socket);
         Handshake handshake = Handshake.of(headers, socket.getRequestParameterMap(), config.jwtParam());

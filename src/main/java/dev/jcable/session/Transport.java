@@ -24,8 +24,8 @@ interface Transport {
 
     /**
      * Writes a WebSocket ping with an empty payload. Called only while no {@link #write} is in flight; every
-     * transport uses the container's own {@code sendPing}, which checks the connection's state and is rare enough
-     * to cost nothing that matters.
+     * transport uses the container's own {@code sendPing}, which checks the connection's state. (On Tyrus each
+     * ping, and each pong received, used to cost a managed task for the idle timeout: {@link TyrusIdleScheduler}.)
      */
     void ping() throws IOException;
 }

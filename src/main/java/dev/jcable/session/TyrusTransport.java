@@ -8,7 +8,10 @@ import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.glassfish.tyrus.spi.CompletionHandler;
 import org.glassfish.tyrus.spi.Writer;
 
@@ -24,6 +27,11 @@ import org.glassfish.tyrus.spi.Writer;
  * {@code ProtocolHandler}), so {@link #open} checks every step and throws when one is missing; this class is
  * loaded only once Tyrus is known to be there ({@link Transports}). Connections with a negotiated extension
  * (permessage-deflate) keep the portable path: raw frames would bypass it.
+ *
+ * <p>Under the writer, on Payara, the frames skip the servlet output stream as well and go to the Grizzly
+ * connection's write queue ({@link GrizzlyOut}), where the connection allows it. And the session's idle-timeout
+ * tasks, which Tyrus schedules for every ping, pong and received message even with the timeout off, are not
+ * scheduled ({@link TyrusIdleScheduler}).
  */
 final class TyrusTransport implements Transport {
 
@@ -34,16 +42,24 @@ final class TyrusTransport implements Transport {
     private record Path(Class<?> remoteType, Field webSocket, Field state, Field protocolHandler, Field writer) {
     }
 
+    private static final Logger LOG = Logger.getLogger(TyrusTransport.class.getName());
+    private static final String SERVLET_WRITER = "org.glassfish.tyrus.servlet.TyrusServletWriter";
+
     private static volatile Path cached;
+    private static volatile boolean grizzlyFailed;
+    private static volatile boolean grizzlyAnnounced;
+    private static volatile boolean schedulerFailed;
 
     private final Path path;
     private final Object webSocket;
     private final Object protocolHandler;
+    private final GrizzlyOut grizzly; // null: Tyrus' writer
 
-    private TyrusTransport(Path path, Object webSocket, Object protocolHandler) {
+    private TyrusTransport(Path path, Object webSocket, Object protocolHandler, GrizzlyOut grizzly) {
         this.path = path;
         this.webSocket = webSocket;
         this.protocolHandler = protocolHandler;
+        this.grizzly = grizzly;
     }
 
     /**
@@ -63,10 +79,50 @@ final class TyrusTransport implements Transport {
         }
         Object webSocket = known.webSocket().get(remote);
         Object handler = known.protocolHandler().get(webSocket);
-        if (!(known.writer().get(handler) instanceof Writer)) {
+        if (!(known.writer().get(handler) instanceof Writer writer)) {
             throw new NoSuchFieldException("no Tyrus writer behind " + remote.getClass().getName());
         }
-        return new TyrusTransport(known, webSocket, handler);
+        skipIdleTasks(socket);
+        return new TyrusTransport(known, webSocket, handler, grizzly(writer));
+    }
+
+    /** The Grizzly connection under Tyrus' servlet writer, or null: Tyrus' writer then, which works everywhere. */
+    private static GrizzlyOut grizzly(Writer writer) {
+        if (grizzlyFailed || !writer.getClass().getName().equals(SERVLET_WRITER)) {
+            return null;
+        }
+        try {
+            GrizzlyOut out = GrizzlyOut.open(writer);
+            if (!grizzlyAnnounced) {
+                grizzlyAnnounced = true;
+                LOG.info(out != null ? "jcable: tyrus-raw frames go to Grizzly's write queue"
+                        : "jcable: tyrus-raw frames go through Tyrus' writer (TLS on this listener)");
+            }
+            return out;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            grizzlyFailed = true;
+            LOG.log(Level.WARNING, "jcable: Grizzly's write queue is not reachable under Tyrus' servlet writer; frames "
+                    + "go through the servlet output stream (more CPU per frame)", e);
+            return null;
+        }
+    }
+
+    /** Gives the session a scheduler that drops its idle-timeout tasks while the timeout is off. */
+    private static void skipIdleTasks(Session socket) {
+        if (schedulerFailed) {
+            return;
+        }
+        try {
+            Field service = GrizzlyOut.field(socket.getClass(), "service");
+            if (service.get(socket) instanceof ScheduledExecutorService container
+                    && !(container instanceof TyrusIdleScheduler)) {
+                service.set(socket, new TyrusIdleScheduler(container, socket));
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            schedulerFailed = true;
+            LOG.log(Level.WARNING, "jcable: Tyrus' session scheduler is not reachable; Tyrus keeps scheduling an "
+                    + "idle-timeout task per ping, pong and received message (more CPU per frame)", e);
+        }
     }
 
     private static Path find(Object remote) throws ReflectiveOperationException {
@@ -111,7 +167,7 @@ final class TyrusTransport implements Transport {
             done.onResult(new SendResult(new IllegalStateException("connection closed")));
             return;
         }
-        writer.write(gather(frames), new CompletionHandler<>() {
+        CompletionHandler<ByteBuffer> completion = new CompletionHandler<>() {
             @Override
             public void completed(ByteBuffer result) {
                 done.onResult(new SendResult());
@@ -126,7 +182,17 @@ final class TyrusTransport implements Transport {
             public void cancelled() {
                 done.onResult(new SendResult(new IllegalStateException("write cancelled")));
             }
-        });
+        };
+        if (grizzly != null) {
+            grizzly.write(gather(frames), completion);
+        } else {
+            writer.write(gather(frames), completion);
+        }
+    }
+
+    /** Where writes go: for the start-up line and tests. */
+    String path() {
+        return grizzly != null ? "grizzly" : "tyrus-writer";
     }
 
     /** One frame as it is (shared, never copied); several concatenated into one buffer, one write. */
@@ -148,17 +214,7 @@ final class TyrusTransport implements Transport {
         return ByteBuffer.wrap(out);
     }
 
-    /** A field declared by {@code type} or one of its superclasses, made accessible. */
     private static Field field(Class<?> type, String name) throws NoSuchFieldException {
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            try {
-                Field field = c.getDeclaredField(name);
-                field.setAccessible(true);
-                return field;
-            } catch (NoSuchFieldException e) {
-                // look in the superclass
-            }
-        }
-        throw new NoSuchFieldException(type.getName() + "." + name);
+        return GrizzlyOut.field(type, name);
     }
 }

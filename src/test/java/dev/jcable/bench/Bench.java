@@ -63,8 +63,11 @@ public final class Bench {
 
     /** JVM options of every Jakarta EE server under test: the same for jcable and the bare endpoint, on every server. */
     static List<String> jvm(String... extra) {
-        List<String> options = new ArrayList<>(List.of("-Xms" + prop("heap", "1g"), "-Xmx" + prop("heap", "1g"),
-                "-XX:+UseSerialGC"));
+        // -Dbench.memoryOpts=-Xms64m,-XX:+UseG1GC,… replaces the heap and collector options (comma-separated: run.sh
+        // splits BENCH_OPTS on spaces); the memory benchmark compares such sets
+        String memory = prop("memoryOpts", "-Xms" + prop("heap", "1g") + ",-Xmx" + prop("heap", "1g")
+                + ",-XX:+UseSerialGC");
+        List<String> options = new ArrayList<>(Arrays.asList(memory.trim().split(",")));
         options.addAll(Arrays.asList(extra));
         String more = prop("jvmOpts", "");
         if (!more.isBlank()) {

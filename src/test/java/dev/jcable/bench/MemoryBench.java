@@ -51,6 +51,7 @@ final class MemoryBench {
                 long heap0 = node ? nodeHeapKb(server) : server.heapAfterGcKb();
                 long rss0 = server.rssKb();
                 out.append(row(target, 0, heap0, 0, rss0, 0));
+                histogram(server, node, target, 0);
                 System.err.println(target + " baseline heap " + heap0 + " KB rss " + rss0 + " KB");
                 for (int step : steps) {
                     conns.addAll(open(ws, uri, cable, conns.size(), step - conns.size()));
@@ -60,9 +61,34 @@ final class MemoryBench {
                     System.err.println(target + " " + step + ": heap " + heap + " KB rss " + rss + " KB");
                     out.append(row(target, step, heap, (double) (heap - heap0) / step, rss, (double) (rss - rss0) / step));
                 }
+                histogram(server, node, target, conns.size());
+                // RSS should follow the live set down again: every connection closed, what does the process keep?
+                conns.forEach(Conn::abort);
+                conns.clear();
+                // (no forced GC for a while first: what the collector gives back by itself, e.g. G1's periodic GC)
+                Thread.sleep(Long.parseLong(Bench.prop("closedWaitMs", "20000")));
+                long rssUnforced = server.rssKb();
+                long heapClosed = node ? nodeHeapKb(server) : server.heapAfterGcKb();
+                long rssClosed = server.rssKb();
+                System.err.println(target + " all closed: rss " + rssUnforced + " KB, after forced GC heap "
+                        + heapClosed + " KB rss " + rssClosed + " KB");
+                out.append(String.format(Locale.ROOT, "| %s | all closed | %.1f | | %.1f (%.1f before a forced GC) | |%n",
+                        target, heapClosed / 1024.0, rssClosed / 1024.0, rssUnforced / 1024.0));
             } finally {
                 conns.forEach(Conn::abort);
             }
+        }
+    }
+
+    /**
+     * With {@code -Dbench.histograms=<dir>}, keeps the server's class histogram as
+     * {@code <dir>/histogram-<target>-<connections>.txt}: diff two of them to see what a connection holds.
+     */
+    private static void histogram(Server server, boolean node, String target, int connections) throws Exception {
+        String dir = Bench.prop("histograms", "");
+        if (!dir.isEmpty() && !node) {
+            java.nio.file.Files.writeString(Path.of(dir, "histogram-" + target + "-" + connections + ".txt"),
+                    server.histogram());
         }
     }
 

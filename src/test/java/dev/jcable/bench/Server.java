@@ -236,6 +236,11 @@ public final class Server implements AutoCloseable {
         return -1;
     }
 
+    /** The live objects by class (jcmd GC.class_histogram, which collects first). */
+    public String histogram() throws Exception {
+        return jcmd("GC.class_histogram");
+    }
+
     /** Forces a full GC (jcmd GC.run, twice) and returns the used heap in KB. */
     public long heapAfterGcKb() throws Exception {
         jcmd("GC.run");
@@ -275,6 +280,14 @@ public final class Server implements AutoCloseable {
             }
         }
         process.waitFor(30, TimeUnit.SECONDS);
+        String logs = System.getProperty("bench.serverLogs", ""); // -Dbench.serverLogs=target/bench keeps each log
+        if (!logs.isEmpty()) {
+            try {
+                Files.writeString(Path.of(logs, "server-" + port + ".log"), log);
+            } catch (IOException e) {
+                System.err.println("server log not kept: " + e);
+            }
+        }
         if (dir != null) {
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

@@ -1,0 +1,154 @@
+package dev.jcable.session;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import org.glassfish.grizzly.CompletionHandler;
+import org.glassfish.grizzly.Connection;
+import org.glassfish.grizzly.Processor;
+import org.glassfish.grizzly.WriteResult;
+import org.glassfish.grizzly.asyncqueue.AsyncQueueEnabledTransport;
+import org.glassfish.grizzly.asyncqueue.AsyncQueueWriter;
+import org.glassfish.grizzly.asyncqueue.WritableMessage;
+import org.glassfish.grizzly.filterchain.Filter;
+import org.glassfish.grizzly.filterchain.FilterChain;
+import org.glassfish.grizzly.memory.Buffers;
+
+/**
+ * Payara: the Grizzly connection under Tyrus' servlet writer, written to through its async write queue. Tyrus'
+ * {@code TyrusServletWriter} hands each frame to the servlet output stream and flushes it, which runs Catalina's
+ * and Grizzly's HTTP output buffers and the whole filter chain per write (about half of the server's CPU under
+ * fan-out); it also reports a write complete as soon as the output stream took it, so a client that stops reading
+ * piles up bytes in Grizzly's queue, beyond the outbox's bound. The async write queue is where that path ends: it
+ * writes at once when the socket can take it and completes a write only when its bytes are in the socket, so the
+ * outbox's one-write-in-flight bounds what a stalled client holds.
+ *
+ * <p>Only plain-TCP connections qualify: with TLS (an SSL filter in the chain) the bytes must go through the filters,
+ * and {@link #open} answers null. The way there (Tyrus' upgrade handler → the servlet output stream →
+ * Catalina's and Grizzly's output buffers → the connection) is internal, so every step is checked; a missing one
+ * throws and the caller keeps Tyrus' writer.
+ */
+final class GrizzlyOut {
+
+    private final Connection<SocketAddress> connection;
+    private final AsyncQueueWriter<SocketAddress> queue;
+
+    private GrizzlyOut(Connection<SocketAddress> connection, AsyncQueueWriter<SocketAddress> queue) {
+        this.connection = connection;
+        this.queue = queue;
+    }
+
+    /**
+     * The connection behind Tyrus' servlet {@code writer}, or null when it must keep the filter chain (TLS).
+     *
+     * @throws ReflectiveOperationException when the internals on the way are not what this class knows
+     */
+    static GrizzlyOut open(Object writer) throws ReflectiveOperationException {
+        Object upgrade = field(writer.getClass(), "tyrusHttpUpgradeHandler").get(writer);
+        Object web = method(upgrade.getClass(), "getWebConnection").invoke(upgrade); // package-private, on a proxy
+        Object stream = web.getClass().getMethod("getOutputStream").invoke(web); // Tyrus asks for the same one
+        Object catalina = field(stream.getClass(), "ob").get(stream);
+        Object grizzly = field(catalina.getClass(), "grizzlyOutputBuffer").get(catalina);
+        if (!(field(grizzly.getClass(), "connection").get(grizzly) instanceof Connection<?> found)) {
+            throw new NoSuchFieldException("no Grizzly connection behind " + writer.getClass().getName());
+        }
+        return on(found);
+    }
+
+    /**
+     * Writes to {@code connection}'s async write queue, or null when its filter chain has TLS.
+     *
+     * @throws NoSuchFieldException when the connection is not one this class knows (no async queue, no filter chain)
+     */
+    @SuppressWarnings("unchecked")
+    static GrizzlyOut on(Connection<?> connection) throws NoSuchFieldException {
+        if (!(connection.getTransport() instanceof AsyncQueueEnabledTransport transport)) {
+            throw new NoSuchFieldException("Grizzly transport " + connection.getTransport() + " has no write queue");
+        }
+        Processor<?> processor = connection.getProcessor() != null ? connection.getProcessor()
+                : connection.getTransport().getProcessor();
+        if (!(processor instanceof FilterChain chain)) {
+            throw new NoSuchFieldException("Grizzly processor " + processor + " is not a filter chain");
+        }
+        for (Filter filter : chain) {
+            if (transforms(filter.getClass())) {
+                return null;
+            }
+        }
+        return new GrizzlyOut((Connection<SocketAddress>) connection,
+                (AsyncQueueWriter<SocketAddress>) transport.getAsyncQueueIO().getWriter());
+    }
+
+    /**
+     * A filter that changes every connection's bytes on their way out: TLS. (Payara's chain also holds an HTTP/2
+     * filter, which frames only HTTP/2 connections; a WebSocket upgrade is HTTP/1.1, so its connection is not one.)
+     */
+    private static boolean transforms(Class<?> type) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            String name = c.getSimpleName();
+            if (name.contains("SSL") || name.contains("Ssl") || name.contains("Tls")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Queues {@code bytes} on the connection; {@code done} runs once they are in the socket, or on failure. */
+    void write(ByteBuffer bytes, org.glassfish.tyrus.spi.CompletionHandler<ByteBuffer> done) {
+        if (!connection.isOpen()) {
+            done.failed(new IllegalStateException("connection closed"));
+            return;
+        }
+        // a wrapped heap buffer: the frame's bytes are shared by every subscriber and never copied or disposed
+        queue.write(connection, Buffers.wrap(connection.getMemoryManager(), bytes),
+                new CompletionHandler<WriteResult<WritableMessage, SocketAddress>>() {
+                    @Override
+                    public void completed(WriteResult<WritableMessage, SocketAddress> result) {
+                        done.completed(bytes);
+                    }
+
+                    @Override
+                    public void failed(Throwable throwable) {
+                        done.failed(throwable);
+                    }
+
+                    @Override
+                    public void cancelled() {
+                        done.cancelled();
+                    }
+
+                    @Override
+                    public void updated(WriteResult<WritableMessage, SocketAddress> result) {
+                    }
+                });
+    }
+
+    /** A method without parameters declared by {@code type} or one of its superclasses, made accessible. */
+    private static Method method(Class<?> type, String name) throws NoSuchMethodException {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            try {
+                Method method = c.getDeclaredMethod(name);
+                method.setAccessible(true);
+                return method;
+            } catch (NoSuchMethodException e) {
+                // look in the superclass
+            }
+        }
+        throw new NoSuchMethodException(type.getName() + "." + name + "()");
+    }
+
+    /** A field declared by {@code type} or one of its superclasses, made accessible. */
+    static Field field(Class<?> type, String name) throws NoSuchFieldException {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            try {
+                Field field = c.getDeclaredField(name);
+                field.setAccessible(true);
+                return field;
+            } catch (NoSuchFieldException e) {
+                // look in the superclass
+            }
+        }
+        throw new NoSuchFieldException(type.getName() + "." + name);
+    }
+}
