@@ -27,6 +27,9 @@ import java.util.Map;
  * @param allowedOrigins    the handshake {@code Origin} hosts accepted (lower case, {@code host[:port]},
  *                          {@code *suffix} wildcards); empty accepts every origin
  * @param demo              whether the demo page and its endpoints are served
+ * @param metricsHttp       the path of the Prometheus metrics; empty when they are not served
+ * @param metricsKey        Bearer key of the metrics path; null when it needs no key
+ * @param statsRefreshInterval how often the stats line is logged; zero turns it off
  * @param sources           where each option's value came from (for the start-up line)
  */
 public record CableConfig(
@@ -69,6 +72,9 @@ public record CableConfig(
         int presenceMaxMembers,
         int presenceInfoMaxSize,
         boolean demo,
+        String metricsHttp,
+        String metricsKey,
+        Duration statsRefreshInterval,
         Map<Option, String> sources) {
 
     public CableConfig {
@@ -112,6 +118,7 @@ public record CableConfig(
             case API_SECRET -> apiSecret;
             case JWT_SECRET -> jwtSecret;
             case TURBO_STREAMS_SECRET -> turboStreamsSecret;
+            case METRICS_KEY -> metricsKey;
             default -> throw new IllegalArgumentException(option.key());
         };
         return value == null || value.isEmpty() ? "<none>" : "<set>";
@@ -152,6 +159,8 @@ public record CableConfig(
             case PRESENCE_MAX_MEMBERS -> String.valueOf(presenceMaxMembers);
             case PRESENCE_INFO_MAX_SIZE -> String.valueOf(presenceInfoMaxSize);
             case DEMO -> String.valueOf(demo);
+            case METRICS_HTTP -> metricsHttp.isEmpty() ? "off" : metricsHttp;
+            case STATS_REFRESH_INTERVAL -> seconds(statsRefreshInterval);
             default -> throw new IllegalArgumentException(option.key());
         };
     }

@@ -45,7 +45,10 @@ public enum Option {
     MAX_SUBSCRIPTIONS("128", false),
     PRESENCE_MAX_MEMBERS("10000", false),
     PRESENCE_INFO_MAX_SIZE("4096", false),
-    DEMO("false", false);
+    DEMO("false", false),
+    METRICS_HTTP("/metrics", false),
+    METRICS_KEY("", true),
+    STATS_REFRESH_INTERVAL("0", false);
 
     private final String defaultValue;
     private final boolean secret;
