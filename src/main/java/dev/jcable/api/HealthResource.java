@@ -41,12 +41,8 @@ public class HealthResource {
     @Path("ready")
     @Produces(MediaType.APPLICATION_JSON)
     public Response ready() {
-        Readiness readiness = node.readiness();
-        return Response.status(readiness.ready() ? 200 : 503)
-                .entity("{\"status\":" + JsonText.quote(readiness.status())
-                        + (readiness.reason() == null ? "" : ",\"reason\":" + JsonText.quote(readiness.reason()))
-                        + ",\"connections\":" + node.connections() + "}")
-                .build();
+        Answer answer = readiness(node);
+        return Response.status(answer.status()).entity(answer.body()).build();
     }
 
     /**
@@ -57,6 +53,19 @@ public class HealthResource {
     @Path("live")
     @Produces(MediaType.APPLICATION_JSON)
     public Response live() {
-        return Response.ok("{\"status\":\"alive\"}").build();
+        return Response.ok(LIVE).build();
+    }
+
+    static final String LIVE = "{\"status\":\"alive\"}";
+
+    /** An HTTP status and JSON body, built without the JAX-RS runtime (so unit tests can check them). */
+    record Answer(int status, String body) {
+    }
+
+    static Answer readiness(Node node) {
+        Readiness readiness = node.readiness();
+        return new Answer(readiness.ready() ? 200 : 503, "{\"status\":" + JsonText.quote(readiness.status())
+                + (readiness.reason() == null ? "" : ",\"reason\":" + JsonText.quote(readiness.reason()))
+                + ",\"connections\":" + node.connections() + "}");
     }
 }

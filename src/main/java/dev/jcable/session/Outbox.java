@@ -127,6 +127,7 @@ final class Outbox {
             Frame dropped;
             while ((dropped = queue.poll()) != null) {
                 pending.addAndGet(-dropped.chars());
+                Counter.FAILED_SERVER_MSG.increment();
             }
         }
         pending.addAndGet(frame.chars());
