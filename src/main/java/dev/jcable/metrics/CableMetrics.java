@@ -49,7 +49,7 @@ public final class CableMetrics {
     private CableMetrics() {
     }
 
-    /** Fixed buckets (milliseconds): recording is a binary search and an atomic add, lock-free, no allocation. */
+    /** Fixed buckets (milliseconds): recording is a search and atomic adds, no allocation (see {@link Latency}). */
     private static Timer timer(Latency latency, long... bucketMillis) {
         Duration[] buckets = new Duration[bucketMillis.length];
         for (int i = 0; i < buckets.length; i++) {

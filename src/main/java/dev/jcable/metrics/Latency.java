@@ -4,7 +4,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The latencies jcable measures, as Prometheus histograms ({@code _seconds_bucket}, {@code _sum}, {@code _count},
- * plus {@code _max}). Recording is lock-free and allocates nothing (fixed buckets); callers take
+ * plus {@code _max}). Recording allocates nothing and waits for no lock (fixed buckets, atomic adds; the window of
+ * {@code _max} is rotated now and then by one recording thread while the others carry on); callers take
  * {@link System#nanoTime()} themselves, so a layer that records knows nothing of the metrics library.
  */
 public enum Latency {
