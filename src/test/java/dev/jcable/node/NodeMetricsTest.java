@@ -77,6 +77,7 @@ class NodeMetricsTest {
             assertEquals(-1, left.delta(published, "jcable_presence_members"));
             assertEquals(0, left.delta(start, "anycable_go_failed_server_msg_total"));
             assertEquals(0, left.delta(start, "jcable_outbox_pending_chars"), "every write completed");
+            harness.node.close(alice.session); // the container reports the close (the shutdown need not wait for it)
         }
     }
 
@@ -100,6 +101,7 @@ class NodeMetricsTest {
             assertEquals(5, after.delta(before, "anycable_go_failed_server_msg_total"));
             assertEquals(0, after.delta(before, "anycable_go_server_msg_total"));
             assertTrue(after.value("jcable_outbox_pending_max_chars") > 0, "the goodbye waits behind the welcome");
+            harness.node.close(slow.session);
         }
     }
 
@@ -138,7 +140,7 @@ class NodeMetricsTest {
         logger.addHandler(handler);
         try (NodeHarness harness = new NodeHarness(Map.of(Option.STATS_REFRESH_INTERVAL, "0.05",
                 Option.PING_INTERVAL, "0"))) {
-            harness.open(EXT);
+            OutboxTest.FakeSocket socket = harness.open(EXT);
             long until = System.currentTimeMillis() + 5000;
             while (lines.isEmpty() && System.currentTimeMillis() < until) {
                 Thread.onSpinWait();
@@ -147,6 +149,7 @@ class NodeMetricsTest {
                     + "msg_in/s=0\\.0 msg_out/s=\\d+\\.\\d broadcasts/s=0\\.0"), lines.get(0));
             List<Runnable> stats = harness.scheduled().stream().filter(NodeMetricsTest::statsTask).toList();
             assertEquals(1, stats.size(), harness.scheduled().toString());
+            harness.node.close(socket.session);
             harness.node.shutdown();
             assertTrue(((Future<?>) stats.get(0)).isCancelled());
         } finally {
