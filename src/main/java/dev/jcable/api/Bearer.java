@@ -11,14 +11,24 @@ final class Bearer {
 
     /** @param key the expected key, or null when no key is required */
     static void require(String authorization, String key) {
+        if (!matches(authorization, key)) {
+            throw ApiError.of(401, "unauthorized", refusal(authorization));
+        }
+    }
+
+    /** Whether {@code authorization} carries {@code key} (always, when {@code key} is null). */
+    static boolean matches(String authorization, String key) {
         if (key == null) {
-            return;
+            return true;
         }
         byte[] expected = ("Bearer " + key).getBytes(StandardCharsets.UTF_8);
         byte[] given = authorization == null ? new byte[0] : authorization.getBytes(StandardCharsets.UTF_8);
-        if (!MessageDigest.isEqual(expected, given)) {
-            throw ApiError.of(401, "unauthorized", authorization == null
-                    ? "missing Authorization: Bearer <key> header" : "wrong key in the Authorization header");
-        }
+        return MessageDigest.isEqual(expected, given);
+    }
+
+    /** What a 401 says. */
+    static String refusal(String authorization) {
+        return authorization == null ? "missing Authorization: Bearer <key> header"
+                : "wrong key in the Authorization header";
     }
 }

@@ -2,6 +2,7 @@ package dev.jcable.api;
 
 import dev.jcable.broker.BrokerUnavailableException;
 import dev.jcable.config.CableConfig;
+import dev.jcable.metrics.Counter;
 import dev.jcable.node.Node;
 import dev.jcable.node.Overloaded;
 import jakarta.enterprise.context.RequestScoped;
@@ -53,6 +54,7 @@ public class BroadcastResource {
         try {
             publications = PublicationParser.parse(new String(bytes, StandardCharsets.UTF_8));
         } catch (PublicationParser.InvalidBody e) {
+            Counter.FAILED_BROADCAST_MSG.increment();
             return ApiError.response(e.status(), e.status() == 400 ? "invalid_json" : "invalid_publication",
                     e.getMessage());
         }

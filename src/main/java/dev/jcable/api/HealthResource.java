@@ -1,6 +1,8 @@
 package dev.jcable.api;
 
 import dev.jcable.node.Node;
+import dev.jcable.node.Readiness;
+import dev.jcable.protocol.JsonText;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -10,9 +12,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /**
- * {@code GET /api/health}: 200 once the node is up, without a key, for load balancers and start-up scripts.
- * (AnyCable serves {@code /health}; on Payara that path belongs to MicroProfile Health, so jcable's lives under
- * {@code /api}.)
+ * Health checks without a key, for load balancers, orchestrators and start-up scripts. (AnyCable serves
+ * {@code /health}; on Payara that path belongs to MicroProfile Health, so jcable's live under {@code /api}.)
  */
 @RequestScoped
 @Path("health")
@@ -32,4 +33,39 @@ public class HealthResource {
                 .build();
     }
 
+    /**
+     * Readiness: 200 {@code {"status":"ready"}} while this node should get traffic; 503 with the status
+     * ({@code draining}, {@code broker_down}) and a reason while it should not. Take a node out of rotation on it.
+     */
+    @GET
+    @Path("ready")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response ready() {
+        Answer answer = readiness(node);
+        return Response.status(answer.status()).entity(answer.body()).build();
+    }
+
+    /**
+     * Liveness: 200 {@code {"status":"alive"}} whenever the application answers at all, draining or with its broker
+     * down (restarting the process would not bring Redis back, and would cut off every client). Restart on it.
+     */
+    @GET
+    @Path("live")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response live() {
+        return Response.ok(LIVE).build();
+    }
+
+    static final String LIVE = "{\"status\":\"alive\"}";
+
+    /** An HTTP status and JSON body, built without the JAX-RS runtime (so unit tests can check them). */
+    record Answer(int status, String body) {
+    }
+
+    static Answer readiness(Node node) {
+        Readiness readiness = node.readiness();
+        return new Answer(readiness.ready() ? 200 : 503, "{\"status\":" + JsonText.quote(readiness.status())
+                + (readiness.reason() == null ? "" : ",\"reason\":" + JsonText.quote(readiness.reason()))
+                + ",\"connections\":" + node.connections() + "}");
+    }
 }

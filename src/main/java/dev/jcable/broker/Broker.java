@@ -91,6 +91,11 @@ public interface Broker {
         return true;
     }
 
+    /** What this broker holds, counted now (for the metrics); {@link BrokerStats#UNKNOWN} where it cannot tell. */
+    default BrokerStats stats() {
+        return BrokerStats.UNKNOWN;
+    }
+
     /** Stops timers; called on undeploy. */
     void stop();
 }

@@ -147,6 +147,11 @@ public final class MemoryBroker implements Broker {
         return history.streams();
     }
 
+    @Override
+    public BrokerStats stats() {
+        return new BrokerStats(presence.streamCount(), presence.memberCount(), history.streams(), history.messages());
+    }
+
     /** Cached sessions; for tests and metrics. */
     public int cachedSessions() {
         return sessions.count();

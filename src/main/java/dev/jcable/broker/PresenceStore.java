@@ -178,6 +178,22 @@ final class PresenceStore {
         }
     }
 
+    /** Streams with at least one member. */
+    int streamCount() {
+        return streams.size();
+    }
+
+    /** Members of every stream, counted under each stream's lock in turn (for the metrics, when scraped). */
+    long memberCount() {
+        long members = 0;
+        for (StreamPresence presence : streams.values()) {
+            synchronized (presence) {
+                members += presence.members.size();
+            }
+        }
+        return members;
+    }
+
     /** How many sessions hold presence records (connected or within their TTL). */
     int sessions() {
         return sessions.size();

@@ -33,6 +33,9 @@ import java.util.Map;
  * @param presenceWebhookSecret the HMAC-SHA256 key of the webhook's signature header
  * @param presenceWebhookBatch  how long events are gathered before a POST
  * @param presenceWebhookRetry  how long a failed POST is retried before its events are dropped
+ * @param metricsHttp       the path of the Prometheus metrics; empty when they are not served
+ * @param metricsKey        Bearer key of the metrics path; null when it needs no key
+ * @param statsRefreshInterval how often the stats line is logged; zero turns it off
  * @param sources           where each option's value came from (for the start-up line)
  */
 public record CableConfig(
@@ -80,6 +83,9 @@ public record CableConfig(
         String presenceWebhookSecret,
         Duration presenceWebhookBatch,
         Duration presenceWebhookRetry,
+        String metricsHttp,
+        String metricsKey,
+        Duration statsRefreshInterval,
         Map<Option, String> sources) {
 
     public CableConfig {
@@ -124,6 +130,7 @@ public record CableConfig(
             case JWT_SECRET -> jwtSecret;
             case TURBO_STREAMS_SECRET -> turboStreamsSecret;
             case PRESENCE_WEBHOOK_SECRET -> presenceWebhookSecret;
+            case METRICS_KEY -> metricsKey;
             default -> throw new IllegalArgumentException(option.key());
         };
         return value == null || value.isEmpty() ? "<none>" : "<set>";
@@ -168,6 +175,8 @@ public record CableConfig(
             case PRESENCE_WEBHOOK_URL -> redactUrl(presenceWebhookUrl);
             case PRESENCE_WEBHOOK_BATCH -> seconds(presenceWebhookBatch);
             case PRESENCE_WEBHOOK_RETRY -> seconds(presenceWebhookRetry);
+            case METRICS_HTTP -> metricsHttp.isEmpty() ? "off" : metricsHttp;
+            case STATS_REFRESH_INTERVAL -> seconds(statsRefreshInterval);
             default -> throw new IllegalArgumentException(option.key());
         };
     }

@@ -29,6 +29,7 @@ public final class ConfigLoader {
     private static final Set<String> BROKERS = Set.of("memory", "redis");
     private static final Set<String> ADAPTERS = Set.of("http", "redis", "redisx");
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+    private static final Pattern METRICS_PATH = Pattern.compile("(/[A-Za-z0-9._~-]+)+");
     private static final Pattern UNRESOLVED = Pattern.compile("\\$\\{[^{}]+}");
 
     private final List<ConfigSource> sources;
@@ -119,6 +120,9 @@ public final class ConfigLoader {
                 fallback(Option.PRESENCE_WEBHOOK_SECRET, secret),
                 seconds(Option.PRESENCE_WEBHOOK_BATCH),
                 seconds(Option.PRESENCE_WEBHOOK_RETRY),
+                metricsHttp(),
+                optionalKey(Option.METRICS_KEY),
+                seconds(Option.STATS_REFRESH_INTERVAL),
                 Map.copyOf(origin));
     }
 
@@ -241,6 +245,32 @@ public final class ConfigLoader {
         }
         origin.put(option, "derived from secret");
         return MessageVerifier.derive(secret, phrase);
+    }
+
+    /** A key that is required only when set: empty or {@code none} means no key. */
+    private String optionalKey(Option option) {
+        String value = raw(option);
+        return value.isEmpty() || NONE.equalsIgnoreCase(value) ? null : value;
+    }
+
+    /**
+     * {@code metrics_http}, AnyCable's option: the exact path of the metrics, or empty (or {@code none}) for none.
+     * jcable's own paths cannot be taken over.
+     */
+    private String metricsHttp() {
+        String value = raw(Option.METRICS_HTTP);
+        if (value.isEmpty() || NONE.equalsIgnoreCase(value)) {
+            return "";
+        }
+        if (!METRICS_PATH.matcher(value).matches()) {
+            throw invalid(Option.METRICS_HTTP, value, "must be a path such as /metrics (letters, digits, . _ ~ -"
+                    + " between slashes, no wildcard), or none");
+        }
+        if (value.equals("/cable") || value.equals("/_broadcast") || value.startsWith("/api/health")
+                || value.startsWith("/api/presence") || value.startsWith("/demo")) {
+            throw invalid(Option.METRICS_HTTP, value, "is one of jcable's own paths");
+        }
+        return value;
     }
 
     /**

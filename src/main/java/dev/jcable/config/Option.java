@@ -50,7 +50,10 @@ public enum Option {
     PRESENCE_WEBHOOK_URL("", false),
     PRESENCE_WEBHOOK_SECRET("", true),
     PRESENCE_WEBHOOK_BATCH("0.5", false),
-    PRESENCE_WEBHOOK_RETRY("300", false);
+    PRESENCE_WEBHOOK_RETRY("300", false),
+    METRICS_HTTP("/metrics", false),
+    METRICS_KEY("", true),
+    STATS_REFRESH_INTERVAL("0", false);
 
     private final String defaultValue;
     private final boolean secret;

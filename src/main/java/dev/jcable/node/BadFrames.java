@@ -1,5 +1,6 @@
 package dev.jcable.node;
 
+import dev.jcable.metrics.Counter;
 import dev.jcable.session.CableSession;
 import java.util.logging.Logger;
 
@@ -15,6 +16,7 @@ final class BadFrames {
     }
 
     static void report(CableSession session, String why) {
+        Counter.FAILED_CLIENT_MSG.increment();
         if (session.firstBadFrame()) {
             LOG.warning(() -> "jcable: ignoring a frame from session " + session.sid() + ": " + why
                     + " (the connection stays open; further bad frames of this session are logged at FINE)");

@@ -25,6 +25,7 @@ import dev.jcable.identity.Authenticator;
 import dev.jcable.identity.Handshake;
 import dev.jcable.identity.HandshakeRequest;
 import dev.jcable.api.ConnectionIdentifier;
+import dev.jcable.metrics.Counter;
 import dev.jcable.protocol.Codec;
 import dev.jcable.protocol.Command;
 import dev.jcable.protocol.JsonText;
@@ -151,6 +152,7 @@ public class Node implements BrokerListener {
     private Notifier notifier;
     private volatile CountDownLatch shutdown;
     private OneShots oneShots;
+    private NodeMetrics metrics;
     private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Starts the node with the deployment, so that a bad configuration fails the deployment itself. */
@@ -213,6 +215,10 @@ public class Node implements BrokerListener {
         }
         admission = new Admission(new Authenticator(config.jwtSecret(), config.enforceJwt(),
                 System::currentTimeMillis), identifier);
+        metrics = new NodeMetrics(sessions.values(), hub, broker);
+        if (!config.statsRefreshInterval().isZero()) {
+            metrics.logStats(scheduler, config.statsRefreshInterval().toMillis());
+        }
         LOG.info(() -> "jcable: ready, transport " + transports.kind().label() + ", broker " + config.broker()
                 + " (epoch " + broker.epoch() + ", history limit "
                 + config.historyLimit() + ", history ttl " + config.historyTtl().toSeconds() + "s, sessions ttl "
@@ -242,6 +248,7 @@ public class Node implements BrokerListener {
         // nothing of this deployment may run after it: the disconnect grace of a socket still open is moot, the
         // container closes it. (Not closed here: Liberty's Session.close() can block for seconds while it cancels
         // a pending read, WsocConnLink.finishReadBeforeClose, and this thread is the container's undeploy.)
+        metrics.close();
         oneShots.stop();
         pinger.stop();
         fanout.stop();
@@ -257,6 +264,18 @@ public class Node implements BrokerListener {
     /** True once {@link #shutdown()} has begun: new connections are turned away. */
     public boolean draining() {
         return stopped.get();
+    }
+
+    /** Ready for new connections: not draining, and the broker answers. */
+    public Readiness readiness() {
+        if (draining()) {
+            return new Readiness(false, "draining", "the node is shutting down; its clients are told server_restart");
+        }
+        if (!brokerHealthy()) {
+            return new Readiness(false, "broker_down", "the broker (Redis at " + CableConfig.redactUrl(config.redisUrl())
+                    + ") does not answer");
+        }
+        return new Readiness(true, "ready", null);
     }
 
     @PreDestroy
@@ -286,6 +305,7 @@ public class Node implements BrokerListener {
         String identifiers = admission.admit(session, handshake.token(),
                 new HandshakeRequest.Parts(headers, socket.getRequestParameterMap()));
         if (identifiers == null) {
+            Counter.FAILED_AUTHS.increment(); // refused by the JWT check or the application's identifier
             return;
         }
         session.identifiers(identifiers);
@@ -350,10 +370,12 @@ public class Node implements BrokerListener {
         if (frame == null) {
             return;
         }
+        Counter.CLIENT_MSG.increment();
         if (frame == CableSession.TOO_LARGE) {
             BadFrames.report(session, "frame larger than max_message_size (" + config.maxMessageSize() + ")");
             return;
         }
+        Counter.DATA_RCVD.add(frame.length());
         try {
             handle(session, Codec.decode(frame));
         } catch (ProtocolException e) {
@@ -447,6 +469,7 @@ public class Node implements BrokerListener {
     /** Called in offset order per stream (under the broker's stream lock): queued, fanned out on the pool. */
     @Override
     public void deliver(StreamMessage message) {
+        Counter.BROADCAST_MSG.increment();
         fanout.submit(message.stream(), () -> hub.deliver(message.stream(), JsonText.messageValue(message.data()),
                 message.durable() ? Codec.streamMeta(message.stream(), message.epoch(), message.offset()) : null,
                 message.offset(), message.excludeSocket()));
@@ -454,6 +477,7 @@ public class Node implements BrokerListener {
 
     @Override
     public void presence(String stream, PresenceEvent event) {
+        (event.join() ? Counter.PRESENCE_JOIN : Counter.PRESENCE_LEAVE).increment();
         fanout.submit(stream, () -> hub.presence(stream, Codec.presenceEvent(event)));
     }
 
@@ -477,6 +501,7 @@ public class Node implements BrokerListener {
                     + DeliveryPool.MAX_QUEUED + " fan-outs behind; try again later");
         }
         broker.publish(publication);
+        Counter.PUBLICATIONS.increment();
     }
 
     /** @throws IllegalArgumentException when {@link #publish} would refuse {@code publication} */

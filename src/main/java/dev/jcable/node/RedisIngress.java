@@ -5,6 +5,7 @@ import dev.jcable.api.PublicationParser;
 import dev.jcable.broker.BrokerListener;
 import dev.jcable.broker.StreamMessage;
 import dev.jcable.broker.redis.BroadcastIngress;
+import dev.jcable.metrics.Counter;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -51,6 +52,7 @@ final class RedisIngress implements BroadcastIngress {
         try {
             return PublicationParser.parse(payload);
         } catch (PublicationParser.InvalidBody e) {
+            Counter.FAILED_BROADCAST_MSG.increment();
             Level level = warned.compareAndSet(false, true) ? Level.WARNING : Level.FINE;
             LOG.log(level, () -> "jcable: dropped a broadcast from Redis: " + e.getMessage());
             return List.of();

@@ -1,5 +1,6 @@
 package dev.jcable.session;
 
+import dev.jcable.metrics.Counter;
 import dev.jcable.protocol.Codec;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
@@ -248,6 +249,7 @@ public final class CableSession implements Outbox.Owner {
     /** Sends {@code {"type":"disconnect",…}} as the last frame, then closes the socket with {@code code}. */
     public void disconnect(String reason, boolean reconnect, CloseReason.CloseCode code, String closePhrase) {
         if (disconnecting.compareAndSet(false, true)) {
+            Counter.Disconnects.count(reason);
             leaving = new CloseReason(code, closePhrase);
             outbox.finish(new Frame(Codec.disconnect(reason, reconnect)), leaving, "too_slow".equals(reason));
             executor.disconnecting(this);
@@ -279,6 +281,7 @@ public final class CableSession implements Outbox.Owner {
         LOG.log(Level.FINE, "jcable: write to session " + sid + " failed; closing it", cause);
         CloseReason failed = new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "Write failed");
         if (disconnecting.compareAndSet(false, true)) {
+            Counter.Disconnects.count("write_failed");
             // The host cleans up after the grace if the container never reports this close: Open Liberty writes
             // the close frame synchronously, and when that write fails too (a dropped peer: broken pipe) it never
             // calls the endpoint's onClose, so the member's presence would never leave.

@@ -1,5 +1,7 @@
 package dev.jcable.session;
 
+import dev.jcable.metrics.Counter;
+import dev.jcable.metrics.Latency;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
@@ -71,6 +73,9 @@ final class Outbox {
     /** Queues a frame; false when closing, overflowed, or the frame is larger than any jcable builds. */
     boolean offer(Frame frame) {
         if (closing != null || overflowed.get()) {
+            if (overflowed.get()) {
+                Counter.FAILED_SERVER_MSG.increment(); // lost to a too-slow client; a closing one is not news
+            }
             return false;
         }
         int size = frame.chars();
@@ -80,6 +85,7 @@ final class Outbox {
         }
         if (pending.getAndAdd(size) >= maxPending) { // what waited before this frame decides, not its own size
             pending.addAndGet(-size);
+            Counter.FAILED_SERVER_MSG.increment();
             if (overflowed.compareAndSet(false, true)) {
                 owner.overflow(); // once: every later frame is refused without a word until the disconnect
             }
@@ -121,6 +127,7 @@ final class Outbox {
             Frame dropped;
             while ((dropped = queue.poll()) != null) {
                 pending.addAndGet(-dropped.chars());
+                Counter.FAILED_SERVER_MSG.increment();
             }
         }
         pending.addAndGet(frame.chars());
@@ -182,7 +189,7 @@ final class Outbox {
             for (Frame frame : batch) {
                 chars += frame.chars();
             }
-            Completion completion = new Completion(chars);
+            Completion completion = new Completion(batch.size(), chars);
             try {
                 transport.write(batch, completion);
             } catch (RuntimeException e) {
@@ -225,12 +232,18 @@ final class Outbox {
         return batch;
     }
 
-    /** Either the write call returns first or its completion runs first; whichever comes second continues. */
+    /**
+     * Either the write call returns first or its completion runs first; whichever comes second continues. It also
+     * counts what the write carried and how long it took, for the metrics.
+     */
     private final class Completion implements SendHandler {
+        private final int frames;
         private final int size;
+        private final long start = System.nanoTime();
         private final AtomicBoolean other = new AtomicBoolean();
 
-        Completion(int size) {
+        Completion(int frames, int size) {
+            this.frames = frames;
             this.size = size;
         }
 
@@ -243,9 +256,13 @@ final class Outbox {
             pending.addAndGet(-size);
             completed.incrementAndGet();
             if (!result.isOK()) {
+                Counter.FAILED_SERVER_MSG.add(frames);
                 owner.sendFailed(result.getException());
                 return;
             }
+            Latency.SEND.since(start);
+            Counter.SERVER_MSG.add(frames);
+            Counter.DATA_SENT.add(size);
             if (!firstToFinish()) {
                 pump();
             }

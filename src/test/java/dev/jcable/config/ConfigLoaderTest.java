@@ -392,4 +392,36 @@ class ConfigLoaderTest {
         assertTrue(summary.contains("ping_interval=3s (default)"), summary);
         assertTrue(summary.contains("broker=memory (default)"), summary);
     }
+
+    @Test
+    void metricsAreServedAtMetricsWithoutAKeyAndNoStatsLineByDefault() {
+        CableConfig config = loadWithSecret();
+        assertEquals("/metrics", config.metricsHttp());
+        assertEquals(null, config.metricsKey());
+        assertEquals(java.time.Duration.ZERO, config.statsRefreshInterval());
+    }
+
+    @Test
+    void metricsMoveToAnotherPathGetAKeyOrAreTurnedOff() {
+        CableConfig moved = loadWithSecret(Option.METRICS_HTTP, "/internal/prometheus", Option.METRICS_KEY, "k3y",
+                Option.STATS_REFRESH_INTERVAL, "30");
+        assertEquals("/internal/prometheus", moved.metricsHttp());
+        assertEquals("k3y", moved.metricsKey());
+        assertEquals(java.time.Duration.ofSeconds(30), moved.statsRefreshInterval());
+        assertTrue(moved.summary().contains(" metrics_key=<set> "), moved.summary());
+        assertEquals("", loadWithSecret(Option.METRICS_HTTP, "none").metricsHttp());
+        assertEquals(null, loadWithSecret(Option.METRICS_KEY, "none").metricsKey());
+    }
+
+    @Test
+    void aMetricsPathThatIsNoPathOrJcablesOwnFailsTheDeployment() {
+        assertEquals("jcable: invalid value 'metrics' for option 'metrics_http' (from src-under-test): must be a path"
+                + " such as /metrics (letters, digits, . _ ~ - between slashes, no wildcard), or none",
+                invalid(Option.METRICS_HTTP, "metrics").getMessage());
+        invalid(Option.METRICS_HTTP, "/metrics/*");
+        invalid(Option.METRICS_HTTP, "/metrics/");
+        assertTrue(invalid(Option.METRICS_HTTP, "/cable").getMessage().endsWith("is one of jcable's own paths"));
+        invalid(Option.METRICS_HTTP, "/api/health/ready");
+        invalid(Option.STATS_REFRESH_INTERVAL, "-1");
+    }
 }

@@ -9,6 +9,7 @@ import dev.jcable.session.CableSession;
 import dev.jcable.session.OutboxTest;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -22,12 +23,12 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
  * once). Work the node hands to its executor runs on the caller's thread, so a test sees every effect when a call
  * returns.
  */
-final class NodeHarness implements AutoCloseable {
+public final class NodeHarness implements AutoCloseable {
 
-    final Node node = new Node();
+    public final Node node = new Node();
     private final ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1);
 
-    NodeHarness(Map<Option, String> options) {
+    public NodeHarness(Map<Option, String> options) {
         this(options, null, null);
     }
 
@@ -49,6 +50,7 @@ final class NodeHarness implements AutoCloseable {
         node.config = new ConfigLoader(java.util.List.of(ConfigSource.of("test", values))).load();
         node.scheduler = managed(ManagedScheduledExecutorService.class, timers);
         node.executor = managed(ManagedExecutorService.class, (java.util.concurrent.Executor) Runnable::run);
+        node.threadFactory = managed(ManagedThreadFactory.class, new Daemons()); // for broker=redis
         node.start();
     }
 
@@ -68,8 +70,18 @@ final class NodeHarness implements AutoCloseable {
         });
     }
 
+    /** Daemon threads, so a test that forgets to close its node still lets the JVM end. */
+    static final class Daemons implements java.util.concurrent.ThreadFactory {
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread thread = new Thread(task, "harness-redis");
+            thread.setDaemon(true);
+            return thread;
+        }
+    }
+
     /** Opens a connection of {@code protocol}; its welcome is the first frame on the socket. */
-    OutboxTest.FakeSocket open(String protocol) {
+    public OutboxTest.FakeSocket open(String protocol) {
         return open(protocol, Map.of());
     }
 
@@ -83,6 +95,11 @@ final class NodeHarness implements AutoCloseable {
 
     CableSession session(OutboxTest.FakeSocket socket) {
         return (CableSession) socket.userProperties.get("jcable.session");
+    }
+
+    /** What the node has scheduled on its timers (cancelled tasks included, until they would have run). */
+    java.util.concurrent.BlockingQueue<Runnable> scheduled() {
+        return timers.getQueue();
     }
 
     Hub hub() {

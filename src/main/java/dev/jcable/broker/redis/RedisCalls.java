@@ -1,6 +1,8 @@
 package dev.jcable.broker.redis;
 
 import dev.jcable.broker.BrokerUnavailableException;
+import dev.jcable.metrics.Counter;
+import dev.jcable.metrics.Latency;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -11,7 +13,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * Scripts and commands on the shared command connection (thread-safe; concurrent callers are pipelined on it).
  * A blocking call waits at most the command timeout; every failure to reach Redis becomes a
- * {@link BrokerUnavailableException}.
+ * {@link BrokerUnavailableException}. Every wait is measured ({@link Latency#BROKER_CALL}) and every failure
+ * counted ({@link Counter#BROKER_ERRORS}) here, the one place a node thread waits for Redis.
  */
 final class RedisCalls {
 
@@ -32,20 +35,30 @@ final class RedisCalls {
     }
 
     <T> T call(RedisScripts script, String[] keys, String... args) {
-        return await(script.<T>run(redis, keys, args), script.name());
+        long start = System.nanoTime();
+        return await(script.<T>run(redis, keys, args), script.name(), start);
     }
 
     /** Waits for {@code future}; Redis errors, timeouts and a lost connection become one unchecked exception. */
     <T> T await(CompletableFuture<T> future, String what) {
+        return await(future, what, System.nanoTime());
+    }
+
+    private <T> T await(CompletableFuture<T> future, String what, long start) {
         try {
-            return future.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            T result = future.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            Latency.BROKER_CALL.since(start);
+            return result;
         } catch (InterruptedException e) {
+            Counter.BROKER_ERRORS.increment();
             Thread.currentThread().interrupt();
             throw new BrokerUnavailableException("jcable: interrupted while waiting for Redis (" + what + ")", e);
         } catch (ExecutionException e) {
+            Counter.BROKER_ERRORS.increment();
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new BrokerUnavailableException("jcable: Redis failed (" + what + "): " + cause.getMessage(), cause);
         } catch (TimeoutException e) {
+            Counter.BROKER_ERRORS.increment();
             future.cancel(false);
             throw new BrokerUnavailableException("jcable: Redis did not answer in " + timeoutMillis + " ms ("
                     + what + ")", e);

@@ -1,0 +1,38 @@
+package dev.jcable.api;
+
+import dev.jcable.metrics.CableMetrics;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+
+/**
+ * {@code GET <metrics_http>}: every metric in the Prometheus text format. With a {@code metrics_key} a scrape must
+ * carry {@code Authorization: Bearer <key>} (Prometheus' {@code authorization} setting); without one, or a wrong
+ * one, it gets 401 and a JSON body, like the rest of the API. Registered by {@link MetricsRegistration}.
+ */
+public class MetricsServlet extends HttpServlet {
+
+    private final String key;
+
+    /** @param key the Bearer key, or null when none is required */
+    public MetricsServlet(String key) {
+        this.key = key;
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setCharacterEncoding("UTF-8");
+        String authorization = request.getHeader("Authorization");
+        if (!Bearer.matches(authorization, key)) {
+            response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
+            response.setHeader("WWW-Authenticate", "Bearer");
+            response.setContentType("application/json");
+            response.getWriter().write(ApiError.body("unauthorized", Bearer.refusal(authorization)));
+            return;
+        }
+        response.setContentType(CableMetrics.CONTENT_TYPE);
+        response.setHeader("Cache-Control", "no-store");
+        response.getWriter().write(CableMetrics.scrape());
+    }
+}
