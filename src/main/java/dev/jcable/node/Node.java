@@ -53,6 +53,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -115,6 +116,8 @@ public class Node implements BrokerListener {
     private final Hub hub = new Hub();
     private DeliveryPool fanout;
     private ThreadPoolExecutor deliveryThreads;
+    /** Set by unit tests, which run fan-outs inline; in a container fan-outs get a pool of managed threads. */
+    Executor directExecutor;
     private Transports transports;
     private final SecureRandom random = new SecureRandom();
     private StreamResolver resolver;
@@ -146,9 +149,13 @@ public class Node implements BrokerListener {
         // fan-outs spread out (a few per second, each done before the next) every publication would be such a task.
         // A managed thread carries its context from its creation; the pool ends with the deployment (shutdown()).
         int shards = DeliveryPool.defaultShards();
-        deliveryThreads = new ThreadPoolExecutor(shards, shards, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), threadFactory);
-        fanout = new DeliveryPool(deliveryThreads, shards); // before the broker can deliver
+        Executor deliveries = directExecutor;
+        if (deliveries == null) {
+            deliveryThreads = new ThreadPoolExecutor(shards, shards, 0, TimeUnit.MILLISECONDS,
+                    new LinkedBlockingQueue<>(), threadFactory);
+            deliveries = deliveryThreads;
+        }
+        fanout = new DeliveryPool(deliveries, shards); // before the broker can deliver
         BrokerSettings settings = new BrokerSettings(config.presenceTtl(), config.presenceMaxMembers(),
                 config.historyLimit(), config.historyTtl(), config.sessionsTtl(), config.sessionsMaxSize());
         if ("redis".equals(config.broker())) {
@@ -206,7 +213,9 @@ public class Node implements BrokerListener {
         oneShots.stop();
         pinger.stop();
         fanout.stop();
-        deliveryThreads.shutdownNow();
+        if (deliveryThreads != null) {
+            deliveryThreads.shutdownNow();
+        }
         liveness.stop();
         expiryTimer.stop();
         broker.stop();

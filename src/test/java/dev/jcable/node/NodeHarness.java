@@ -34,6 +34,7 @@ final class NodeHarness implements AutoCloseable {
         node.config = new ConfigLoader(java.util.List.of(ConfigSource.of("test", values))).load();
         node.scheduler = managed(ManagedScheduledExecutorService.class, timers);
         node.executor = managed(ManagedExecutorService.class, (java.util.concurrent.Executor) Runnable::run);
+        node.directExecutor = node.executor; // fan-outs inline, as the executor runs everything
         node.start();
     }
 
