@@ -61,6 +61,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -138,6 +139,11 @@ public class Node implements BrokerListener {
     private DeliveryPool fanout;
     private ThreadPoolExecutor deliveryThreads;
     private ThreadPoolExecutor eventThreads;
+    /**
+     * Set by unit tests, which run fan-outs and application events inline; in a container they get pools of managed
+     * threads.
+     */
+    Executor directExecutor;
     private Transports transports;
     private final SecureRandom random = new SecureRandom();
     private StreamResolver resolver;
@@ -172,13 +178,19 @@ public class Node implements BrokerListener {
         // publication, join and leave would be such a task. A managed thread carries its context from its
         // creation; the pools end with the deployment (shutdown()).
         int shards = DeliveryPool.defaultShards();
-        deliveryThreads = new ThreadPoolExecutor(shards, shards, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), threadFactory);
-        fanout = new DeliveryPool(deliveryThreads, shards); // before the broker can deliver
-        // application events on lanes and threads of their own: a slow observer must not hold up deliveries
-        eventThreads = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                threadFactory);
-        notifier = new Notifier(new DeliveryPool(eventThreads, 2),
+        Executor deliveries = directExecutor;
+        Executor events = directExecutor;
+        if (directExecutor == null) {
+            deliveryThreads = new ThreadPoolExecutor(shards, shards, 0, TimeUnit.MILLISECONDS,
+                    new LinkedBlockingQueue<>(), threadFactory);
+            // application events on lanes and threads of their own: a slow observer must not hold up deliveries
+            eventThreads = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                    threadFactory);
+            deliveries = deliveryThreads;
+            events = eventThreads;
+        }
+        fanout = new DeliveryPool(deliveries, shards); // before the broker can deliver
+        notifier = new Notifier(new DeliveryPool(events, 2),
                 applicationEvents == null ? List.of() : List.of(applicationEvents),
                 PresenceWebhook.configured(config, executor, scheduler));
         BrokerSettings settings = new BrokerSettings(config.presenceTtl(), config.presenceMaxMembers(),
@@ -253,8 +265,10 @@ public class Node implements BrokerListener {
         pinger.stop();
         fanout.stop();
         notifier.stop();
-        deliveryThreads.shutdownNow();
-        eventThreads.shutdownNow();
+        if (deliveryThreads != null) {
+            deliveryThreads.shutdownNow();
+            eventThreads.shutdownNow();
+        }
         liveness.stop();
         expiryTimer.stop();
         broker.stop();

@@ -51,6 +51,7 @@ public final class NodeHarness implements AutoCloseable {
         node.scheduler = managed(ManagedScheduledExecutorService.class, timers);
         node.executor = managed(ManagedExecutorService.class, (java.util.concurrent.Executor) Runnable::run);
         node.threadFactory = managed(ManagedThreadFactory.class, new Daemons()); // for broker=redis
+        node.directExecutor = node.executor; // fan-outs inline, as the executor runs everything
         node.start();
     }
 
