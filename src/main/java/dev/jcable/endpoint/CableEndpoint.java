@@ -1,8 +1,6 @@
 package dev.jcable.endpoint;
 
 import dev.jcable.node.Node;
-import jakarta.enterprise.context.Dependent;
-import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
@@ -14,16 +12,18 @@ import jakarta.websocket.server.ServerEndpoint;
 
 /**
  * The WebSocket boundary at {@code /cable}. It holds no state and no logic: everything goes to the {@link Node}.
- * {@code @Dependent} makes it a CDI bean, which Open Liberty needs before it injects into an endpoint.
+ * One instance serves every connection ({@link HandshakeCapture#getEndpointInstance}).
  * Text frames are taken in parts so that an oversized frame can be dropped without closing the connection.
  */
-@Dependent
 @ServerEndpoint(value = "/cable", subprotocols = {"actioncable-v1-json", "actioncable-v1-ext-json"},
         configurator = HandshakeCapture.class)
 public class CableEndpoint {
 
-    @Inject
-    Node node;
+    private final Node node;
+
+    CableEndpoint(Node node) {
+        this.node = node;
+    }
 
     @OnOpen
     public void open(Session socket) {
