@@ -2,7 +2,6 @@ package dev.jcable.broker.redis;
 
 import dev.jcable.broker.BrokerUnavailableException;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -10,29 +9,37 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Scripts and commands on the shared command connection (thread-safe; concurrent callers are pipelined on it).
- * A blocking call waits at most the command timeout; every failure to reach Redis becomes a
- * {@link BrokerUnavailableException}.
+ * A blocking call waits at most the command timeout; every failure to reach Redis, including a connection not open
+ * yet, becomes a {@link BrokerUnavailableException}.
  */
 final class RedisCalls {
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClients clients;
     private final long timeoutMillis;
 
-    RedisCalls(RedisAsyncCommands<String, String> redis, Duration timeout) {
-        this.redis = redis;
-        this.timeoutMillis = timeout.toMillis();
+    RedisCalls(RedisClients clients) {
+        this.clients = clients;
+        this.timeoutMillis = clients.timeout.toMillis();
     }
 
+    /** The commands; throws {@link BrokerUnavailableException} while the node has not connected yet. */
     RedisAsyncCommands<String, String> commands() {
-        return redis;
+        return clients.commands().async();
     }
 
+    /** The script's future; failed, never thrown, while the node has not connected yet. */
     <T> CompletableFuture<T> async(RedisScripts script, String[] keys, String... args) {
+        RedisAsyncCommands<String, String> redis;
+        try {
+            redis = commands();
+        } catch (BrokerUnavailableException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         return script.run(redis, keys, args);
     }
 
     <T> T call(RedisScripts script, String[] keys, String... args) {
-        return await(script.<T>run(redis, keys, args), script.name());
+        return await(this.<T>async(script, keys, args), script.name());
     }
 
     /** Waits for {@code future}; Redis errors, timeouts and a lost connection become one unchecked exception. */

@@ -35,7 +35,9 @@ final class RedisStreamIngress implements AutoCloseable {
 
     private final String stream;
     private final String consumer;
-    private final StatefulRedisConnection<String, String> connection;
+    private final RedisClients clients;
+    /** The reader's own connection, opened by the reader (it retries while Redis cannot be reached). */
+    private volatile StatefulRedisConnection<String, String> connection;
     private final BroadcastIngress ingress;
     private final Thread reader;
     private volatile boolean running = true;
@@ -44,9 +46,7 @@ final class RedisStreamIngress implements AutoCloseable {
     RedisStreamIngress(RedisClients clients, String stream, BroadcastIngress ingress, ThreadFactory threads) {
         this.stream = stream;
         this.consumer = "jcable-" + Long.toString(new SecureRandom().nextLong() & Long.MAX_VALUE, 36);
-        // its own connection: a blocking read would stall every other command on the shared one
-        this.connection = clients.client.connect();
-        this.connection.setTimeout(Duration.ofMillis(CLAIM_IDLE_MILLIS).plus(clients.timeout));
+        this.clients = clients;
         this.ingress = ingress;
         this.reader = threads.newThread(this::run);
         this.reader.setName("jcable-redisx-" + consumer);
@@ -60,11 +60,14 @@ final class RedisStreamIngress implements AutoCloseable {
     }
 
     private void run() {
-        RedisCommands<String, String> redis = connection.sync();
+        RedisCommands<String, String> redis = null;
         long claimedAt = 0;
         boolean groupReady = false;
         while (running) {
             try {
+                if (redis == null) {
+                    redis = open().sync();
+                }
                 if (!groupReady) {
                     createGroup(redis);
                     groupReady = true;
@@ -97,6 +100,16 @@ final class RedisStreamIngress implements AutoCloseable {
                 pause();
             }
         }
+    }
+
+    /** Its own connection: a blocking read would stall every other command on the shared one. */
+    private synchronized StatefulRedisConnection<String, String> open() {
+        if (!running) {
+            throw new IllegalStateException("closed");
+        }
+        connection = clients.client().connect();
+        connection.setTimeout(Duration.ofMillis(CLAIM_IDLE_MILLIS).plus(clients.timeout));
+        return connection;
     }
 
     private void createGroup(RedisCommands<String, String> redis) {
@@ -134,8 +147,12 @@ final class RedisStreamIngress implements AutoCloseable {
     /** Stops reading, leaves the group (its pending entries go to the other nodes' claims), and ends the thread. */
     @Override
     public void close() {
-        running = false;
-        connection.close(); // interrupts the blocked read
+        synchronized (this) {
+            running = false;
+            if (connection != null) {
+                connection.close(); // interrupts the blocked read
+            }
+        }
         try {
             reader.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
