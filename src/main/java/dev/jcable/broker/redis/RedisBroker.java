@@ -54,6 +54,8 @@ public final class RedisBroker implements Broker {
     private final SecureRandom random = new SecureRandom();
     private final List<ScheduledFuture<?>> timers = new ArrayList<>();
     private final AtomicBoolean healthy = new AtomicBoolean(true);
+    /** True while broadcasts of the Redis channel ingress are dropped (said once per episode). */
+    private final AtomicBoolean ingressBehind = new AtomicBoolean();
     private RedisClients clients;
     private RedisCalls redis;
     private RedisPresence presence;
@@ -143,7 +145,13 @@ public final class RedisBroker implements Broker {
             public void message(String channel, String message) {
                 BroadcastIngress ingress = pubsubIngress;
                 if (ingress != null && channel.equals(ingressChannel)) {
-                    ingressLane.execute(channel, () -> ingress.deliverLocally(message));
+                    if (ingressLane.offer(channel, () -> ingress.deliverLocally(message))) {
+                        ingressBehind.set(false);
+                    } else if (ingressBehind.compareAndSet(false, true)) {
+                        // the legacy adapter is at most once, as in AnyCable: nothing to make up for
+                        LOG.warning(() -> "jcable: this node is " + Lanes.LIMIT + " broadcasts behind on the Redis"
+                                + " channel " + channel + "; dropping them until it catches up");
+                    }
                 } else {
                     feeds.received(channel, message);
                 }
