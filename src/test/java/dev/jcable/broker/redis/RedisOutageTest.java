@@ -97,8 +97,13 @@ class RedisOutageTest {
                 Duration.ofSeconds(300)), false)) {
             a.broker.startIngress(true, "__anycable__", true, "__anycable__", new BroadcastIngress() {
                 @Override
-                public void publish(String payload) {
-                    ingested.add("x " + payload);
+                public List<dev.jcable.api.Publication> parse(String payload) {
+                    return List.of(new dev.jcable.api.Publication("s", payload, null));
+                }
+
+                @Override
+                public void publish(dev.jcable.api.Publication publication) {
+                    ingested.add("x " + publication.data());
                 }
 
                 @Override
