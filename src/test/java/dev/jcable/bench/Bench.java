@@ -29,7 +29,8 @@ public final class Bench {
             case "memory" -> MemoryBench.run(out);
             case "churn" -> ChurnBench.run(out);
             case "cluster" -> ClusterBench.run(out);
-            default -> throw new IllegalArgumentException("fanout | memory | churn | cluster");
+            case "clusterchurn" -> ChurnBench.cluster(out);
+            default -> throw new IllegalArgumentException("fanout | memory | churn | cluster | clusterchurn");
         }
         System.out.println(out);
         String file = System.getProperty("bench.out");
