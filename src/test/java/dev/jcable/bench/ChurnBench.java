@@ -91,7 +91,7 @@ final class ChurnBench {
             }
         }) {
             for (int i = 0; i < setup.nodes(); i++) {
-                nodes.add(Bench.jakarta(war, Bench.jcableOptions(options.toArray(String[]::new))));
+                nodes.add(Bench.healthy(Bench.jakarta(war, Bench.jcableOptions(options.toArray(String[]::new)))));
             }
             Server server = nodes.get(0);
             List<URI> uris = nodes.stream().map(n -> URI.create("ws://127.0.0.1:" + n.base().getPort() + "/cable"))
