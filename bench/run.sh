@@ -4,6 +4,7 @@
 #   bench/run.sh memory  [server]   memory per idle connection (1k, 5k, 10k: jcable, bare endpoint, Node ws)
 #   bench/run.sh churn   [server]   presence churn (500 members, 50 clients/s join and leave)
 #   bench/run.sh cluster            fan-out on broker=redis: 1 node memory, 1 node redis, 2 nodes redis (Payara)
+#   bench/run.sh clusterchurn       presence churn, the same three setups (Payara)
 #   bench/run.sh slow               slow consumers: 1,000 healthy subscribers with and without 100 that stop reading
 #   bench/run.sh jmh                broker micro-benchmarks (JMH 1.37), 1 thread and 2 threads
 #   bench/run.sh profile [server]   one fan-out run of jcable under JFR, and its top frames
@@ -77,11 +78,11 @@ run_profile() {
 }
 
 case "$what" in
-  fanout|memory|churn|cluster) loadgen "$what" ;;
+  fanout|memory|churn|cluster|clusterchurn) loadgen "$what" ;;
   jmh) run_jmh ;;
   profile) run_profile ;;
   slow) timeout 900 "${CLIENT[@]}" java -Xms1g -Xmx2g -XX:+UseParallelGC -cp "$CP" -Dbench.serverCpus="$SERVER_CPUS" \
     -Dbench.out=target/bench/slow.md ${BENCH_OPTS:-} dev.jcable.bench.SlowConsumers ;;
   all) rc=0; for b in fanout memory churn; do loadgen "$b" || rc=1; done; run_jmh || rc=1; exit $rc ;;
-  *) echo "usage: bench/run.sh fanout|memory|churn|cluster|jmh|profile|slow|all [payara|wildfly|liberty]" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh fanout|memory|churn|cluster|clusterchurn|jmh|profile|slow|all [payara|wildfly|liberty]" >&2; exit 2 ;;
 esac

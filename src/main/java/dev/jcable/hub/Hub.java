@@ -78,6 +78,16 @@ public final class Hub {
         }
     }
 
+    /** The sessions subscribed to {@code stream}, each once. */
+    public java.util.Set<CableSession> sessions(String stream) {
+        Map<String, Group> groups = streams.get(stream);
+        java.util.Set<CableSession> sessions = new java.util.HashSet<>();
+        if (groups != null) {
+            groups.values().forEach(group -> sessions.addAll(group.sessions.keySet()));
+        }
+        return sessions;
+    }
+
     /** Sessions subscribed to {@code stream}, counting a session once per identifier. */
     public int subscribers(String stream) {
         Map<String, Group> groups = streams.get(stream);

@@ -500,6 +500,22 @@ public class Node implements BrokerListener {
         notifier.presenceChanged(stream, event, members);
     }
 
+    @Override
+    public boolean accepts(String stream) {
+        return fanout.accepts(stream);
+    }
+
+    /**
+     * The broker dropped presence events of {@code stream} (this node fell behind): its subscribers here are
+     * disconnected with {@code out_of_sync}, after what was queued for them, so that their clients reconnect and
+     * fetch presence afresh (AnyCable's clients reset a channel's presence on every disconnect).
+     */
+    @Override
+    public void presenceLost(String stream) {
+        fanout.submit(stream, () -> hub.sessions(stream).forEach(session -> session.disconnect("out_of_sync", true,
+                CloseReason.CloseCodes.NORMAL_CLOSURE, "Out of sync")));
+    }
+
     // ---- API for the HTTP and Java boundaries ------------------------------------------------------
 
     /**

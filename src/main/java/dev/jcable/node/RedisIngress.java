@@ -37,8 +37,8 @@ final class RedisIngress implements BroadcastIngress {
     }
 
     @Override
-    public void publish(String payload) {
-        parse(payload).forEach(publisher);
+    public void publish(Publication publication) {
+        publisher.accept(publication);
     }
 
     @Override
@@ -48,7 +48,8 @@ final class RedisIngress implements BroadcastIngress {
         }
     }
 
-    private List<Publication> parse(String payload) {
+    @Override
+    public List<Publication> parse(String payload) {
         try {
             return PublicationParser.parse(payload);
         } catch (PublicationParser.InvalidBody e) {

@@ -29,7 +29,8 @@ public final class Bench {
             case "memory" -> MemoryBench.run(out);
             case "churn" -> ChurnBench.run(out);
             case "cluster" -> ClusterBench.run(out);
-            default -> throw new IllegalArgumentException("fanout | memory | churn | cluster");
+            case "clusterchurn" -> ChurnBench.cluster(out);
+            default -> throw new IllegalArgumentException("fanout | memory | churn | cluster | clusterchurn");
         }
         System.out.println(out);
         String file = System.getProperty("bench.out");
@@ -74,6 +75,23 @@ public final class Bench {
             options.addAll(Arrays.asList(more.trim().split("\\s+")));
         }
         return options;
+    }
+
+    /**
+     * Waits (at most 60 s) until jcable on {@code server} answers {@code /api/health} with 200: with
+     * {@code broker=redis} a node connects to Redis after its deployment and refuses subscriptions until then.
+     */
+    static Server healthy(Server server) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (http.send(java.net.http.HttpRequest.newBuilder(server.base().resolve("api/health")).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
+            if (System.nanoTime() > until) {
+                throw new IllegalStateException("jcable on " + server.base() + " is not healthy after 60 s");
+            }
+            Thread.sleep(50); // poll interval of the condition
+        }
+        return server;
     }
 
     static List<String> jcableOptions(String... extra) {

@@ -31,13 +31,41 @@ import java.util.regex.Pattern;
  * measured at every member from the event's <em>scheduled</em> time, so a server that delays handshakes, subscribes
  * or joins cannot hide the delay. Also reported: events lost, the final {@code info} compared with the expected set,
  * and whether each schedule was kept.
+ *
+ * <p>On one node by default; {@link #cluster} runs the same churn with {@code broker=redis} on one node and on two
+ * nodes of one Redis, members and churners alternating between the nodes, so every event crosses Redis.
  */
 final class ChurnBench {
+
+    /** One node with the server's configured broker, or {@code nodes} nodes with {@code broker=redis}. */
+    record Setup(String label, String broker, int nodes) {
+    }
 
     private ChurnBench() {
     }
 
     static void run(StringBuilder out) throws Exception {
+        run(out, new Setup("1 node, memory broker", "memory", 1), null);
+    }
+
+    /**
+     * bench/run.sh clusterchurn: the churn on Payara Micro with the memory broker, with {@code broker=redis} on one
+     * node, and on two nodes of one Redis (a redis-server this run starts, without persistence), in the same run.
+     */
+    static void cluster(StringBuilder out) throws Exception {
+        try (dev.jcable.testsupport.RedisServer redis = dev.jcable.testsupport.RedisServer.startNew()) {
+            int prefix = 0;
+            for (Setup setup : List.of(new Setup("1 node, memory broker", "memory", 1),
+                    new Setup("1 node, broker=redis", "redis", 1), new Setup("2 nodes, broker=redis", "redis", 2))) {
+                out.append("### ").append(setup.label()).append("\n\n");
+                run(out, setup, setup.broker().equals("redis") ? List.of("-Danycable.broker=redis",
+                        "-Danycable.redis_url=" + redis.url(), "-Danycable.redis_prefix=churn" + prefix++) : null);
+                out.append('\n');
+            }
+        }
+    }
+
+    private static void run(StringBuilder out, Setup setup, List<String> brokerOptions) throws Exception {
         int members = Bench.intProp("members", 500);
         int rate = Bench.intProp("churnRate", 50);
         int seconds = Bench.intProp("churnSeconds", 10);
@@ -51,9 +79,23 @@ final class ChurnBench {
         String identifier = Cable.identifier(Bench.SECRET, stream);
 
         HttpClient ws = Conn.client();
-        try (Server server = Bench.jakarta(Wars.export(Wars.jcable(Bench.jcableWar()), "jcable-bench.war"),
-                Bench.jcableOptions("-Danycable.presence_ttl=" + ttl))) {
-            URI uri = URI.create("ws://127.0.0.1:" + server.base().getPort() + "/cable");
+        java.nio.file.Path war = Wars.export(Wars.jcable(Bench.jcableWar()), "jcable-bench.war");
+        List<String> options = new ArrayList<>(List.of("-Danycable.presence_ttl=" + ttl));
+        if (brokerOptions != null) {
+            options.addAll(brokerOptions);
+        }
+        List<Server> nodes = new ArrayList<>();
+        try (AutoCloseable stop = () -> {
+            for (Server node : nodes) {
+                node.close();
+            }
+        }) {
+            for (int i = 0; i < setup.nodes(); i++) {
+                nodes.add(Bench.healthy(Bench.jakarta(war, Bench.jcableOptions(options.toArray(String[]::new)))));
+            }
+            Server server = nodes.get(0);
+            List<URI> uris = nodes.stream().map(n -> URI.create("ws://127.0.0.1:" + n.base().getPort() + "/cable"))
+                    .toList();
             Latencies joins = new Latencies(members * churners + 1);
             Latencies leaves = new Latencies(members * churners + 1);
             Latencies ttlLeaves = new Latencies(members * churners + 1);
@@ -67,9 +109,9 @@ final class ChurnBench {
             AtomicReference<Schedule> joinPlan = new AtomicReference<>();
             AtomicReference<Schedule> leavePlan = new AtomicReference<>();
 
-            // the members (observers)
+            // the members (observers), split evenly between the nodes
             CountDownLatch ready = new CountDownLatch(members);
-            List<Conn> observers = Conn.openAll(ws, uri, "actioncable-v1-ext-json", 0, members, 32, i -> {
+            java.util.function.IntFunction<java.util.function.BiConsumer<Conn, String>> observer = i -> {
                 Cable.Member member = new Cable.Member(identifier, "m" + i);
                 return (conn, frame) -> {
                     String[] p = Cable.presence(frame);
@@ -91,7 +133,14 @@ final class ChurnBench {
                         member.step(conn, frame, ready);
                     }
                 };
-            });
+            };
+            List<Conn> observers = new ArrayList<>();
+            for (int j = 0; j < nodes.size(); j++) {
+                int from = j * members / nodes.size();
+                int to = (j + 1) * members / nodes.size();
+                observers.addAll(Conn.openAll(ws, uris.get(j), "actioncable-v1-ext-json", from, to - from, 32,
+                        observer));
+            }
             if (!ready.await(180, TimeUnit.SECONDS)) {
                 throw new IllegalStateException(ready.getCount() + " members not joined");
             }
@@ -122,12 +171,13 @@ final class ChurnBench {
             });
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long cpu0 = os.getProcessCpuTime();
-            long srv0 = server.cpuNanos();
+            java.util.function.LongSupplier serversCpu = () -> nodes.stream().mapToLong(Server::cpuNanos).sum();
+            long srv0 = serversCpu.getAsLong();
             long wall0 = System.nanoTime();
             ExecutorService runners = Executors.newFixedThreadPool(3);
             Future<Schedule.Report> arrivals = runners.submit(() -> arrive.run((k, due) -> {
                 CompletableFuture<Conn> sub = subscribed.get(k);
-                Conn.open(ws, uri, "actioncable-v1-ext-json", (conn, frame) -> {
+                Conn.open(ws, uris.get(k % uris.size()), "actioncable-v1-ext-json", (conn, frame) -> {
                     if (Cable.welcome(frame)) {
                         conn.send(Cable.subscribe(identifier));
                     } else if (Cable.confirmed(frame)) {
@@ -168,7 +218,7 @@ final class ChurnBench {
             // CPU up to the last event received (the bounded wait for lost ones must not dilute it)
             long wall = Math.max(lastEvent.get(), leave.scheduledNanos(churners - 1)) - wall0;
             double clientCpu = (double) (os.getProcessCpuTime() - cpu0) / wall;
-            double serverCpu = (double) (server.cpuNanos() - srv0) / wall;
+            double serverCpu = (double) (serversCpu.getAsLong() - srv0) / wall;
             Thread.sleep(500);
 
             // the final info
@@ -199,17 +249,18 @@ final class ChurnBench {
             }
             boolean infoOk = info.statusCode() == 200 && ids.equals(want);
 
-            out.append(String.format(Locale.ROOT, "Presence churn on %s: %d members in one stream; %d clients/s "
-                    + "join and leave for %d s (%d churners, each connecting %d ms before its join and present %d ms; "
-                    + "every fifth drops its connection, presence_ttl %d s). Latency in ms at all %d members, from "
-                    + "each event's scheduled time.%n%n", Bench.server().label, members, rate, seconds, churners, lead,
-                    lifetime, ttl, members));
+            out.append(String.format(Locale.ROOT, "Presence churn on %s (%s): %d members in one stream; %d "
+                    + "clients/s join and leave for %d s (%d churners, each connecting %d ms before its join and "
+                    + "present %d ms; every fifth drops its connection, presence_ttl %d s). Latency in ms at all %d "
+                    + "members, from each event's scheduled time.%n%n", Bench.server().label, setup.label()
+                    + (nodes.size() > 1 ? ", members split evenly, churners alternating between the nodes" : ""),
+                    members, rate, seconds, churners, lead, lifetime, ttl, members));
             out.append("| event | samples | p50 | p95 | p99 | max |\n|---|---:|---:|---:|---:|---:|\n");
             out.append(line("join (scheduled join → event)", joins.summary()));
             out.append(line("leave (scheduled leave → event)", leaves.summary()));
             out.append(line("leave after drop (lateness beyond scheduled drop + presence_ttl)", ttlLeaves.summary()));
             out.append(String.format(Locale.ROOT, "%nevents expected %d, received %d, lost %d (not there %.1f s "
-                    + "after the last one was due); final info %s (%d ids, expected %d); server CPU %.0f %%, "
+                    + "after the last one was due); final info %s (%d ids, expected %d, asked on the first node); servers' CPU %.0f %%, "
                     + "load-generator CPU %.0f %% over %.1f s%n", expected, events.get(), expected - events.get(),
                     drain / 1000.0, infoOk ? "= expected set" : "DIFFERS", ids.size(), members, 100 * serverCpu,
                     100 * clientCpu, wall / 1e9));

@@ -50,8 +50,8 @@ final class ClusterBench {
                 List<Server> servers = new ArrayList<>();
                 try {
                     for (int i = 0; i < Integer.parseInt(setup[2]); i++) {
-                        servers.add(Server.jakarta(Server.Kind.PAYARA, cpus, war,
-                                Bench.jcableOptions(options.toArray(String[]::new))));
+                        servers.add(Bench.healthy(Server.jakarta(Server.Kind.PAYARA, cpus, war,
+                                Bench.jcableOptions(options.toArray(String[]::new)))));
                     }
                     List<URI> bases = servers.stream().map(Server::base).toList();
                     Fanout.Target target = new Fanout.Target(setup[0], Fanout.Kind.JCABLE_HTTP, bases.get(0),

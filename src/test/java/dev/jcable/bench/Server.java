@@ -68,7 +68,14 @@ public final class Server implements AutoCloseable {
         return switch (kind) {
             case PAYARA -> payara(cpus, Path.of(System.getProperty("bench.microJar", "target/payara-micro.jar")), war,
                     jvmOptions);
-            case WILDFLY -> wildfly(cpus, Path.of(System.getProperty("bench.wildflyHome")), war, jvmOptions);
+            case WILDFLY -> {
+                Path home = Path.of(System.getProperty("bench.wildflyHome"));
+                if (Files.readString(home.resolve("standalone/configuration/standalone.xml")).contains("anycable")) {
+                    throw new IllegalStateException(home + " carries the integration suite's configuration (an "
+                            + "anycable binding in standalone.xml): unpack it afresh (bench/run.sh does)");
+                }
+                yield wildfly(cpus, home, war, jvmOptions);
+            }
             case LIBERTY -> liberty(cpus, Path.of(System.getProperty("bench.libertyHome", "target/liberty/wlp")), war,
                     jvmOptions);
         };
@@ -89,14 +96,11 @@ public final class Server implements AutoCloseable {
     /**
      * WildFly from its unpacked distribution {@code home} (the pom's {@code wildfly} profile), with a server base
      * directory of its own: a copy of the distribution's configuration, {@code war} in its deployments (the WAR
-     * itself says context root /), every socket on a free port. The JVM options replace standalone.conf's.
+     * itself says context root /), every socket on a free port. The JVM options replace standalone.conf's. (The
+     * integration suite's second WildFly node copies the suite's configuration, its presence_ttl binding included.)
      */
     public static Server wildfly(String cpus, Path home, Path war, List<String> jvmOptions) throws Exception {
         Path configuration = home.resolve("standalone/configuration");
-        if (Files.readString(configuration.resolve("standalone.xml")).contains("anycable")) {
-            throw new IllegalStateException(home + " carries the integration suite's configuration (an anycable "
-                    + "binding in standalone.xml): unpack it afresh (bench/run.sh does)");
-        }
         Path dir = Files.createTempDirectory("bench-wildfly");
         copyTree(configuration, dir.resolve("configuration"));
         Files.createDirectories(dir.resolve("deployments"));

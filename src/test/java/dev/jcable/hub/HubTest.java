@@ -178,4 +178,17 @@ class HubTest {
                 + ",\"message\":4,\"stream_id\":\"chat:2021\",\"epoch\":\"Ab12\",\"offset\":4}",
                 "{\"identifier\":" + ID_A_QUOTED + ",\"message\":\"whisper\"}"), late.frames());
     }
+
+    @Test
+    void theSessionsOfAStreamAreEachListedOnceWhateverTheirIdentifiers() {
+        Client a = new Client("a");
+        Client b = new Client("b");
+        Client other = new Client("o");
+        hub.subscribe(a.session, sub(ID_A, STREAM), 0);
+        hub.subscribe(a.session, sub(ID_B, STREAM), 0); // a second identifier of the same stream
+        hub.subscribe(b.session, sub(ID_B, STREAM), 0);
+        hub.subscribe(other.session, sub(ID_A, "elsewhere"), 0);
+        assertEquals(java.util.Set.of(a.session, b.session), hub.sessions(STREAM));
+        assertEquals(java.util.Set.of(), hub.sessions("nobody"));
+    }
 }

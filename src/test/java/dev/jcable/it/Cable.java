@@ -43,6 +43,32 @@ public final class Cable {
         return ShrinkWrap.createFromZipFile(WebArchive.class, new File(System.getProperty("jcable.war", "target/jcable.war")));
     }
 
+    /**
+     * The real WAR with some packaged defaults (web.xml env-entries, the last configuration source) changed: for a
+     * deployment on the suite's server that needs settings the server's own configuration does not give, such as
+     * {@code broker=redis} with a test Redis.
+     */
+    public static WebArchive war(java.util.Map<String, String> defaults) {
+        WebArchive war = war();
+        String webXml;
+        try (java.io.InputStream in = war.get("WEB-INF/web.xml").getAsset().openStream()) {
+            webXml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        for (java.util.Map.Entry<String, String> option : defaults.entrySet()) {
+            java.util.regex.Matcher entry = java.util.regex.Pattern.compile("(<env-entry-name>anycable/"
+                    + java.util.regex.Pattern.quote(option.getKey())
+                    + "</env-entry-name>\\s*<env-entry-type>[^<]*</env-entry-type>\\s*<env-entry-value>)[^<]*(<)")
+                    .matcher(webXml);
+            if (!entry.find()) {
+                throw new IllegalStateException("web.xml has no packaged default for " + option.getKey());
+            }
+            webXml = entry.replaceFirst("$1" + java.util.regex.Matcher.quoteReplacement(option.getValue()) + "$2");
+        }
+        return war.setWebXML(new org.jboss.shrinkwrap.api.asset.StringAsset(webXml));
+    }
+
     public URI http() {
         return http;
     }
@@ -167,6 +193,26 @@ public final class Cable {
                 throw new AssertionError(e);
             }
         }
+    }
+
+    /**
+     * Waits (at most 30 s) until {@code /api/health} answers 200: with {@code broker=redis} a node reports its broker
+     * down until it has connected, which it does in the background after the deployment.
+     */
+    public Cable awaitHealthy() {
+        long until = System.currentTimeMillis() + 30_000;
+        HttpResponse<String> health;
+        while ((health = get("api/health", null)).statusCode() != 200) {
+            if (System.currentTimeMillis() > until) {
+                throw new AssertionError(http + " is not healthy: " + health.statusCode() + " " + health.body());
+            }
+            try {
+                Thread.sleep(50); // poll interval of the condition, not a guess at timing
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return this;
     }
 
     public HttpResponse<String> broadcast(String body) {

@@ -59,7 +59,7 @@ class ClusterIT {
     }
 
     private static Cable cable(PayaraProcess node) throws Exception {
-        return new Cable(new URL("http://localhost:" + node.port() + "/"));
+        return new Cable(new URL("http://localhost:" + node.port() + "/")).awaitHealthy();
     }
 
     @AfterAll

@@ -37,8 +37,12 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public static RedisServer startNew() throws IOException {
+        return startNew(freePort());
+    }
+
+    private static RedisServer startNew(int port) throws IOException {
         Path program = ExternalProgram.REDIS_SERVER.require();
-        RedisServer server = new RedisServer(program, Files.createTempDirectory("jcable-redis"), freePort());
+        RedisServer server = new RedisServer(program, Files.createTempDirectory("jcable-redis"), port);
         server.start();
         return server;
     }
@@ -121,13 +125,24 @@ public final class RedisServer implements AutoCloseable {
      * One redis-server for a whole test class, started before its {@code @BeforeAll} methods and closed after its
      * {@code @AfterAll} ones: {@code @RegisterExtension static final RedisServer.PerClass REDIS = new
      * RedisServer.PerClass();}. A missing program skips (or, strict, fails) the class, as {@link #startNew()} does.
+     * Its port is picked when it is created, so {@link #url()} can be known before it runs (an Arquillian
+     * {@code @Deployment} method runs before the extensions registered in fields).
      */
     public static final class PerClass implements BeforeAllCallback, AfterAllCallback {
+        private final int port;
         private RedisServer server;
+
+        public PerClass() {
+            try {
+                port = freePort();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
 
         @Override
         public void beforeAll(ExtensionContext context) throws Exception {
-            server = startNew();
+            server = startNew(port);
         }
 
         @Override
@@ -142,7 +157,7 @@ public final class RedisServer implements AutoCloseable {
         }
 
         public String url() {
-            return server.url();
+            return "redis://127.0.0.1:" + port;
         }
     }
 }

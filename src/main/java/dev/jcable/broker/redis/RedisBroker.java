@@ -37,6 +37,8 @@ public final class RedisBroker implements Broker {
     private static final Logger LOG = Logger.getLogger(RedisBroker.class.getName());
     /** How often each node sweeps due presence records. */
     static final long SWEEP_MILLIS = 1000;
+    /** How often a node that started while Redis could not be reached tries to connect. */
+    static final long CONNECT_RETRY_MILLIS = 1000;
     /** The shortest lease of a live session's presence (renewed every half lease). */
     static final long MIN_LEASE_MILLIS = 2000;
     /** How many history lifetimes a stream's offset outlives its last message (as in the memory broker). */
@@ -52,6 +54,8 @@ public final class RedisBroker implements Broker {
     private final SecureRandom random = new SecureRandom();
     private final List<ScheduledFuture<?>> timers = new ArrayList<>();
     private final AtomicBoolean healthy = new AtomicBoolean(true);
+    /** True while broadcasts of the Redis channel ingress are dropped (said once per episode). */
+    private final AtomicBoolean ingressBehind = new AtomicBoolean();
     private RedisClients clients;
     private RedisCalls redis;
     private RedisPresence presence;
@@ -60,7 +64,10 @@ public final class RedisBroker implements Broker {
     private final Lanes ingressLane;
     private volatile BroadcastIngress pubsubIngress;
     private volatile String ingressChannel;
+    /** The broadcast adapters to start once connected; guarded by this. */
+    private Ingress ingress;
     private RedisStreamIngress streamIngress;
+    private boolean stopped;
 
     public RedisBroker(RedisSettings redisSettings, BrokerSettings settings, ThreadFactory threads, Executor executor,
                        ScheduledExecutorService scheduler) {
@@ -78,20 +85,73 @@ public final class RedisBroker implements Broker {
         return Math.max(settings.presenceTtl().toMillis(), MIN_LEASE_MILLIS);
     }
 
+    /**
+     * Starts the broker without waiting for Redis: the connections are opened on the executor (never on the deploying
+     * thread, see {@link RedisClients}), and until they are, {@link #healthy()} is false and every operation fails
+     * with {@link BrokerUnavailableException}. When Redis cannot be reached the node stays up, reports the broker
+     * down, and tries again every {@link #CONNECT_RETRY_MILLIS}; nothing is recorded meanwhile (joins and
+     * subscriptions are refused), so there is nothing to catch up on once connected.
+     */
     @Override
     public void start(BrokerListener listener) {
-        clients = RedisClients.connect(redisSettings.url(), threads);
-        redis = new RedisCalls(clients.commands.async(), clients.timeout);
+        clients = new RedisClients(redisSettings.url(), threads);
+        redis = new RedisCalls(clients);
         presence = new RedisPresence(keys, redis, System::currentTimeMillis, settings.presenceTtl().toMillis(),
                 leaseMillis(), settings.maxMembers(), listener::presenceChanged);
         feeds = new StreamFeeds(keys, new FeedRedis(), new Lanes(executor, 2 * Runtime.getRuntime().availableProcessors()));
         feeds.start(listener);
-        clients.pubsub.addListener(new RedisPubSubAdapter<>() {
+        timers.add(scheduler.scheduleWithFixedDelay(() -> periodic("presence sweep", presence::sweep),
+                SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS));
+        long renew = leaseMillis() / 2;
+        timers.add(scheduler.scheduleWithFixedDelay(() -> periodic("presence renewal", presence::touch),
+                renew, renew, TimeUnit.MILLISECONDS));
+        executor.execute(() -> tryConnect(true));
+    }
+
+    /** One attempt to connect; a failed one is tried again in {@link #CONNECT_RETRY_MILLIS}. */
+    private void tryConnect(boolean first) {
+        try {
+            if (connect() && !first) {
+                LOG.info("jcable: Redis answers; this node has joined the cluster");
+            }
+        } catch (BrokerUnavailableException e) {
+            if (first) {
+                healthy.set(false); // until a periodic task succeeds
+                LOG.warning(() -> e.getMessage() + "; the node runs without it (broker down) and connects once it"
+                        + " answers");
+            } else {
+                LOG.log(Level.FINE, "jcable: Redis still cannot be reached", e);
+            }
+            ScheduledFuture<?> retry = scheduler.schedule(() -> executor.execute(() -> tryConnect(false)),
+                    CONNECT_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            synchronized (timers) {
+                timers.removeIf(ScheduledFuture::isDone);
+                timers.add(retry);
+            }
+        }
+    }
+
+    /**
+     * Opens the connections and starts what waits for them; throws while Redis cannot be reached.
+     *
+     * @return false when the broker was stopped meanwhile
+     */
+    private synchronized boolean connect() {
+        if (stopped) {
+            return false;
+        }
+        clients.connect(pubsub -> pubsub.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
                 BroadcastIngress ingress = pubsubIngress;
                 if (ingress != null && channel.equals(ingressChannel)) {
-                    ingressLane.execute(channel, () -> ingress.deliverLocally(message));
+                    if (ingressLane.offer(channel, () -> ingress.deliverLocally(message))) {
+                        ingressBehind.set(false);
+                    } else if (ingressBehind.compareAndSet(false, true)) {
+                        // the legacy adapter is at most once, as in AnyCable: nothing to make up for
+                        LOG.warning(() -> "jcable: this node is " + Lanes.LIMIT + " broadcasts behind on the Redis"
+                                + " channel " + channel + "; dropping them until it catches up");
+                    }
                 } else {
                     feeds.received(channel, message);
                 }
@@ -105,33 +165,55 @@ public final class RedisBroker implements Broker {
             public void subscribed(String channel, long count) {
                 feeds.subscribed(channel);
             }
-        });
-        timers.add(scheduler.scheduleWithFixedDelay(() -> periodic("presence sweep", presence::sweep),
-                SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS));
-        long renew = leaseMillis() / 2;
-        timers.add(scheduler.scheduleWithFixedDelay(() -> periodic("presence renewal", presence::touch),
-                renew, renew, TimeUnit.MILLISECONDS));
+        }));
+        if (ingress != null) {
+            startIngressNow();
+        }
+        return true;
     }
 
     /**
      * Starts AnyCable's Redis broadcast adapters: {@code redis} ({@code PUBLISH} on {@code channel}, every node
      * receives and delivers locally) and {@code redisx} (the Redis Stream {@code stream}, each entry published once
-     * for the cluster). Call after {@link #start}.
+     * for the cluster). Call after {@link #start}; while Redis cannot be reached they start once it can.
      */
-    public void startIngress(boolean redis, String channel, boolean redisx, String stream, BroadcastIngress ingress) {
-        if (redis) {
-            ingressChannel = channel;
-            pubsubIngress = ingress;
-            this.redis.await(clients.pubsub.async().subscribe(channel).toCompletableFuture(), "subscribe " + channel);
-            LOG.info(() -> "jcable: receiving broadcasts published on the Redis channel " + channel);
+    public synchronized void startIngress(boolean redis, String channel, boolean redisx, String stream,
+                                          BroadcastIngress ingress) {
+        this.ingress = new Ingress(redis, channel, redisx, stream, ingress);
+        if (clients.connected()) {
+            startIngressNow();
         }
-        if (redisx) {
-            streamIngress = new RedisStreamIngress(clients, stream, ingress, threads);
+    }
+
+    private void startIngressNow() {
+        Ingress wanted = ingress;
+        if (wanted.pubsub()) {
+            ingressChannel = wanted.channel();
+            pubsubIngress = wanted.target();
+            try {
+                redis.await(clients.pubsub().async().subscribe(wanted.channel()).toCompletableFuture(),
+                        "subscribe " + wanted.channel());
+                LOG.info(() -> "jcable: receiving broadcasts published on the Redis channel " + wanted.channel());
+            } catch (BrokerUnavailableException e) {
+                // Redis went away again right after the connect; rare enough to say so rather than retry
+                LOG.log(Level.WARNING, "jcable: could not subscribe to the Redis channel " + wanted.channel(), e);
+            }
         }
+        if (wanted.stream() && streamIngress == null) {
+            streamIngress = new RedisStreamIngress(clients, wanted.streamName(), wanted.target(), threads);
+        }
+    }
+
+    /** The broadcast adapters asked for. */
+    private record Ingress(boolean pubsub, String channel, boolean stream, String streamName,
+                           BroadcastIngress target) {
     }
 
     /** Runs a timer task; a Redis outage is logged once when it starts and once when it ends. */
     private void periodic(String what, Runnable task) {
+        if (!clients.connected()) {
+            return; // not connected yet: said once by tryConnect, and healthy() is false meanwhile
+        }
         try {
             task.run();
             if (healthy.compareAndSet(false, true)) {
@@ -149,7 +231,7 @@ public final class RedisBroker implements Broker {
     /** Whether Redis answered the last periodic task and the command connection is up. */
     @Override
     public boolean healthy() {
-        return healthy.get() && clients != null && clients.commands.isOpen();
+        return healthy.get() && clients != null && clients.connected() && clients.commands().isOpen();
     }
 
     @Override
@@ -282,8 +364,13 @@ public final class RedisBroker implements Broker {
 
     @Override
     public void stop() {
-        timers.forEach(timer -> timer.cancel(false));
-        timers.clear();
+        synchronized (this) {
+            stopped = true; // no connect after this
+        }
+        synchronized (timers) {
+            timers.forEach(timer -> timer.cancel(false));
+            timers.clear();
+        }
         pubsubIngress = null;
         if (streamIngress != null) {
             streamIngress.close();
@@ -306,12 +393,15 @@ public final class RedisBroker implements Broker {
     private final class FeedRedis implements StreamFeeds.Redis {
         @Override
         public void subscribe(String channel) {
-            redis.await(clients.pubsub.async().subscribe(channel).toCompletableFuture(), "subscribe");
+            redis.await(clients.pubsub().async().subscribe(channel).toCompletableFuture(), "subscribe");
         }
 
         @Override
         public void unsubscribe(String channel) {
-            clients.pubsub.async().unsubscribe(channel).exceptionally(e -> {
+            if (!clients.connected()) {
+                return; // never subscribed
+            }
+            clients.pubsub().async().unsubscribe(channel).exceptionally(e -> {
                 LOG.log(Level.FINE, "jcable: unsubscribing from " + channel + " failed", e);
                 return null;
             });

@@ -4,7 +4,6 @@ import dev.jcable.broker.BrokerUnavailableException;
 import dev.jcable.metrics.Counter;
 import dev.jcable.metrics.Latency;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -12,31 +11,39 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Scripts and commands on the shared command connection (thread-safe; concurrent callers are pipelined on it).
- * A blocking call waits at most the command timeout; every failure to reach Redis becomes a
- * {@link BrokerUnavailableException}. Every wait is measured ({@link Latency#BROKER_CALL}) and every failure
- * counted ({@link Counter#BROKER_ERRORS}) here, the one place a node thread waits for Redis.
+ * A blocking call waits at most the command timeout; every failure to reach Redis, including a connection not open
+ * yet, becomes a {@link BrokerUnavailableException}. Every wait is measured ({@link Latency#BROKER_CALL}) and every
+ * failure counted ({@link Counter#BROKER_ERRORS}) here, the one place a node thread waits for Redis.
  */
 final class RedisCalls {
 
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClients clients;
     private final long timeoutMillis;
 
-    RedisCalls(RedisAsyncCommands<String, String> redis, Duration timeout) {
-        this.redis = redis;
-        this.timeoutMillis = timeout.toMillis();
+    RedisCalls(RedisClients clients) {
+        this.clients = clients;
+        this.timeoutMillis = clients.timeout.toMillis();
     }
 
+    /** The commands; throws {@link BrokerUnavailableException} while the node has not connected yet. */
     RedisAsyncCommands<String, String> commands() {
-        return redis;
+        return clients.commands().async();
     }
 
+    /** The script's future; failed, never thrown, while the node has not connected yet. */
     <T> CompletableFuture<T> async(RedisScripts script, String[] keys, String... args) {
+        RedisAsyncCommands<String, String> redis;
+        try {
+            redis = commands();
+        } catch (BrokerUnavailableException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         return script.run(redis, keys, args);
     }
 
     <T> T call(RedisScripts script, String[] keys, String... args) {
         long start = System.nanoTime();
-        return await(script.<T>run(redis, keys, args), script.name(), start);
+        return await(this.<T>async(script, keys, args), script.name(), start);
     }
 
     /** Waits for {@code future}; Redis errors, timeouts and a lost connection become one unchecked exception. */

@@ -11,6 +11,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.security.CodeSource;
 import java.time.Duration;
 import java.util.concurrent.ThreadFactory;
@@ -22,8 +23,11 @@ import java.util.logging.Logger;
 /**
  * The Lettuce client of one deployment: its event loops, timer and computation threads all come from the given
  * (container-managed) thread factory, and {@link #close()} ends every one of them. Two connections: one for commands
- * and scripts (thread-safe, pipelined), one for pub/sub. Both reconnect by themselves; while one is down its
- * commands fail at once (rather than queue without bound) and the caller says so.
+ * and scripts (thread-safe, pipelined), one for pub/sub. Nothing of Lettuce is created before {@link #connect()},
+ * which must not run on the thread that deploys the application: Lettuce waits for its timer thread to start, and
+ * Open Liberty starts the threads of a {@code ManagedThreadFactory} only once the application has started. A failed
+ * connect leaves nothing open and may be retried. Once open, the connections reconnect by themselves; while one is
+ * down (or not open yet) its commands fail at once (rather than queue without bound) and the caller says so.
  */
 final class RedisClients implements AutoCloseable {
 
@@ -31,61 +35,114 @@ final class RedisClients implements AutoCloseable {
     /** The command timeout unless the URL sets one ({@code ?timeout=2s}); Lettuce's own default is 60 s. */
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
-    final ClientResources resources;
-    final RedisClient client;
-    final StatefulRedisConnection<String, String> commands;
-    final StatefulRedisPubSubConnection<String, String> pubsub;
     final Duration timeout;
+    private final String url;
+    private final RedisURI uri;
+    private final ThreadFactory threads;
+    /** Created by the first {@link #connect()}; guarded by this. */
+    private ClientResources resources;
+    private RedisClient client;
+    private volatile StatefulRedisConnection<String, String> commands;
+    private volatile StatefulRedisPubSubConnection<String, String> pubsub;
+    private boolean closed;
 
-    private RedisClients(ClientResources resources, RedisClient client, StatefulRedisConnection<String, String> commands,
-                         StatefulRedisPubSubConnection<String, String> pubsub, Duration timeout) {
-        this.resources = resources;
-        this.client = client;
-        this.commands = commands;
-        this.pubsub = pubsub;
-        this.timeout = timeout;
-    }
-
-    static RedisClients connect(String url, ThreadFactory threads) {
-        RedisURI uri = RedisURI.create(url);
+    /** Parses the URL (a malformed one is refused here, at deployment); creates nothing else. */
+    RedisClients(String url, ThreadFactory threads) {
+        this.url = url;
+        this.threads = threads;
+        this.uri = RedisURI.create(url);
         if (!url.contains("timeout=")) {
             uri.setTimeout(DEFAULT_TIMEOUT);
         }
-        ClientResources resources = DefaultClientResources.builder()
-                .threadFactoryProvider(pool -> named(threads, pool))
-                .ioThreadPoolSize(2) // one event loop per connection
-                .computationThreadPoolSize(1)
-                // Lettuce's default backs off to 30 s: a real-time server should be back within 2 s of Redis
-                .reconnectDelay(Delay.equalJitter(Duration.ofMillis(100), Duration.ofSeconds(2), 100,
-                        TimeUnit.MILLISECONDS))
-                .build();
-        RedisClient client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled())
-                .build());
-        StatefulRedisConnection<String, String> commands = null;
+        this.timeout = uri.getTimeout();
+    }
+
+    /**
+     * Opens the command and pub/sub connections, once; {@code onConnected} runs with the pub/sub connection before
+     * anything can use it (to add its listener). Throws {@link BrokerUnavailableException} when Redis cannot be
+     * reached, leaving nothing open, so that it can be called again.
+     */
+    synchronized void connect(java.util.function.Consumer<StatefulRedisPubSubConnection<String, String>> onConnected) {
+        if (closed || commands != null) {
+            return;
+        }
+        if (client == null) {
+            resources = DefaultClientResources.builder()
+                    .threadFactoryProvider(pool -> named(threads, pool))
+                    .ioThreadPoolSize(2) // one event loop per connection
+                    .computationThreadPoolSize(2) // Lettuce's least
+                    // Lettuce's default backs off to 30 s: a real-time server should be back within 2 s of Redis
+                    .reconnectDelay(Delay.equalJitter(Duration.ofMillis(100), Duration.ofSeconds(2), 100,
+                            TimeUnit.MILLISECONDS))
+                    .build();
+            client = RedisClient.create(resources, uri);
+            client.setOptions(ClientOptions.builder()
+                    .autoReconnect(true)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .timeoutOptions(TimeoutOptions.enabled())
+                    .build());
+        }
+        StatefulRedisConnection<String, String> opened = null;
         try {
-            commands = client.connect();
-            StatefulRedisPubSubConnection<String, String> pubsub = client.connectPubSub();
+            opened = client.connect();
+            StatefulRedisPubSubConnection<String, String> subscriber = client.connectPubSub();
+            onConnected.accept(subscriber);
+            pubsub = subscriber;
+            commands = opened;
             LOG.info(() -> "jcable: connected to Redis at " + CableConfig.redactUrl(url) + "; " + versions());
-            return new RedisClients(resources, client, commands, pubsub, uri.getTimeout());
         } catch (RuntimeException e) {
-            if (commands != null) {
-                commands.close();
+            if (opened != null) {
+                opened.close();
             }
-            shutdown(client, resources);
             throw new BrokerUnavailableException("jcable: cannot reach Redis at " + CableConfig.redactUrl(url) + ": "
                     + e.getMessage(), e);
         }
     }
 
+    /** The client, for a connection of one's own (the {@code redisx} reader's); null before {@link #connect}. */
+    synchronized RedisClient client() {
+        return client;
+    }
+
+    boolean connected() {
+        return commands != null;
+    }
+
+    /** The command connection; throws {@link BrokerUnavailableException} before the first connect succeeded. */
+    StatefulRedisConnection<String, String> commands() {
+        StatefulRedisConnection<String, String> connection = commands;
+        if (connection == null) {
+            throw notConnected();
+        }
+        return connection;
+    }
+
+    /** The pub/sub connection; throws {@link BrokerUnavailableException} before the first connect succeeded. */
+    StatefulRedisPubSubConnection<String, String> pubsub() {
+        StatefulRedisPubSubConnection<String, String> connection = pubsub;
+        if (connection == null) {
+            throw notConnected();
+        }
+        return connection;
+    }
+
+    private BrokerUnavailableException notConnected() {
+        return new BrokerUnavailableException("jcable: not connected to Redis at " + CableConfig.redactUrl(url)
+                + " yet", null);
+    }
+
     @Override
-    public void close() {
-        pubsub.close();
-        commands.close();
-        shutdown(client, resources);
+    public synchronized void close() {
+        closed = true;
+        if (pubsub != null) {
+            pubsub.close();
+        }
+        if (commands != null) {
+            commands.close();
+        }
+        if (client != null) {
+            shutdown(client, resources);
+        }
     }
 
     private static void shutdown(RedisClient client, ClientResources resources) {
@@ -96,6 +153,12 @@ final class RedisClients implements AutoCloseable {
         }
         try {
             resources.shutdown(0, 2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
+            // Netty tells its executors' termination listeners on its global executor, whose thread (Netty's own,
+            // not the container's) ends about a second after its last task: waited for, so that no thread of this
+            // deployment outlives the undeploy (it would hold the application's class loader)
+            if (!GlobalEventExecutor.INSTANCE.awaitInactivity(5, TimeUnit.SECONDS)) {
+                LOG.warning("jcable: Netty's global executor thread did not end in time");
+            }
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();

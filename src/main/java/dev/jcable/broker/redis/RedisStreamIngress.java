@@ -11,7 +11,11 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.models.stream.ClaimedMessages;
 import java.security.SecureRandom;
 import java.time.Duration;
+import dev.jcable.api.Publication;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -20,8 +24,10 @@ import java.util.logging.Logger;
 /**
  * AnyCable's {@code redisx} broadcast adapter: publications arrive as {@code XADD <stream> * payload <json>} and are
  * read through the consumer group {@code bx}, so each entry is handled by one node of the cluster. An entry is
- * acknowledged and deleted once published; one that could not be (Redis failed meanwhile) stays pending, and any
- * node takes over entries pending for more than {@link #CLAIM_IDLE_MILLIS} (a dead node's included). The reader
+ * acknowledged and deleted once published; one that could not be (Redis failed meanwhile) stays pending and is taken
+ * again by this node before anything newer, and any node takes over entries pending for more than
+ * {@link #CLAIM_IDLE_MILLIS} (a dead node's included: what it published of an entry before it died is published
+ * again, the one case of a duplicate). The reader
  * blocks on a connection of its own, in one thread from the container's factory, and this node's consumer is
  * removed from the group when it stops.
  */
@@ -35,18 +41,20 @@ final class RedisStreamIngress implements AutoCloseable {
 
     private final String stream;
     private final String consumer;
-    private final StatefulRedisConnection<String, String> connection;
+    private final RedisClients clients;
+    /** The reader's own connection, opened by the reader (it retries while Redis cannot be reached). */
+    private volatile StatefulRedisConnection<String, String> connection;
     private final BroadcastIngress ingress;
     private final Thread reader;
     private volatile boolean running = true;
+    /** Entries (of this consumer's pending ones) → how many of their publications were made; reader thread only. */
+    private final Map<String, Integer> published = new HashMap<>();
     private boolean failing;
 
     RedisStreamIngress(RedisClients clients, String stream, BroadcastIngress ingress, ThreadFactory threads) {
         this.stream = stream;
         this.consumer = "jcable-" + Long.toString(new SecureRandom().nextLong() & Long.MAX_VALUE, 36);
-        // its own connection: a blocking read would stall every other command on the shared one
-        this.connection = clients.client.connect();
-        this.connection.setTimeout(Duration.ofMillis(CLAIM_IDLE_MILLIS).plus(clients.timeout));
+        this.clients = clients;
         this.ingress = ingress;
         this.reader = threads.newThread(this::run);
         this.reader.setName("jcable-redisx-" + consumer);
@@ -60,14 +68,29 @@ final class RedisStreamIngress implements AutoCloseable {
     }
 
     private void run() {
-        RedisCommands<String, String> redis = connection.sync();
+        RedisCommands<String, String> redis = null;
         long claimedAt = 0;
         boolean groupReady = false;
+        boolean ownPending = false;
         while (running) {
             try {
+                if (redis == null) {
+                    redis = open().sync();
+                }
                 if (!groupReady) {
                     createGroup(redis);
                     groupReady = true;
+                }
+                if (ownPending) {
+                    // what this consumer read and did not acknowledge, before anything newer: in order, at once
+                    List<StreamMessage<String, String>> mine = redis.xreadgroup(Consumer.from(GROUP, consumer),
+                            XReadArgs.Builder.count(BATCH), XReadArgs.StreamOffset.from(stream, "0"));
+                    handle(redis, mine);
+                    if (mine.isEmpty()) {
+                        ownPending = false;
+                        published.clear(); // none of it pending here any more (another node may have claimed it)
+                    }
+                    continue;
                 }
                 long now = System.currentTimeMillis();
                 if (now - claimedAt >= CLAIM_IDLE_MILLIS) {
@@ -90,6 +113,7 @@ final class RedisStreamIngress implements AutoCloseable {
                     return;
                 }
                 groupReady = false; // Redis may have come back empty
+                ownPending = true;
                 if (!failing) {
                     failing = true;
                     LOG.log(Level.WARNING, "jcable: reading broadcasts from " + stream + " failed; retrying", e);
@@ -97,6 +121,16 @@ final class RedisStreamIngress implements AutoCloseable {
                 pause();
             }
         }
+    }
+
+    /** Its own connection: a blocking read would stall every other command on the shared one. */
+    private synchronized StatefulRedisConnection<String, String> open() {
+        if (!running) {
+            throw new IllegalStateException("closed");
+        }
+        connection = clients.client().connect();
+        connection.setTimeout(Duration.ofMillis(CLAIM_IDLE_MILLIS).plus(clients.timeout));
+        return connection;
     }
 
     private void createGroup(RedisCommands<String, String> redis) {
@@ -107,18 +141,47 @@ final class RedisStreamIngress implements AutoCloseable {
         }
     }
 
-    /** Publishes each entry, then acknowledges and deletes it; a failed one stays pending for a later claim. */
+    /**
+     * Publishes the entries in order, then acknowledges and deletes those it published, in one round trip each. When
+     * a publication fails, what was published is acknowledged and the rest stays pending (taken again first, by the
+     * loop above), so nothing is lost; what this consumer published but could not acknowledge (Redis failed in
+     * between) is remembered, and acknowledged without being published again. An entry whose payload holds several
+     * publications resumes after the last one made.
+     */
     private void handle(RedisCommands<String, String> redis, List<StreamMessage<String, String>> messages) {
-        for (StreamMessage<String, String> message : messages) {
-            String payload = message.getBody().get("payload");
-            if (payload == null) {
-                LOG.warning(() -> "jcable: entry " + message.getId() + " of " + stream + " has no payload field;"
-                        + " dropped");
-            } else {
-                ingress.publish(payload); // throws when the publication could not be made: not acknowledged
+        List<String> done = new ArrayList<>(messages.size());
+        try {
+            for (StreamMessage<String, String> message : messages) {
+                publish(message);
+                done.add(message.getId());
             }
-            redis.xack(stream, GROUP, message.getId());
-            redis.xdel(stream, message.getId());
+        } finally {
+            if (!done.isEmpty()) {
+                String[] ids = done.toArray(String[]::new);
+                redis.xack(stream, GROUP, ids);
+                redis.xdel(stream, ids);
+                done.forEach(published::remove);
+            }
+        }
+    }
+
+    /** Publishes what the entry holds beyond what was published of it already; throws when one cannot be made. */
+    private void publish(StreamMessage<String, String> message) {
+        String payload = message.getBody().get("payload");
+        if (payload == null) {
+            LOG.warning(() -> "jcable: entry " + message.getId() + " of " + stream + " has no payload field; dropped");
+            return;
+        }
+        List<Publication> publications = ingress.parse(payload);
+        for (int i = published.getOrDefault(message.getId(), 0); i < publications.size(); i++) {
+            try {
+                ingress.publish(publications.get(i)); // throws when the broker could not make it: taken again
+            } catch (IllegalArgumentException e) {
+                // refused for good (its data is too large): taking it again would refuse it again
+                LOG.warning(() -> "jcable: dropped a broadcast of entry " + message.getId() + " of " + stream + ": "
+                        + e.getMessage());
+            }
+            published.put(message.getId(), i + 1);
         }
     }
 
@@ -134,8 +197,12 @@ final class RedisStreamIngress implements AutoCloseable {
     /** Stops reading, leaves the group (its pending entries go to the other nodes' claims), and ends the thread. */
     @Override
     public void close() {
-        running = false;
-        connection.close(); // interrupts the blocked read
+        synchronized (this) {
+            running = false;
+            if (connection != null) {
+                connection.close(); // interrupts the blocked read
+            }
+        }
         try {
             reader.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {

@@ -5,7 +5,10 @@ import dev.jcable.broker.StreamMessage;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -14,6 +17,12 @@ import java.util.logging.Logger;
  * last offset handed to the listener: an offset already covered is dropped, and a gap (a message lost while the
  * connection was down) is filled from the stream's history before the message that revealed it. Everything a stream
  * delivers runs under its feed's lock, on its lane.
+ *
+ * <p>Bounded: when this node falls behind, a payload its lane has no room for (the lane holds {@link Lanes#LIMIT}),
+ * or one whose fan-out the listener cannot take now ({@link BrokerListener#accepts}), is dropped, and the stream is
+ * resynced once the lane gets to it: its messages from history up to its latest offset (exact, as after an outage),
+ * and, if a presence event was among the dropped, the listener is told ({@link BrokerListener#presenceLost}) so that
+ * the local subscribers fetch presence afresh. Dropped whispers are lost (they are at most once anyway).
  */
 final class StreamFeeds {
 
@@ -38,6 +47,7 @@ final class StreamFeeds {
     private final Redis redis;
     private final Lanes lanes;
     private final ConcurrentHashMap<String, Feed> feeds = new ConcurrentHashMap<>();
+    private final AtomicLong dropped = new AtomicLong();
     private volatile BrokerListener listener;
 
     StreamFeeds(RedisKeys keys, Redis redis, Lanes lanes) {
@@ -100,11 +110,55 @@ final class StreamFeeds {
         redis.unsubscribe(keys.channel(stream));
     }
 
-    /** A pub/sub message, on Lettuce's event loop: only queued here. */
+    /** A pub/sub message, on Lettuce's event loop: only queued here (or dropped and made up for, see above). */
     void received(String channel, String payload) {
         String stream = keys.streamOf(channel);
-        if (stream != null && !payload.isEmpty()) {
-            lanes.execute(stream, () -> dispatch(stream, payload));
+        if (stream != null && !payload.isEmpty() && !lanes.offer(stream, () -> dispatch(stream, payload))) {
+            behind(stream, payload.charAt(0));
+        }
+    }
+
+    /** Payloads of streams this node dropped because it was behind; for tests and metrics. */
+    long dropped() {
+        return dropped.get();
+    }
+
+    /**
+     * A payload of {@code stream} was dropped: the stream is resynced once its lane gets there (one resync queued at
+     * a time; a payload dropped after it started queues the next). Never blocks: called on Lettuce's event loop too.
+     */
+    private void behind(String stream, char kind) {
+        dropped.incrementAndGet();
+        Feed feed = feeds.get(stream);
+        if (feed == null) {
+            return; // no local subscriber any more: nothing to make up for
+        }
+        if (kind == 'j' || kind == 'l') {
+            feed.presenceLost = true;
+        }
+        if (feed.resyncQueued.compareAndSet(false, true)) {
+            LOG.warning(() -> "jcable: this node is behind on stream " + stream + "; dropping what Redis pushes for"
+                    + " it and catching up from its history");
+            lanes.execute(stream, () -> resync(stream, feed));
+        }
+    }
+
+    private void resync(String stream, Feed feed) {
+        synchronized (feed) {
+            feed.resyncQueued.set(false);
+            if (feed.removed) {
+                return;
+            }
+            if (feed.presenceLost) {
+                feed.presenceLost = false;
+                listener.presenceLost(stream);
+            }
+            try {
+                bringUpToDate(stream, feed);
+            } catch (RuntimeException e) {
+                // Redis is away: the next message reveals the gap and fills it, as after an outage
+                LOG.log(Level.FINE, "jcable: resync of " + stream + " failed", e);
+            }
         }
     }
 
@@ -133,14 +187,19 @@ final class StreamFeeds {
                 feed.ownSubscriptions--; // attach read the position once subscribed: nothing can be missing
                 return;
             }
-            Position position = redis.position(stream);
-            if (!position.epoch().equals(feed.epoch)) {
-                feed.epoch = position.epoch();
-                feed.last = 0;
-            }
-            if (position.offset() > feed.last) {
-                fill(stream, feed, position.offset());
-            }
+            bringUpToDate(stream, feed);
+        }
+    }
+
+    /** Delivers what the stream has beyond what this node delivered; the caller holds the feed's lock. */
+    private void bringUpToDate(String stream, Feed feed) {
+        Position position = redis.position(stream);
+        if (!position.epoch().equals(feed.epoch)) {
+            feed.epoch = position.epoch();
+            feed.last = 0;
+        }
+        if (position.offset() > feed.last) {
+            fill(stream, feed, position.offset());
         }
     }
 
@@ -155,6 +214,10 @@ final class StreamFeeds {
         }
         synchronized (feed) {
             if (feed.removed) {
+                return;
+            }
+            if (!listener.accepts(stream)) {
+                behind(stream, payload.charAt(0)); // its fan-outs are too far behind: made up for later
                 return;
             }
             switch (payload.charAt(0)) {
@@ -209,5 +272,8 @@ final class StreamFeeds {
         String epoch = "";
         long last;
         boolean removed;
+        /** Set without the lock (on Lettuce's event loop), read under it by the resync. */
+        final AtomicBoolean resyncQueued = new AtomicBoolean();
+        volatile boolean presenceLost;
     }
 }

@@ -4,6 +4,8 @@ import static dev.jcable.broker.redis.TestNode.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jcable.api.Publication;
+import dev.jcable.api.PublicationParser;
 import dev.jcable.testsupport.RedisServer;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisClient;
@@ -47,18 +49,32 @@ class RedisIngressTest {
         raw.shutdown();
     }
 
-    /** Records what a node's ingress was handed; {@code failFirst} makes the first publish fail (Redis hiccup). */
+    /**
+     * Records what a node's ingress was handed ({@code <stream> <data>} per publication); {@code failFirst} makes the
+     * first publish fail (Redis hiccup), {@code before} runs before each publication is made (and may throw).
+     */
     private static final class Recorder implements BroadcastIngress {
         final List<String> published = Collections.synchronizedList(new ArrayList<>());
         final List<String> local = Collections.synchronizedList(new ArrayList<>());
         final AtomicBoolean failFirst = new AtomicBoolean();
+        volatile java.util.function.Consumer<Publication> before = p -> { };
 
         @Override
-        public void publish(String payload) {
+        public List<Publication> parse(String payload) {
+            try {
+                return PublicationParser.parse(payload);
+            } catch (PublicationParser.InvalidBody e) {
+                return List.of();
+            }
+        }
+
+        @Override
+        public void publish(Publication publication) {
             if (failFirst.compareAndSet(true, false)) {
                 throw new dev.jcable.broker.BrokerUnavailableException("hiccup", null);
             }
-            published.add(payload);
+            before.accept(publication);
+            published.add(publication.stream() + " " + publication.data());
         }
 
         @Override
@@ -82,6 +98,11 @@ class RedisIngressTest {
 
     private static String payload(int n) {
         return "{\"stream\":\"s\",\"data\":\"" + n + "\"}";
+    }
+
+    /** What the recorder notes for {@link #payload}(n). */
+    private static String published(int n) {
+        return "s " + n;
     }
 
     @Test
@@ -124,8 +145,7 @@ class RedisIngressTest {
         long start = System.nanoTime();
         assertTrue(await(() -> a.published.size() == 2, 10), a.published.toString());
         assertTrue((System.nanoTime() - start) / 1e9 >= 1.5, "claimed once idle for 2 s");
-        assertEquals(List.of(payload(1), payload(2)).stream().sorted().toList(),
-                a.published.stream().sorted().toList());
+        assertEquals(List.of(published(1), published(2)), a.published.stream().sorted().toList());
         assertTrue(await(() -> commands.xlen("__anycable__") == 0, 5));
     }
 
@@ -138,5 +158,69 @@ class RedisIngressTest {
         assertEquals(1, commands.xinfoConsumers("__anycable__", "bx").size());
         nodes.remove(0).close();
         assertEquals(0, commands.xinfoConsumers("__anycable__", "bx").size());
+    }
+
+    /** Creates the group and adds entries 1..n before any node reads, so that a node takes them in one batch. */
+    private void backlog(int n) {
+        commands.xgroupCreate(XReadArgs.StreamOffset.latest("__anycable__"), "bx",
+                io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
+        for (int i = 1; i <= n; i++) {
+            commands.xadd("__anycable__", Map.of("payload", payload(i)));
+        }
+    }
+
+    private boolean nothingPending() {
+        return commands.xlen("__anycable__") == 0 && commands.xpending("__anycable__", "bx").getCount() == 0;
+    }
+
+    @Test
+    void aBatchThatFailsHalfWayPublishesEveryEntryOnceAndInOrderBeforeAnythingNewer() {
+        backlog(10);
+        Recorder a = node(false, true);
+        AtomicBoolean failed = new AtomicBoolean();
+        a.before = p -> {
+            if (p.data().equals("4") && failed.compareAndSet(false, true)) {
+                for (int i = 11; i <= 15; i++) { // newer entries arrive while 4..10 are left pending
+                    commands.xadd("__anycable__", Map.of("payload", payload(i)));
+                }
+                throw new dev.jcable.broker.BrokerUnavailableException("Redis failed half-way", null);
+            }
+        };
+        assertTrue(await(() -> a.published.size() >= 15, 10), a.published.toString());
+        assertEquals(IntStream.rangeClosed(1, 15).mapToObj(RedisIngressTest::published).toList(), a.published);
+        assertTrue(await(this::nothingPending, 5), "acknowledged and deleted");
+    }
+
+    @Test
+    void anEntryPublishedButNotAcknowledgedIsAcknowledgedWithoutBeingPublishedAgain() {
+        backlog(5);
+        Recorder a = node(false, true);
+        AtomicBoolean killed = new AtomicBoolean();
+        a.before = p -> {
+            if (p.data().equals("3") && killed.compareAndSet(false, true)) {
+                // every other client's connection drops: the reader's acknowledgement of this batch fails
+                commands.clientKill(io.lettuce.core.KillArgs.Builder.typeNormal().skipme());
+            }
+        };
+        assertTrue(await(this::nothingPending, 10), "acknowledged once the reader is back");
+        assertEquals(IntStream.rangeClosed(1, 5).mapToObj(RedisIngressTest::published).toList(), a.published,
+                "each once");
+    }
+
+    @Test
+    void aPayloadOfSeveralPublicationsResumesAfterTheLastOneMade() {
+        commands.xgroupCreate(XReadArgs.StreamOffset.latest("__anycable__"), "bx",
+                io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
+        commands.xadd("__anycable__", Map.of("payload", "[{\"stream\":\"x\",\"data\":\"1\"},"
+                + "{\"stream\":\"y\",\"data\":\"2\"},{\"stream\":\"z\",\"data\":\"3\"}]"));
+        Recorder a = node(false, true);
+        AtomicBoolean failed = new AtomicBoolean();
+        a.before = p -> {
+            if (p.stream().equals("y") && failed.compareAndSet(false, true)) {
+                throw new dev.jcable.broker.BrokerUnavailableException("Redis failed after x", null);
+            }
+        };
+        assertTrue(await(this::nothingPending, 10));
+        assertEquals(List.of("x 1", "y 2", "z 3"), a.published);
     }
 }

@@ -83,6 +83,92 @@ class RedisOutageTest {
         }
     }
 
+    /**
+     * A node deployed while Redis is not running starts (its deployment does not fail), says the broker is down, and
+     * joins the cluster by itself once Redis answers: its subscriptions, presence and both Redis broadcast adapters
+     * then work as if Redis had been there all along.
+     */
+    @Test
+    void aNodeStartedBeforeRedisReportsItDownAndJoinsTheClusterOnceRedisAnswers() throws Exception {
+        RedisServer late = RedisServer.startNew();
+        late.stop(); // its port, with nothing listening yet
+        List<String> ingested = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        try (TestNode a = new TestNode(late.url(), "late", TestNode.settings(Duration.ofSeconds(1), 100, 100,
+                Duration.ofSeconds(300)), false)) {
+            a.broker.startIngress(true, "__anycable__", true, "__anycable__", new BroadcastIngress() {
+                @Override
+                public List<dev.jcable.api.Publication> parse(String payload) {
+                    return List.of(new dev.jcable.api.Publication("s", payload, null));
+                }
+
+                @Override
+                public void publish(dev.jcable.api.Publication publication) {
+                    ingested.add("x " + publication.data());
+                }
+
+                @Override
+                public void deliverLocally(String payload) {
+                    ingested.add("p " + payload);
+                }
+            });
+            assertTrue(!a.broker.healthy(), "reported down");
+            assertThrows(BrokerUnavailableException.class, () -> a.broker.publish(new Publication("room", "x")));
+            assertThrows(BrokerUnavailableException.class, () -> a.broker.whisper(new Publication("room", "x")));
+            assertThrows(BrokerUnavailableException.class, () -> a.broker.presenceAdd("room", "a1", "early", null));
+            assertThrows(BrokerUnavailableException.class, () -> a.broker.presenceInfo("room"));
+            assertThrows(BrokerUnavailableException.class, () -> a.subscribe("room"));
+            assertEquals(Optional.empty(), a.broker.restoreSession("any"));
+            a.broker.presenceDisconnected("a0"); // no error
+            assertEquals(0, a.broker.subscribedStreams());
+
+            late.start();
+            assertTrue(await(() -> a.broker.healthy(), 5), "connected by itself");
+            try (TestNode b = new TestNode(late.url(), "late", TestNode.settings(Duration.ofSeconds(1), 100, 100,
+                    Duration.ofSeconds(300)))) {
+                a.subscribe("room");
+                b.subscribe("room");
+                a.broker.presenceAdd("room", "a1", "joined-late", null);
+                b.broker.publish(new Publication("room", "hello"));
+                assertTrue(await(() -> a.events().size() == 2 && b.events().size() == 2, 5),
+                        a.events() + " / " + b.events());
+                assertEquals(List.of("join room joined-late null"), b.events("join"));
+                assertEquals(1, a.events("m ").size());
+                assertTrue(a.events("m ").get(0).endsWith(" 1 hello"), a.events().toString());
+                // both Redis broadcast adapters were started once connected
+                try (RedisServerClient sdk = new RedisServerClient(late.url())) {
+                    sdk.commands().publish("__anycable__", "{\"stream\":\"s\",\"data\":\"p\"}");
+                    sdk.commands().xadd("__anycable__", java.util.Map.of("payload", "{\"stream\":\"s\",\"data\":\"x\"}"));
+                    assertTrue(await(() -> ingested.size() == 2, 5), ingested.toString());
+                }
+                assertEquals(List.of("p {\"stream\":\"s\",\"data\":\"p\"}", "x {\"stream\":\"s\",\"data\":\"x\"}"),
+                        ingested.stream().sorted().toList());
+            }
+        } finally {
+            late.close();
+        }
+    }
+
+    /** A plain Lettuce client, as an application's SDK would use. */
+    private static final class RedisServerClient implements AutoCloseable {
+        private final io.lettuce.core.RedisClient client;
+        private final io.lettuce.core.api.StatefulRedisConnection<String, String> connection;
+
+        RedisServerClient(String url) {
+            client = io.lettuce.core.RedisClient.create(url);
+            connection = client.connect();
+        }
+
+        io.lettuce.core.api.sync.RedisCommands<String, String> commands() {
+            return connection.sync();
+        }
+
+        @Override
+        public void close() {
+            connection.close();
+            client.shutdown();
+        }
+    }
+
     private static boolean publishes(TestNode node, String data) {
         try {
             node.broker.publish(new Publication("room", data));

@@ -34,7 +34,12 @@ final class TestNode implements BrokerListener, AutoCloseable {
     private final List<String> events = new ArrayList<>();
     private final List<String> changes = new ArrayList<>();
 
+    /** A node connected to Redis (the broker connects in the background: this waits for it, up to 10 s). */
     TestNode(String url, String prefix, BrokerSettings settings) {
+        this(url, prefix, settings, true);
+    }
+
+    TestNode(String url, String prefix, BrokerSettings settings, boolean awaitConnected) {
         ThreadFactory factory = task -> {
             Thread thread = new Thread(task);
             synchronized (threads) {
@@ -44,6 +49,9 @@ final class TestNode implements BrokerListener, AutoCloseable {
         };
         broker = new RedisBroker(new RedisSettings(url, prefix), settings, factory, executor, scheduler);
         broker.start(this);
+        if (awaitConnected && !await(broker::healthy, 10)) {
+            throw new IllegalStateException("the broker did not connect to " + url);
+        }
     }
 
     @Override

@@ -1,0 +1,143 @@
+package dev.jcable.broker.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jcable.broker.BrokerListener;
+import dev.jcable.broker.PresenceEvent;
+import dev.jcable.broker.StreamMessage;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.Executor;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a node does when it falls behind what Redis pushes (no Redis here: the stream's store is a list, and the
+ * executor runs the lanes only when the test says so): the handoff holds at most the lane's limit, and what it
+ * dropped is made up for exactly, messages from history and presence by telling the listener.
+ */
+class StreamFeedsTest {
+
+    private static final int LIMIT = 100;
+    private final RedisKeys keys = new RedisKeys("t");
+    /** The stream's history in "Redis": offset n holds data "n". */
+    private final List<StreamMessage> history = new ArrayList<>();
+    private final Queue<Runnable> pending = new ArrayDeque<>();
+    private final Executor held = pending::add;
+    private final Lanes lanes = new Lanes(held, 1, LIMIT);
+    private final List<String> delivered = new ArrayList<>();
+    private final List<String> presenceLost = new ArrayList<>();
+    private boolean accepting = true;
+
+    private final StreamFeeds feeds = new StreamFeeds(keys, new StreamFeeds.Redis() {
+        @Override
+        public void subscribe(String channel) {
+        }
+
+        @Override
+        public void unsubscribe(String channel) {
+        }
+
+        @Override
+        public StreamFeeds.Position position(String stream) {
+            return new StreamFeeds.Position("E", history.size());
+        }
+
+        @Override
+        public Optional<List<StreamMessage>> historyFrom(String stream, String epoch, long offset, long upTo) {
+            return Optional.of(history.stream().filter(m -> m.offset() > offset && m.offset() <= upTo).toList());
+        }
+    }, lanes);
+
+    StreamFeedsTest() {
+        feeds.start(new BrokerListener() {
+            @Override
+            public void deliver(StreamMessage message) {
+                delivered.add(message.data());
+            }
+
+            @Override
+            public void presence(String stream, PresenceEvent event) {
+                delivered.add((event.join() ? "join " : "leave ") + event.id());
+            }
+
+            @Override
+            public boolean accepts(String stream) {
+                return accepting;
+            }
+
+            @Override
+            public void presenceLost(String stream) {
+                presenceLost.add(stream);
+            }
+        });
+    }
+
+    /** Publishes message n in "Redis" and pushes it on the channel, as the publish script does. */
+    private void publish(long n) {
+        history.add(new StreamMessage("room", Long.toString(n), null, "E", n));
+        feeds.received(keys.channel("room"), "m" + n + ":E::" + n);
+    }
+
+    private void runLanes() {
+        Runnable task;
+        while ((task = pending.poll()) != null) {
+            task.run();
+        }
+    }
+
+    private static List<String> numbers(long from, long to) {
+        return LongStream.rangeClosed(from, to).mapToObj(Long::toString).toList();
+    }
+
+    @Test
+    void aNodeThatFallsBehindHoldsAtMostTheLimitAndCatchesUpFromHistoryExactlyOnceInOrder() {
+        feeds.attach("room", position -> { });
+        for (long n = 1; n <= 3 * LIMIT; n++) {
+            publish(n);
+        }
+        assertEquals(LIMIT + 1, lanes.queued(), "the limit, and one resync");
+        assertEquals(2 * LIMIT, feeds.dropped());
+        runLanes();
+        assertEquals(numbers(1, 3 * LIMIT), delivered);
+        assertEquals(List.of(), presenceLost, "no presence event was dropped");
+        // caught up: the next message is delivered live, once
+        publish(3 * LIMIT + 1);
+        runLanes();
+        assertEquals(3 * LIMIT + 1, delivered.size());
+        assertEquals(0, lanes.queued());
+    }
+
+    @Test
+    void aDroppedPresenceEventMakesTheSubscribersFetchPresenceAfresh() {
+        feeds.attach("room", position -> { });
+        for (long n = 1; n <= LIMIT; n++) {
+            publish(n);
+        }
+        feeds.received(keys.channel("room"), "j2:42"); // no room: dropped
+        feeds.received(keys.channel("room"), "l42");
+        runLanes();
+        assertEquals(List.of("room"), presenceLost, "told once");
+        assertEquals(numbers(1, LIMIT), delivered, "the presence events were not delivered late, out of order");
+    }
+
+    @Test
+    void whatTheFanOutCannotTakeIsDroppedAndMadeUpForOnceItCan() {
+        feeds.attach("room", position -> { });
+        publish(1);
+        runLanes();
+        accepting = false; // the node's fan-out of the stream is full
+        publish(2);
+        publish(3);
+        feeds.received(keys.channel("room"), "j2:42");
+        runLanes(); // the resync runs behind them, and delivers from history what was dropped
+        accepting = true;
+        assertEquals(numbers(1, 3), delivered);
+        assertEquals(List.of("room"), presenceLost);
+        assertTrue(feeds.dropped() >= 3, "dropped: " + feeds.dropped());
+    }
+}
