@@ -26,7 +26,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * connection's {@code TCPWriteRequestContext} without forcing a queue, so the bytes go into the socket on the
  * calling thread whenever it can take them, and gives the slot back ({@code signalNotWriting}, which wakes a pong or
  * close waiting for it) before the outbox hears of the completion. Only a socket that is full queues the write;
- * its completion then comes from the TCP channel's thread.
+ * its completion then comes from the TCP channel's thread, and nothing here blocks on it. Liberty's own writes
+ * (pongs, close frames) wait for the slot; the one that does not, the close frame answering a client's close
+ * ({@code incomingCloseConnection}: it waits for the write in flight, then writes), has the same window against a
+ * write starting meanwhile as Liberty's own async send. jcable pings only with no write of its own in flight, and
+ * closes a connection itself only after its outbox drained.
  *
  * <p>Everything on the way (the async remote's {@code asyncImpl}, its {@code connLink}, that link's
  * {@code tcpConnection},
