@@ -33,19 +33,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * closes a connection itself only after its outbox drained.
  *
  * <p>Everything on the way (the async remote's {@code asyncImpl}, its {@code connLink}, that link's
- * {@code tcpConnection},
- * the channel SPI types, which the application cannot see) is internal and reached by reflection through the
- * objects' own class loaders; {@link #open} checks every step and throws when one is not what it knows.
+ * {@code tcpConnection}, the channel SPI types, which the application cannot see) is internal and reached by
+ * reflection through the objects' own class loaders; {@link #open} checks every step and throws when one is not
+ * what it knows.
  * Connections with TLS (an SSL context on the connection) or a negotiated extension keep the portable path.
  */
 final class LibertyTransport implements Transport {
 
     /** {@code TCPWriteRequestContext.WRITE_ALL_DATA}. */
     private static final long WRITE_ALL_DATA = -1L;
-    /** {@code TCPRequestContext.USE_CHANNEL_TIMEOUT}: what Liberty's own send uses with jcable's send timeout 0. */
+    /**
+     * {@code TCPRequestContext.USE_CHANNEL_TIMEOUT}: what Liberty's own send passes with jcable's send timeout 0, so a
+     * write queued behind a full socket fails after the TCP channel's inactivity timeout, as it would there.
+     */
     private static final int USE_CHANNEL_TIMEOUT = 0;
 
-    /** The fields and methods on the way from a session to its TCP channel, found once per session class. */
+    /** The fields and methods on the way from a remote endpoint to its TCP channel, found once per its class. */
     private record Path(Class<?> remoteType, Field impl, Field connLink, Field tcpConnection, Method okToWrite,
                         Object ok, Method signalNotWriting, Method setReadWrite, Method bufferManager, Method wrap,
                         Class<?> bufferType, Method writeInterface, Method sslContext, Method setBuffers,
@@ -160,6 +163,8 @@ final class LibertyTransport implements Transport {
         Write write = new Write(done);
         Object buffers;
         try {
+            // a wrapped heap buffer, never pooled: nothing to release (Liberty does not release its wrapped close
+            // frames either); one frame's bytes are the frame's own, shared by every subscriber and never copied
             buffers = Array.newInstance(path.bufferType(), 1);
             Array.set(buffers, 0, call(path.wrap(), call(path.bufferManager(), link),
                     (Object) Frame.wire(frames)));
