@@ -113,7 +113,7 @@ final class TyrusTransport implements Transport {
             return;
         }
         try {
-            Field service = GrizzlyOut.field(socket.getClass(), "service");
+            Field service = Internals.field(socket.getClass(), "service");
             if (service.get(socket) instanceof ScheduledExecutorService container
                     && !(container instanceof TyrusIdleScheduler)) {
                 service.set(socket, new TyrusIdleScheduler(container, socket));
@@ -197,24 +197,10 @@ final class TyrusTransport implements Transport {
 
     /** One frame as it is (shared, never copied); several concatenated into one buffer, one write. */
     static ByteBuffer gather(List<Frame> frames) {
-        if (frames.size() == 1) {
-            return ByteBuffer.wrap(frames.get(0).wire());
-        }
-        int size = 0;
-        for (Frame frame : frames) {
-            size += frame.wire().length;
-        }
-        byte[] out = new byte[size];
-        int at = 0;
-        for (Frame frame : frames) {
-            byte[] wire = frame.wire();
-            System.arraycopy(wire, 0, out, at, wire.length);
-            at += wire.length;
-        }
-        return ByteBuffer.wrap(out);
+        return ByteBuffer.wrap(Frame.wire(frames));
     }
 
     private static Field field(Class<?> type, String name) throws NoSuchFieldException {
-        return GrizzlyOut.field(type, name);
+        return Internals.field(type, name);
     }
 }
