@@ -1,6 +1,7 @@
 package dev.jcable.session;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * One outbound text message. A broadcast builds one {@code Frame} per identifier group and queues that same object
@@ -36,6 +37,25 @@ public final class Frame {
             wire = encoded;
         }
         return encoded;
+    }
+
+    /** Several frames as one write's bytes: the frame's own (shared) bytes when there is one, else a copy of all. */
+    static byte[] wire(List<Frame> frames) {
+        if (frames.size() == 1) {
+            return frames.get(0).wire();
+        }
+        int size = 0;
+        for (Frame frame : frames) {
+            size += frame.wire().length;
+        }
+        byte[] out = new byte[size];
+        int at = 0;
+        for (Frame frame : frames) {
+            byte[] wire = frame.wire();
+            System.arraycopy(wire, 0, out, at, wire.length);
+            at += wire.length;
+        }
+        return out;
     }
 
     static byte[] encode(String text) {

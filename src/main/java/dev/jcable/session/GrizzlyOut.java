@@ -1,6 +1,5 @@
 package dev.jcable.session;
 
-import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -45,12 +44,12 @@ final class GrizzlyOut {
      * @throws ReflectiveOperationException when the internals on the way are not what this class knows
      */
     static GrizzlyOut open(Object writer) throws ReflectiveOperationException {
-        Object upgrade = field(writer.getClass(), "tyrusHttpUpgradeHandler").get(writer);
+        Object upgrade = Internals.field(writer.getClass(), "tyrusHttpUpgradeHandler").get(writer);
         Object web = method(upgrade.getClass(), "getWebConnection").invoke(upgrade); // package-private, on a proxy
         Object stream = web.getClass().getMethod("getOutputStream").invoke(web); // Tyrus asks for the same one
-        Object catalina = field(stream.getClass(), "ob").get(stream);
-        Object grizzly = field(catalina.getClass(), "grizzlyOutputBuffer").get(catalina);
-        if (!(field(grizzly.getClass(), "connection").get(grizzly) instanceof Connection<?> found)) {
+        Object catalina = Internals.field(stream.getClass(), "ob").get(stream);
+        Object grizzly = Internals.field(catalina.getClass(), "grizzlyOutputBuffer").get(catalina);
+        if (!(Internals.field(grizzly.getClass(), "connection").get(grizzly) instanceof Connection<?> found)) {
             throw new NoSuchFieldException("no Grizzly connection behind " + writer.getClass().getName());
         }
         return on(found);
@@ -136,19 +135,5 @@ final class GrizzlyOut {
             }
         }
         throw new NoSuchMethodException(type.getName() + "." + name + "()");
-    }
-
-    /** A field declared by {@code type} or one of its superclasses, made accessible. */
-    static Field field(Class<?> type, String name) throws NoSuchFieldException {
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            try {
-                Field field = c.getDeclaredField(name);
-                field.setAccessible(true);
-                return field;
-            } catch (NoSuchFieldException e) {
-                // look in the superclass
-            }
-        }
-        throw new NoSuchFieldException(type.getName() + "." + name);
     }
 }

@@ -21,7 +21,9 @@ public final class Transports {
         /** Tyrus (Payara, GlassFish): ready-made frames to the connection's writer, several per write. */
         TYRUS("tyrus-raw"),
         /** Undertow (WildFly): the async remote with batching, one flush per batch of queued messages. */
-        UNDERTOW("undertow-batched");
+        UNDERTOW("undertow-batched"),
+        /** Open Liberty: ready-made frames to the connection's TCP channel inside Liberty's write guard. */
+        LIBERTY("liberty-raw");
 
         private final String label;
 
@@ -63,6 +65,9 @@ public final class Transports {
         if (type.startsWith("io.undertow.")) {
             return new Transports(Kind.UNDERTOW);
         }
+        if (type.startsWith("com.ibm.ws.wsoc.") || type.startsWith("io.openliberty.wsoc.")) {
+            return new Transports(Kind.LIBERTY); // all by reflection: nothing to load up front
+        }
         return portable();
     }
 
@@ -83,9 +88,9 @@ public final class Transports {
         if (now == Kind.UNDERTOW) {
             return new AsyncTransport(socket.getAsyncRemote(), true);
         }
-        if (now == Kind.TYRUS) {
+        if (now == Kind.TYRUS || now == Kind.LIBERTY) {
             try {
-                Transport raw = TyrusTransport.open(socket);
+                Transport raw = now == Kind.TYRUS ? TyrusTransport.open(socket) : LibertyTransport.open(socket);
                 if (raw != null) {
                     return new GuardedTransport(raw, portable, this::fallBack);
                 }

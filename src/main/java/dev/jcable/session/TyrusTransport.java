@@ -39,7 +39,8 @@ final class TyrusTransport implements Transport {
      * The fields on the way from a remote endpoint to its writer, and the socket's state check, found once per
      * remote endpoint class.
      */
-    private record Path(Class<?> remoteType, Field webSocket, Field state, Field protocolHandler, Field writer) {
+    private record Path(Class<?> remoteType, Field webSocket, Field state, Field protocolHandler, Field writer,
+                        Object connected) {
     }
 
     private static final Logger LOG = Logger.getLogger(TyrusTransport.class.getName());
@@ -50,15 +51,16 @@ final class TyrusTransport implements Transport {
     private static volatile boolean grizzlyAnnounced;
     private static volatile boolean schedulerFailed;
 
-    private final Path path;
-    private final Object webSocket;
-    private final Object protocolHandler;
+    // found once per connection, so that a write costs no reflection: Tyrus keeps both for the socket's life
+    private final AtomicReference<?> state;
+    private final Object connected;
+    private final Writer writer;
     private final GrizzlyOut grizzly; // null: Tyrus' writer
 
-    private TyrusTransport(Path path, Object webSocket, Object protocolHandler, GrizzlyOut grizzly) {
-        this.path = path;
-        this.webSocket = webSocket;
-        this.protocolHandler = protocolHandler;
+    private TyrusTransport(AtomicReference<?> state, Object connected, Writer writer, GrizzlyOut grizzly) {
+        this.state = state;
+        this.connected = connected;
+        this.writer = writer;
         this.grizzly = grizzly;
     }
 
@@ -82,8 +84,11 @@ final class TyrusTransport implements Transport {
         if (!(known.writer().get(handler) instanceof Writer writer)) {
             throw new NoSuchFieldException("no Tyrus writer behind " + remote.getClass().getName());
         }
+        if (!(known.state().get(webSocket) instanceof AtomicReference<?> state)) {
+            throw new NoSuchFieldException("no state behind " + remote.getClass().getName());
+        }
         skipIdleTasks(socket);
-        return new TyrusTransport(known, webSocket, handler, grizzly(writer));
+        return new TyrusTransport(state, known.connected(), writer, grizzly(writer));
     }
 
     /** The Grizzly connection under Tyrus' servlet writer, or null: Tyrus' writer then, which works everywhere. */
@@ -113,7 +118,7 @@ final class TyrusTransport implements Transport {
             return;
         }
         try {
-            Field service = GrizzlyOut.field(socket.getClass(), "service");
+            Field service = Internals.field(socket.getClass(), "service");
             if (service.get(socket) instanceof ScheduledExecutorService container
                     && !(container instanceof TyrusIdleScheduler)) {
                 service.set(socket, new TyrusIdleScheduler(container, socket));
@@ -129,12 +134,22 @@ final class TyrusTransport implements Transport {
         Field webSocket = field(remote.getClass(), "webSocket");
         Object socket = webSocket.get(remote);
         Field state = field(socket.getClass(), "state");
-        if (!(state.get(socket) instanceof AtomicReference<?> current) || !(current.get() instanceof Enum<?>)) {
+        if (!(state.get(socket) instanceof AtomicReference<?> current) || !(current.get() instanceof Enum<?> now)) {
             throw new NoSuchFieldException(socket.getClass().getName() + ".state is not the state this class knows");
+        }
+        Object connected = null;
+        for (Object constant : now.getDeclaringClass().getEnumConstants()) {
+            if (((Enum<?>) constant).name().equals("CONNECTED")) {
+                connected = constant;
+            }
+        }
+        if (connected == null) {
+            throw new NoSuchFieldException(now.getDeclaringClass().getName() + ".CONNECTED");
         }
         Field protocolHandler = field(socket.getClass(), "protocolHandler");
         Object handler = protocolHandler.get(socket);
-        return new Path(remote.getClass(), webSocket, state, protocolHandler, field(handler.getClass(), "writer"));
+        return new Path(remote.getClass(), webSocket, state, protocolHandler, field(handler.getClass(), "writer"),
+                connected);
     }
 
     /** Never reached behind {@link GuardedTransport}, which pings through the portable path. */
@@ -150,20 +165,12 @@ final class TyrusTransport implements Transport {
 
     @Override
     public void write(List<Frame> frames, SendHandler done) {
-        Writer writer;
-        boolean connected;
-        try {
-            // Tyrus' own send checks the socket's state first, and so must this: once the connection is closed,
-            // the servlet container recycles the output stream behind the writer for another request, and bytes
-            // written to it would reach someone else (seen under churn as a frame before another client's
-            // handshake response). The window between this check and the write is the one Tyrus' own send has.
-            connected = ((Enum<?>) ((AtomicReference<?>) path.state().get(webSocket)).get()).name()
-                    .equals("CONNECTED"); // not CLOSING: the close frame may be on its way, the stream with it
-            writer = (Writer) path.writer().get(protocolHandler); // set by Tyrus once, before the first frame
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException(e);
-        }
-        if (!connected || writer == null) {
+        // Tyrus' own send checks the socket's state first, and so must this: once the connection is closed, the
+        // servlet container recycles the output stream behind Tyrus' writer for another request, and bytes written
+        // to it would reach someone else (seen under churn as a frame before another client's handshake response).
+        // The window between this check and the write is the one Tyrus' own send has. Not CLOSING: the close frame
+        // may be on its way, the stream with it.
+        if (state.get() != connected) {
             done.onResult(new SendResult(new IllegalStateException("connection closed")));
             return;
         }
@@ -197,24 +204,10 @@ final class TyrusTransport implements Transport {
 
     /** One frame as it is (shared, never copied); several concatenated into one buffer, one write. */
     static ByteBuffer gather(List<Frame> frames) {
-        if (frames.size() == 1) {
-            return ByteBuffer.wrap(frames.get(0).wire());
-        }
-        int size = 0;
-        for (Frame frame : frames) {
-            size += frame.wire().length;
-        }
-        byte[] out = new byte[size];
-        int at = 0;
-        for (Frame frame : frames) {
-            byte[] wire = frame.wire();
-            System.arraycopy(wire, 0, out, at, wire.length);
-            at += wire.length;
-        }
-        return ByteBuffer.wrap(out);
+        return ByteBuffer.wrap(Frame.wire(frames));
     }
 
     private static Field field(Class<?> type, String name) throws NoSuchFieldException {
-        return GrizzlyOut.field(type, name);
+        return Internals.field(type, name);
     }
 }

@@ -219,7 +219,8 @@ class TransportTest {
                 Transports.choose("org.glassfish.tyrus.servlet.TyrusServerContainer", false).kind());
         assertEquals(Transports.Kind.UNDERTOW,
                 Transports.choose("io.undertow.websockets.jsr.ServerWebSocketContainer", false).kind());
-        assertEquals(Transports.Kind.PORTABLE, Transports.choose("com.ibm.ws.wsoc.ServerContainerExt", false).kind());
+        assertEquals(Transports.Kind.PORTABLE,
+                Transports.choose("org.apache.tomcat.websocket.server.WsServerContainer", false).kind());
         assertEquals(Transports.Kind.PORTABLE, Transports.choose(null, false).kind());
         assertEquals(Transports.Kind.PORTABLE,
                 Transports.choose("org.glassfish.tyrus.servlet.TyrusServerContainer", true).kind());
