@@ -147,7 +147,12 @@ class NodeMetricsTest {
             }
             assertTrue(lines.get(0).matches("jcable stats: clients=1 uniq_clients=1 streams=0 presence_members=0 "
                     + "msg_in/s=0\\.0 msg_out/s=\\d+\\.\\d broadcasts/s=0\\.0"), lines.get(0));
-            List<Runnable> stats = harness.scheduled().stream().filter(NodeMetricsTest::statsTask).toList();
+            // a periodic task leaves the scheduler's queue while it runs (it may be running right now): wait for it
+            List<Runnable> stats = List.of();
+            long queued = System.currentTimeMillis() + 5000;
+            while (stats.isEmpty() && System.currentTimeMillis() < queued) {
+                stats = harness.scheduled().stream().filter(NodeMetricsTest::statsTask).toList();
+            }
             assertEquals(1, stats.size(), harness.scheduled().toString());
             harness.node.close(socket.session);
             harness.node.shutdown();
