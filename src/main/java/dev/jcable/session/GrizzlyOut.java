@@ -1,6 +1,5 @@
 package dev.jcable.session;
 
-import java.lang.reflect.Method;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import org.glassfish.grizzly.CompletionHandler;
@@ -45,7 +44,8 @@ final class GrizzlyOut {
      */
     static GrizzlyOut open(Object writer) throws ReflectiveOperationException {
         Object upgrade = Internals.field(writer.getClass(), "tyrusHttpUpgradeHandler").get(writer);
-        Object web = method(upgrade.getClass(), "getWebConnection").invoke(upgrade); // package-private, on a proxy
+        // package-private, and on a proxy class
+        Object web = Internals.method(upgrade.getClass(), "getWebConnection").invoke(upgrade);
         Object stream = web.getClass().getMethod("getOutputStream").invoke(web); // Tyrus asks for the same one
         Object catalina = Internals.field(stream.getClass(), "ob").get(stream);
         Object grizzly = Internals.field(catalina.getClass(), "grizzlyOutputBuffer").get(catalina);
@@ -121,19 +121,5 @@ final class GrizzlyOut {
                     public void updated(WriteResult<WritableMessage, SocketAddress> result) {
                     }
                 });
-    }
-
-    /** A method without parameters declared by {@code type} or one of its superclasses, made accessible. */
-    private static Method method(Class<?> type, String name) throws NoSuchMethodException {
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            try {
-                Method method = c.getDeclaredMethod(name);
-                method.setAccessible(true);
-                return method;
-            } catch (NoSuchMethodException e) {
-                // look in the superclass
-            }
-        }
-        throw new NoSuchMethodException(type.getName() + "." + name + "()");
     }
 }

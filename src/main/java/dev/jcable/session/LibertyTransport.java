@@ -111,7 +111,7 @@ final class LibertyTransport implements Transport {
         Field tcpConnection = Internals.field(linkType, "tcpConnection");
         ClassLoader liberty = linkType.getClassLoader(); // Liberty's WebSocket bundle sees the channel SPI
         Method okToWrite = linkType.getMethod("okToWrite", boolean.class, boolean.class, boolean.class);
-        Object ok = constant(okToWrite.getReturnType(), "OK");
+        Object ok = Internals.constant(okToWrite.getReturnType(), "OK");
         Method signalNotWriting = linkType.getMethod("signalNotWriting");
         Method setReadWrite = linkType.getMethod("setReadWrite", boolean.class);
         Method bufferManager = linkType.getMethod("getBufferManager");
@@ -130,15 +130,6 @@ final class LibertyTransport implements Transport {
         return new Path(remote.getClass(), impl, connLink, tcpConnection, okToWrite, ok, signalNotWriting,
                 setReadWrite, bufferManager, wrap, bufferType, writeInterface, sslContext, setBuffers, write,
                 callbackType);
-    }
-
-    private static Object constant(Class<?> type, String name) throws NoSuchFieldException {
-        for (Object value : type.getEnumConstants() == null ? new Object[0] : type.getEnumConstants()) {
-            if (((Enum<?>) value).name().equals(name)) {
-                return value;
-            }
-        }
-        throw new NoSuchFieldException(type.getName() + "." + name);
     }
 
     /** Never reached behind {@link GuardedTransport}, which pings through the portable path. */

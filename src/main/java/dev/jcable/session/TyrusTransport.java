@@ -131,24 +131,16 @@ final class TyrusTransport implements Transport {
     }
 
     private static Path find(Object remote) throws ReflectiveOperationException {
-        Field webSocket = field(remote.getClass(), "webSocket");
+        Field webSocket = Internals.field(remote.getClass(), "webSocket");
         Object socket = webSocket.get(remote);
-        Field state = field(socket.getClass(), "state");
+        Field state = Internals.field(socket.getClass(), "state");
         if (!(state.get(socket) instanceof AtomicReference<?> current) || !(current.get() instanceof Enum<?> now)) {
             throw new NoSuchFieldException(socket.getClass().getName() + ".state is not the state this class knows");
         }
-        Object connected = null;
-        for (Object constant : now.getDeclaringClass().getEnumConstants()) {
-            if (((Enum<?>) constant).name().equals("CONNECTED")) {
-                connected = constant;
-            }
-        }
-        if (connected == null) {
-            throw new NoSuchFieldException(now.getDeclaringClass().getName() + ".CONNECTED");
-        }
-        Field protocolHandler = field(socket.getClass(), "protocolHandler");
+        Object connected = Internals.constant(now.getDeclaringClass(), "CONNECTED");
+        Field protocolHandler = Internals.field(socket.getClass(), "protocolHandler");
         Object handler = protocolHandler.get(socket);
-        return new Path(remote.getClass(), webSocket, state, protocolHandler, field(handler.getClass(), "writer"),
+        return new Path(remote.getClass(), webSocket, state, protocolHandler, Internals.field(handler.getClass(), "writer"),
                 connected);
     }
 
@@ -205,9 +197,5 @@ final class TyrusTransport implements Transport {
     /** One frame as it is (shared, never copied); several concatenated into one buffer, one write. */
     static ByteBuffer gather(List<Frame> frames) {
         return ByteBuffer.wrap(Frame.wire(frames));
-    }
-
-    private static Field field(Class<?> type, String name) throws NoSuchFieldException {
-        return Internals.field(type, name);
     }
 }
