@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A container-specific transport with the portable one behind it: a write that throws (the adapter met internals
+ * A container-specific frame writer with the portable transport behind it, which also carries the pings: a write
+ * that throws (the adapter met internals
  * it does not know) is made again on the portable path, and that path stays for the rest of the connection.
  * Failures reported through the completion are the socket's own and are not retried.
  */
@@ -14,9 +15,9 @@ final class GuardedTransport implements Transport {
 
     private final Transport portable;
     private final Consumer<Throwable> failed;
-    private volatile Transport current;
+    private volatile FrameWriter current;
 
-    GuardedTransport(Transport adapter, Transport portable, Consumer<Throwable> failed) {
+    GuardedTransport(FrameWriter adapter, Transport portable, Consumer<Throwable> failed) {
         this.current = adapter;
         this.portable = portable;
         this.failed = failed;
@@ -34,7 +35,7 @@ final class GuardedTransport implements Transport {
 
     @Override
     public void write(List<Frame> frames, SendHandler done) {
-        Transport adapter = current;
+        FrameWriter adapter = current;
         if (adapter != portable) {
             try {
                 adapter.write(frames, done);

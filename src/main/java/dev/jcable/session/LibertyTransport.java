@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * what it knows.
  * Connections with TLS (an SSL context on the connection) or a negotiated extension keep the portable path.
  */
-final class LibertyTransport implements Transport {
+final class LibertyTransport implements FrameWriter {
 
     /** {@code TCPWriteRequestContext.WRITE_ALL_DATA}. */
     private static final long WRITE_ALL_DATA = -1L;
@@ -130,12 +130,6 @@ final class LibertyTransport implements Transport {
         return new Path(remote.getClass(), impl, connLink, tcpConnection, okToWrite, ok, signalNotWriting,
                 setReadWrite, bufferManager, wrap, bufferType, writeInterface, sslContext, setBuffers, write,
                 callbackType);
-    }
-
-    /** Never reached behind {@link GuardedTransport}, which pings through the portable path. */
-    @Override
-    public void ping() throws IOException {
-        throw new UnsupportedOperationException("Liberty pings take the portable path");
     }
 
     @Override

@@ -90,7 +90,7 @@ public final class Transports {
         }
         if (now == Kind.TYRUS || now == Kind.LIBERTY) {
             try {
-                Transport raw = now == Kind.TYRUS ? TyrusTransport.open(socket) : LibertyTransport.open(socket);
+                FrameWriter raw = now == Kind.TYRUS ? TyrusTransport.open(socket) : LibertyTransport.open(socket);
                 if (raw != null) {
                     return new GuardedTransport(raw, portable, this::fallBack);
                 }

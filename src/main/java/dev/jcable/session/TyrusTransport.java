@@ -4,7 +4,6 @@ import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
-import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -33,7 +32,7 @@ import org.glassfish.tyrus.spi.Writer;
  * tasks, which Tyrus schedules for every ping, pong and received message even with the timeout off, are not
  * scheduled ({@link TyrusIdleScheduler}).
  */
-final class TyrusTransport implements Transport {
+final class TyrusTransport implements FrameWriter {
 
     /**
      * The fields on the way from a remote endpoint to its writer, and the socket's state check, found once per
@@ -142,12 +141,6 @@ final class TyrusTransport implements Transport {
         Object handler = protocolHandler.get(socket);
         return new Path(remote.getClass(), webSocket, state, protocolHandler, Internals.field(handler.getClass(), "writer"),
                 connected);
-    }
-
-    /** Never reached behind {@link GuardedTransport}, which pings through the portable path. */
-    @Override
-    public void ping() throws IOException {
-        throw new UnsupportedOperationException("Tyrus pings take the portable path");
     }
 
     @Override

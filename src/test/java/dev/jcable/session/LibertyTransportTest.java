@@ -163,7 +163,7 @@ class LibertyTransportTest {
         LibertyTransport transport = LibertyTransport.open(socket);
         assertNotNull(transport);
         CableSession session = new CableSession("sid-1", socket, 1_000_000, Long.MAX_VALUE, OutboxTest.DIRECT,
-                transport);
+                TransportTest.strict(transport, socket));
 
         Frame broadcast = new Frame("{\"message\":1}");
         session.send(broadcast);

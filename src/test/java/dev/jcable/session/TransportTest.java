@@ -184,7 +184,7 @@ class TransportTest {
     @Test
     void anAdapterThatThrowsLeavesThePortablePathWorkingAndLosesNoFrame() {
         OutboxTest.FakeSocket socket = new OutboxTest.FakeSocket(true, "actioncable-v1-ext-json");
-        Transport broken = new Transport() {
+        FrameWriter broken = new FrameWriter() {
             @Override
             public void write(List<Frame> frames, SendHandler done) {
                 throw new IllegalStateException("internals changed");
@@ -193,11 +193,6 @@ class TransportTest {
             @Override
             public int maxFrames() {
                 return 256;
-            }
-
-            @Override
-            public void ping() {
-                throw new IllegalStateException("internals changed");
             }
         };
         AtomicReference<Throwable> reported = new AtomicReference<>();
@@ -309,7 +304,7 @@ class TransportTest {
         TyrusTransport transport = TyrusTransport.open(socket);
         assertNotNull(transport);
         CableSession session = new CableSession("sid-1", socket, 1_000_000, Long.MAX_VALUE, OutboxTest.DIRECT,
-                transport);
+                strict(transport, socket));
 
         Frame broadcast = new Frame("{\"message\":1}");
         session.send(broadcast);
@@ -380,5 +375,12 @@ class TransportTest {
         @Override public void flushBatch() { }
         @Override public void sendPing(ByteBuffer applicationData) { }
         @Override public void sendPong(ByteBuffer applicationData) { }
+    }
+
+    /** {@code raw} as the server uses it, with the portable path behind it; a fallback fails the test. */
+    static Transport strict(FrameWriter raw, Session socket) {
+        return new GuardedTransport(raw, new AsyncTransport(socket.getAsyncRemote(), false), e -> {
+            throw new AssertionError("the adapter fell back to the portable path", e);
+        });
     }
 }
