@@ -77,74 +77,36 @@ class ClusterIT {
     @Test
     @Order(1)
     void broadcastsAndWhispersOnEitherNodeReachEverySubscriberOnceInOffsetOrder() {
-        String stream = stream("cluster");
-        String identifier = signedIdentifier(stream);
-        try (WsClient onA = a.connect(); WsClient onB = b.connect()) {
-            subscribed(onA, identifier);
-            subscribed(onB, identifier);
-            for (int n = 1; n <= 10; n++) {
-                Cable via = n % 2 == 0 ? a : b;
-                assertEquals(201, via.broadcast("{\"stream\":\"" + stream + "\",\"data\":\"" + n + "\"}").statusCode());
-            }
-            String epoch = onA.expectDurable(identifier, "1", stream, 1);
-            assertEquals(epoch, onB.expectDurable(identifier, "1", stream, 1), "one epoch per stream, cluster-wide");
-            for (int n = 2; n <= 10; n++) {
-                onA.expectDurable(identifier, Integer.toString(n), stream, n);
-                onB.expectDurable(identifier, Integer.toString(n), stream, n);
-            }
-            onA.expectQuiet();
-            onB.expectQuiet();
+        TwoNodes.broadcastsReachEveryNodeOnceInOffsetOrder(a, b, stream("cluster"), 10, (identifier, onA, onB) -> {
             // a whisper on node a reaches the other subscriber on node b, not the sender, and is not stored
             onA.send(command("whisper", identifier, "\"data\":{\"event\":\"typing\"}"));
             onB.expect(Cable.messageFrame(identifier, "{\"event\":\"typing\"}"));
             onA.expectQuiet();
-        }
+        });
     }
 
     @Test
     @Order(2)
     void oneIdOnTwoNodesIsOneMemberUntilItsLastSessionLeaves() throws Exception {
         String stream = stream("cluster-presence");
-        String identifier = signedIdentifier(stream);
-        try (WsClient viewer = b.connect(); WsClient onA = a.connect(); WsClient onB = b.connect()) {
-            subscribed(viewer, identifier);
-            subscribed(onA, identifier);
-            subscribed(onB, identifier);
-            onA.send(command("join", identifier, "\"presence\":{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}"));
-            String join = presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}");
-            viewer.expect(join);
-            onA.expect(join);
-            onB.expect(join);
-            onB.send(command("join", identifier, "\"presence\":{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}"));
-            onB.expectQuiet();
-            viewer.expectQuiet(); // the same member: no second join
-            String path = "api/presence/" + stream.replace(":", "%3A") + "/users";
-            assertEquals("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}]}",
-                    a.get(path, "Bearer " + Cable.API_KEY).body(), "the cluster's set, asked on the other node");
-            onA.send(command("leave", identifier, null));
-            onA.expectQuiet();
-            viewer.expectQuiet(); // still held on node b
-            onB.send(command("leave", identifier, null));
-            viewer.expect(presenceFrame(identifier, "{\"type\":\"leave\",\"id\":\"42\"}"));
-            viewer.expectQuiet();
-            // the webhook got each transition once for the cluster: the join from node a, the leave from node b
-            // (sorted: each node's POSTs arrive in order, the two nodes' in either order)
-            List<String> expected = List.of("channel_occupied", "channel_vacated", "member_added 42",
-                    "member_removed 42");
-            assertEquals(expected, hooks.events(stream, 4).stream().sorted().toList());
-            // a marker from each node: each node's POSTs go out in order, one at a time, so a duplicate sent by
-            // either node would have arrived before its marker
-            String marks = stream("cluster-marks");
-            String markIdentifier = signedIdentifier(marks);
-            try (WsClient markA = a.connect(); WsClient markB = b.connect()) {
-                subscribed(markA, markIdentifier);
-                subscribed(markB, markIdentifier);
-                markA.send(command("join", markIdentifier, "\"presence\":{\"id\":\"mark-a\"}"));
-                markB.send(command("join", markIdentifier, "\"presence\":{\"id\":\"mark-b\"}"));
-                assertEquals(3, hooks.events(marks, 3).size());
-            }
-            assertEquals(expected, hooks.events(stream, 4).stream().sorted().toList());
+        TwoNodes.oneIdOnTwoNodesIsOneMemberUntilItsLastSessionLeaves(a, b, stream);
+        // the webhook got each transition once for the cluster: the join from node a, the leave from node b
+        // (sorted: each node's POSTs arrive in order, the two nodes' in either order)
+        List<String> expected = List.of("channel_occupied", "channel_vacated", "member_added 42",
+                "member_removed 42");
+        assertEquals(expected, hooks.events(stream, 4).stream().sorted().toList());
+        // a marker from each node: each node's POSTs go out in order, one at a time, so a duplicate sent by
+        // either node would have arrived before its marker
+        String marks = stream("cluster-marks");
+        String markIdentifier = signedIdentifier(marks);
+        try (WsClient markA = a.connect(); WsClient markB = b.connect()) {
+            subscribed(markA, markIdentifier);
+            subscribed(markB, markIdentifier);
+            markA.send(command("join", markIdentifier, "\"presence\":{\"id\":\"mark-a\"}"));
+            markB.send(command("join", markIdentifier, "\"presence\":{\"id\":\"mark-b\"}"));
+            assertEquals(3, hooks.events(marks, 3).size());
         }
+        assertEquals(expected, hooks.events(stream, 4).stream().sorted().toList());
     }
 
     @Test

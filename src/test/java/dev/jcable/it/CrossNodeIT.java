@@ -1,10 +1,6 @@
 package dev.jcable.it;
 
-import static dev.jcable.it.Cable.command;
-import static dev.jcable.it.Cable.presenceFrame;
-import static dev.jcable.it.Cable.signedIdentifier;
 import static dev.jcable.it.Cable.stream;
-import static dev.jcable.it.Cable.subscribed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.jcable.bench.Server;
@@ -77,55 +73,13 @@ class CrossNodeIT {
     @Test
     @Order(3)
     void broadcastsOnEitherNodeReachEverySubscriberOnceInOffsetOrder() {
-        String stream = stream("cross");
-        String identifier = signedIdentifier(stream);
-        try (WsClient onA = a.connect(); WsClient onB = b.connect()) {
-            subscribed(onA, identifier);
-            subscribed(onB, identifier);
-            for (int n = 1; n <= 6; n++) {
-                Cable via = n % 2 == 0 ? a : b;
-                assertEquals(201, via.broadcast("{\"stream\":\"" + stream + "\",\"data\":\"" + n + "\"}").statusCode());
-            }
-            String epoch = onA.expectDurable(identifier, "1", stream, 1);
-            assertEquals(epoch, onB.expectDurable(identifier, "1", stream, 1), "one epoch per stream, cluster-wide");
-            for (int n = 2; n <= 6; n++) {
-                onA.expectDurable(identifier, Integer.toString(n), stream, n);
-                onB.expectDurable(identifier, Integer.toString(n), stream, n);
-            }
-            onA.expectQuiet();
-            onB.expectQuiet();
-        }
+        TwoNodes.broadcastsReachEveryNodeOnceInOffsetOrder(a, b, stream("cross"), 6);
     }
 
     @Test
     @Order(4)
     void oneIdOnTwoNodesIsOneMemberUntilItsLastSessionLeaves() {
-        String stream = stream("cross-presence");
-        String identifier = signedIdentifier(stream);
-        try (WsClient viewer = b.connect(); WsClient onA = a.connect(); WsClient onB = b.connect()) {
-            subscribed(viewer, identifier);
-            subscribed(onA, identifier);
-            subscribed(onB, identifier);
-            onA.send(command("join", identifier, "\"presence\":{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}"));
-            String join = presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}");
-            viewer.expect(join);
-            onA.expect(join);
-            onB.expect(join);
-            onB.send(command("join", identifier, "\"presence\":{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}"));
-            onB.send(command("presence", identifier, null)); // answered once its join is done
-            onB.expect(presenceFrame(identifier,
-                    "{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}]}"));
-            viewer.expectQuiet(); // the same member: no second join
-            String path = "api/presence/" + stream.replace(":", "%3A") + "/users";
-            assertEquals("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}]}",
-                    a.get(path, "Bearer " + Cable.API_KEY).body(), "the cluster's set, asked on the other node");
-            onA.send(command("leave", identifier, null));
-            onA.expectQuiet();
-            viewer.expectQuiet(); // still held on node b
-            onB.send(command("leave", identifier, null));
-            viewer.expect(presenceFrame(identifier, "{\"type\":\"leave\",\"id\":\"42\"}"));
-            viewer.expectQuiet();
-        }
+        TwoNodes.oneIdOnTwoNodesIsOneMemberUntilItsLastSessionLeaves(a, b, stream("cross-presence"));
     }
 
     @Test

@@ -1,0 +1,86 @@
+package dev.jcable.it;
+
+import static dev.jcable.it.Cable.command;
+import static dev.jcable.it.Cable.presenceFrame;
+import static dev.jcable.it.Cable.signedIdentifier;
+import static dev.jcable.it.Cable.subscribed;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * What two jcable nodes on one Redis must show, whatever the server: checked by {@link ClusterIT} (two Payara Micro
+ * processes) and {@link CrossNodeIT} (WildFly, Open Liberty). {@code a} and {@code b} are the two nodes.
+ */
+final class TwoNodes {
+
+    private TwoNodes() {
+    }
+
+    /**
+     * {@code count} broadcasts, made on either node in turn, reach a subscriber on each node once each, in offset
+     * order, under one epoch. Both subscribers stay subscribed for {@code then}.
+     */
+    static void broadcastsReachEveryNodeOnceInOffsetOrder(Cable a, Cable b, String stream, int count,
+                                                         Then then) {
+        String identifier = signedIdentifier(stream);
+        try (WsClient onA = a.connect(); WsClient onB = b.connect()) {
+            subscribed(onA, identifier);
+            subscribed(onB, identifier);
+            for (int n = 1; n <= count; n++) {
+                Cable via = n % 2 == 0 ? a : b;
+                assertEquals(201, via.broadcast("{\"stream\":\"" + stream + "\",\"data\":\"" + n + "\"}").statusCode());
+            }
+            String epoch = onA.expectDurable(identifier, "1", stream, 1);
+            assertEquals(epoch, onB.expectDurable(identifier, "1", stream, 1), "one epoch per stream, cluster-wide");
+            for (int n = 2; n <= count; n++) {
+                onA.expectDurable(identifier, Integer.toString(n), stream, n);
+                onB.expectDurable(identifier, Integer.toString(n), stream, n);
+            }
+            onA.expectQuiet();
+            onB.expectQuiet();
+            then.with(identifier, onA, onB);
+        }
+    }
+
+    static void broadcastsReachEveryNodeOnceInOffsetOrder(Cable a, Cable b, String stream, int count) {
+        broadcastsReachEveryNodeOnceInOffsetOrder(a, b, stream, count, (identifier, onA, onB) -> {
+        });
+    }
+
+    /** What a caller checks next with the two subscribers of {@link #broadcastsReachEveryNodeOnceInOffsetOrder}. */
+    @FunctionalInterface
+    interface Then {
+        void with(String identifier, WsClient onA, WsClient onB);
+    }
+
+    /**
+     * One presence id joined on both nodes is one member: one join, the cluster's set on either node, and one leave
+     * once its last session (on the other node) leaves.
+     */
+    static void oneIdOnTwoNodesIsOneMemberUntilItsLastSessionLeaves(Cable a, Cable b, String stream) {
+        String identifier = signedIdentifier(stream);
+        try (WsClient viewer = b.connect(); WsClient onA = a.connect(); WsClient onB = b.connect()) {
+            subscribed(viewer, identifier);
+            subscribed(onA, identifier);
+            subscribed(onB, identifier);
+            onA.send(command("join", identifier, "\"presence\":{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}"));
+            String join = presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}");
+            viewer.expect(join);
+            onA.expect(join);
+            onB.expect(join);
+            onB.send(command("join", identifier, "\"presence\":{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}"));
+            onB.send(command("presence", identifier, null)); // answered once its join is done
+            onB.expect(presenceFrame(identifier,
+                    "{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}]}"));
+            viewer.expectQuiet(); // the same member: no second join
+            String path = "api/presence/" + stream.replace(":", "%3A") + "/users";
+            assertEquals("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}]}",
+                    a.get(path, "Bearer " + Cable.API_KEY).body(), "the cluster's set, asked on the other node");
+            onA.send(command("leave", identifier, null));
+            onA.expectQuiet();
+            viewer.expectQuiet(); // still held on node b
+            onB.send(command("leave", identifier, null));
+            viewer.expect(presenceFrame(identifier, "{\"type\":\"leave\",\"id\":\"42\"}"));
+            viewer.expectQuiet();
+        }
+    }
+}
