@@ -1,20 +1,14 @@
 package dev.jcable.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.OperateOnDeployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -52,7 +46,7 @@ class RedeployIT {
      */
     @Deployment(name = PROBE, managed = false, testable = false)
     static WebArchive probe() {
-        return ShrinkWrap.create(WebArchive.class, "probe.war").addClass(ThreadProbe.class);
+        return ThreadProbe.war();
     }
 
     @ArquillianResource
@@ -87,17 +81,7 @@ class RedeployIT {
     @Test
     @Order(4)
     void noThreadRunsJcableCodeOnceUndeployed() throws Exception {
-        assumeFalse("payara-micro".equals(System.getProperty("arquillian.launch")),
-                "Payara Micro runs each deployment in a JVM of its own");
-        deployer.deploy(PROBE);
-        try {
-            HttpResponse<String> threads = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(server.toURI().resolve("/probe/threads")).build(), BodyHandlers.ofString());
-            assertEquals(200, threads.statusCode());
-            assertEquals("", threads.body());
-        } finally {
-            deployer.undeploy(PROBE);
-        }
+        ThreadProbe.assertNoThreadLeft(deployer, PROBE, server.toURI());
     }
 
     @Test

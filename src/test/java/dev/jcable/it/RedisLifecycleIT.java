@@ -4,16 +4,12 @@ import static dev.jcable.it.Cable.command;
 import static dev.jcable.it.Cable.presenceFrame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.jcable.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.util.Map;
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -21,7 +17,6 @@ import org.jboss.arquillian.container.test.api.OperateOnDeployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -58,7 +53,7 @@ class RedisLifecycleIT {
 
     @Deployment(name = PROBE, managed = false, testable = false)
     static WebArchive probe() {
-        return ShrinkWrap.create(WebArchive.class, "probe.war").addClass(ThreadProbe.class);
+        return ThreadProbe.war();
     }
 
     @ArquillianResource
@@ -127,17 +122,7 @@ class RedisLifecycleIT {
     @Test
     @Order(4)
     void noThreadOfTheRedisClientOutlivesTheUndeploy() throws Exception {
-        assumeFalse("payara-micro".equals(System.getProperty("arquillian.launch")),
-                "Payara Micro runs each deployment in a JVM of its own");
-        deployer.deploy(PROBE);
-        try {
-            HttpResponse<String> threads = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(server.toURI().resolve("/probe/threads")).build(), BodyHandlers.ofString());
-            assertEquals(200, threads.statusCode());
-            assertEquals("", threads.body());
-        } finally {
-            deployer.undeploy(PROBE);
-        }
+        ThreadProbe.assertNoThreadLeft(deployer, PROBE, server.toURI());
     }
 
     /** Listens on Redis's port while Redis is stopped, and hangs up on every connection: each one an attempt. */
