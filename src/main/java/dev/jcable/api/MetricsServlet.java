@@ -22,15 +22,12 @@ public class MetricsServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        response.setCharacterEncoding("UTF-8");
         String authorization = request.getHeader("Authorization");
         if (!Bearer.matches(authorization, key)) {
-            response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
-            response.setHeader("WWW-Authenticate", "Bearer");
-            response.setContentType("application/json");
-            response.getWriter().write(ApiError.body("unauthorized", Bearer.refusal(authorization)));
+            ApiError.write(response, 401, "unauthorized", Bearer.refusal(authorization));
             return;
         }
+        response.setCharacterEncoding("UTF-8");
         response.setContentType(CableMetrics.CONTENT_TYPE);
         response.setHeader("Cache-Control", "no-store");
         response.getWriter().write(CableMetrics.scrape());

@@ -138,6 +138,8 @@ class HttpApiIT {
                 "{\"error\":\"not_found\",\"message\":\"Not Found\"}");
         assertError(cable.get("_broadcast", "Bearer " + Cable.BROADCAST_KEY), 405,
                 "{\"error\":\"method_not_allowed\",\"message\":\"Method Not Allowed\"}");
+        assertError(cable.post("_broadcast/elsewhere", "Bearer " + Cable.BROADCAST_KEY, "{}"), 404,
+                "{\"error\":\"not_found\",\"message\":\"Not Found\"}");
     }
 
     @Test
