@@ -19,12 +19,12 @@ import org.eclipse.microprofile.health.Readiness;
  * reason and connections as {@code /api/health/ready}'s body, from {@link Node#readiness()}.
  *
  * <p>The API is the server's (compiled against, never packaged). Where it is missing (WildFly's default
- * {@code standalone.xml}, Liberty without {@code mpHealth}) this class cannot be loaded, its interface being absent,
- * and CDI skips it as a bean: Weld logs one INFO line (WELD-000119, "Not generating any bean definitions from
- * dev.jcable.api.HealthChecks because of underlying class loading error") and discovers the rest of the WAR as
- * before. That is why the liveness check is a producer of this class rather than a class of its own: one line, not two.
- * (A CDI extension that registers the checks only when the API is there would stop Payara Micro from treating the
- * WAR as an implicit bean archive, docs/operations.md.)
+ * {@code standalone.xml}, Liberty without {@code mpHealth}) an exclusion in {@code WEB-INF/beans.xml}
+ * ({@code if-class-not-available}) keeps CDI from loading this class at all, and {@code ClassPreloader} skips it
+ * by the same condition: nothing is logged, the rest of the WAR is discovered as before. (Without the exclusion CDI
+ * would skip the class too, but only after a failed class definition, which WildFly logs with its stack trace. A CDI
+ * extension registering the checks instead stops Payara Micro from treating the WAR as an implicit bean archive.)
+ * The liveness check is a producer here rather than a class of its own so that one class carries the condition.
  */
 @ApplicationScoped
 @Readiness

@@ -1,11 +1,15 @@
 package dev.jcable.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jcable.config.Option;
 import dev.jcable.node.NodeHarness;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponse.Status;
 import org.junit.jupiter.api.Test;
@@ -44,5 +48,13 @@ class HealthChecksTest {
                     + "server_restart, connections=0}", answer(checks.call()));
             assertEquals("jcable UP {status=alive}", answer(checks.liveness().call()));
         }
+    }
+
+    /** The class CDI must not load where the API is missing is this one, and the API is the one it implements. */
+    @Test
+    void beansXmlLeavesTheChecksOutExactlyWhereTheirApiIsMissing() throws Exception {
+        String beans = Files.readString(Path.of("src/main/webapp/WEB-INF/beans.xml"));
+        assertTrue(beans.replaceAll("\\s+", " ").contains("<exclude name=\"" + HealthChecks.class.getName()
+                + "\"> <if-class-not-available name=\"" + HealthCheck.class.getName() + "\"/> </exclude>"), beans);
     }
 }
