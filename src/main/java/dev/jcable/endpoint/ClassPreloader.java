@@ -19,8 +19,10 @@ import java.util.logging.Logger;
  * {@code NoSuchFileException}) and that connection's close handler dies half-way. Other servers do not need this;
  * it costs a few milliseconds at start everywhere.
  *
- * <p>A class built on an API that only some servers carry is loaded only where that API is there: elsewhere nothing
- * uses it, and a failed attempt is a warning with a stack trace in WildFly's log ({@code org.jboss.modules.define}).
+ * <p>The classes in {@link #OPTIONAL}, built on an API that only some servers carry, are loaded only where that API is
+ * there: elsewhere nothing uses them, and a failed attempt is a warning with a stack trace in WildFly's log
+ * ({@code org.jboss.modules.define}). (The anonymous classes of the Grizzly and Tyrus transports are not listed and
+ * still cost WildFly one such warning each.)
  */
 @WebListener
 public class ClassPreloader implements ServletContextListener {
