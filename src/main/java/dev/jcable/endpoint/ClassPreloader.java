@@ -6,6 +6,7 @@ import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.annotation.WebListener;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -17,12 +18,20 @@ import java.util.logging.Logger;
  * first needed on the way down (e.g. by the first session cached on close) then fails to load ({@code CWWKL0002E},
  * {@code NoSuchFileException}) and that connection's close handler dies half-way. Other servers do not need this;
  * it costs a few milliseconds at start everywhere.
+ *
+ * <p>The classes in {@link #OPTIONAL}, built on an API that only some servers carry, are loaded only where that API is
+ * there: elsewhere nothing uses them, and a failed attempt is a warning with a stack trace in WildFly's log
+ * ({@code org.jboss.modules.define}). (The anonymous classes of the Grizzly and Tyrus transports are not listed and
+ * still cost WildFly one such warning each.)
  */
 @WebListener
 public class ClassPreloader implements ServletContextListener {
 
     private static final Logger LOG = Logger.getLogger(ClassPreloader.class.getName());
     private static final String CLASSES = "/WEB-INF/classes/";
+    /** Classes for an optional server API, and that API (the same condition as the exclusion in beans.xml). */
+    private static final Map<String, String> OPTIONAL = Map.of(
+            "dev.jcable.api.HealthChecks", "org/eclipse/microprofile/health/HealthCheck.class");
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -45,6 +54,10 @@ public class ClassPreloader implements ServletContextListener {
                     dirs.push(path);
                 } else if (path.endsWith(".class") && !path.endsWith("-info.class")) {
                     String name = path.substring(CLASSES.length(), path.length() - ".class".length()).replace('/', '.');
+                    String api = OPTIONAL.get(name);
+                    if (api != null && loader.getResource(api) == null) {
+                        continue;
+                    }
                     try {
                         Class.forName(name, false, loader);
                         loaded++;

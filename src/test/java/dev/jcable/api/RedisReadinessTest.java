@@ -11,7 +11,10 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** In cluster mode a node is not ready while its Redis is down, and ready again once it is back. */
+/**
+ * In cluster mode a node is not ready while its Redis is down, and ready again once it is back: {@code /api/health/ready}
+ * and the MicroProfile Health check alike.
+ */
 class RedisReadinessTest {
 
     @RegisterExtension
@@ -39,6 +42,8 @@ class RedisReadinessTest {
             HealthResource.Answer down = HealthResource.readiness(harness.node);
             assertEquals("{\"status\":\"broker_down\",\"reason\":\"the broker (Redis at " + REDIS.url()
                     + ") does not answer\",\"connections\":0}", down.body());
+            assertEquals("jcable DOWN {status=broker_down, reason=the broker (Redis at " + REDIS.url()
+                    + ") does not answer, connections=0}", HealthChecksTest.answer(HealthChecksTest.checks(harness).call()));
 
             REDIS.server().start();
             assertTrue(await(() -> HealthResource.readiness(harness.node).status() == 200, 15), "ready again");
