@@ -19,19 +19,23 @@ import java.util.logging.Logger;
  * {@code NoSuchFileException}) and that connection's close handler dies half-way. Other servers do not need this;
  * it costs a few milliseconds at start everywhere.
  *
- * <p>The classes in {@link #OPTIONAL}, built on an API that only some servers carry, are loaded only where that API is
- * there: elsewhere nothing uses them, and a failed attempt is a warning with a stack trace in WildFly's log
- * ({@code org.jboss.modules.define}). (The anonymous classes of the Grizzly and Tyrus transports are not listed and
- * still cost WildFly one such warning each.)
+ * <p>The classes in {@link #OPTIONAL}, built on an API that only some servers carry (with their nested and anonymous
+ * classes), are loaded only where that API is there: elsewhere nothing uses them, and a failed attempt is a warning
+ * with a stack trace in WildFly's log ({@code org.jboss.modules.define}).
  */
 @WebListener
 public class ClassPreloader implements ServletContextListener {
 
     private static final Logger LOG = Logger.getLogger(ClassPreloader.class.getName());
     private static final String CLASSES = "/WEB-INF/classes/";
-    /** Classes for an optional server API, and that API (the same condition as the exclusion in beans.xml). */
+    /**
+     * Classes for an optional server API, and a class of that API: MicroProfile Health (the same condition as the
+     * exclusion in beans.xml), and the Payara transport's Grizzly and Tyrus callbacks.
+     */
     private static final Map<String, String> OPTIONAL = Map.of(
-            "dev.jcable.api.HealthChecks", "org/eclipse/microprofile/health/HealthCheck.class");
+            "dev.jcable.api.HealthChecks", "org/eclipse/microprofile/health/HealthCheck.class",
+            "dev.jcable.session.GrizzlyOut", "org/glassfish/grizzly/CompletionHandler.class",
+            "dev.jcable.session.TyrusTransport", "org/glassfish/tyrus/spi/CompletionHandler.class");
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -54,7 +58,7 @@ public class ClassPreloader implements ServletContextListener {
                     dirs.push(path);
                 } else if (path.endsWith(".class") && !path.endsWith("-info.class")) {
                     String name = path.substring(CLASSES.length(), path.length() - ".class".length()).replace('/', '.');
-                    String api = OPTIONAL.get(name);
+                    String api = OPTIONAL.get(name.contains("$") ? name.substring(0, name.indexOf('$')) : name);
                     if (api != null && loader.getResource(api) == null) {
                         continue;
                     }
