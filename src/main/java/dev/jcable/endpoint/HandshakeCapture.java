@@ -1,5 +1,6 @@
 package dev.jcable.endpoint;
 
+import dev.jcable.identity.HandshakeHeaders;
 import dev.jcable.node.Node;
 import jakarta.enterprise.inject.spi.CDI;
 import jakarta.websocket.HandshakeResponse;
@@ -13,8 +14,8 @@ import java.util.function.Supplier;
 
 /**
  * The endpoint's configurator. It keeps the upgrade request's headers for {@code @OnOpen}, where the session no
- * longer shows them: since WebSocket 2.1 the user properties seen here are per connection and become the session's,
- * so concurrent handshakes do not mix. Subprotocol negotiation stays the container's: the client's first supported
+ * longer shows them ({@link HandshakeHeaders}): since WebSocket 2.1 the user properties seen here are per connection
+ * and become the session's, so concurrent handshakes do not mix. Subprotocol negotiation stays the container's: the client's first supported
  * protocol wins, and an {@code anycable-token.*} entry is never chosen because the endpoint does not list it.
  *
  * <p>It also hands every connection the same {@link CableEndpoint}: the endpoint holds no state, and a CDI-made
@@ -22,8 +23,6 @@ import java.util.function.Supplier;
  * Weld objects for the connection's life on Payara, see docs/BENCHMARKS.md) and the time to build it.
  */
 public class HandshakeCapture extends ServerEndpointConfig.Configurator {
-
-    public static final String HEADERS = "jcable.handshake.headers";
 
     private final Supplier<Node> nodes;
     private volatile CableEndpoint shared;
@@ -40,7 +39,7 @@ public class HandshakeCapture extends ServerEndpointConfig.Configurator {
     public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
         Map<String, List<String>> headers = new HashMap<>();
         request.getHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
-        config.getUserProperties().put(HEADERS, headers);
+        config.getUserProperties().put(HandshakeHeaders.KEY, new HandshakeHeaders(headers));
     }
 
     @Override

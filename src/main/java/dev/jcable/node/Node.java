@@ -15,7 +15,6 @@ import dev.jcable.broker.redis.RedisSettings;
 import dev.jcable.channels.ChannelDiscovery;
 import dev.jcable.channels.Channels;
 import dev.jcable.config.CableConfig;
-import dev.jcable.endpoint.HandshakeCapture;
 import dev.jcable.events.EventSink;
 import dev.jcable.events.Notifier;
 import dev.jcable.events.PresenceWebhook;
@@ -23,6 +22,7 @@ import dev.jcable.hub.DeliveryPool;
 import dev.jcable.hub.Hub;
 import dev.jcable.identity.Authenticator;
 import dev.jcable.identity.Handshake;
+import dev.jcable.identity.HandshakeHeaders;
 import dev.jcable.identity.HandshakeRequest;
 import dev.jcable.api.ConnectionIdentifier;
 import dev.jcable.metrics.Counter;
@@ -314,7 +314,7 @@ public class Node implements BrokerListener {
         // sent, ping, pong and message received — eclipse-ee4j/tyrus#487; jcable's Tyrus transport sends past it and
         // gives the session a scheduler that skips those tasks while the timeout is off: session.TyrusIdleScheduler.)
         socket.setMaxIdleTimeout(0);
-        Map<String, List<String>> headers = headers(socket);
+        Map<String, List<String>> headers = HandshakeHeaders.take(socket.getUserProperties());
         Handshake handshake = Handshake.of(headers, socket.getRequestParameterMap(), config.jwtParam());
         String identifiers = admission.admit(session, handshake.token(),
                 new HandshakeRequest.Parts(headers, socket.getRequestParameterMap()));
@@ -593,12 +593,6 @@ public class Node implements BrokerListener {
         return properties == null ? null : (CableSession) properties.get(SESSION_KEY); // null: Liberty, once closed
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, List<String>> headers(Session socket) {
-        Map<String, List<String>> headers =
-                (Map<String, List<String>>) socket.getUserProperties().remove(HandshakeCapture.HEADERS);
-        return headers == null ? Map.of() : headers;
-    }
 
 
     private long pingInterval(Session socket) {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jcable.api.ConnectionIdentifier;
 import dev.jcable.api.ConnectionRequest;
 import dev.jcable.config.Option;
-import dev.jcable.endpoint.HandshakeCapture;
+import dev.jcable.identity.HandshakeHeaders;
 import dev.jcable.session.OutboxTest;
 import jakarta.json.Json;
 import jakarta.websocket.CloseReason;
@@ -40,8 +40,8 @@ class ConnectionIdentifierTest {
 
     private OutboxTest.FakeSocket open(String cookie) {
         OutboxTest.FakeSocket socket = new OutboxTest.FakeSocket(true, "actioncable-v1-ext-json");
-        socket.userProperties.put(HandshakeCapture.HEADERS, Map.of("cookie", List.of("a=1; user=" + cookie),
-                "x-via", List.of("proxy")));
+        socket.userProperties.put(HandshakeHeaders.KEY, new HandshakeHeaders(Map.of(
+                "cookie", List.of("a=1; user=" + cookie), "x-via", List.of("proxy"))));
         socket.query.put("room", List.of("7"));
         harness.node.open(socket.session);
         return socket;
@@ -79,7 +79,7 @@ class ConnectionIdentifierTest {
         try (NodeHarness bound = new NodeHarness(Map.of(Option.PING_INTERVAL, "0", Option.PUBLIC_STREAMS, "true",
                 Option.PRESENCE_IDENTITY, "user"), null, identifier)) {
             OutboxTest.FakeSocket socket = new OutboxTest.FakeSocket(true, "actioncable-v1-ext-json");
-            socket.userProperties.put(HandshakeCapture.HEADERS, Map.of("cookie", List.of("user=alice")));
+            socket.userProperties.put(HandshakeHeaders.KEY, new HandshakeHeaders(Map.of("cookie", List.of("user=alice"))));
             bound.node.open(socket.session);
             String id = "{\"channel\":\"$pubsub\",\"stream_name\":\"s\"}";
             String quoted = dev.jcable.protocol.JsonText.quote(id);
