@@ -31,6 +31,7 @@ import dev.jcable.protocol.Command;
 import dev.jcable.protocol.JsonText;
 import dev.jcable.protocol.ProtocolException;
 import dev.jcable.session.CableSession;
+import dev.jcable.session.Frame;
 import dev.jcable.session.Liveness;
 import dev.jcable.session.Pinger;
 import dev.jcable.session.SessionHost;
@@ -389,7 +390,7 @@ public class Node implements BrokerListener {
             BadFrames.report(session, "frame larger than max_message_size (" + config.maxMessageSize() + ")");
             return;
         }
-        Counter.DATA_RCVD.add(frame.length());
+        Counter.DATA_RCVD.add(Frame.utf8Length(frame));
         try {
             handle(session, Codec.decode(frame));
         } catch (ProtocolException e) {

@@ -12,6 +12,7 @@ public final class Frame {
 
     private final String text;
     private byte[] wire; // racy but benign: two threads may encode it at once and produce equal arrays
+    private int bytes = -1; // the payload's UTF-8 size, counted once (racy but benign, as wire)
 
     public Frame(String text) {
         this.text = text;
@@ -24,6 +25,40 @@ public final class Frame {
     /** The size the outbox bounds: characters, as the JSON was built. */
     int chars() {
         return text.length();
+    }
+
+    /** The payload's size in bytes (UTF-8), what the {@code anycable_go_data_sent} metric counts. */
+    int bytes() {
+        int size = bytes;
+        if (size < 0) {
+            size = utf8Length(text);
+            bytes = size;
+        }
+        return size;
+    }
+
+    /**
+     * The UTF-8 size of {@code text} as {@link String#getBytes} encodes it (a lone surrogate becomes one byte,
+     * {@code ?}), counted without encoding.
+     */
+    public static int utf8Length(String text) {
+        int length = text.length();
+        int size = length;
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                if (c < 0x800) {
+                    size += 1;
+                } else if (Character.isHighSurrogate(c) && i + 1 < length
+                        && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    size += 2; // a pair: 4 bytes for 2 chars
+                    i++;
+                } else if (!Character.isSurrogate(c)) {
+                    size += 2;
+                }
+            }
+        }
+        return size;
     }
 
     /**

@@ -186,10 +186,12 @@ final class Outbox {
                 continue;
             }
             int chars = 0;
+            int bytes = 0;
             for (Frame frame : batch) {
                 chars += frame.chars();
+                bytes += frame.bytes();
             }
-            Completion completion = new Completion(batch.size(), chars);
+            Completion completion = new Completion(batch.size(), chars, bytes);
             try {
                 transport.write(batch, completion);
             } catch (RuntimeException e) {
@@ -239,12 +241,14 @@ final class Outbox {
     private final class Completion implements SendHandler {
         private final int frames;
         private final int size;
+        private final int bytes;
         private final long start = System.nanoTime();
         private final AtomicBoolean other = new AtomicBoolean();
 
-        Completion(int frames, int size) {
+        Completion(int frames, int size, int bytes) {
             this.frames = frames;
             this.size = size;
+            this.bytes = bytes;
         }
 
         boolean firstToFinish() {
@@ -262,7 +266,7 @@ final class Outbox {
             }
             Latency.SEND.since(start);
             Counter.SERVER_MSG.add(frames);
-            Counter.DATA_SENT.add(size);
+            Counter.DATA_SENT.add(bytes);
             if (!firstToFinish()) {
                 pump();
             }

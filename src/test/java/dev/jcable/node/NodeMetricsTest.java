@@ -9,6 +9,7 @@ import dev.jcable.metrics.CableMetrics;
 import dev.jcable.metrics.Scrape;
 import dev.jcable.session.OutboxTest;
 import java.util.List;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
@@ -60,17 +61,26 @@ class NodeMetricsTest {
             assertEquals(1, joined.delta(subscribed, "jcable_presence_streams"));
             assertEquals(1, joined.delta(subscribed, "anycable_go_server_msg_total"), "the join event");
 
-            harness.node.publish(new Publication("room", "\"hi\""));
+            harness.node.publish(new Publication("room", "\"h\u00e9llo \u20ac \ud83d\ude00\""));
             Scrape published = scrape();
+            String message = alice.frames.get(alice.frames.size() - 1);
+            assertTrue(message.contains("h\u00e9llo \u20ac \ud83d\ude00"), message);
+            // bytes, as anycable-go counts: é is 2, € 3 and the emoji 4 in UTF-8 (1, 1 and 2 characters)
+            assertEquals(message.getBytes(StandardCharsets.UTF_8).length,
+                    published.delta(joined, "anycable_go_data_sent_total"));
+            assertEquals(message.length() + 1 + 2 + 2, published.delta(joined, "anycable_go_data_sent_total"));
             assertEquals(1, published.delta(joined, "anycable_go_publications_total"));
             assertEquals(1, published.delta(joined, "anycable_go_broadcast_msg_total"));
             assertEquals(1, published.delta(joined, "anycable_go_server_msg_total"));
             assertEquals(1, published.delta(joined, "jcable_history_messages"));
             assertEquals(1, published.delta(joined, "jcable_history_streams"));
 
-            harness.node.receive(alice.session, "{not json", true);
+            String notJson = "{not json: \u00e9\u20ac";
+            harness.node.receive(alice.session, notJson, true);
             harness.node.receive(alice.session, command("leave", ""), true);
             Scrape left = scrape();
+            assertEquals(notJson.length() + 1 + 2 + command("leave", "").length(),
+                    left.delta(published, "anycable_go_data_rcvd_total"));
             assertEquals(2, left.delta(published, "anycable_go_client_msg_total"));
             assertEquals(1, left.delta(published, "anycable_go_failed_client_msg_total"));
             assertEquals(1, left.delta(published, "jcable_presence_events_total{event=\"leave\"}"));
