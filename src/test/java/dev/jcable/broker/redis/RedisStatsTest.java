@@ -141,6 +141,38 @@ class RedisStatsTest {
         }
     }
 
+    /**
+     * At the real cap: 12,000 streams, the 10,000 with the earliest deadlines holding 2 members each, the others 1
+     * (written straight into Redis). Prints what a count costs the caller (docs/BENCHMARKS.md).
+     */
+    @Test
+    void atTheCapTheMembersOfTheStreamsDueFirstAreCountedInPages() throws Exception {
+        RedisKeys keys = new RedisKeys(prefix);
+        RedisClient raw = RedisClient.create(REDIS.url());
+        try (StatefulRedisConnection<String, String> c = raw.connect()) {
+            List<CompletableFuture<Long>> writes = new ArrayList<>();
+            for (int stream = 0; stream < 12_000; stream++) {
+                String name = "r" + stream;
+                writes.add(c.async().zadd(keys.sweepIndex(), 1e13 + stream, name).toCompletableFuture());
+                for (int member = 0; member < (stream < RedisStats.MAX_STREAMS ? 2 : 1); member++) {
+                    writes.add(c.async().zadd(keys.presenceMembers(name), member, "u" + member).toCompletableFuture());
+                }
+            }
+            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        } finally {
+            raw.shutdown();
+        }
+        RedisStats counter = counter(node(Duration.ofSeconds(15)), RedisStats.MAX_STREAMS);
+        List<Double> millis = new ArrayList<>();
+        for (int run = 0; run < 5; run++) {
+            long start = System.nanoTime();
+            assertEquals(presence(12_000, 20_000), counted(counter));
+            millis.add((System.nanoTime() - start) / 1e6);
+        }
+        System.out.printf("redis stats cost: 12000 streams, members of 10000 counted: %s ms per count%n",
+                millis.stream().map(m -> String.format(java.util.Locale.ROOT, "%.0f", m)).toList());
+    }
+
     @Test
     void figuresAreReusedWhileFreshSoThatScrapesDoNotMultiplyTheCount() {
         TestNode a = node(Duration.ofSeconds(15));
