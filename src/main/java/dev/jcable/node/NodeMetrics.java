@@ -17,7 +17,8 @@ import java.util.logging.Logger;
 
 /**
  * A node's gauges and its periodic stats line. Gauges read sizes the node keeps anyway, when Prometheus scrapes
- * (nothing on the hot path keeps them current); the stats line ({@code stats_refresh_interval}) logs the same
+ * (nothing on the hot path keeps them current; with {@code broker=redis} the broker counts presence in Redis, at most
+ * every few seconds and one count at a time, see {@code RedisStats}); the stats line ({@code stats_refresh_interval}) logs the same
  * figures at INFO with the message rates since the previous line.
  */
 final class NodeMetrics implements AutoCloseable {
@@ -43,9 +44,11 @@ final class NodeMetrics implements AutoCloseable {
                         "The number of unique clients (with respect to connection identifiers)", this::uniqueClients)
                 .add("anycable_go_broadcast_streams_num", "The number of active broadcasting streams",
                         hub::streamCount)
-                .add("jcable_presence_streams", "Streams with presence members (NaN with broker=redis)",
+                .add("jcable_presence_streams",
+                        "Streams with presence members (broker=redis: the cluster's, the same on every node)",
                         () -> known(broker.stats().presenceStreams()))
-                .add("jcable_presence_members", "Presence members of every stream (NaN with broker=redis)",
+                .add("jcable_presence_members",
+                        "Presence members of every stream (broker=redis: the cluster's, the same on every node)",
                         () -> known(broker.stats().presenceMembers()))
                 .add("jcable_history_streams", "Streams with an offset and history (NaN with broker=redis)",
                         () -> known(broker.stats().historyStreams()))

@@ -9,12 +9,15 @@ import static dev.jcable.it.Cable.subscribed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jcable.metrics.Scrape;
 import dev.jcable.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.URL;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -56,6 +59,19 @@ class ClusterIT {
                 "anycable.secret=" + Cable.SECRET, "anycable.presence_ttl=" + PRESENCE_TTL_SECONDS,
                 "anycable.broadcast_adapter=http,redis,redisx", "anycable.streams_whisper=true",
                 "anycable.presence_webhook_url=" + hooks.url(), "anycable.presence_webhook_batch=0.1");
+    }
+
+    /** Waits (at most 10 s: a node counts at most every 5 s) until {@code node}'s presence gauges read these. */
+    private static void expectClusterPresence(Cable node, double streams, double members) {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        Scrape scrape = Scrape.parse(node.get("metrics", null).body());
+        while ((scrape.value("jcable_presence_streams") != streams
+                || scrape.value("jcable_presence_members") != members) && System.nanoTime() < until) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            scrape = Scrape.parse(node.get("metrics", null).body());
+        }
+        assertEquals(streams, scrape.value("jcable_presence_streams"));
+        assertEquals(members, scrape.value("jcable_presence_members"));
     }
 
     private static Cable cable(PayaraProcess node) throws Exception {
@@ -105,6 +121,10 @@ class ClusterIT {
             markA.send(command("join", markIdentifier, "\"presence\":{\"id\":\"mark-a\"}"));
             markB.send(command("join", markIdentifier, "\"presence\":{\"id\":\"mark-b\"}"));
             assertEquals(3, hooks.events(marks, 3).size());
+            // the presence gauges count the cluster in Redis: either node reports its two members of one stream
+            // (the stream emptied above no longer counts)
+            expectClusterPresence(a, 1, 2);
+            expectClusterPresence(b, 1, 2);
         }
         assertEquals(expected, hooks.events(stream, 4).stream().sorted().toList());
     }

@@ -4,6 +4,7 @@ import dev.jcable.api.Publication;
 import dev.jcable.broker.Broker;
 import dev.jcable.broker.BrokerListener;
 import dev.jcable.broker.BrokerSettings;
+import dev.jcable.broker.BrokerStats;
 import dev.jcable.broker.BrokerUnavailableException;
 import dev.jcable.broker.CachedSession;
 import dev.jcable.broker.JoinResult;
@@ -22,6 +23,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -59,6 +61,7 @@ public final class RedisBroker implements Broker {
     private RedisClients clients;
     private RedisCalls redis;
     private RedisPresence presence;
+    private RedisStats stats;
     private StreamFeeds feeds;
     /** One lane: publications arriving on the ingress channel are handled in the order they were published. */
     private final Lanes ingressLane;
@@ -98,6 +101,7 @@ public final class RedisBroker implements Broker {
         redis = new RedisCalls(clients);
         presence = new RedisPresence(keys, redis, System::currentTimeMillis, settings.presenceTtl().toMillis(),
                 leaseMillis(), settings.maxMembers(), listener::presenceChanged);
+        stats = new RedisStats(keys, redis, System::nanoTime, RedisStats.MAX_STREAMS);
         feeds = new StreamFeeds(keys, new FeedRedis(), new Lanes(executor, 2 * Runtime.getRuntime().availableProcessors()));
         feeds.start(listener);
         timers.add(scheduler.scheduleWithFixedDelay(() -> periodic("presence sweep", presence::sweep),
@@ -232,6 +236,21 @@ public final class RedisBroker implements Broker {
     @Override
     public boolean healthy() {
         return healthy.get() && clients != null && clients.connected() && clients.commands().isOpen();
+    }
+
+    /**
+     * The cluster's presence figures (the same on every node), counted in Redis at most every few seconds; history's
+     * stay unknown ({@link RedisStats}).
+     */
+    @Override
+    public BrokerStats stats() {
+        RedisStats counter = stats;
+        return counter == null ? BrokerStats.UNKNOWN : counter.get();
+    }
+
+    /** A counter of its own over this broker's connection; for tests (a clock to age its figures, a cap). */
+    RedisStats newStats(LongSupplier nanoClock, int maxStreams) {
+        return new RedisStats(keys, redis, nanoClock, maxStreams);
     }
 
     @Override

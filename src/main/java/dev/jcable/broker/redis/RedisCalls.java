@@ -25,6 +25,11 @@ final class RedisCalls {
         this.timeoutMillis = clients.timeout.toMillis();
     }
 
+    /** How long one call waits for Redis at most. */
+    long timeoutMillis() {
+        return timeoutMillis;
+    }
+
     /** The commands; throws {@link BrokerUnavailableException} while the node has not connected yet. */
     RedisAsyncCommands<String, String> commands() {
         return clients.commands().async();
@@ -52,6 +57,15 @@ final class RedisCalls {
     }
 
     private <T> T await(CompletableFuture<T> future, String what, long start) {
+        return await(future, what, start, timeoutMillis);
+    }
+
+    /** As {@link #await(CompletableFuture, String)}, waiting at most {@code millis} (a share of a larger budget). */
+    <T> T awaitWithin(CompletableFuture<T> future, String what, long millis) {
+        return await(future, what, System.nanoTime(), millis);
+    }
+
+    private <T> T await(CompletableFuture<T> future, String what, long start, long timeoutMillis) {
         try {
             T result = future.get(timeoutMillis, TimeUnit.MILLISECONDS);
             Latency.BROKER_CALL.since(start);

@@ -36,7 +36,15 @@ record RedisKeys(String prefix) {
         return new String[] {base + ":ps", base + ":pc", base + ":pi", base + ":po", base + ":pz", sweepIndex()};
     }
 
-    /** ZSET stream → its earliest presence deadline: what the sweepers of every node work off. */
+    /** The ZSET id → join time of a stream's presence members (KEYS[4] of the presence scripts): one per member. */
+    String presenceMembers(String stream) {
+        return presence(stream)[3];
+    }
+
+    /**
+     * ZSET stream → its earliest presence deadline: what the sweepers of every node work off. It holds exactly the
+     * streams with presence records (the scripts add a stream with its first record and drop it with its last).
+     */
     String sweepIndex() {
         return prefix + ":presence-due";
     }
