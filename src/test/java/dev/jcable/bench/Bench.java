@@ -107,7 +107,7 @@ public final class Bench {
     private static void fanout(StringBuilder out) throws Exception {
         int[] ns = Arrays.stream(prop("n", "250,500,1000,2000").split(",")).mapToInt(Integer::parseInt).toArray();
         int warmup = intProp("warmup", 20);
-        int messages = intProp("messages", 100);
+        int messages = intProp("messages", 400); // 20 s at 20/s: past the JVM's warm-up (BENCHMARKS.md, "Method")
         int rate = intProp("rate", 20);
         int size = intProp("payload", 200);
         int inFlight = intProp("maxInFlight", 64);
@@ -134,7 +134,7 @@ public final class Bench {
                 // warm-up run (JIT, pools), not reported
                 Fanout.Target first = new Fanout.Target(kinds.get(0)[0], Fanout.Kind.valueOf(kinds.get(0)[1]),
                         server.base(), SECRET);
-                Fanout.run(ws, first, new Fanout.Settings(Math.min(ns[0], 250), 0, intProp("warmupMessages", 200),
+                Fanout.run(ws, first, new Fanout.Settings(Math.min(ns[0], 250), 0, intProp("warmupMessages", 1000),
                         Math.max(rate, 50), size, inFlight), server::cpuNanos);
                 for (int n : ns) {
                     for (String[] k : kinds) {
