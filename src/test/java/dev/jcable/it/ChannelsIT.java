@@ -15,22 +15,15 @@ import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.junit.jupiter.api.AfterAll;
 import java.util.Map;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Channels in Java on the real server: the WAR with a test channel ({@link TestChannel}) and connection identifier
  * ({@link TestIdentifier}) added, driven with the frames {@code @rails/actioncable} sends and by the official
  * {@code @anycable/core} client (src/test/node/channels.mjs).
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class ChannelsIT {
+class ChannelsIT extends AsClient {
 
     /** Receives the deployment's presence webhooks (its URL is written into the test WAR's web.xml). */
     static HookReceiver hooks;
@@ -58,16 +51,6 @@ class ChannelsIT {
     @AfterAll
     static void stopReceiver() {
         hooks.close();
-    }
-
-    @ArquillianResource
-    URL deployed;
-
-    Cable cable;
-
-    @BeforeEach
-    void setUp() {
-        cable = new Cable(deployed);
     }
 
     private static String room(String name) {

@@ -8,20 +8,14 @@ import static dev.jcable.it.Cable.subscribed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * About 10,000 hostile frames over real sockets while two well-behaved clients keep talking (whispers to each other,
@@ -30,9 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * deep JSON, wrong types, oversized frames, fragmented frames) on one connection, and breaks the WebSocket protocol
  * itself (binary and invalid UTF-8 frames, unmasked frames, lying lengths) on short-lived raw ones.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class HostileIT {
+class HostileIT extends AsClient {
 
     private static final int HOSTILE_FRAMES = 10_000;
     private static final long SEED = 20261130L;
@@ -40,16 +32,6 @@ class HostileIT {
     @Deployment(testable = false)
     static WebArchive deployment() {
         return Cable.war();
-    }
-
-    @ArquillianResource
-    URL deployed;
-
-    Cable cable;
-
-    @BeforeEach
-    void setUp() {
-        cable = new Cable(deployed);
     }
 
     @Test

@@ -6,37 +6,25 @@ import static dev.jcable.it.Cable.subscribed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URL;
 import java.net.http.HttpResponse;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** {@code POST /_broadcast}, the API's error bodies, and the injectable Java {@code Broadcaster}. */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class HttpApiIT {
+class HttpApiIT extends AsClient {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
         return Cable.war().addClasses(BroadcastProbe.class, BroadcastProbe.ProbeApplication.class);
     }
 
-    @ArquillianResource
-    URL deployed;
-
-    Cable cable;
     String stream;
     String identifier;
 
     @BeforeEach
     void setUp() {
-        cable = new Cable(deployed);
         stream = stream("news");
         identifier = signedIdentifier(stream);
     }

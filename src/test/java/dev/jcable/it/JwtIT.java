@@ -2,24 +2,17 @@ package dev.jcable.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.net.URL;
 import java.util.Map;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * JWT identification with the test server's secret (jwt_secret falls back to secret; enforce_jwt is off here,
  * and on in {@link ServerLifecycleIT}).
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class JwtIT {
+class JwtIT extends AsClient {
 
     private static final String UNAUTHORIZED = "{\"type\":\"disconnect\",\"reason\":\"unauthorized\",\"reconnect\":false}";
 
@@ -28,15 +21,10 @@ class JwtIT {
         return Cable.war();
     }
 
-    @ArquillianResource
-    URL deployed;
-
-    Cable cable;
     String token;
 
     @BeforeEach
     void setUp() {
-        cable = new Cable(deployed);
         token = Cable.jwt(Cable.SECRET, "{\"user_id\":42}", System.currentTimeMillis() / 1000 + 300);
     }
 

@@ -10,27 +10,19 @@ import static dev.jcable.it.Cable.subscribed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URL;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A peer that vanishes without closing is found dead and its presence leaves; a peer that is merely idle is not.
  * The test servers run with pong_timeout=4 and presence_ttl=1 (ping_interval 3, the default): a silent client's
  * leave is due within 3 (the next ping) + 4 + 1 (the check) + 1 s, checked here with a bound of 20 s.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class LivenessIT {
+class LivenessIT extends AsClient {
 
     private static final long PONG_TIMEOUT_MS = 4_000;
     private static final long LEAVE_WITHIN_MS = 20_000;
@@ -38,16 +30,6 @@ class LivenessIT {
     @Deployment(testable = false)
     static WebArchive deployment() {
         return Cable.war();
-    }
-
-    @ArquillianResource
-    URL deployed;
-
-    Cable cable;
-
-    @BeforeEach
-    void setUp() {
-        cable = new Cable(deployed);
     }
 
     private static String joinCommand(String identifier, String id) {

@@ -8,44 +8,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jcable.metrics.Scrape;
-import java.net.URL;
 import java.net.http.HttpResponse;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code /metrics} over HTTP while a real client connects, subscribes, joins, receives a broadcast and leaves, and
  * another is cut off as {@code too_slow}: each step moves the metrics by exactly what it adds. The test servers run
  * with {@code metrics_key=m3trics}, {@code ws_max_pending_size=65536} and {@code pong_timeout=4}.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class MetricsIT {
+class MetricsIT extends AsClient {
 
     private static final String KEY = "Bearer m3trics";
 
     @Deployment(testable = false)
     static WebArchive deployment() {
         return Cable.war();
-    }
-
-    @ArquillianResource
-    URL deployed;
-
-    Cable cable;
-
-    @BeforeEach
-    void setUp() {
-        cable = new Cable(deployed);
     }
 
     private Scrape scrape() {

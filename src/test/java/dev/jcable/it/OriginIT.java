@@ -7,26 +7,18 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code allowed_origins} on a real server: a page of another origin is refused with 403 before the upgrade. The WAR
  * is the real one with its packaged default changed (the test configurations set no other value for the option).
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class OriginIT {
+class OriginIT extends AsClient {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
@@ -43,16 +35,6 @@ class OriginIT {
             throw new IllegalStateException("web.xml no longer declares allowed_origins as this test expects");
         }
         return war.setWebXML(new StringAsset(restricted));
-    }
-
-    @ArquillianResource
-    URL deployed;
-
-    Cable cable;
-
-    @BeforeEach
-    void setUp() {
-        cable = new Cable(deployed);
     }
 
     private RawClient handshake(String origin) {

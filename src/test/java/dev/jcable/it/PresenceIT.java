@@ -15,15 +15,10 @@ import dev.jcable.bench.Conn;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CountDownLatch;
 import java.util.List;
-import java.net.URL;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Every presence rule, on the wire. The test server's presence_ttl is 1 s, bound through JNDI
@@ -33,9 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * same moment: its {@code leave} is the condition waited for, and any unwanted event would have come before it
  * (events of a stream are emitted in order, and expiry runs in deadline order).
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class PresenceIT {
+class PresenceIT extends AsClient {
 
     private static final long TTL_MS = 1000;
 
@@ -44,15 +37,10 @@ class PresenceIT {
         return Cable.war();
     }
 
-    @ArquillianResource
-    URL deployed;
-
-    Cable cable;
     String identifier;
 
     @BeforeEach
     void setUp() {
-        cable = new Cable(deployed);
         identifier = signedIdentifier(stream("room"));
     }
 

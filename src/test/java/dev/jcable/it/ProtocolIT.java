@@ -13,20 +13,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URL;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The wire protocol against the deployed WAR: handshake, pings, subscriptions, bad input. */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class ProtocolIT {
+class ProtocolIT extends AsClient {
 
     /** The three MessageVerifier vectors of the contract (secret s3Krit). */
     private static final String SIGNED_CHAT_2021 =
@@ -39,16 +31,6 @@ class ProtocolIT {
     @Deployment(testable = false)
     static WebArchive deployment() {
         return Cable.war();
-    }
-
-    @ArquillianResource
-    URL deployed;
-
-    Cable cable;
-
-    @BeforeEach
-    void setUp() {
-        cable = new Cable(deployed);
     }
 
     @Test

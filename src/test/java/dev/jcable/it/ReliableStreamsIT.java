@@ -10,37 +10,25 @@ import static dev.jcable.it.Cable.stream;
 import static dev.jcable.it.Cable.subscribed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.net.URL;
 import java.util.Map;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** History, session restore, whisper and Turbo Streams on the wire (memory broker, history_limit 100). */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class ReliableStreamsIT {
+class ReliableStreamsIT extends AsClient {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
         return Cable.war();
     }
 
-    @ArquillianResource
-    URL deployed;
-
-    Cable cable;
     String stream;
     String identifier;
 
     @BeforeEach
     void setUp() {
-        cable = new Cable(deployed);
         stream = stream("reliable");
         identifier = signedIdentifier(stream);
     }
