@@ -21,11 +21,13 @@ public interface Broadcaster {
     void broadcast(String stream, String data);
 
     /**
-     * Delivers a full publication (e.g. with {@code exclude_socket}).
+     * Delivers {@code data} to every subscriber of {@code stream} but the connection whose session id is
+     * {@code excludeSocket} (AnyCable's {@code exclude_socket}: the sender of a change does not get its own echo).
      *
-     * @throws IllegalArgumentException when its data is larger than {@code max_broadcast_size} characters
+     * @param excludeSocket a session id ({@code sid}) that must not receive it, or null for none
+     * @throws IllegalArgumentException when {@code data} is larger than {@code max_broadcast_size} characters
      */
-    void broadcast(Publication publication);
+    void broadcast(String stream, String data, String excludeSocket);
 
     /**
      * Delivers {@code data} to the subscribers of {@code channel} that stream for {@code key}

@@ -11,5 +11,9 @@ package dev.jcable.api;
  */
 public interface StreamSigner {
 
+    /**
+     * @param stream the stream's name, e.g. {@code room/42}
+     * @return the signed name a client subscribes with; valid until {@code streams_secret} changes
+     */
     String sign(String stream);
 }

@@ -1,6 +1,6 @@
 package dev.jcable.broker;
 
-import dev.jcable.api.Publication;
+import dev.jcable.protocol.PresenceInfo;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.LongConsumer;

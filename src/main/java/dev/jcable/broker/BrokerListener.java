@@ -1,5 +1,7 @@
 package dev.jcable.broker;
 
+import dev.jcable.protocol.PresenceEvent;
+
 /** Receives what a {@link Broker} delivers on this node. Must not block: it only enqueues frames. */
 public interface BrokerListener {
 

@@ -1,6 +1,5 @@
 package dev.jcable.broker;
 
-import dev.jcable.api.Publication;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;

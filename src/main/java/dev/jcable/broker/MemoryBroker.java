@@ -1,6 +1,6 @@
 package dev.jcable.broker;
 
-import dev.jcable.api.Publication;
+import dev.jcable.protocol.PresenceInfo;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;

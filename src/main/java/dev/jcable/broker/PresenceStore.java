@@ -1,5 +1,7 @@
 package dev.jcable.broker;
 
+import dev.jcable.protocol.PresenceEvent;
+import dev.jcable.protocol.PresenceInfo;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -33,7 +33,7 @@ public class ClassPreloader implements ServletContextListener {
      * exclusion in beans.xml), and the Payara transport's Grizzly and Tyrus callbacks.
      */
     private static final Map<String, String> OPTIONAL = Map.of(
-            "dev.jcable.api.HealthChecks", "org/eclipse/microprofile/health/HealthCheck.class",
+            "dev.jcable.http.HealthChecks", "org/eclipse/microprofile/health/HealthCheck.class",
             "dev.jcable.session.GrizzlyOut", "org/glassfish/grizzly/CompletionHandler.class",
             "dev.jcable.session.TyrusTransport", "org/glassfish/tyrus/spi/CompletionHandler.class");
 

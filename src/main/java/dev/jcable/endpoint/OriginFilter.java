@@ -1,7 +1,7 @@
 package dev.jcable.endpoint;
 
-import dev.jcable.api.ApiError;
 import dev.jcable.config.CableConfig;
+import dev.jcable.http.ApiError;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

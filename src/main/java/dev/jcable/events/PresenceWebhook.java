@@ -1,8 +1,8 @@
 package dev.jcable.events;
 
-import dev.jcable.broker.PresenceEvent;
 import dev.jcable.config.CableConfig;
 import dev.jcable.protocol.JsonText;
+import dev.jcable.protocol.PresenceEvent;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,8 +1,8 @@
 package dev.jcable.node;
 
-import dev.jcable.api.Publication;
-import dev.jcable.api.PublicationParser;
 import dev.jcable.broker.BrokerListener;
+import dev.jcable.broker.Publication;
+import dev.jcable.broker.PublicationParser;
 import dev.jcable.broker.StreamMessage;
 import dev.jcable.broker.redis.BroadcastIngress;
 import dev.jcable.metrics.Counter;

@@ -1,8 +1,8 @@
 package dev.jcable.node;
 
-import dev.jcable.api.Publication;
 import dev.jcable.broker.Broker;
 import dev.jcable.broker.BrokerUnavailableException;
+import dev.jcable.broker.Publication;
 import dev.jcable.broker.StreamMessage;
 import dev.jcable.config.CableConfig;
 import dev.jcable.hub.Hub;

@@ -4,8 +4,6 @@ import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import dev.jcable.broker.PresenceEvent;
-import dev.jcable.broker.PresenceInfo;
 
 /** Decodes client frames and encodes every server frame of the Action Cable (+ AnyCable extended) protocol. */
 public final class Codec {

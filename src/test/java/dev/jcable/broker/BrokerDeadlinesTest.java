@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jcable.api.Publication;
+import dev.jcable.broker.Publication;
+import dev.jcable.protocol.PresenceEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

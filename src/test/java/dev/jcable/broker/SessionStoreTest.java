@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jcable.protocol.PresenceEvent;
 import dev.jcable.streams.StreamSpec;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.jcable.broker.PresenceEvent;
+import dev.jcable.protocol.PresenceEvent;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;

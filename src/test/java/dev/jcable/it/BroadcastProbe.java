@@ -1,7 +1,6 @@
 package dev.jcable.it;
 
 import dev.jcable.api.Broadcaster;
-import dev.jcable.api.Publication;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.ApplicationPath;
@@ -25,7 +24,7 @@ public class BroadcastProbe {
         if (exclude == null) {
             cable.broadcast(stream, data);
         } else {
-            cable.broadcast(new Publication(stream, data, exclude));
+            cable.broadcast(stream, data, exclude);
         }
     }
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jcable.api.CableChannel;
 import dev.jcable.api.ChannelContext;
-import dev.jcable.api.Publication;
+import dev.jcable.broker.Publication;
 import dev.jcable.channels.ChannelType;
 import dev.jcable.channels.Channels;
 import dev.jcable.config.Option;

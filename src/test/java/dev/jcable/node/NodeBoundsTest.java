@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jcable.api.Publication;
+import dev.jcable.broker.Publication;
 import dev.jcable.config.Option;
 import dev.jcable.protocol.JsonText;
 import dev.jcable.session.OutboxTest;

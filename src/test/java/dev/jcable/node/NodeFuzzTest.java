@@ -3,11 +3,11 @@ package dev.jcable.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jcable.api.Publication;
-import dev.jcable.broker.PresenceInfo;
+import dev.jcable.broker.Publication;
 import dev.jcable.config.Option;
 import dev.jcable.protocol.Codec;
 import dev.jcable.protocol.JsonText;
+import dev.jcable.protocol.PresenceInfo;
 import dev.jcable.protocol.ProtocolException;
 import dev.jcable.session.CableSession;
 import dev.jcable.session.OutboxTest;

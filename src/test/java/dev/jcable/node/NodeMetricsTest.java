@@ -3,13 +3,13 @@ package dev.jcable.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jcable.api.Publication;
+import dev.jcable.broker.Publication;
 import dev.jcable.config.Option;
 import dev.jcable.metrics.CableMetrics;
 import dev.jcable.metrics.Scrape;
 import dev.jcable.session.OutboxTest;
-import java.util.List;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;

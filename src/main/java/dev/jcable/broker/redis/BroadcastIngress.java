@@ -1,6 +1,6 @@
 package dev.jcable.broker.redis;
 
-import dev.jcable.api.Publication;
+import dev.jcable.broker.Publication;
 import java.util.List;
 
 /**

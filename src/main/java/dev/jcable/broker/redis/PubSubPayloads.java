@@ -1,7 +1,7 @@
 package dev.jcable.broker.redis;
 
-import dev.jcable.broker.PresenceEvent;
 import dev.jcable.broker.StreamMessage;
+import dev.jcable.protocol.PresenceEvent;
 
 /**
  * The bodies the scripts publish on a stream's channel (the stream is the channel's name):

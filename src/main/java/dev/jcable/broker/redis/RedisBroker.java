@@ -1,6 +1,5 @@
 package dev.jcable.broker.redis;
 
-import dev.jcable.api.Publication;
 import dev.jcable.broker.Broker;
 import dev.jcable.broker.BrokerListener;
 import dev.jcable.broker.BrokerSettings;
@@ -8,8 +7,9 @@ import dev.jcable.broker.BrokerStats;
 import dev.jcable.broker.BrokerUnavailableException;
 import dev.jcable.broker.CachedSession;
 import dev.jcable.broker.JoinResult;
-import dev.jcable.broker.PresenceInfo;
+import dev.jcable.broker.Publication;
 import dev.jcable.broker.StreamMessage;
+import dev.jcable.protocol.PresenceInfo;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import java.security.SecureRandom;

@@ -2,8 +2,8 @@ package dev.jcable.broker.redis;
 
 import dev.jcable.broker.BrokerUnavailableException;
 import dev.jcable.broker.JoinResult;
-import dev.jcable.broker.PresenceEvent;
-import dev.jcable.broker.PresenceInfo;
+import dev.jcable.protocol.PresenceEvent;
+import dev.jcable.protocol.PresenceInfo;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

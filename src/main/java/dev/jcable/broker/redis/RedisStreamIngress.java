@@ -1,5 +1,6 @@
 package dev.jcable.broker.redis;
 
+import dev.jcable.broker.Publication;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.StreamMessage;
@@ -11,7 +12,6 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.models.stream.ClaimedMessages;
 import java.security.SecureRandom;
 import java.time.Duration;
-import dev.jcable.api.Publication;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,13 +1,13 @@
 package dev.jcable.bench.jmh;
 
-import dev.jcable.api.Publication;
 import dev.jcable.broker.BrokerListener;
 import dev.jcable.broker.BrokerSettings;
 import dev.jcable.broker.JoinResult;
 import dev.jcable.broker.MemoryBroker;
-import dev.jcable.broker.PresenceEvent;
-import dev.jcable.broker.PresenceInfo;
+import dev.jcable.broker.Publication;
 import dev.jcable.broker.StreamMessage;
+import dev.jcable.protocol.PresenceEvent;
+import dev.jcable.protocol.PresenceInfo;
 import dev.jcable.streams.MessageVerifier;
 import jakarta.json.JsonValue;
 import java.time.Duration;

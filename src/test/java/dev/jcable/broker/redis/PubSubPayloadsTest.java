@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.jcable.broker.PresenceEvent;
 import dev.jcable.broker.StreamMessage;
+import dev.jcable.protocol.PresenceEvent;
 import org.junit.jupiter.api.Test;
 
 /** The bodies the scripts publish on a stream's channel, and the channel names, read back. */

@@ -4,8 +4,8 @@ import static dev.jcable.broker.redis.TestNode.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jcable.api.Publication;
-import dev.jcable.api.PublicationParser;
+import dev.jcable.broker.Publication;
+import dev.jcable.broker.PublicationParser;
 import dev.jcable.testsupport.RedisServer;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisClient;

@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jcable.api.Publication;
 import dev.jcable.broker.BrokerUnavailableException;
-import dev.jcable.broker.PresenceInfo;
+import dev.jcable.broker.Publication;
+import dev.jcable.protocol.PresenceInfo;
+import dev.jcable.testsupport.RedisServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import dev.jcable.testsupport.RedisServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -97,12 +97,12 @@ class RedisOutageTest {
                 Duration.ofSeconds(300)), false)) {
             a.broker.startIngress(true, "__anycable__", true, "__anycable__", new BroadcastIngress() {
                 @Override
-                public List<dev.jcable.api.Publication> parse(String payload) {
-                    return List.of(new dev.jcable.api.Publication("s", payload, null));
+                public List<dev.jcable.broker.Publication> parse(String payload) {
+                    return List.of(new dev.jcable.broker.Publication("s", payload, null));
                 }
 
                 @Override
-                public void publish(dev.jcable.api.Publication publication) {
+                public void publish(dev.jcable.broker.Publication publication) {
                     ingested.add("x " + publication.data());
                 }
 

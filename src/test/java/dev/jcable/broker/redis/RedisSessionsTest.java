@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jcable.broker.BrokerSettings;
 import dev.jcable.broker.CachedSession;
 import dev.jcable.streams.StreamSpec;
+import dev.jcable.testsupport.RedisServer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import dev.jcable.testsupport.RedisServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -55,7 +55,7 @@ class RedisSessionsTest {
             app1.broker.cacheSession("sid", new CachedSession("{}", Map.of()));
             app1.broker.presenceAdd("room", "s1", "u1", null);
             app2.subscribe("room");
-            app1.broker.publish(new dev.jcable.api.Publication("room", "hello"));
+            app1.broker.publish(new dev.jcable.broker.Publication("room", "hello"));
             assertEquals(Optional.empty(), app2.broker.restoreSession("sid"));
             assertEquals(0, app2.broker.presenceInfo("room").total());
             assertEquals(List.of(), app2.broker.historySince("room", 0, 10));
@@ -67,7 +67,7 @@ class RedisSessionsTest {
     void stoppingTheBrokerEndsEveryThreadItsClientStarted() throws Exception {
         TestNode node = new TestNode(REDIS.url(), "s3", sessionsTtl(Duration.ofSeconds(60)));
         node.subscribe("room");
-        node.broker.publish(new dev.jcable.api.Publication("room", "x"));
+        node.broker.publish(new dev.jcable.broker.Publication("room", "x"));
         assertTrue(await(() -> node.events().size() == 1, 5));
         List<Thread> started;
         synchronized (node.threads) {

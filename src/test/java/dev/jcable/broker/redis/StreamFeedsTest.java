@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jcable.broker.BrokerListener;
-import dev.jcable.broker.PresenceEvent;
 import dev.jcable.broker.StreamMessage;
+import dev.jcable.protocol.PresenceEvent;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;

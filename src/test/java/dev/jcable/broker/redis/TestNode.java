@@ -2,8 +2,8 @@ package dev.jcable.broker.redis;
 
 import dev.jcable.broker.BrokerListener;
 import dev.jcable.broker.BrokerSettings;
-import dev.jcable.broker.PresenceEvent;
 import dev.jcable.broker.StreamMessage;
+import dev.jcable.protocol.PresenceEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,8 @@
-package dev.jcable.api;
+package dev.jcable.http;
 
 import dev.jcable.broker.BrokerUnavailableException;
+import dev.jcable.broker.Publication;
+import dev.jcable.broker.PublicationParser;
 import dev.jcable.config.CableConfig;
 import dev.jcable.metrics.Counter;
 import dev.jcable.node.Node;

@@ -1,4 +1,4 @@
-package dev.jcable.api;
+package dev.jcable.http;
 
 import dev.jcable.metrics.CableMetrics;
 import jakarta.servlet.http.HttpServlet;

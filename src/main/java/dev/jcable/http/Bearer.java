@@ -1,4 +1,4 @@
-package dev.jcable.api;
+package dev.jcable.http;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

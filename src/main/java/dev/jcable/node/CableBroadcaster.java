@@ -1,6 +1,8 @@
-package dev.jcable.api;
+package dev.jcable.node;
 
-import dev.jcable.node.Node;
+import dev.jcable.api.Broadcaster;
+import dev.jcable.api.StreamSigner;
+import dev.jcable.broker.Publication;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -13,12 +15,12 @@ public class CableBroadcaster implements Broadcaster, StreamSigner {
 
     @Override
     public void broadcast(String stream, String data) {
-        broadcast(new Publication(stream, data));
+        node.publish(new Publication(stream, data));
     }
 
     @Override
-    public void broadcast(Publication publication) {
-        node.publish(publication);
+    public void broadcast(String stream, String data, String excludeSocket) {
+        node.publish(new Publication(stream, data, excludeSocket));
     }
 
     @Override

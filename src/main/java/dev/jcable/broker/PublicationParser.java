@@ -1,4 +1,4 @@
-package dev.jcable.api;
+package dev.jcable.broker;
 
 import dev.jcable.protocol.JsonText;
 import jakarta.json.JsonException;

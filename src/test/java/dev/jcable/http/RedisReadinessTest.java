@@ -1,4 +1,4 @@
-package dev.jcable.api;
+package dev.jcable.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.jcable.broker;
+package dev.jcable.protocol;
 
 /**
  * A presence change of one stream.

@@ -1,4 +1,4 @@
-package dev.jcable.api;
+package dev.jcable.broker;
 
 import java.util.Objects;
 

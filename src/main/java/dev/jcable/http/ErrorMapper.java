@@ -1,4 +1,4 @@
-package dev.jcable.api;
+package dev.jcable.http;
 
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;

@@ -1,4 +1,4 @@
-package dev.jcable.api;
+package dev.jcable.http;
 
 import dev.jcable.broker.BrokerUnavailableException;
 import jakarta.ws.rs.core.Response;

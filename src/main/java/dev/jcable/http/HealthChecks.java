@@ -1,4 +1,4 @@
-package dev.jcable.api;
+package dev.jcable.http;
 
 import dev.jcable.node.Node;
 import jakarta.enterprise.context.ApplicationScoped;
