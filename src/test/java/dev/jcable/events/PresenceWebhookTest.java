@@ -83,10 +83,13 @@ class PresenceWebhookTest {
     @Test
     void afterTheRetryWindowABatchIsDroppedAndLaterEventsStillGo() {
         failuresLeft.set(Integer.MAX_VALUE);
-        PresenceWebhook webhook = webhook(Duration.ofMillis(50), Duration.ofMillis(1000), System::currentTimeMillis);
+        // A clock that moves 100 ms per POST received, so the window runs out after the same attempts however slow
+        // the machine: backoff 100, 200, 400, 800 ms; the fourth failure at 400 ms + 800 ms is past the 1-s window.
+        PresenceWebhook webhook = webhook(Duration.ofMillis(50), Duration.ofMillis(1000),
+                () -> T + 100L * received.size());
         webhook.changed("room", PresenceEvent.join("gone", null), 1);
         assertTrue(await(() -> webhook.dropped() == 2), "given up after the retry window (occupied, added)");
-        assertTrue(received.size() >= 3, "retried with backoff first: " + received.size());
+        assertEquals(4, received.size(), "retried with backoff first");
         int attempts = received.size();
         failuresLeft.set(0);
         webhook.changed("room", PresenceEvent.join("back", null), 2);
