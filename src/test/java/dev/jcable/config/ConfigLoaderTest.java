@@ -311,6 +311,21 @@ class ConfigLoaderTest {
         assertEquals("derived from secret", c.sources().get(Option.API_SECRET));
     }
 
+    /**
+     * A webhook receiver holds the webhook's key: it must not be the secret that signs streams and mints tokens.
+     * hex(HMAC-SHA256("secret", "presence-webhook-cable")), from openssl.
+     */
+    @Test
+    void theWebhookSecretIsDerivedFromTheSecretNotTheSecretItself() {
+        String derived = "79c702294006ed945a420e1a3b8b60bba1e7418143d7b1f1b41d01df0db7fc78";
+        CableConfig c = loadWithSecret();
+        assertEquals(derived, c.presenceWebhookSecret());
+        assertNotEquals(SECRET, c.presenceWebhookSecret());
+        assertEquals("derived from secret", c.sources().get(Option.PRESENCE_WEBHOOK_SECRET));
+        assertEquals(derived, loadWithSecret(Option.PUBLIC, "true").presenceWebhookSecret());
+        assertEquals("mine", loadWithSecret(Option.PRESENCE_WEBHOOK_SECRET, "mine").presenceWebhookSecret());
+    }
+
     @Test
     void explicitKeysWin() {
         CableConfig c = loadWithSecret(Option.BROADCAST_KEY, "my-broadcast-key", Option.API_SECRET, "my-api-key");
