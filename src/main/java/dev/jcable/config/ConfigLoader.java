@@ -220,7 +220,8 @@ public final class ConfigLoader {
         } catch (java.net.URISyntaxException e) {
             // refused below
         }
-        throw invalid(Option.PRESENCE_WEBHOOK_URL, url, "must be an absolute http:// or https:// URL");
+        throw invalid(Option.PRESENCE_WEBHOOK_URL, CableConfig.redactUrl(url),
+                "must be an absolute http:// or https:// URL");
     }
 
     private String fallback(Option option, String secret) {
