@@ -26,6 +26,8 @@ public final class ConfigLoader {
     private static final Logger LOG = Logger.getLogger(ConfigLoader.class.getName());
     /** AnyCable's literal for "explicitly empty" secrets and keys. */
     private static final String NONE = "none";
+    /** The phrase the presence webhook's key is derived with from {@code secret} (like AnyCable's "broadcast-cable"). */
+    public static final String WEBHOOK_PURPOSE = "presence-webhook-cable";
     private static final Set<String> BROKERS = Set.of("memory", "redis");
     private static final Set<String> ADAPTERS = Set.of("http", "redis", "redisx");
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
@@ -117,7 +119,7 @@ public final class ConfigLoader {
                 bool(Option.DEMO),
                 raw(Option.PRESENCE_IDENTITY),
                 webhookUrl(),
-                fallback(Option.PRESENCE_WEBHOOK_SECRET, secret),
+                webhookSecret(secret),
                 seconds(Option.PRESENCE_WEBHOOK_BATCH),
                 seconds(Option.PRESENCE_WEBHOOK_RETRY),
                 metricsHttp(),
@@ -218,7 +220,8 @@ public final class ConfigLoader {
         } catch (java.net.URISyntaxException e) {
             // refused below
         }
-        throw invalid(Option.PRESENCE_WEBHOOK_URL, url, "must be an absolute http:// or https:// URL");
+        throw invalid(Option.PRESENCE_WEBHOOK_URL, CableConfig.redactUrl(url),
+                "must be an absolute http:// or https:// URL");
     }
 
     private String fallback(Option option, String secret) {
@@ -228,6 +231,20 @@ public final class ConfigLoader {
             return secret;
         }
         return NONE.equalsIgnoreCase(value) ? "" : value;
+    }
+
+    /**
+     * An explicit key, else {@code hex(HMAC-SHA256(secret, "presence-webhook-cable"))}, as the broadcast key is
+     * derived: a webhook receiver holds this key, and must not hold the one that signs streams and mints tokens.
+     * Derived in public mode too: a receiver still wants to know the POST came from this server.
+     */
+    private String webhookSecret(String secret) {
+        String value = raw(Option.PRESENCE_WEBHOOK_SECRET);
+        if (!value.isEmpty()) {
+            return value;
+        }
+        origin.put(Option.PRESENCE_WEBHOOK_SECRET, "derived from secret");
+        return MessageVerifier.derive(secret, WEBHOOK_PURPOSE);
     }
 
     /** An explicit key, else none in public mode, else {@code hex(HMAC-SHA256(secret, phrase))}. */

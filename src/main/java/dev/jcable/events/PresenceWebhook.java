@@ -42,6 +42,8 @@ public final class PresenceWebhook {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
     private final URI url;
+    /** The URL as WARNING lines show it: no userinfo, no query values (a receiver's key often rides there). */
+    private final String shown;
     private final SecretKeySpec key;
     private final long batchMillis;
     private final long retryMillis;
@@ -57,6 +59,7 @@ public final class PresenceWebhook {
     public PresenceWebhook(URI url, String secret, Duration batch, Duration retry, HttpClient http,
                            ScheduledExecutorService scheduler, LongSupplier clock) {
         this.url = url;
+        this.shown = CableConfig.redactUrl(url.toString());
         this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
         this.batchMillis = batch.toMillis();
         this.retryMillis = retry.toMillis();
@@ -121,7 +124,7 @@ public final class PresenceWebhook {
                 dropped++;
                 if (!overflowing) {
                     overflowing = true;
-                    LOG.warning(() -> "jcable: " + CAPACITY + " presence webhook events are waiting for " + url
+                    LOG.warning(() -> "jcable: " + CAPACITY + " presence webhook events are waiting for " + shown
                             + "; dropping the oldest (logged once until a POST succeeds)");
                 }
             }
@@ -163,13 +166,15 @@ public final class PresenceWebhook {
                 delivered();
                 return;
             }
-            String why = error != null ? error.toString() : "HTTP " + response.statusCode();
+            // an exception's text may quote the request's URI
+            String why = error != null ? error.toString().replace(url.toString(), shown)
+                    : "HTTP " + response.statusCode();
             long delay = Math.min(MAX_BACKOFF_MILLIS, Math.max(100, batchMillis) << Math.min(attempt, 20));
             if (clock.getAsLong() + delay - firstAttempt <= retryMillis) {
                 LOG.fine(() -> "jcable: presence webhook POST failed (" + why + "); retrying in " + delay + " ms");
                 schedule(() -> post(body, events, firstAttempt, attempt + 1), delay);
             } else {
-                LOG.warning(() -> "jcable: presence webhook " + url + " failed for presence_webhook_retry (" + why
+                LOG.warning(() -> "jcable: presence webhook " + shown + " failed for presence_webhook_retry (" + why
                         + "); dropped " + events + " event(s)");
                 synchronized (this) {
                     dropped += events;
