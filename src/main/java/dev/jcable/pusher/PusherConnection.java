@@ -19,9 +19,9 @@ final class PusherConnection implements Dialect {
     private final LongSupplier clock;
     /** The user id this connection joined each presence channel as. */
     private final Map<String, String> userIds = new ConcurrentHashMap<>();
-    // the client-event window: frames of one connection arrive one at a time, so no lock
-    private long windowStart;
-    private int windowCount;
+    // the client-event bucket: frames of one connection arrive one at a time, so no lock
+    private double tokens = CLIENT_EVENTS_PER_SECOND;
+    private long refilledAt;
 
     PusherConnection(LongSupplier clock) {
         this.clock = clock;
@@ -39,14 +39,22 @@ final class PusherConnection implements Dialect {
         return userIds.get(channel);
     }
 
-    /** Counts a client event; false when this second's allowance is spent (the event is refused). */
+    /**
+     * Takes a client event from the connection's bucket ({@value #CLIENT_EVENTS_PER_SECOND} deep, refilled at as many
+     * a second); false when it is empty and the event is refused.
+     */
     boolean allowClientEvent() {
         long now = clock.getAsLong();
-        if (now - windowStart >= 1000) {
-            windowStart = now;
-            windowCount = 0;
+        if (refilledAt == 0) {
+            refilledAt = now;
         }
-        return ++windowCount <= CLIENT_EVENTS_PER_SECOND;
+        tokens = Math.min(CLIENT_EVENTS_PER_SECOND, tokens + (now - refilledAt) * CLIENT_EVENTS_PER_SECOND / 1000.0);
+        refilledAt = now;
+        if (tokens < 1) {
+            return false;
+        }
+        tokens--;
+        return true;
     }
 
     @Override
