@@ -627,6 +627,16 @@ public class Node implements BrokerListener {
         return broker.presenceInfo(stream);
     }
 
+    /** The streams with subscribers on this node. */
+    public java.util.Set<String> occupiedStreams() {
+        return hub.streamNames();
+    }
+
+    /** Subscriptions to {@code stream} on this node. */
+    public int subscribers(String stream) {
+        return hub.subscribers(stream);
+    }
+
     public String signStream(String stream) {
         return resolver.sign(stream);
     }

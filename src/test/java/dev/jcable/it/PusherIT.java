@@ -32,4 +32,11 @@ class PusherIT extends AsClient {
                 Cable.BROADCAST_KEY, String.valueOf(Long.parseLong(PRESENCE_TTL_SECONDS) * 1000));
         assertTrue(output.contains("pusher: 12 passed, 0 failed"), output);
     }
+
+    @Test
+    void theServerSdkTriggersBatchesAndQueriesChannelsSignedAndIsRefusedUnsigned() throws Exception {
+        String output = ClientCompatIT.node("pusher-api.mjs", cable.http().getHost(),
+                String.valueOf(cable.http().getPort()), APP_ID, APP_KEY, APP_SECRET);
+        assertTrue(output.contains("pusher-api: 7 passed, 0 failed"), output);
+    }
 }
