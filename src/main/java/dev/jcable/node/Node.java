@@ -17,6 +17,7 @@ import dev.jcable.config.CableConfig;
 import dev.jcable.events.EventSink;
 import dev.jcable.events.Notifier;
 import dev.jcable.events.PresenceWebhook;
+import dev.jcable.events.PusherWebhook;
 import dev.jcable.hub.DeliveryPool;
 import dev.jcable.hub.Hub;
 import dev.jcable.identity.Authenticator;
@@ -196,7 +197,8 @@ public class Node implements BrokerListener {
         fanout = new DeliveryPool(deliveries, shards); // before the broker can deliver
         notifier = new Notifier(new DeliveryPool(events, 2),
                 applicationEvents == null ? List.of() : List.of(applicationEvents),
-                PresenceWebhook.configured(config, executor, scheduler));
+                PresenceWebhook.configured(config, executor, scheduler),
+                PusherWebhook.configured(config, executor, scheduler));
         BrokerSettings settings = new BrokerSettings(config.presenceTtl(), config.presenceMaxMembers(),
                 config.historyLimit(), config.historyTtl(), config.sessionsTtl(), config.sessionsMaxSize());
         if ("redis".equals(config.broker())) {
@@ -581,6 +583,11 @@ public class Node implements BrokerListener {
     /** Joins presence as a client's {@code join} does (one member per id, events, webhooks, the TTL on close). */
     public JoinResult join(CableSession session, String stream, String id, String info) {
         return broker.presenceAdd(stream, session.sid(), id, info);
+    }
+
+    /** A Pusher client event, for Pusher's {@code client_event} webhook (queued, never blocks). */
+    public void clientEvent(String channel, String event, String data, String socketId, String userId) {
+        notifier.clientEvent(channel, event, data, socketId, userId);
     }
 
     /** A transient message to the stream's subscribers on every node, never stored (a whisper, a client event). */

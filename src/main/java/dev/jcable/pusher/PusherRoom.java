@@ -250,6 +250,7 @@ public class PusherRoom {
                 : JsonText.safe(value.toString());
         String userId = PusherChannels.isPresence(channel) ? connection.userId(channel) : null;
         node.whisper(new Publication(channel, new PusherEnvelope(event, data, userId).encode(), session.sid()));
+        node.clientEvent(channel, event, data, session.sid(), userId);
     }
 
     /** A presence member from {@code channel_data}: {@code {"user_id":…,"user_info":…}}, or null when invalid. */
