@@ -36,6 +36,7 @@ import java.util.Map;
  * @param metricsHttp       the path of the Prometheus metrics; empty when they are not served
  * @param metricsKey        Bearer key of the metrics path; null when it needs no key
  * @param statsRefreshInterval how often the stats line is logged; zero turns it off
+ * @param pusher                Pusher protocol mode (docs/pusher.md): off unless its key and secret are set
  * @param sources           where each option's value came from (for the start-up line)
  */
 public record CableConfig(
@@ -86,6 +87,7 @@ public record CableConfig(
         String metricsHttp,
         String metricsKey,
         Duration statsRefreshInterval,
+        PusherConfig pusher,
         Map<Option, String> sources) {
 
     public CableConfig {
@@ -131,6 +133,7 @@ public record CableConfig(
             case TURBO_STREAMS_SECRET -> turboStreamsSecret;
             case PRESENCE_WEBHOOK_SECRET -> presenceWebhookSecret;
             case METRICS_KEY -> metricsKey;
+            case PUSHER_SECRET -> pusher.secret();
             default -> throw new IllegalArgumentException(option.key());
         };
         return value == null || value.isEmpty() ? "<none>" : "<set>";
@@ -177,6 +180,9 @@ public record CableConfig(
             case PRESENCE_WEBHOOK_RETRY -> seconds(presenceWebhookRetry);
             case METRICS_HTTP -> metricsHttp.isEmpty() ? "off" : metricsHttp;
             case STATS_REFRESH_INTERVAL -> seconds(statsRefreshInterval);
+            case PUSHER_APP_ID -> pusher.appId();
+            case PUSHER_APP_KEY -> pusher.appKey();
+            case PUSHER_WEBHOOK_URL -> redactUrl(pusher.webhookUrl());
             default -> throw new IllegalArgumentException(option.key());
         };
     }

@@ -125,6 +125,7 @@ public final class ConfigLoader {
                 metricsHttp(),
                 optionalKey(Option.METRICS_KEY),
                 seconds(Option.STATS_REFRESH_INTERVAL),
+                pusher(),
                 Map.copyOf(origin));
     }
 
@@ -205,9 +206,27 @@ public final class ConfigLoader {
         return NONE.equalsIgnoreCase(value) ? "" : value;
     }
 
+    /** Pusher mode: on with a key and a secret (the app id defaults to the key, as a Pusher SDK needs one). */
+    private PusherConfig pusher() {
+        String key = raw(Option.PUSHER_APP_KEY);
+        String secret = secret(Option.PUSHER_SECRET);
+        if (!key.isEmpty() && !PusherConfig.NAME.matcher(key).matches()) {
+            throw invalid(Option.PUSHER_APP_KEY, key, "must be 1 to 64 of A-Z a-z 0-9 _ . -");
+        }
+        String id = raw(Option.PUSHER_APP_ID);
+        if (!id.isEmpty() && !PusherConfig.NAME.matcher(id).matches()) {
+            throw invalid(Option.PUSHER_APP_ID, id, "must be 1 to 64 of A-Z a-z 0-9 _ . -");
+        }
+        return new PusherConfig(id.isEmpty() ? key : id, key, secret, webhookUrl(Option.PUSHER_WEBHOOK_URL));
+    }
+
     /** Empty (no webhook), or an absolute http(s) URL. */
     private String webhookUrl() {
-        String url = raw(Option.PRESENCE_WEBHOOK_URL);
+        return webhookUrl(Option.PRESENCE_WEBHOOK_URL);
+    }
+
+    private String webhookUrl(Option option) {
+        String url = raw(option);
         if (url.isEmpty()) {
             return url;
         }
@@ -220,8 +239,7 @@ public final class ConfigLoader {
         } catch (java.net.URISyntaxException e) {
             // refused below
         }
-        throw invalid(Option.PRESENCE_WEBHOOK_URL, CableConfig.redactUrl(url),
-                "must be an absolute http:// or https:// URL");
+        throw invalid(option, CableConfig.redactUrl(url), "must be an absolute http:// or https:// URL");
     }
 
     private String fallback(Option option, String secret) {

@@ -51,6 +51,10 @@ public enum Option {
     PRESENCE_WEBHOOK_SECRET("", true),
     PRESENCE_WEBHOOK_BATCH("0.5", false),
     PRESENCE_WEBHOOK_RETRY("300", false),
+    PUSHER_APP_ID("", false),
+    PUSHER_APP_KEY("", false),
+    PUSHER_SECRET("", true),
+    PUSHER_WEBHOOK_URL("", false),
     METRICS_HTTP("/metrics", false),
     METRICS_KEY("", true),
     STATS_REFRESH_INTERVAL("0", false);
