@@ -1,6 +1,7 @@
 package dev.jcable.events;
 
 import dev.jcable.config.CableConfig;
+import dev.jcable.metrics.Counter;
 import dev.jcable.protocol.JsonText;
 import dev.jcable.protocol.PresenceEvent;
 import java.net.URI;
@@ -29,7 +30,8 @@ import javax.crypto.spec.SecretKeySpec;
  * flight at a time; a failed one (no answer, or not 2xx) is sent again with exponential backoff until {@code retry}
  * after its first attempt, and later events wait behind it, so a receiver that comes back in time gets every event in
  * order. Nothing here blocks a caller: {@link #changed} only queues, at most {@link #CAPACITY} events (the oldest are
- * dropped beyond, with one WARNING per overflow).
+ * dropped beyond, with one WARNING per overflow). Every event dropped, at the bound or with a POST given up, is counted
+ * in {@code jcable_dropped_total{what="webhook_event"}}.
  */
 public final class PresenceWebhook {
 
@@ -142,6 +144,7 @@ public final class PresenceWebhook {
             if (queue.size() >= CAPACITY) {
                 queue.pollFirst();
                 dropped++;
+                Counter.DROPPED_WEBHOOK_EVENT.increment();
                 if (!overflowing) {
                     overflowing = true;
                     LOG.warning(() -> "jcable: " + CAPACITY + " presence webhook events are waiting for " + shown
@@ -203,6 +206,7 @@ public final class PresenceWebhook {
                 synchronized (this) {
                     dropped += events;
                 }
+                Counter.DROPPED_WEBHOOK_EVENT.add(events);
                 next();
             }
         });

@@ -32,7 +32,11 @@ public enum Counter {
     DISCONNECT_UNAUTHORIZED("jcable_disconnects", "reason", "unauthorized", Disconnects.HELP),
     DISCONNECT_WRITE_FAILED("jcable_disconnects", "reason", "write_failed", Disconnects.HELP),
     DISCONNECT_OTHER("jcable_disconnects", "reason", "other", Disconnects.HELP),
-    BROKER_ERRORS("jcable_broker_errors", "Broker calls that failed: Redis errors, timeouts, lost connections");
+    BROKER_ERRORS("jcable_broker_errors", "Broker calls that failed: Redis errors, timeouts, lost connections"),
+    DROPPED_PRESENCE_EVENT("jcable_dropped", "what", "presence_event", Dropped.HELP),
+    DROPPED_WHISPER("jcable_dropped", "what", "whisper", Dropped.HELP),
+    DROPPED_APPLICATION_EVENT("jcable_dropped", "what", "application_event", Dropped.HELP),
+    DROPPED_WEBHOOK_EVENT("jcable_dropped", "what", "webhook_event", Dropped.HELP);
 
     private final String metric;
     private final String tagKey;
@@ -80,6 +84,15 @@ public enum Counter {
 
     String help() {
         return help;
+    }
+
+    /** Work dropped at a bound (docs/configuration.md, "What the limits bound"), by what it was. */
+    static final class Dropped {
+        static final String HELP = "Work dropped because its queue was full, by what it was (each bound says who is"
+                + " told: see docs/configuration.md)";
+
+        private Dropped() {
+        }
     }
 
     /** Disconnects by the reason the client is told; one counter per reason jcable sends. */

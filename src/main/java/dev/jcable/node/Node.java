@@ -165,6 +165,10 @@ public class Node implements BrokerListener {
     private OneShots oneShots;
     private NodeMetrics metrics;
     private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Streams whose out_of_sync resync is queued: one at a time, however many events were dropped meanwhile. */
+    private final java.util.Set<String> outOfSync = ConcurrentHashMap.newKeySet();
+    private final Overflow droppedPresence = new Overflow(Counter.DROPPED_PRESENCE_EVENT);
+    private final Overflow droppedWhispers = new Overflow(Counter.DROPPED_WHISPER);
 
     /** Starts the node with the deployment, so that a bad configuration fails the deployment itself. */
     void startWithDeployment(@Observes @Initialized(ApplicationScoped.class) Object event) {
@@ -223,7 +227,7 @@ public class Node implements BrokerListener {
         oneShots = new OneShots(scheduler);
         transports = Transports.choose(webSocketContainer(), "portable".equals(config.wsTransport()));
         presence = new PresenceCommands(broker, config);
-        streams = new StreamCommands(broker, hub, resolver, config, presence);
+        streams = new StreamCommands(broker, hub, resolver, config, presence, fanout::accepts);
         if (channelTypes == null) {
             channelTypes = discovery == null ? Channels.none() : discovery.channels();
         }
@@ -508,6 +512,12 @@ public class Node implements BrokerListener {
     /** Called in offset order per stream (under the broker's stream lock): queued, fanned out on the pool. */
     @Override
     public void deliver(StreamMessage message) {
+        if (!message.durable() && !fanout.accepts(message.stream())) {
+            // a whisper that passed its sender's check (StreamCommands.whisper) while others filled the stream's queue
+            droppedWhispers.dropped(() -> "a whisper to stream " + message.stream() + " was dropped: its fan-outs are "
+                    + DeliveryPool.MAX_QUEUED + " behind");
+            return;
+        }
         Counter.BROADCAST_MSG.increment();
         fanout.submit(message.stream(), () -> hub.deliver(message.stream(), JsonText.messageValue(message.data()),
                 message.durable() ? Codec.streamMeta(message.stream(), message.epoch(), message.offset()) : null,
@@ -516,6 +526,13 @@ public class Node implements BrokerListener {
 
     @Override
     public void presence(String stream, PresenceEvent event) {
+        if (!fanout.accepts(stream)) {
+            // the subscribers' view of the set is now wrong: they are told to reconnect and fetch it afresh
+            droppedPresence.dropped(() -> "presence events of stream " + stream + " were dropped: its fan-outs are "
+                    + DeliveryPool.MAX_QUEUED + " behind; its subscribers are disconnected with out_of_sync");
+            presenceLost(stream);
+            return;
+        }
         (event.join() ? Counter.PRESENCE_JOIN : Counter.PRESENCE_LEAVE).increment();
         fanout.submit(stream, () -> hub.presence(stream, event, Codec.presenceEvent(event)));
     }
@@ -533,12 +550,19 @@ public class Node implements BrokerListener {
     /**
      * The broker dropped presence events of {@code stream} (this node fell behind): its subscribers here are
      * disconnected with {@code out_of_sync}, after what was queued for them, so that their clients reconnect and
-     * fetch presence afresh (AnyCable's clients reset a channel's presence on every disconnect).
+     * fetch presence afresh (AnyCable's clients reset a channel's presence on every disconnect). One resync is
+     * queued per stream at a time (past the stream's bound: it is what makes up for the dropped events); it covers
+     * every event dropped before it runs.
      */
     @Override
     public void presenceLost(String stream) {
-        fanout.submit(stream, () -> hub.sessions(stream).forEach(session -> session.disconnect("out_of_sync", true,
-                CloseReason.CloseCodes.NORMAL_CLOSURE, "Out of sync")));
+        if (outOfSync.add(stream)) {
+            fanout.submit(stream, () -> {
+                outOfSync.remove(stream);
+                hub.sessions(stream).forEach(session -> session.disconnect("out_of_sync", true,
+                        CloseReason.CloseCodes.NORMAL_CLOSURE, "Out of sync"));
+            });
+        }
     }
 
     // ---- API for other protocols' rooms (dev.jcable.pusher) -----------------------------------------

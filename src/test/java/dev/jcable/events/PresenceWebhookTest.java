@@ -100,11 +100,14 @@ class PresenceWebhookTest {
     @Test
     void theQueueIsBoundedDroppingTheOldest() {
         PresenceWebhook webhook = webhook(Duration.ofSeconds(60), Duration.ofSeconds(1), () -> T);
+        long countedBefore = dev.jcable.metrics.Counter.DROPPED_WEBHOOK_EVENT.count();
         for (int i = 0; i < PresenceWebhook.CAPACITY + 5; i++) {
             webhook.changed("room", PresenceEvent.join("m" + i, null), 2);
         }
         assertEquals(PresenceWebhook.CAPACITY, webhook.queued());
         assertEquals(5, webhook.dropped());
+        assertEquals(5, dev.jcable.metrics.Counter.DROPPED_WEBHOOK_EVENT.count() - countedBefore,
+                "counted in jcable_dropped_total{what=\"webhook_event\"}");
         webhook.stop();
     }
 

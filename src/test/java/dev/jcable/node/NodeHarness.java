@@ -41,6 +41,20 @@ public final class NodeHarness implements AutoCloseable {
     /** … and a sink for the application events (CDI observers in a container). */
     NodeHarness(Map<Option, String> options, dev.jcable.channels.Channels channels,
                 dev.jcable.api.ConnectionIdentifier identifier, dev.jcable.events.EventSink events) {
+        this(options, channels, identifier, events, null);
+    }
+
+    /**
+     * A node whose fan-outs and application events run on {@code deliveries} (a test's executor that runs them when
+     * the test says), not inline.
+     */
+    NodeHarness(Map<Option, String> options, java.util.concurrent.Executor deliveries) {
+        this(options, null, null, null, deliveries);
+    }
+
+    private NodeHarness(Map<Option, String> options, dev.jcable.channels.Channels channels,
+                        dev.jcable.api.ConnectionIdentifier identifier, dev.jcable.events.EventSink events,
+                        java.util.concurrent.Executor deliveries) {
         node.channelTypes = channels;
         node.identifier = identifier;
         node.applicationEvents = events;
@@ -51,7 +65,8 @@ public final class NodeHarness implements AutoCloseable {
         node.scheduler = managed(ManagedScheduledExecutorService.class, timers);
         node.executor = managed(ManagedExecutorService.class, (java.util.concurrent.Executor) Runnable::run);
         node.threadFactory = managed(ManagedThreadFactory.class, new Daemons()); // for broker=redis
-        node.directExecutor = node.executor; // fan-outs inline, as the executor runs everything
+        // fan-outs inline, as the executor runs everything, unless the test holds them
+        node.directExecutor = deliveries != null ? deliveries : node.executor;
         node.start();
     }
 
