@@ -226,7 +226,7 @@ public class Node implements BrokerListener {
         liveness.start();
         oneShots = new OneShots(scheduler);
         transports = Transports.choose(webSocketContainer(), "portable".equals(config.wsTransport()));
-        presence = new PresenceCommands(broker, config);
+        presence = new PresenceCommands(broker, config, System::currentTimeMillis);
         streams = new StreamCommands(broker, hub, resolver, config, presence, fanout::accepts);
         if (channelTypes == null) {
             channelTypes = discovery == null ? Channels.none() : discovery.channels();
@@ -716,19 +716,31 @@ public class Node implements BrokerListener {
 
 
 
+    /** The most seconds a client may ask for with {@code ?pi=}: each interval in use is one timer. */
+    static final int MAX_CLIENT_PING_SECONDS = 60;
+
     private long pingInterval(Session socket) {
         List<String> pi = socket.getRequestParameterMap().get("pi");
-        if (pi != null && !pi.isEmpty()) {
+        return pingIntervalMillis(pi == null || pi.isEmpty() ? null : pi.get(0), config.pingInterval().toMillis());
+    }
+
+    /**
+     * {@code ?pi=} in milliseconds: 0 (no JSON pings) or 1 to {@link #MAX_CLIENT_PING_SECONDS} seconds; anything else
+     * (absent, not a number, negative, larger) gets the server's {@code ping_interval}. Kept to a small range because
+     * sessions share one timer per interval: a client may not make the node keep thousands of them.
+     */
+    static long pingIntervalMillis(String pi, long serverMillis) {
+        if (pi != null) {
             try {
-                long seconds = Long.parseLong(pi.get(0));
-                if (seconds >= 0) {
+                long seconds = Long.parseLong(pi);
+                if (seconds >= 0 && seconds <= MAX_CLIENT_PING_SECONDS) {
                     return seconds * 1000;
                 }
             } catch (NumberFormatException e) {
-                // fall through to the server's interval
+                // the server's interval
             }
         }
-        return config.pingInterval().toMillis();
+        return serverMillis;
     }
 
     private String pingPrecision(Session socket) {
