@@ -238,6 +238,7 @@ public class Node implements BrokerListener {
         admission = new Admission(new Authenticator(config.jwtSecret(), config.enforceJwt(),
                 System::currentTimeMillis), identifier);
         metrics = new NodeMetrics(sessions.values(), hub, broker);
+        metrics.sampleEvery(scheduler);
         if (!config.statsRefreshInterval().isZero()) {
             metrics.logStats(scheduler, config.statsRefreshInterval().toMillis());
         }
@@ -337,6 +338,7 @@ public class Node implements BrokerListener {
         }
         pinger.add(session, pingInterval(socket), pingPrecision(socket));
         liveness.add(session);
+        metrics.opened(session);
         notifier.opened(sid, session.identifiers());
     }
 
@@ -448,6 +450,7 @@ public class Node implements BrokerListener {
         if (sessions.remove(session.sid()) == null) {
             return;
         }
+        metrics.closed(session);
         try {
             pinger.remove(session);
             liveness.remove(session);

@@ -122,6 +122,10 @@ public final class NodeHarness implements AutoCloseable {
         return field("hub", Hub.class);
     }
 
+    NodeMetrics metrics() {
+        return field("metrics", NodeMetrics.class);
+    }
+
     MemoryBroker broker() {
         return field("broker", MemoryBroker.class);
     }
