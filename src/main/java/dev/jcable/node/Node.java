@@ -624,9 +624,17 @@ public class Node implements BrokerListener {
 
     /**
      * Runs {@code task} on the stream's delivery lane, after every fan-out and presence event of the stream queued
-     * so far: a reply built there is ordered with the stream's events.
+     * so far: a reply built there is ordered with the stream's events. While the stream's fan-outs are
+     * {@link DeliveryPool#MAX_QUEUED} behind it is dropped, and the stream's subscribers here are resynced as for a
+     * dropped presence event ({@code out_of_sync}): the reply (a member list) would have been stale anyway.
      */
     public void inStreamOrder(String stream, Runnable task) {
+        if (!fanout.accepts(stream)) {
+            droppedPresence.dropped(() -> "a reply in order with stream " + stream + " was dropped: its fan-outs are "
+                    + DeliveryPool.MAX_QUEUED + " behind; its subscribers are disconnected with out_of_sync");
+            presenceLost(stream);
+            return;
+        }
         fanout.submit(stream, task);
     }
 

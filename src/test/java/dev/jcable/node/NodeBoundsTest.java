@@ -149,4 +149,21 @@ class NodeBoundsTest {
                     other.frames.get(other.frames.size() - 1), "once the stream has caught up, whispers go again");
         }
     }
+
+    @Test
+    void aReplyInStreamOrderOverTheBoundIsDroppedAndTheStreamResynced() {
+        HeldExecutor deliveries = new HeldExecutor();
+        try (NodeHarness held = new NodeHarness(Map.of(Option.PUBLIC_STREAMS, "true", Option.PING_INTERVAL, "0",
+                Option.HISTORY_LIMIT, "1"), deliveries)) {
+            OutboxTest.FakeSocket subscriber = subscribed(held);
+            deliveries.runAll();
+            fill(held, "room");
+            java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+            held.node.inStreamOrder("room", () -> ran.set(true));
+            deliveries.runAll();
+            assertTrue(!ran.get(), "dropped, not queued past the bound");
+            assertEquals("{\"type\":\"disconnect\",\"reason\":\"out_of_sync\",\"reconnect\":true}",
+                    subscriber.frames.get(subscriber.frames.size() - 1), "its subscribers fetch the set afresh");
+        }
+    }
 }
