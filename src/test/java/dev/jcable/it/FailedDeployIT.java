@@ -50,7 +50,9 @@ class FailedDeployIT {
 
     @Deployment(name = BROKEN, managed = false, testable = false)
     static WebArchive broken() {
-        return Cable.war(redis()).addClasses(TestIdentifier.class, SecondIdentifier.class);
+        // an archive name of its own: Arquillian refuses two deployments of one name (jcable.war)
+        return org.jboss.shrinkwrap.api.ShrinkWrap.create(WebArchive.class, "jcable-broken.war")
+                .merge(Cable.war(redis())).addClasses(TestIdentifier.class, SecondIdentifier.class);
     }
 
     @Deployment(name = GOOD, managed = false, testable = false)
