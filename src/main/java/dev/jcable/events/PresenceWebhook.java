@@ -50,7 +50,8 @@ public final class PresenceWebhook {
     private final SecretKeySpec key;
     private final long batchMillis;
     private final long retryMillis;
-    private final HttpClient http;
+    private final java.util.function.Supplier<HttpClient> clientFactory;
+    private HttpClient http; // made at the first POST: the JDK client starts a selector thread that Java 17 cannot end
     private final ScheduledExecutorService scheduler;
     private final LongSupplier clock;
     private final ArrayDeque<String> queue = new ArrayDeque<>();
@@ -73,18 +74,25 @@ public final class PresenceWebhook {
 
     public PresenceWebhook(URI url, String secret, Duration batch, Duration retry, HttpClient http,
                            ScheduledExecutorService scheduler, LongSupplier clock) {
-        this(url, JCABLE, secret, batch, retry, http, scheduler, clock);
+        this(url, JCABLE, secret, batch, retry, () -> http, scheduler, clock);
     }
 
     public PresenceWebhook(URI url, Format format, String secret, Duration batch, Duration retry, HttpClient http,
                            ScheduledExecutorService scheduler, LongSupplier clock) {
+        this(url, format, secret, batch, retry, () -> http, scheduler, clock);
+    }
+
+    /** {@code clientFactory} is called at the first POST: the JDK client starts a thread when it is built. */
+    public PresenceWebhook(URI url, Format format, String secret, Duration batch, Duration retry,
+                           java.util.function.Supplier<HttpClient> clientFactory, ScheduledExecutorService scheduler,
+                           LongSupplier clock) {
         this.url = url;
         this.shown = CableConfig.redactUrl(url.toString());
         this.format = format;
         this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
         this.batchMillis = batch.toMillis();
         this.retryMillis = retry.toMillis();
-        this.http = http;
+        this.clientFactory = clientFactory;
         this.scheduler = scheduler;
         this.clock = clock;
     }
@@ -98,10 +106,10 @@ public final class PresenceWebhook {
         if (config.presenceWebhookUrl().isEmpty()) {
             return null;
         }
-        HttpClient http = HttpClient.newBuilder().executor(executor).connectTimeout(Duration.ofSeconds(5)).build();
-        return new PresenceWebhook(URI.create(config.presenceWebhookUrl()), config.presenceWebhookSecret(),
-                config.presenceWebhookBatch(), config.presenceWebhookRetry(), http, scheduler,
-                System::currentTimeMillis);
+        return new PresenceWebhook(URI.create(config.presenceWebhookUrl()), JCABLE, config.presenceWebhookSecret(),
+                config.presenceWebhookBatch(), config.presenceWebhookRetry(),
+                () -> HttpClient.newBuilder().executor(executor).connectTimeout(Duration.ofSeconds(5)).build(),
+                scheduler, System::currentTimeMillis);
     }
 
     /** A transition (once per cluster): {@code member_added}/{@code member_removed}, and occupied/vacated edges. */
@@ -123,8 +131,29 @@ public final class PresenceWebhook {
         }
     }
 
+    /** Sends nothing more; ends the HTTP client's selector thread where the JDK can (21 and later). */
     public void stop() {
         stopped = true;
+        HttpClient client;
+        synchronized (this) {
+            client = http;
+        }
+        if (client != null) {
+            try {
+                HttpClient.class.getMethod("shutdownNow").invoke(client); // Java 21+; on 17 it ends once unreachable
+            } catch (NoSuchMethodException e) {
+                LOG.finest("jcable: this JDK's HttpClient ends its selector thread once the client is unreachable");
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                LOG.log(Level.FINE, "jcable: could not shut the webhook's HTTP client down", e);
+            }
+        }
+    }
+
+    private synchronized HttpClient client() {
+        if (http == null) {
+            http = clientFactory.get();
+        }
+        return http;
     }
 
     /** Events waiting for a POST (not those of the POST in flight); for tests and metrics. */
@@ -188,7 +217,7 @@ public final class PresenceWebhook {
             builder.header(format.headers().get(i), format.headers().get(i + 1));
         }
         HttpRequest request = builder.POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+        client().sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
             if (error == null && response.statusCode() / 100 == 2) {
                 delivered();
                 return;

@@ -177,6 +177,25 @@ public class Node implements BrokerListener {
 
     @PostConstruct
     void start() {
+        // what the application gives (a bad @CableChannel, two ConnectionIdentifiers) fails here, before anything
+        // starts a thread, a timer or a connection
+        if (channelTypes == null) {
+            channelTypes = discovery == null ? Channels.none() : discovery.channels();
+        }
+        if (identifier == null && discovery != null) {
+            identifier = discovery.identifier();
+        }
+        try {
+            run();
+        } catch (RuntimeException | Error e) {
+            // a failed deployment leaves nothing running: no pool, timer, webhook client or Redis connection
+            stopped.set(true);
+            stopStarted();
+            throw e;
+        }
+    }
+
+    private void run() {
         resolver = new StreamResolver(new MessageVerifier(config.streamsSecret()),
                 config.turboStreams() ? new MessageVerifier(config.turboStreamsSecret()) : null,
                 config.publicStreams(), config.streamsPresence(), config.streamsWhisper());
@@ -228,13 +247,7 @@ public class Node implements BrokerListener {
         transports = Transports.choose(webSocketContainer(), "portable".equals(config.wsTransport()));
         presence = new PresenceCommands(broker, config, System::currentTimeMillis);
         streams = new StreamCommands(broker, hub, resolver, config, presence, fanout::accepts);
-        if (channelTypes == null) {
-            channelTypes = discovery == null ? Channels.none() : discovery.channels();
-        }
         channels = new ChannelCommands(channelTypes, streams, presence);
-        if (identifier == null && discovery != null) {
-            identifier = discovery.identifier();
-        }
         admission = new Admission(new Authenticator(config.jwtSecret(), config.enforceJwt(),
                 System::currentTimeMillis), identifier);
         metrics = new NodeMetrics(sessions.values(), hub, broker);
@@ -271,19 +284,42 @@ public class Node implements BrokerListener {
         // nothing of this deployment may run after it: the disconnect grace of a socket still open is moot, the
         // container closes it. (Not closed here: Liberty's Session.close() can block for seconds while it cancels
         // a pending read, WsocConnLink.finishReadBeforeClose, and this thread is the container's undeploy.)
-        metrics.close();
-        oneShots.stop();
-        pinger.stop();
-        fanout.stop();
-        notifier.stop();
+        stopStarted();
+        LOG.info(() -> "jcable: stopped; " + open.size() + " connection(s) told server_restart");
+    }
+
+    /** Stops whatever {@link #start()} got to start; by a failed start too, so any part may be missing. */
+    private void stopStarted() {
+        if (metrics != null) {
+            metrics.close();
+        }
+        if (oneShots != null) {
+            oneShots.stop();
+        }
+        if (pinger != null) {
+            pinger.stop();
+        }
+        if (fanout != null) {
+            fanout.stop();
+        }
+        if (notifier != null) {
+            notifier.stop();
+        }
         if (deliveryThreads != null) {
             deliveryThreads.shutdownNow();
+        }
+        if (eventThreads != null) {
             eventThreads.shutdownNow();
         }
-        liveness.stop();
-        expiryTimer.stop();
-        broker.stop();
-        LOG.info(() -> "jcable: stopped; " + open.size() + " connection(s) told server_restart");
+        if (liveness != null) {
+            liveness.stop();
+        }
+        if (expiryTimer != null) {
+            expiryTimer.stop();
+        }
+        if (broker != null) {
+            broker.stop();
+        }
     }
 
     /** True once {@link #shutdown()} has begun: new connections are turned away. */

@@ -72,7 +72,7 @@ public final class NodeHarness implements AutoCloseable {
 
     /** A managed executor that delegates what the node calls (execute, schedule…) to {@code delegate}. */
     @SuppressWarnings("unchecked")
-    private static <T> T managed(Class<T> type, Object delegate) {
+    static <T> T managed(Class<T> type, Object delegate) {
         return (T) Proxy.newProxyInstance(NodeHarness.class.getClassLoader(), new Class<?>[] {type}, (p, method, args) -> {
             if (method.getName().equals("execute") && !(delegate instanceof ScheduledThreadPoolExecutor)) {
                 ((Runnable) args[0]).run();
