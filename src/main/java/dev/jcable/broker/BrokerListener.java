@@ -34,4 +34,13 @@ public interface BrokerListener {
      */
     default void presenceLost(String stream) {
     }
+
+    /**
+     * The stream's offsets were forgotten in the broker (expired after {@code 10 × history_ttl} of quiet, evicted,
+     * lost in a restart) and a new epoch started, counting from 1 again: the positions local subscribers attached at
+     * belong to the old epoch and must no longer hold back the new one's messages. Called under the lock that orders
+     * the stream's deliveries and attaches, before the new epoch's first message is delivered; it only queues.
+     */
+    default void epochChanged(String stream) {
+    }
 }

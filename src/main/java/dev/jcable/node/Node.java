@@ -527,6 +527,13 @@ public class Node implements BrokerListener {
                 message.offset(), message.excludeSocket()));
     }
 
+    /** Read now, under the broker's stream lock: the subscribers attached so far meant the old epoch. */
+    @Override
+    public void epochChanged(String stream) {
+        long before = hub.subscribes();
+        fanout.submit(stream, () -> hub.newEpoch(stream, before));
+    }
+
     @Override
     public void presence(String stream, PresenceEvent event) {
         if (!fanout.accepts(stream)) {

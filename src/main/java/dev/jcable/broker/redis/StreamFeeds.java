@@ -195,8 +195,7 @@ final class StreamFeeds {
     private void bringUpToDate(String stream, Feed feed) {
         Position position = redis.position(stream);
         if (!position.epoch().equals(feed.epoch)) {
-            feed.epoch = position.epoch();
-            feed.last = 0;
+            newEpoch(stream, feed, position.epoch());
         }
         if (position.offset() > feed.last) {
             fill(stream, feed, position.offset());
@@ -231,9 +230,7 @@ final class StreamFeeds {
 
     private void message(String stream, Feed feed, StreamMessage message) {
         if (!message.epoch().equals(feed.epoch)) {
-            // the stream was forgotten (its offset outlived) and started again: a new sequence from 1
-            feed.epoch = message.epoch();
-            feed.last = 0;
+            newEpoch(stream, feed, message.epoch());
         }
         if (message.offset() <= feed.last) {
             return; // already covered by the position a subscriber got, or a duplicate
@@ -243,6 +240,20 @@ final class StreamFeeds {
         }
         listener.deliver(message);
         feed.last = message.offset();
+    }
+
+    /**
+     * The stream was forgotten (its offset expired, was evicted or lost with Redis's data) and started again: a new
+     * sequence from 1, which the local subscribers' positions must no longer hold back. From "" (attached before the
+     * stream's first message) there was nothing to hold back.
+     */
+    private void newEpoch(String stream, Feed feed, String epoch) {
+        if (!feed.epoch.isEmpty()) {
+            LOG.fine(() -> "jcable: stream " + stream + " started a new epoch " + epoch + " after " + feed.epoch);
+            listener.epochChanged(stream);
+        }
+        feed.epoch = epoch;
+        feed.last = 0;
     }
 
     /** Delivers what is missing up to {@code upTo} from history; what history no longer has is lost, and said so. */
