@@ -171,6 +171,11 @@ public final class CableSession implements Outbox.Owner {
         inboundAt = now;
     }
 
+    /** When a frame last arrived from the client (epoch millis), 0 before the first. */
+    public long heardAt() {
+        return inboundAt;
+    }
+
     /** The client sent {@code {"command":"pong"}}: it answers JSON pings, so they can tell whether it is alive. */
     public void sendsPongs() {
         sendsPongs = true;

@@ -211,6 +211,24 @@ public final class RedisBroker implements Broker {
 
     // ---- presence -------------------------------------------------------------------------------------
 
+    /** One MGET of the streams' last transition times (Redis's clock: see {@code pt} in lib.lua). */
+    @Override
+    public java.util.Set<String> presenceChangedSince(java.util.Collection<String> streams, long sinceMillis) {
+        if (streams.isEmpty()) {
+            return java.util.Set.of();
+        }
+        List<String> list = List.copyOf(streams);
+        String[] times = list.stream().map(stream -> keys.presence(stream)[6]).toArray(String[]::new);
+        var values = redis.await(redis.commands().mget(times).toCompletableFuture(), "presence changed since");
+        java.util.Set<String> changed = new java.util.HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            if (values.get(i).hasValue() && Long.parseLong(values.get(i).getValue()) >= sinceMillis) {
+                changed.add(list.get(i));
+            }
+        }
+        return changed;
+    }
+
     @Override
     public JoinResult presenceAdd(String stream, String sid, String pid, String info) {
         return presence.add(stream, sid, pid, info);

@@ -33,7 +33,8 @@ record RedisKeys(String prefix) {
     /** The presence keys of a stream and the sweep index, in the order the scripts take them (see lib.lua). */
     String[] presence(String stream) {
         String base = channel(stream);
-        return new String[] {base + ":ps", base + ":pc", base + ":pi", base + ":po", base + ":pz", sweepIndex()};
+        return new String[] {base + ":ps", base + ":pc", base + ":pi", base + ":po", base + ":pz", sweepIndex(),
+            base + ":pt"};
     }
 
     /** The ZSET id → join time of a stream's presence members (KEYS[4] of the presence scripts): one per member. */

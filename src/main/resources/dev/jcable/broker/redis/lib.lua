@@ -3,7 +3,8 @@
 --
 -- Presence keys of one stream (all in the stream's hash slot): KEYS[1] ps = HASH sid -> pid, KEYS[2] pc = HASH
 -- pid -> number of sessions holding it, KEYS[3] pi = HASH pid -> info, KEYS[4] po = ZSET pid -> join time (us),
--- KEYS[5] pz = ZSET sid -> deadline (ms), KEYS[6] = the global sweep index ZSET stream -> earliest deadline.
+-- KEYS[5] pz = ZSET sid -> deadline (ms), KEYS[6] = the global sweep index ZSET stream -> earliest deadline,
+-- KEYS[7] pt = STRING the time (ms) of the stream's last transition, kept a day (a restore compares it).
 -- Events go out on the stream's channel from inside the script, so every node sees them in the order they happened.
 -- Each one is also collected in `events` and returned to the node that ran the script (`with_events`), as
 -- '<members of the stream after it>,<payload>': that node, and only it, reports the transition to the application
@@ -13,6 +14,8 @@ local events = {}
 
 local function publish_event(channel, payload)
   redis.call('PUBLISH', channel, payload)
+  local t = redis.call('TIME')
+  redis.call('SET', KEYS[7], tostring(tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)), 'PX', 86400000)
   events[#events + 1] = redis.call('ZCARD', KEYS[4]) .. ',' .. payload
 end
 
