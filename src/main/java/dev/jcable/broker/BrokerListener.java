@@ -29,10 +29,11 @@ public interface BrokerListener {
     }
 
     /**
-     * Presence events of {@code stream} were dropped because this node fell behind: its local subscribers' view of
-     * the stream's presence may be wrong, and they must fetch it afresh.
+     * Presence events of {@code stream} were dropped (this node fell behind, or its pub/sub connection dropped or
+     * hung) at or after {@code sinceMillis} (epoch millis): its local subscribers' view of the stream's presence may
+     * be wrong, and they must fetch it afresh; their restore must not keep it.
      */
-    default void presenceLost(String stream) {
+    default void presenceLost(String stream, long sinceMillis) {
     }
 
     /**

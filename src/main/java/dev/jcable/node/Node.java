@@ -580,7 +580,7 @@ public class Node implements BrokerListener {
             // the subscribers' view of the set is now wrong: they are told to reconnect and fetch it afresh
             droppedPresence.dropped(() -> "presence events of stream " + stream + " were dropped: its fan-outs are "
                     + DeliveryPool.MAX_QUEUED + " behind; its subscribers are disconnected with out_of_sync");
-            presenceLost(stream);
+            presenceLost(stream, System.currentTimeMillis() - PRESENCE_MARGIN_MILLIS);
             return;
         }
         (event.join() ? Counter.PRESENCE_JOIN : Counter.PRESENCE_LEAVE).increment();
@@ -598,19 +598,22 @@ public class Node implements BrokerListener {
     }
 
     /**
-     * The broker dropped presence events of {@code stream} (this node fell behind): its subscribers here are
-     * disconnected with {@code out_of_sync}, after what was queued for them, so that their clients reconnect and
-     * fetch presence afresh (AnyCable's clients reset a channel's presence on every disconnect). One resync is
+     * The broker dropped presence events of {@code stream} (this node fell behind, or its pub/sub connection dropped
+     * or hung) from {@code sinceMillis} on: its subscribers here are disconnected with {@code out_of_sync}, after
+     * what was queued for them, and their cached sessions remember since when presence was lost, so that their
+     * restore starts the stream's presence subscription again and their clients fetch the member set afresh. One resync is
      * queued per stream at a time (past the stream's bound: it is what makes up for the dropped events); it covers
      * every event dropped before it runs.
      */
     @Override
-    public void presenceLost(String stream) {
+    public void presenceLost(String stream, long sinceMillis) {
         if (outOfSync.add(stream)) {
             fanout.submit(stream, () -> {
                 outOfSync.remove(stream);
-                hub.sessions(stream).forEach(session -> session.disconnect("out_of_sync", true,
-                        CloseReason.CloseCodes.NORMAL_CLOSURE, "Out of sync"));
+                hub.sessions(stream).forEach(session -> {
+                    session.presenceLostSince(sinceMillis);
+                    session.disconnect("out_of_sync", true, CloseReason.CloseCodes.NORMAL_CLOSURE, "Out of sync");
+                });
             });
         }
     }

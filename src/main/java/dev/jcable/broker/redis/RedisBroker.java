@@ -85,7 +85,7 @@ public final class RedisBroker implements Broker {
         feeds.start(listener);
         link.every("presence sweep", SWEEP_MILLIS, presence::sweep);
         link.every("presence renewal", leaseMillis() / 2, presence::touch);
-        link.start(feeds);
+        link.start(feeds, keys.aliveChannel(newEpoch() + newEpoch()));
     }
 
     /**
@@ -259,6 +259,16 @@ public final class RedisBroker implements Broker {
         presence.touch();
     }
 
+    /** For tests: this node's pub/sub connection silently stops delivering. */
+    void deafenPubsub() {
+        link.deafen();
+    }
+
+    /** How many times this node replaced a silent pub/sub connection; for tests. */
+    long pubsubReplacements() {
+        return link.pubsubReplacements();
+    }
+
     /** Streams this node is subscribed to; for tests and metrics. */
     int subscribedStreams() {
         return feeds.streams();
@@ -306,6 +316,11 @@ public final class RedisBroker implements Broker {
         @Override
         public Optional<List<StreamMessage>> historyFrom(String stream, String epoch, long offset, long upTo) {
             return RedisBroker.this.historyFrom(stream, epoch, offset, upTo);
+        }
+
+        @Override
+        public boolean presenceChangedSince(String stream, long sinceMillis) {
+            return !RedisBroker.this.presenceChangedSince(List.of(stream), sinceMillis).isEmpty();
         }
     }
 }

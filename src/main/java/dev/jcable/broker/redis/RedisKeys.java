@@ -46,6 +46,11 @@ record RedisKeys(String prefix) {
      * ZSET stream → its earliest presence deadline: what the sweepers of every node work off. It holds exactly the
      * streams with presence records (the scripts add a stream with its first record and drop it with its last).
      */
+    /** A node's own liveness channel (RedisLink): it publishes there and must hear it back. */
+    String aliveChannel(String node) {
+        return prefix + ":alive:" + node;
+    }
+
     String sweepIndex() {
         return prefix + ":presence-due";
     }

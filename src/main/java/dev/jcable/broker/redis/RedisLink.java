@@ -24,6 +24,10 @@ final class RedisLink {
     private static final Logger LOG = Logger.getLogger(RedisLink.class.getName());
     /** How often a node that started while Redis could not be reached tries to connect. */
     static final long CONNECT_RETRY_MILLIS = 1000;
+    /** How often the node publishes on its own liveness channel, which its pub/sub connection must bring back. */
+    static final long ALIVE_MILLIS = 1000;
+    /** How long without its liveness echo (while publishing works) before the pub/sub connection is replaced. */
+    static final long ALIVE_TIMEOUT_MILLIS = 5000;
 
     private final ThreadFactory threads;
     private final Executor executor;
@@ -43,6 +47,16 @@ final class RedisLink {
     private RedisStreamIngress streamIngress;
     private boolean stopped;
     private StreamFeeds feeds;
+    /** This node's liveness channel ({@code <prefix>:alive:<random>}): only this node subscribes to it. */
+    private String aliveChannel;
+    /** When the pub/sub connection last delivered this node's liveness echo (epoch millis). */
+    private volatile long aliveAt = System.currentTimeMillis();
+    private volatile long replacedAt;
+    /** Since when publishing the echo has worked without a break (epoch millis), 0 after a failure. */
+    private volatile long publishingSince;
+    /** The listener of the current pub/sub connection; a test can make it deaf ({@link #deafen}). */
+    private volatile Listener listener;
+    private final java.util.concurrent.atomic.AtomicLong replacements = new java.util.concurrent.atomic.AtomicLong();
 
     RedisLink(RedisSettings settings, ThreadFactory threads, Executor executor, ScheduledExecutorService scheduler) {
         this.threads = threads;
@@ -75,9 +89,51 @@ final class RedisLink {
      * stays up, reports the broker down, and tries again every {@link #CONNECT_RETRY_MILLIS}; nothing is recorded
      * meanwhile (joins and subscriptions are refused), so there is nothing to catch up on once connected.
      */
-    void start(StreamFeeds streamFeeds) {
+    void start(StreamFeeds streamFeeds, String aliveChannel) {
         this.feeds = streamFeeds;
+        this.aliveChannel = aliveChannel;
+        every("pub/sub liveness", ALIVE_MILLIS, this::checkAlive);
         executor.execute(() -> tryConnect(true));
+    }
+
+    /**
+     * Publishes this node's liveness echo (through the command connection, so a failure here is an outage, said by
+     * {@link #periodic}); when the pub/sub connection has brought none back for {@link #ALIVE_TIMEOUT_MILLIS} while
+     * publishing works, it is silently dead (anycable/anycable#275): a new one replaces it and subscribes to every
+     * channel again, and each stream then catches up as after a reconnect (messages from history, presence
+     * refetched by its subscribers if it changed since the last echo).
+     */
+    private void checkAlive() {
+        long now = System.currentTimeMillis();
+        try {
+            calls.await(calls.commands().publish(aliveChannel, Long.toString(now)).toCompletableFuture(), "liveness");
+        } catch (RuntimeException e) {
+            publishingSince = 0; // an outage: Lettuce reconnects the pub/sub connection by itself once Redis is back
+            throw e;
+        }
+        if (publishingSince == 0) {
+            publishingSince = now;
+        }
+        long since = Math.max(Math.max(aliveAt, replacedAt), publishingSince);
+        if (now - since > ALIVE_TIMEOUT_MILLIS) {
+            replacedAt = now;
+            replacements.incrementAndGet();
+            LOG.warning(() -> "jcable: the Redis pub/sub connection delivered nothing for " + (now - aliveAt)
+                    + " ms while it looked open; replacing it and catching up every stream");
+            List<String> channels = new ArrayList<>(feeds.channels());
+            channels.add(aliveChannel);
+            if (pubsubIngress != null) {
+                channels.add(ingressChannel);
+            }
+            var fresh = clients.replacePubsub(this::listen);
+            calls.await(fresh.async().subscribe(channels.toArray(String[]::new)).toCompletableFuture(),
+                    "subscribe again");
+        }
+    }
+
+    /** How many times a silent pub/sub connection was replaced; for tests and metrics. */
+    long pubsubReplacements() {
+        return replacements.get();
     }
 
     /** One attempt to connect; a failed one is tried again in {@link #CONNECT_RETRY_MILLIS}. */
@@ -112,9 +168,40 @@ final class RedisLink {
         if (stopped) {
             return false;
         }
-        clients.connect(pubsub -> pubsub.addListener(new RedisPubSubAdapter<>() {
+        clients.connect(this::listen);
+        aliveAt = System.currentTimeMillis();
+        checkEviction();
+        calls.await(clients.pubsub().async().subscribe(aliveChannel).toCompletableFuture(), "subscribe liveness");
+        if (ingress != null) {
+            startIngressNow();
+        }
+        return true;
+    }
+
+    /** The listener of a pub/sub connection (the first, or one replacing a silent one). */
+    private void listen(io.lettuce.core.pubsub.StatefulRedisPubSubConnection<String, String> pubsub) {
+        Listener fresh = new Listener();
+        listener = fresh;
+        pubsub.addListener(fresh);
+    }
+
+    /** For tests: the current pub/sub connection stays open but delivers nothing more (a silent hang). */
+    void deafen() {
+        listener.deaf = true;
+    }
+
+    private final class Listener extends RedisPubSubAdapter<String, String> {
+        volatile boolean deaf;
+
             @Override
             public void message(String channel, String message) {
+                if (deaf) {
+                    return;
+                }
+                if (channel.equals(aliveChannel)) {
+                    aliveAt = System.currentTimeMillis();
+                    return;
+                }
                 BroadcastIngress target = pubsubIngress;
                 if (target != null && channel.equals(ingressChannel)) {
                     if (ingressLane.offer(channel, () -> target.deliverLocally(message))) {
@@ -131,17 +218,38 @@ final class RedisLink {
 
             /**
              * Also after a reconnect, when Lettuce subscribes again by itself: what was published meanwhile never
-             * arrived, so the stream is brought up to date from its history.
+             * arrived, so the stream is brought up to date from its history. Redis confirms all the channels of one
+             * SUBSCRIBE before it delivers anything on them, so {@code aliveAt} is still the old connection's.
              */
             @Override
             public void subscribed(String channel, long count) {
-                feeds.subscribed(channel);
+                if (!deaf) {
+                    feeds.subscribed(channel, aliveAt);
+                }
             }
-        }));
-        if (ingress != null) {
-            startIngressNow();
+    }
+
+    /**
+     * Redis's eviction policy, checked once per connect: {@code allkeys-*} may evict presence records (which carry
+     * no TTL of their own: a member whose deadline was evicted never expires) and stream offsets; {@code noeviction}
+     * (writes fail when full, reported as an outage) or a {@code volatile-*} policy (only keys with a TTL: history,
+     * offsets, cached sessions) keep presence exact. CONFIG may be disabled (managed Redis): then it is said once.
+     */
+    private void checkEviction() {
+        String policy;
+        try {
+            policy = calls.await(calls.commands().configGet("maxmemory-policy").toCompletableFuture(),
+                    "CONFIG GET maxmemory-policy").get("maxmemory-policy");
+        } catch (RuntimeException e) {
+            LOG.info(() -> "jcable: cannot read Redis's maxmemory-policy (CONFIG is disabled?): make sure it is"
+                    + " noeviction or volatile-*, see docs/cluster.md");
+            return;
         }
-        return true;
+        if (policy != null && policy.startsWith("allkeys-")) {
+            LOG.warning(() -> "jcable: Redis's maxmemory-policy is " + policy + ": when Redis is full it evicts"
+                    + " presence records (members may then never leave) and stream offsets; use noeviction or a"
+                    + " volatile-* policy (docs/cluster.md)");
+        }
     }
 
     /** See {@link RedisBroker#startIngress}. */
