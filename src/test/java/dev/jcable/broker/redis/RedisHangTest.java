@@ -29,6 +29,49 @@ class RedisHangTest {
         }
     }
 
+    /**
+     * The race a hang or an outage opens, made deterministic: no sweep ran for 10 s (the index's alive time set back)
+     * and every deadline has passed (set back too), as after a 10-s gap with a 2-s lease. The first sweep after it
+     * (here another node's, before the live member's node renewed) must expire nothing; once the live node renewed
+     * and the grace ended, the dead member leaves, once, and the live one stays.
+     */
+    @org.junit.jupiter.api.Test
+    void theFirstSweepAfterAGapExpiresNothingUntilTheLiveNodesRenewed() throws Exception {
+        try (RedisServer redis = RedisServer.startNew()) {
+            var settings = TestNode.settings(Duration.ofSeconds(2), 100, 100, Duration.ofSeconds(300));
+            try (TestNode a = new TestNode(redis.url(), "g", settings);
+                 TestNode b = new TestNode(redis.url(), "g", settings)) {
+                b.subscribe("room");
+                a.broker.presenceAdd("room", "a1", "live", null);
+                a.broker.presenceAdd("room", "a2", "dead", null);
+                a.broker.presenceDisconnected("a2"); // its TTL (2 s) runs, nobody renews it
+                assertTrue(await(() -> b.events("join").size() == 2, 5), b.events().toString());
+                b.broker.sweep(); // records a sweep
+                RedisKeys keys = new RedisKeys("g");
+                io.lettuce.core.RedisClient raw = io.lettuce.core.RedisClient.create(redis.url());
+                try (var c = raw.connect()) {
+                    long now = Long.parseLong(c.sync().time().get(0)) * 1000;
+                    c.sync().hset(keys.sweepIndex() + ":alive", "t", Long.toString(now - 10_000));
+                    String pz = keys.presence("room")[4];
+                    c.sync().zadd(pz, now - 5_000, "a1");
+                    c.sync().zadd(pz, now - 5_000, "a2");
+                    c.sync().zadd(keys.sweepIndex(), now - 5_000, "room");
+                } finally {
+                    raw.shutdown();
+                }
+                assertEquals(0, b.broker.sweep(), "the first sweep after the gap expires nothing");
+                a.broker.touch(); // the live node renews within the grace
+                long graceEnds = System.currentTimeMillis() + a.broker.leaseMillis() + 500;
+                assertTrue(await(() -> System.currentTimeMillis() > graceEnds, 10));
+                assertTrue(await(() -> b.events().contains("leave room dead"), 10), b.events().toString());
+                assertEquals(List.of("leave room dead"), b.events("leave"), b.events().toString());
+                assertEquals(2, b.events("join").size(), "no join again: " + b.events());
+                assertEquals(List.of("live"), b.broker.presenceInfo("room").records().stream()
+                        .map(PresenceInfo.Record::id).toList());
+            }
+        }
+    }
+
     private static void hang(RedisServer redis, String prefix, int leases) throws Exception {
         var settings = TestNode.settings(Duration.ofSeconds(2), 100, 100, Duration.ofSeconds(300));
         try (TestNode a = new TestNode(redis.url(), prefix, settings);
