@@ -44,6 +44,11 @@ final class PresenceStore {
     private final ConcurrentHashMap<String, SessionPresence> sessions = new ConcurrentHashMap<>();
     /** Members of every stream, kept as they join and leave (under the stream's lock), so a scrape reads one figure. */
     private final AtomicLong members = new AtomicLong();
+    /** When each stream last had a transition (clock millis); entries older than {@link #CHANGES_KEPT_MILLIS} go. */
+    private final ConcurrentHashMap<String, Long> changedAt = new ConcurrentHashMap<>();
+    private final AtomicLong pruned = new AtomicLong();
+    /** How long a stream's last transition time is kept: a restore later than this (sessions_ttl) is refused anyway. */
+    static final long CHANGES_KEPT_MILLIS = 24 * 3600 * 1000L;
 
     PresenceStore(LongSupplier clock, long ttlMillis, int maxMembers, Deadlines deadlines,
                   Emitter events) {
@@ -201,7 +206,25 @@ final class PresenceStore {
     }
 
     /** Called with the stream's lock held and its state already changed; a listener's failure stays here. */
+    /** The streams of {@code candidates} with a transition at or after {@code since} (clock millis). */
+    java.util.Set<String> changedSince(java.util.Collection<String> candidates, long since) {
+        java.util.Set<String> changed = new java.util.HashSet<>();
+        for (String stream : candidates) {
+            Long at = changedAt.get(stream);
+            if (at != null && at >= since) {
+                changed.add(stream);
+            }
+        }
+        return changed;
+    }
+
     private void emit(String stream, PresenceEvent event, int members) {
+        long now = clock.getAsLong();
+        changedAt.put(stream, now);
+        long last = pruned.get();
+        if (now - last > CHANGES_KEPT_MILLIS / 24 && pruned.compareAndSet(last, now)) {
+            changedAt.values().removeIf(at -> now - at > CHANGES_KEPT_MILLIS); // at most hourly: O(streams)
+        }
         try {
             events.emit(stream, event, members);
         } catch (RuntimeException e) {

@@ -4,6 +4,7 @@ import dev.jcable.api.ConnectionIdentifier;
 import dev.jcable.broker.Broker;
 import dev.jcable.broker.BrokerListener;
 import dev.jcable.broker.BrokerSettings;
+import dev.jcable.broker.BrokerUnavailableException;
 import dev.jcable.broker.CachedSession;
 import dev.jcable.broker.ExpiryTimer;
 import dev.jcable.broker.MemoryBroker;
@@ -58,6 +59,7 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerContainer;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,6 +86,11 @@ public class Node implements BrokerListener {
     private static final Logger LOG = Logger.getLogger(Node.class.getName());
     private static final String SESSION_KEY = "jcable.session";
     private static final long SHUTDOWN_FLUSH_MILLIS = 2000;
+    /**
+     * How far before the client was last heard from a presence transition still counts as possibly missed by it: a
+     * frame in flight when its network dropped, and the clocks of the nodes and Redis within a second of each other.
+     */
+    static final long PRESENCE_MARGIN_MILLIS = 2000;
     /** How long a restored subscription's live messages wait for the client's history request. */
     private static final long HISTORY_WAIT_MILLIS = 3000;
 
@@ -407,26 +414,59 @@ public class Node implements BrokerListener {
         return live == null ? Optional.empty() : Optional.of(snapshot(live));
     }
 
-    /** Resubscribes without confirmations and welcomes with the restored identifiers; the client asks for history. */
+    /**
+     * Resubscribes without confirmations and welcomes with the restored identifiers; the client asks for history.
+     * A presence subscription whose stream had a transition the client may have missed (since it was last heard
+     * from, less {@link #PRESENCE_MARGIN_MILLIS}) is left out: the official client then starts it again (subscribe
+     * with its history position, presence fetched anew), so its member list ends true.
+     */
     private void restore(CableSession session, CachedSession previous, boolean freshIdentity) {
         if (!freshIdentity) {
             session.identifiers(previous.identifiers());
         }
+        java.util.Set<String> stale = stalePresence(previous);
+        List<String> restored = new ArrayList<>();
         previous.subscriptions().forEach((identifier, spec) -> {
+            if (spec.stream() != null && stale.contains(spec.stream())) {
+                return;
+            }
             session.hold(identifier); // until the client's history request for it is served
             streams.attach(session, new Subscription(identifier, spec, channels.channelOf(identifier)));
+            restored.add(identifier);
         });
-        session.send(Codec.welcomeRestored(session.sid(), previous.subscriptions().keySet()));
+        session.send(Codec.welcomeRestored(session.sid(), restored));
         session.subscriptions().values().stream().filter(s -> s.channel() != null).toList()
                 .forEach(subscription -> channels.restored(session, subscription));
         // a client that does not ask for history (or asks late) still gets its live messages
-        oneShots.schedule(() -> previous.subscriptions().keySet().forEach(session::release), HISTORY_WAIT_MILLIS);
+        oneShots.schedule(() -> restored.forEach(session::release), HISTORY_WAIT_MILLIS);
+    }
+
+    /**
+     * The streams of the cached presence subscriptions that changed since the client was last heard from; all of
+     * them when that is unknown or the broker cannot say (a subscription started again costs a resubscribe, a wrong
+     * member list lasts).
+     */
+    private java.util.Set<String> stalePresence(CachedSession previous) {
+        java.util.Set<String> watched = new java.util.HashSet<>();
+        previous.subscriptions().values().forEach(spec -> {
+            if (spec.presence() && spec.stream() != null) {
+                watched.add(spec.stream());
+            }
+        });
+        if (watched.isEmpty()) {
+            return watched;
+        }
+        try {
+            return broker.presenceChangedSince(watched, previous.heardAt() - PRESENCE_MARGIN_MILLIS);
+        } catch (BrokerUnavailableException e) {
+            return watched;
+        }
     }
 
     private static CachedSession snapshot(CableSession session) {
         Map<String, StreamSpec> subscriptions = new LinkedHashMap<>();
         session.subscriptions().forEach((identifier, subscription) -> subscriptions.put(identifier, subscription.spec()));
-        return new CachedSession(session.identifiers(), subscriptions);
+        return new CachedSession(session.identifiers(), subscriptions, session.heardAt());
     }
 
     public void receive(Session socket, String part, boolean last) {
@@ -563,13 +603,20 @@ public class Node implements BrokerListener {
                 message.offset(), message.excludeSocket()));
     }
 
+    /** Read now, under the broker's stream lock: the subscribers attached so far meant the old epoch. */
+    @Override
+    public void epochChanged(String stream) {
+        long before = hub.subscribes();
+        fanout.submit(stream, () -> hub.newEpoch(stream, before));
+    }
+
     @Override
     public void presence(String stream, PresenceEvent event) {
         if (!fanout.accepts(stream)) {
             // the subscribers' view of the set is now wrong: they are told to reconnect and fetch it afresh
             droppedPresence.dropped(() -> "presence events of stream " + stream + " were dropped: its fan-outs are "
                     + DeliveryPool.MAX_QUEUED + " behind; its subscribers are disconnected with out_of_sync");
-            presenceLost(stream);
+            presenceLost(stream, System.currentTimeMillis() - PRESENCE_MARGIN_MILLIS);
             return;
         }
         (event.join() ? Counter.PRESENCE_JOIN : Counter.PRESENCE_LEAVE).increment();
@@ -587,19 +634,22 @@ public class Node implements BrokerListener {
     }
 
     /**
-     * The broker dropped presence events of {@code stream} (this node fell behind): its subscribers here are
-     * disconnected with {@code out_of_sync}, after what was queued for them, so that their clients reconnect and
-     * fetch presence afresh (AnyCable's clients reset a channel's presence on every disconnect). One resync is
+     * The broker dropped presence events of {@code stream} (this node fell behind, or its pub/sub connection dropped
+     * or hung) from {@code sinceMillis} on: its subscribers here are disconnected with {@code out_of_sync}, after
+     * what was queued for them, and their cached sessions remember since when presence was lost, so that their
+     * restore starts the stream's presence subscription again and their clients fetch the member set afresh. One resync is
      * queued per stream at a time (past the stream's bound: it is what makes up for the dropped events); it covers
      * every event dropped before it runs.
      */
     @Override
-    public void presenceLost(String stream) {
+    public void presenceLost(String stream, long sinceMillis) {
         if (outOfSync.add(stream)) {
             fanout.submit(stream, () -> {
                 outOfSync.remove(stream);
-                hub.sessions(stream).forEach(session -> session.disconnect("out_of_sync", true,
-                        CloseReason.CloseCodes.NORMAL_CLOSURE, "Out of sync"));
+                hub.sessions(stream).forEach(session -> {
+                    session.presenceLostSince(sinceMillis);
+                    session.disconnect("out_of_sync", true, CloseReason.CloseCodes.NORMAL_CLOSURE, "Out of sync");
+                });
             });
         }
     }
