@@ -48,9 +48,24 @@ class PusherIT extends AsClient {
             exchange.close();
         });
         hooks.start();
-        return Cable.war(Map.of("pusher_app_id", APP_ID, "pusher_app_key", APP_KEY, "pusher_secret", APP_SECRET,
+        WebArchive war = Cable.war(Map.of("pusher_app_id", APP_ID, "pusher_app_key", APP_KEY,
                 "presence_ttl", PRESENCE_TTL_SECONDS,
                 "pusher_webhook_url", "http://127.0.0.1:" + hooks.getAddress().getPort() + "/pusher"));
+        return withSecret(war, "pusher_secret", APP_SECRET);
+    }
+
+    /** Secrets have no packaged default (WebXmlDefaultsTest): this deployment's own env-entry gives it one. */
+    private static WebArchive withSecret(WebArchive war, String option, String value) throws IOException {
+        String webXml;
+        try (java.io.InputStream in = war.get("WEB-INF/web.xml").getAsset().openStream()) {
+            webXml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        String entry = "    <env-entry>\n        <env-entry-name>anycable/" + option + "</env-entry-name>\n"
+                + "        <env-entry-type>java.lang.String</env-entry-type>\n        <env-entry-value>" + value
+                + "</env-entry-value>\n    </env-entry>\n";
+        int end = webXml.lastIndexOf("</web-app>");
+        return war.setWebXML(new org.jboss.shrinkwrap.api.asset.StringAsset(webXml.substring(0, end) + entry
+                + webXml.substring(end)));
     }
 
     @AfterAll
