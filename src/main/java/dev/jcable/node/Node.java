@@ -718,7 +718,7 @@ public class Node implements BrokerListener {
         if (!fanout.accepts(stream)) {
             droppedPresence.dropped(() -> "a reply in order with stream " + stream + " was dropped: its fan-outs are "
                     + DeliveryPool.MAX_QUEUED + " behind; its subscribers are disconnected with out_of_sync");
-            presenceLost(stream);
+            presenceLost(stream, System.currentTimeMillis() - PRESENCE_MARGIN_MILLIS);
             return;
         }
         fanout.submit(stream, task);
