@@ -16,7 +16,7 @@ async function restMembers(node, stream, apiKey) {
     headers: { Authorization: `Bearer ${apiKey}` }, signal: AbortSignal.timeout(5000)
   })
   if (response.status !== 200) throw new Error(`GET /api/presence/…/users on ${node.name}: ${response.status}`)
-  return new Set((await response.json()).records.map(r => r.id))
+  return new Set(((await response.json()).records || []).map(r => r.id))
 }
 
 // every difference between the truth, each node's REST and each client's member set, now
@@ -63,7 +63,9 @@ async function differences({ world, nodes, streams, apiKey }) {
       const d = difference(members, state)
       if (d.more.length || d.fewer.length) {
         diffs.push({ kind: "client's member set differs from REST", client: client.id, node: client.node.name,
-          stream: sub.stream.name, expected: `REST's ${list(members)}`, seen: `${list(state)}: ${d.text}` })
+          stream: sub.stream.name, expected: `REST's ${list(members)}`, seen: `${list(state)}: ${d.text}`,
+          history: [client, ...[...d.more, ...d.fewer].map(id => world.clients.get(id)).filter(Boolean)]
+            .map(c => `${c.id}${c.dead ? ' (gone)' : ''}: ${c.recent(sub.stream.name)}`).join('; ') })
       }
     }
   }))

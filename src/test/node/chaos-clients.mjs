@@ -16,6 +16,7 @@ export class Client {
     this.dead = false
     this.upSince = 0
     this.downs = [] // [{ from, to }] while its connection was down
+    this.history = [] // what happened to it, for the violations' reports
     this.cable = createCable(node.ws, {
       protocol: 'actioncable-v1-ext-json',
       websocketImplementation: WebSocket,
@@ -23,16 +24,28 @@ export class Client {
       logger: { log() { }, debug() { }, info() { }, warn() { }, error() { } },
       reconnectStrategy: () => 200 + Math.floor(world.random() * 300)
     })
-    this.cable.on('connect', () => {
+    this.cable.on('connect', event => {
+      this.note(event.restored ? 'restored' : event.reconnect ? 'reconnected (not restored)' : 'connected')
       this.connected = true
       this.upSince = Date.now()
       const down = this.downs[this.downs.length - 1]
       if (down && down.to === null) down.to = this.upSince
     })
     this.cable.on('disconnect', () => {
+      this.note('disconnected')
       if (this.connected) this.downs.push({ from: Date.now(), to: null })
       this.connected = false
     })
+  }
+
+  note(what) {
+    this.history.push(`${what} at ${((Date.now() - this.world.started) / 1000).toFixed(1)}`)
+    if (this.history.length > 40) this.history.shift()
+  }
+
+  // the last things that happened to it (on `stream`, or to its connection)
+  recent(stream) {
+    return this.history.filter(h => !h.includes(' on ') || h.includes(` on ${stream} `)).slice(-8).join(', ')
   }
 
   async subscribeAll(streams) {
@@ -69,7 +82,10 @@ export class Client {
 
   onPresence(sub, event) {
     const { world } = this
-    const where = { client: this.id, node: this.node.name, stream: sub.stream.name }
+    const owner = world.clients.get(event.id)
+    const where = { client: this.id, node: this.node.name, stream: sub.stream.name,
+      history: `${this.id}: ${this.recent(sub.stream.name)}; ${event.id}` +
+        `${owner ? ` (on ${owner.node.name}${owner.dead ? ', gone' : ''}): ${owner.recent(sub.stream.name)}` : ''}` }
     if (event.type === 'error') { sub.uncertain = true; return }
     if (!sub.shadow || (event.type !== 'join' && event.type !== 'leave')) return
     // an `info` answer can overtake an event published before it (the answer comes from the script, the event
@@ -88,7 +104,6 @@ export class Client {
         seen: `a leave of ${event.id}, which this client did not hold` })
     }
     sub.shadow.delete(event.id)
-    const owner = world.clients.get(event.id)
     const ownerSub = owner && owner.subs.get(sub.stream.name)
     if (owner && !owner.dead && ownerSub && ownerSub.joined && !ownerSub.uncertain
         && owner.steadySince(ownerSub) < Date.now() - world.ttlMs - 3000) {
@@ -105,6 +120,7 @@ export class Client {
   // join or leave one stream, as an application would
   toggle(sub) {
     if (this.world.redisFaulty || !this.connected) sub.uncertain = true
+    this.note(`${sub.joined ? 'leave' : 'join'} on ${sub.stream.name} `)
     if (sub.joined) {
       sub.joined = false
       sub.channel.presence.leave().catch(() => { sub.uncertain = true })
@@ -122,12 +138,13 @@ export class Client {
   // the network drops (no close frame); the official client reconnects and restores its session
   drop() {
     const ws = this.cable.transport && this.cable.transport.ws
-    if (this.connected && ws) ws.terminate()
+    if (this.connected && ws) { this.note('network drop'); ws.terminate() }
   }
 
   // the client goes away for good: abruptly (`vanish`) or with a close frame
   async quit(vanish) {
     this.dead = true
+    this.note(vanish ? 'vanished' : 'quit')
     if (vanish) this.drop()
     this.cable.disconnect()
   }
@@ -147,6 +164,7 @@ export class Client {
       }
       if (live.uncertain) {
         live.uncertain = false
+        this.note(`${live.joined ? 'join' : 'leave'} again (its outcome unknown) on ${live.stream.name} `)
         if (live.joined) {
           await live.channel.presence.leave()
           this.join(live)

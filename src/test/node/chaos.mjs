@@ -23,6 +23,7 @@ const cfg = {
   cycles: +(args.cycles || 20), nodes: +(args.nodes || 3), clients: +(args.clients || 4), streams: +(args.streams || 3),
   ttl: +(args.ttl || 2), hang: (args.hang || '5').split(',').map(Number), seed: +(args.seed || 1),
   redis: args.redis || 'redis-server', java: args.java || 'java', jar: args.jar, war: args.war,
+  drops: +(args.drops ?? 0.12), quits: +(args.quits ?? 0.08), // shares of the churn's actions (joins, leaves: 0.8)
   faults: (args.faults || 'drop,pubsub,hang,drop,restart-data,pubsub,kill,drop,restart-empty,hang').split(',')
 }
 const SECRET = 's3Krit'
@@ -45,12 +46,12 @@ function random() {
 const pick = list => list[Math.floor(random() * list.length)]
 
 const world = {
-  random, ttlMs: cfg.ttl * 1000, snapshotGraceMs: 1000, clients: new Map(), redisFaulty: false, wipes: [], cycle: 0, violations: [],
+  random, started, ttlMs: cfg.ttl * 1000, snapshotGraceMs: 1000, clients: new Map(), redisFaulty: false, wipes: [], cycle: 0, violations: [],
   violation(kind, detail) {
     const v = { kind, cycle: this.cycle, ...detail }
     this.violations.push(v)
     log(`VIOLATION ${kind}: cycle ${v.cycle}, client ${v.client || '-'} on ${v.node || '-'}, stream ${v.stream || '-'}:` +
-      ` expected ${v.expected}; seen ${v.seen}`)
+      ` expected ${v.expected}; seen ${v.seen}${v.history ? ` [history: ${v.history}]` : ''}`)
   }
 }
 
@@ -70,13 +71,21 @@ function newClient(node) {
   return client
 }
 
+// a new client on `node`; one refused (a subscription rejected during a Redis fault, a connection dropped while it
+// subscribed) gives up and another one tries, as an application would retry
 async function startClient(node) {
-  const client = newClient(node)
-  try {
-    await client.subscribeAll(streams)
-  } catch (error) { // refused during a Redis fault: it gives up, as an application would show an error
-    client.quit(false)
-    throw error
+  let client
+  for (let attempt = 1; ; attempt++) {
+    client = newClient(node)
+    try {
+      await client.subscribeAll(streams)
+      break
+    } catch (error) {
+      client.quit(false)
+      if (attempt === 10) throw error
+      await until(() => node.alive, 600000, 200)
+      await sleep(500)
+    }
   }
   for (const sub of client.subs.values()) if (random() < 0.5) { client.toggle(sub); counts.joins++ }
   return client
@@ -114,9 +123,9 @@ async function churn() {
       const sub = pick([...client.subs.values()])
       sub.joined ? counts.leaves++ : counts.joins++
       client.toggle(sub)
-    } else if (client && roll < 0.92) {
+    } else if (client && roll < 0.80 + cfg.drops) {
       client.drop(); counts.drops++
-    } else if (client && client.node.alive) {
+    } else if (client && client.node.alive && roll < 0.80 + cfg.drops + cfg.quits) {
       client.quit(roll < 0.96); counts.quits++
       const starting = startClient(client.node).catch(e => log(`a new client on ${client.node.name} could not start: ${e.message}`))
       pending.add(starting)
@@ -140,6 +149,8 @@ async function inject(fault) {
       some.forEach(c => c.drop()); counts.drops += some.length
       return `${some.length} clients' networks dropped`
     }
+    case 'none': // a control cycle: churn only
+      return 'no fault'
     case 'pubsub':
       return `CLIENT KILL TYPE pubsub: ${await redis.command('CLIENT', 'KILL', 'TYPE', 'pubsub')}`
     case 'hang': {
@@ -226,6 +237,10 @@ try {
     await churner
     log(`cycle ${cycle}: ${what}`)
     await checkPresence(context)
+    for (const node of nodes) { // clients that could not start are replaced: every node keeps its observers
+      const live = [...world.clients.values()].filter(c => !c.dead && c.node === node).length
+      for (let i = live; i < cfg.clients; i++) await startClient(node)
+    }
   }
   posting = false
   await sleep(500)
