@@ -88,6 +88,7 @@ try {
   const connectStart = Date.now()
   const connected = await Promise.all(workers.map(w => ask(w, { do: 'connect' }, 'connect')))
   log(`connected: ${connected.map(c => `${c.connected} (${c.failed} failed, ${(c.ms / 1000).toFixed(0)} s)`).join(', ')}; load ${load()}`)
+  connected.forEach((c, i) => { if (c.failed) log(`${nodes[i].name}: failures ${JSON.stringify(c.reasons)}`) })
   // every member recorded: REST's totals for a sample of streams
   const perStreamPerNode = s => Math.floor(perNode / streams) + (s < perNode % streams ? 1 : 0)
   const expectedPerStream = s => 3 * perStreamPerNode(s)

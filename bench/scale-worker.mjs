@@ -23,6 +23,7 @@ const identifiers = []
 for (let s = 0; s < streams; s++) identifiers.push(JSON.stringify({ channel: '$pubsub', signed_stream_name: sign(`scale/${s}`) }))
 
 const conns = []
+const reasons = {} // why connections failed: error message -> count
 let watch = null // { prefix, leaves: Map id -> [first, last, observers, duplicates] }
 
 function open(k) {
@@ -43,7 +44,7 @@ function open(k) {
       } else if (msg.type === 'reject_subscription') resolve(false)
       else if (msg.type === 'presence') onPresence(conn, msg.message)
     })
-    ws.on('error', () => resolve(false))
+    ws.on('error', error => { reasons[error.message] = (reasons[error.message] || 0) + 1; resolve(false) })
     ws.on('close', () => { conn.closed = true; resolve(false) })
     conns.push(conn)
   })
@@ -77,7 +78,8 @@ async function connectAll() {
     if (due > Date.now()) await new Promise(r => setTimeout(r, due - Date.now()))
   }
   const results = await Promise.all(pending)
-  return { connected: results.filter(Boolean).length, failed: results.filter(r => !r).length, ms: Date.now() - started }
+  return { connected: results.filter(Boolean).length, failed: results.filter(r => !r).length, ms: Date.now() - started,
+    reasons }
 }
 
 async function infoAll() {
