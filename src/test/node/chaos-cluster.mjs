@@ -121,7 +121,7 @@ export class Node {
   }
 
   // until GET /api/health answers 200 (the WAR is deployed and the node reaches Redis)
-  async awaitReady(ms = 900000) {
+  async awaitReady(ms = 2400000) {
     const healthy = () => fetch(`${this.http}api/health`, { signal: AbortSignal.timeout(2000) })
       .then(r => r.status === 200, () => false)
     if (!await until(async () => this.process.exitCode === null && await healthy(), ms, 250)) {
