@@ -1,6 +1,7 @@
 package dev.jcable.node;
 
 import dev.jcable.api.ConnectionIdentifier;
+import dev.jcable.broker.Broadcast;
 import dev.jcable.broker.Broker;
 import dev.jcable.broker.BrokerListener;
 import dev.jcable.broker.BrokerSettings;
@@ -8,6 +9,7 @@ import dev.jcable.broker.CachedSession;
 import dev.jcable.broker.ExpiryTimer;
 import dev.jcable.broker.MemoryBroker;
 import dev.jcable.broker.Publication;
+import dev.jcable.broker.RemoteCommand;
 import dev.jcable.broker.StreamMessage;
 import dev.jcable.broker.redis.RedisBroker;
 import dev.jcable.broker.redis.RedisSettings;
@@ -122,6 +124,8 @@ public class Node implements BrokerListener {
     ServletContext servletContext;
 
     private final Map<String, CableSession> sessions = new ConcurrentHashMap<>();
+    /** The open connections by identifiers, for remote disconnects. */
+    private final ConnectionIndex byIdentifiers = new ConnectionIndex();
     private final SessionHost host = new SessionHost() {
         @Override
         public void execute(Runnable task) {
@@ -217,7 +221,7 @@ public class Node implements BrokerListener {
         if (broker instanceof RedisBroker redis) {
             redis.startIngress(config.broadcastAdapters().contains("redis"), config.redisChannel(),
                     config.broadcastAdapters().contains("redisx"), config.redisxStream(),
-                    new RedisIngress(this::publish, this));
+                    new RedisIngress(this::broadcast, this));
         }
         pinger = new Pinger(scheduler);
         long nativePings = config.nativePings() ? config.pingInterval().toMillis() : 0;
@@ -336,6 +340,10 @@ public class Node implements BrokerListener {
         } else {
             session.send(Codec.welcome(sid));
         }
+        byIdentifiers.add(session); // its identifiers are final now (a restore may have set them)
+        if (!sessions.containsKey(sid)) {
+            byIdentifiers.remove(session, session.identifiers()); // closed meanwhile: no ghost in the index
+        }
         pinger.add(session, pingInterval(socket), pingPrecision(socket));
         liveness.add(session);
         metrics.opened(session);
@@ -452,6 +460,7 @@ public class Node implements BrokerListener {
         }
         metrics.closed(session);
         try {
+            byIdentifiers.remove(session, session.identifiers());
             pinger.remove(session);
             liveness.remove(session);
             for (Subscription subscription : session.subscriptions().values()) {
@@ -630,7 +639,31 @@ public class Node implements BrokerListener {
         fanout.submit(stream, task);
     }
 
+    /**
+     * A remote {@code disconnect} (from any node): this node's connections with those identifiers are told
+     * {@code {"type":"disconnect","reason":"remote",...}} after what is queued for them, and closed.
+     */
+    @Override
+    public void command(RemoteCommand command) {
+        List<CableSession> found = byIdentifiers.find(command.identifiers());
+        LOG.fine(() -> "jcable: remote disconnect of " + command.identifiers() + ": " + found.size()
+                + " connection(s) here");
+        for (CableSession session : found) {
+            session.disconnect("remote", command.reconnect(), CloseReason.CloseCodes.NORMAL_CLOSURE,
+                    "Remote disconnect");
+        }
+    }
+
     // ---- API for the HTTP and Java boundaries ------------------------------------------------------
+
+    /** A publication ({@link #publish}) or a remote command (to every node), as a broadcast adapter carries them. */
+    public void broadcast(Broadcast broadcast) {
+        if (broadcast instanceof Publication publication) {
+            publish(publication);
+        } else {
+            broker.command((RemoteCommand) broadcast);
+        }
+    }
 
     /**
      * Orders and stores a publication and returns: the fan-out runs on the delivery pool.
@@ -659,6 +692,10 @@ public class Node implements BrokerListener {
 
     public PresenceInfo presenceInfo(String stream) {
         return broker.presenceInfo(stream);
+    }
+
+    public int presenceCount(String stream) {
+        return broker.presenceCount(stream);
     }
 
     /** The streams with subscribers on this node. */

@@ -8,6 +8,7 @@ import dev.jcable.broker.BrokerUnavailableException;
 import dev.jcable.broker.CachedSession;
 import dev.jcable.broker.JoinResult;
 import dev.jcable.broker.Publication;
+import dev.jcable.broker.RemoteCommand;
 import dev.jcable.broker.StreamMessage;
 import dev.jcable.protocol.PresenceInfo;
 import io.lettuce.core.SetArgs;
@@ -66,6 +67,7 @@ public final class RedisBroker implements Broker {
     /** One lane: publications arriving on the ingress channel are handled in the order they were published. */
     private final Lanes ingressLane;
     private volatile BroadcastIngress pubsubIngress;
+    private BrokerListener listener;
     private volatile String ingressChannel;
     /** The broadcast adapters to start once connected; guarded by this. */
     private Ingress ingress;
@@ -97,6 +99,7 @@ public final class RedisBroker implements Broker {
      */
     @Override
     public void start(BrokerListener listener) {
+        this.listener = listener;
         clients = new RedisClients(redisSettings.url(), threads);
         redis = new RedisCalls(clients);
         presence = new RedisPresence(keys, redis, System::currentTimeMillis, settings.presenceTtl().toMillis(),
@@ -144,36 +147,52 @@ public final class RedisBroker implements Broker {
         if (stopped) {
             return false;
         }
-        clients.connect(pubsub -> pubsub.addListener(new RedisPubSubAdapter<>() {
-            @Override
-            public void message(String channel, String message) {
-                BroadcastIngress ingress = pubsubIngress;
-                if (ingress != null && channel.equals(ingressChannel)) {
-                    if (ingressLane.offer(channel, () -> ingress.deliverLocally(message))) {
-                        ingressBehind.set(false);
-                    } else if (ingressBehind.compareAndSet(false, true)) {
-                        // the legacy adapter is at most once, as in AnyCable: nothing to make up for
-                        LOG.warning(() -> "jcable: this node is " + Lanes.LIMIT + " broadcasts behind on the Redis"
-                                + " channel " + channel + "; dropping them until it catches up");
+        clients.connect(pubsub -> {
+            pubsub.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String message) {
+                    BroadcastIngress ingress = pubsubIngress;
+                    if (channel.equals(keys.control())) {
+                        received(message);
+                    } else if (ingress != null && channel.equals(ingressChannel)) {
+                        if (ingressLane.offer(channel, () -> ingress.deliverLocally(message))) {
+                            ingressBehind.set(false);
+                        } else if (ingressBehind.compareAndSet(false, true)) {
+                            // the legacy adapter is at most once, as in AnyCable: nothing to make up for
+                            LOG.warning(() -> "jcable: this node is " + Lanes.LIMIT + " broadcasts behind on the Redis"
+                                    + " channel " + channel + "; dropping them until it catches up");
+                        }
+                    } else {
+                        feeds.received(channel, message);
                     }
-                } else {
-                    feeds.received(channel, message);
                 }
-            }
 
-            /**
-             * Also after a reconnect, when Lettuce subscribes again by itself: what was published meanwhile never
-             * arrived, so the stream is brought up to date from its history.
-             */
-            @Override
-            public void subscribed(String channel, long count) {
-                feeds.subscribed(channel);
-            }
-        }));
+                /**
+                 * Also after a reconnect, when Lettuce subscribes again by itself: what was published meanwhile never
+                 * arrived, so the stream is brought up to date from its history.
+                 */
+                @Override
+                public void subscribed(String channel, long count) {
+                    feeds.subscribed(channel);
+                }
+            });
+            // before the node counts as connected (healthy, ready): remote commands reach every ready node; one sent
+            // while a node is away is not made up for, as in AnyCable
+            pubsub.sync().subscribe(keys.control());
+        });
         if (ingress != null) {
             startIngressNow();
         }
         return true;
+    }
+
+    /** A payload of the control channel: {@code d<1|0>:<identifiers>}, a disconnect with or without reconnect. */
+    private void received(String payload) {
+        if (payload.length() < 3 || payload.charAt(0) != 'd' || payload.charAt(2) != ':') {
+            LOG.fine(() -> "jcable: ignored a control message of an unknown kind: " + payload);
+            return;
+        }
+        listener.command(new RemoteCommand(payload.substring(3), payload.charAt(1) == '1'));
     }
 
     /**
@@ -272,6 +291,12 @@ public final class RedisBroker implements Broker {
 
     /** One PUBLISH on the stream's channel: {@code t<exclude>:<data>}, never stored. */
     @Override
+    public void command(RemoteCommand command) {
+        redis.await(redis.commands().publish(keys.control(), "d" + (command.reconnect() ? 1 : 0) + ":"
+                + command.identifiers()).toCompletableFuture(), "remote command");
+    }
+
+    @Override
     public void whisper(Publication publication) {
         String exclude = PubSubPayloads.exclude(publication.excludeSocket());
         redis.await(redis.commands().publish(keys.channel(publication.stream()), "t" + exclude + ":"
@@ -364,6 +389,11 @@ public final class RedisBroker implements Broker {
     @Override
     public PresenceInfo presenceInfo(String stream) {
         return presence.info(stream);
+    }
+
+    @Override
+    public int presenceCount(String stream) {
+        return presence.count(stream);
     }
 
     /** Sweeps once now; for tests. */
