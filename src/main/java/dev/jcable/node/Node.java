@@ -263,10 +263,14 @@ public class Node implements BrokerListener {
         }
         List<CableSession> open = List.copyOf(sessions.values());
         shutdown = new CountDownLatch(open.size());
-        for (CableSession session : open) {
-            session.disconnect("server_restart", true, CloseReason.CloseCodes.GOING_AWAY, "Server restart");
-        }
+        long window = config.shutdownDrainWindow().toMillis();
         try {
+            // in batches over shutdown_drain_window (at once without one); a session closed meanwhile is skipped
+            Drain.run(open, window, session -> {
+                if (sessions.containsKey(session.sid())) {
+                    session.disconnect("server_restart", true, CloseReason.CloseCodes.GOING_AWAY, "Server restart");
+                }
+            }, System::nanoTime, Drain::parkUntil);
             // let the disconnect frames reach the clients before the container tears the sockets down
             shutdown.await(SHUTDOWN_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -287,7 +291,8 @@ public class Node implements BrokerListener {
         liveness.stop();
         expiryTimer.stop();
         broker.stop();
-        LOG.info(() -> "jcable: stopped; " + open.size() + " connection(s) told server_restart");
+        LOG.info(() -> "jcable: stopped; " + open.size() + " connection(s) told server_restart"
+                + (window > 0 ? " over " + window + " ms (shutdown_drain_window)" : ""));
     }
 
     /** True once {@link #shutdown()} has begun: new connections are turned away. */

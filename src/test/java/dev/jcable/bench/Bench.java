@@ -30,7 +30,8 @@ public final class Bench {
             case "churn" -> ChurnBench.run(out);
             case "cluster" -> ClusterBench.run(out);
             case "clusterchurn" -> ChurnBench.cluster(out);
-            default -> throw new IllegalArgumentException("fanout | memory | churn | cluster | clusterchurn");
+            case "drain" -> DrainBench.run(out);
+            default -> throw new IllegalArgumentException("fanout | memory | churn | cluster | clusterchurn | drain");
         }
         System.out.println(out);
         String file = System.getProperty("bench.out");
@@ -92,6 +93,18 @@ public final class Bench {
             Thread.sleep(50); // poll interval of the condition
         }
         return server;
+    }
+
+    /** Waits for {@code condition}, polling every 50 ms, at most {@code seconds}; throws saying {@code what}. */
+    static void await(java.util.function.BooleanSupplier condition, long seconds, String what)
+            throws InterruptedException {
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > until) {
+                throw new IllegalStateException("not within " + seconds + " s: " + what);
+            }
+            Thread.sleep(50); // poll interval of the condition
+        }
     }
 
     static List<String> jcableOptions(String... extra) {
