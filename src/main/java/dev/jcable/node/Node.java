@@ -322,10 +322,12 @@ public class Node implements BrokerListener {
     public void open(Session socket) {
         String sid = newSid();
         CableSession session = newSession(socket, sid, Dialect.ANYCABLE);
-        Map<String, List<String>> headers = HandshakeHeaders.take(socket.getUserProperties());
+        HandshakeHeaders.Taken taken = HandshakeHeaders.takeAll(socket.getUserProperties());
+        Map<String, List<String>> headers = taken.headers();
         Handshake handshake = Handshake.of(headers, socket.getRequestParameterMap(), config.jwtParam());
+        session.roles(taken.login().roles());
         String identifiers = admission.admit(session, handshake.token(),
-                new HandshakeRequest.Parts(headers, socket.getRequestParameterMap()));
+                new HandshakeRequest.Parts(headers, socket.getRequestParameterMap(), taken.login()));
         if (identifiers == null) {
             Counter.FAILED_AUTHS.increment(); // refused by the JWT check or the application's identifier
             return;
@@ -693,6 +695,26 @@ public class Node implements BrokerListener {
             throw new IllegalArgumentException("data of " + size + " characters is larger than max_broadcast_size ("
                     + config.maxBroadcastSize() + ")");
         }
+    }
+
+    /**
+     * The roles the handshake asks the container about (read then, while the request lasts): those of the channels'
+     * {@code @RolesAllowed} and {@code @DeclareRoles}, and of {@code @DeclareRoles} on the connection identifier.
+     */
+    public java.util.Set<String> knownRoles() {
+        java.util.Set<String> roles = new java.util.HashSet<>(channelTypes.roles());
+        if (identifier != null) {
+            Class<?> type = identifier.getClass();
+            while (type != null && type != Object.class) { // a CDI proxy's superclass carries the annotation
+                jakarta.annotation.security.DeclareRoles declared =
+                        type.getAnnotation(jakarta.annotation.security.DeclareRoles.class);
+                if (declared != null) {
+                    roles.addAll(List.of(declared.value()));
+                }
+                type = type.getSuperclass();
+            }
+        }
+        return roles;
     }
 
     public PresenceInfo presenceInfo(String stream) {
