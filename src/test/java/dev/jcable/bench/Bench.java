@@ -84,11 +84,12 @@ public final class Bench {
      */
     static Server healthy(Server server) throws Exception {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        long limit = intProp("startTimeout", 60); // seconds; a loaded machine needs more
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(limit);
         while (http.send(java.net.http.HttpRequest.newBuilder(server.base().resolve("api/health")).build(),
                 java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
             if (System.nanoTime() > until) {
-                throw new IllegalStateException("jcable on " + server.base() + " is not healthy after 60 s");
+                throw new IllegalStateException("jcable on " + server.base() + " is not healthy after " + limit + " s");
             }
             Thread.sleep(50); // poll interval of the condition
         }
