@@ -5,6 +5,8 @@
 #   bench/run.sh churn   [server]   presence churn (500 members, 50 clients/s join and leave)
 #   bench/run.sh cluster            fan-out on broker=redis: 1 node memory, 1 node redis, 2 nodes redis (Payara)
 #   bench/run.sh clusterchurn       presence churn, the same three setups (Payara)
+#   bench/run.sh drain              a rolling deploy: 10,000 connections drained off one node onto another, with and
+#                                   without shutdown_drain_window=10 (Payara, broker=redis)
 #   bench/run.sh slow               slow consumers: 1,000 healthy subscribers with and without 100 that stop reading
 #   bench/run.sh noisy   [server]   one abusive client (join/leave, whisper, presence at line rate into a room of
 #                                   10,000) among 1,000 healthy subscribers of another stream
@@ -110,7 +112,7 @@ case "$what" in
   chaos) run_chaos chaos cycles=20 nodes=3 clients=3 streams=3 ;;
   chaos-long) run_chaos chaos-long cycles=100 nodes=3 clients=4 streams=4 hang=5,10,30,60 ;;
   cluster-scale) run_scale ;;
-  fanout|memory|churn|cluster|clusterchurn) loadgen "$what" ;;
+  fanout|memory|churn|cluster|clusterchurn|drain) loadgen "$what" ;;
   jmh) run_jmh ;;
   profile) run_profile ;;
   slow) timeout 900 "${CLIENT[@]}" java -Xms1g -Xmx2g -XX:+UseParallelGC -cp "$CP" -Dbench.serverCpus="$SERVER_CPUS" \
@@ -119,5 +121,5 @@ case "$what" in
     -Dbench.server="$server" "${SERVER_OPTS[@]}" -Dbench.out="target/bench/noisy-$server.md" ${BENCH_OPTS:-} \
     dev.jcable.bench.NoisyNeighbour ;;
   all) rc=0; for b in fanout memory churn; do loadgen "$b" || rc=1; done; run_jmh || rc=1; exit $rc ;;
-  *) echo "usage: bench/run.sh fanout|memory|churn|cluster|clusterchurn|jmh|profile|slow|noisy|chaos|chaos-long|cluster-scale|all [payara|wildfly|liberty]" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh fanout|memory|churn|cluster|clusterchurn|drain|jmh|profile|slow|noisy|chaos|chaos-long|cluster-scale|all [payara|wildfly|liberty]" >&2; exit 2 ;;
 esac

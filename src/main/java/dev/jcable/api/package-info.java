@@ -18,6 +18,14 @@
  * String signed = signer.sign("room/1");   // the page calls cable.streamFromSigned(signed)
  * }</pre></dd>
  *
+ *   <dt>{@link dev.jcable.api.Presence} and {@link dev.jcable.api.Connections}: who is online, and logging them out</dt>
+ *   <dd><pre>{@code
+ * @Inject Presence presence;
+ * int online = presence.count("room/1");
+ * @Inject Connections connections;
+ * connections.disconnect("{\"user_id\":\"42\"}", false);   // every connection of user 42, on every node
+ * }</pre></dd>
+ *
  *   <dt>{@link dev.jcable.api.CableChannel} and {@link dev.jcable.api.ChannelContext}: a channel in Java</dt>
  *   <dd><pre>{@code
  * @ApplicationScoped @CableChannel("ChatChannel")

@@ -27,6 +27,12 @@ public interface Broker {
     void publish(Publication publication);
 
     /**
+     * Hands a remote command to every node's {@link BrokerListener#command} (this one's included), once each; not
+     * stored: a node that is away when it is sent never sees it.
+     */
+    void command(RemoteCommand command);
+
+    /**
      * Delivers a transient message (a whisper) to the stream's subscribers on every node, without an offset and
      * without storing it.
      */
@@ -92,6 +98,13 @@ public interface Broker {
      * remembers (at least {@code sessions_ttl}) counts as unchanged.
      */
     java.util.Set<String> presenceChangedSince(java.util.Collection<String> streams, long sinceMillis);
+
+    /**
+     * How many members {@code stream} has (distinct presence ids), without listing them: the same figure as
+     * {@link #presenceInfo}'s total, at O(1) on the memory broker and one {@code ZCARD} (after expiring what is due)
+     * on Redis.
+     */
+    int presenceCount(String stream);
 
     /** Whether the broker's store answers (a clustered broker's Redis); for the health endpoint. */
     default boolean healthy() {

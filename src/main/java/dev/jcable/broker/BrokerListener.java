@@ -44,4 +44,8 @@ public interface BrokerListener {
      */
     default void epochChanged(String stream) {
     }
+
+    /** A remote command reached this node (from any node): it applies it to its own connections only. */
+    default void command(RemoteCommand command) {
+    }
 }

@@ -64,6 +64,11 @@ public final class MemoryBroker implements Broker {
     }
 
     @Override
+    public void command(RemoteCommand command) {
+        listener.command(command);
+    }
+
+    @Override
     public void whisper(Publication publication) {
         listener.deliver(new StreamMessage(publication.stream(), publication.data(), publication.excludeSocket(), null,
                 0));
@@ -117,6 +122,11 @@ public final class MemoryBroker implements Broker {
     @Override
     public PresenceInfo presenceInfo(String stream) {
         return presence.info(stream);
+    }
+
+    @Override
+    public int presenceCount(String stream) {
+        return presence.count(stream);
     }
 
     /**

@@ -242,6 +242,17 @@ final class PresenceStore {
         }
     }
 
+    /** The number of members of {@code stream}: one map's size, under the stream's lock. */
+    int count(String stream) {
+        StreamPresence presence = streams.get(stream);
+        if (presence == null) {
+            return 0;
+        }
+        synchronized (presence) {
+            return presence.members.size();
+        }
+    }
+
     /** Streams with at least one member. */
     int streamCount() {
         return streams.size();

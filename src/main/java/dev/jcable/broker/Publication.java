@@ -9,7 +9,7 @@ import java.util.Objects;
  * @param data          the payload; delivered as JSON when it is JSON text, else as a string
  * @param excludeSocket a session id ({@code sid}) that must not receive it, or null
  */
-public record Publication(String stream, String data, String excludeSocket) {
+public record Publication(String stream, String data, String excludeSocket) implements Broadcast {
 
     public Publication {
         Objects.requireNonNull(stream, "stream");

@@ -8,6 +8,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One {@link CableChannel} class: its lifecycle methods and actions, found once by reflection (the rule is in
@@ -21,6 +22,7 @@ public final class ChannelType {
     private final Method unsubscribed;
     private final Map<String, Method> actions;
     private final Around around;
+    private final ChannelRoles roles;
 
     /** Runs each call to the application, e.g. inside an active CDI request context. */
     @FunctionalInterface
@@ -29,8 +31,9 @@ public final class ChannelType {
     }
 
     private ChannelType(String name, Object instance, Method subscribed, Method unsubscribed,
-                        Map<String, Method> actions, Around around) {
+                        Map<String, Method> actions, Around around, ChannelRoles roles) {
         this.name = name;
+        this.roles = roles;
         this.around = around;
         this.instance = instance;
         this.subscribed = subscribed;
@@ -76,7 +79,8 @@ public final class ChannelType {
         for (Method method : type.getMethods()) {
             method.trySetAccessible(); // a public method of a class that is not public itself (a nested class)
         }
-        return new ChannelType(name, instance, subscribed, unsubscribed, Map.copyOf(actions), around);
+        return new ChannelType(name, instance, subscribed, unsubscribed, Map.copyOf(actions), around,
+                ChannelRoles.of(type, actions));
     }
 
     public String name() {
@@ -85,6 +89,21 @@ public final class ChannelType {
 
     public boolean hasAction(String action) {
         return actions.containsKey(action);
+    }
+
+    /** Whether a connection with these container roles may subscribe ({@code @RolesAllowed} on the class). */
+    public boolean allowsSubscription(Set<String> granted) {
+        return roles.allowsSubscription(granted);
+    }
+
+    /** Whether a connection with these container roles may call {@code action} ({@code @RolesAllowed} on it). */
+    public boolean allowsAction(String action, Set<String> granted) {
+        return roles.allowsAction(action, granted);
+    }
+
+    /** The roles this channel's annotations name ({@code @RolesAllowed}, {@code @DeclareRoles}). */
+    public Set<String> roles() {
+        return roles.named();
     }
 
     /** Calls {@code subscribed}, if there is one. @throws ChannelException for what the application threw */

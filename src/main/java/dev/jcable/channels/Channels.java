@@ -38,4 +38,11 @@ public final class Channels {
     public int size() {
         return byName.size();
     }
+
+    /** Every role the channels' annotations name: the ones the handshake asks the container about. */
+    public java.util.Set<String> roles() {
+        java.util.Set<String> all = new java.util.HashSet<>();
+        byName.values().forEach(type -> all.addAll(type.roles()));
+        return all;
+    }
 }

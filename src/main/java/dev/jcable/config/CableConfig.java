@@ -37,6 +37,8 @@ import java.util.Map;
  * @param metricsKey        Bearer key of the metrics path; null when it needs no key
  * @param statsRefreshInterval how often the stats line is logged; zero turns it off
  * @param pusher                Pusher protocol mode (docs/pusher.md): off unless its key and secret are set
+ * @param shutdownDrainWindow  over how long undeploy tells the connections {@code server_restart}, in batches; zero
+ *                             tells them all at once
  * @param sources           where each option's value came from (for the start-up line)
  */
 public record CableConfig(
@@ -88,6 +90,7 @@ public record CableConfig(
         String metricsKey,
         Duration statsRefreshInterval,
         PusherConfig pusher,
+        Duration shutdownDrainWindow,
         Map<Option, String> sources) {
 
     public CableConfig {
@@ -183,6 +186,7 @@ public record CableConfig(
             case PUSHER_APP_ID -> pusher.appId();
             case PUSHER_APP_KEY -> pusher.appKey();
             case PUSHER_WEBHOOK_URL -> redactUrl(pusher.webhookUrl());
+            case SHUTDOWN_DRAIN_WINDOW -> seconds(shutdownDrainWindow);
             default -> throw new IllegalArgumentException(option.key());
         };
     }

@@ -126,6 +126,7 @@ public final class ConfigLoader {
                 optionalKey(Option.METRICS_KEY),
                 seconds(Option.STATS_REFRESH_INTERVAL),
                 pusher(),
+                seconds(Option.SHUTDOWN_DRAIN_WINDOW),
                 Map.copyOf(origin));
     }
 

@@ -57,7 +57,8 @@ public enum Option {
     PUSHER_WEBHOOK_URL("", false),
     METRICS_HTTP("/metrics", false),
     METRICS_KEY("", true),
-    STATS_REFRESH_INTERVAL("0", false);
+    STATS_REFRESH_INTERVAL("0", false),
+    SHUTDOWN_DRAIN_WINDOW("0", false);
 
     private final String defaultValue;
     private final boolean secret;

@@ -1,6 +1,7 @@
 package dev.jcable.http;
 
 import dev.jcable.broker.BrokerUnavailableException;
+import dev.jcable.broker.Broadcast;
 import dev.jcable.broker.Publication;
 import dev.jcable.broker.PublicationParser;
 import dev.jcable.config.CableConfig;
@@ -85,7 +86,7 @@ public class BroadcastServlet extends HttpServlet {
                     + " bytes (" + BODY_FACTOR + " × max_broadcast_size)");
             return;
         }
-        List<Publication> publications;
+        List<Broadcast> publications;
         try {
             publications = PublicationParser.parse(new String(bytes, StandardCharsets.UTF_8));
         } catch (PublicationParser.InvalidBody e) {
@@ -96,7 +97,9 @@ public class BroadcastServlet extends HttpServlet {
         }
         for (int i = 0; i < publications.size(); i++) {
             try {
-                node.requirePublishable(publications.get(i));
+                if (publications.get(i) instanceof Publication publication) {
+                    node.requirePublishable(publication);
+                }
             } catch (IllegalArgumentException e) {
                 ApiError.write(response, 413, "broadcast_too_large",
                         (publications.size() > 1 ? "[" + i + "]" : "") + e.getMessage());
@@ -107,7 +110,7 @@ public class BroadcastServlet extends HttpServlet {
             String which = " (publication " + (i + 1) + " of " + publications.size()
                     + "; the ones before it were published)";
             try {
-                node.publish(publications.get(i));
+                node.broadcast(publications.get(i));
             } catch (Overloaded e) {
                 // the ones before it are published, in order; say which, so a retry sends only the rest
                 ApiError.write(response, 503, "overloaded", e.getMessage() + which);

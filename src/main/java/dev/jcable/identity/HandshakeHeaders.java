@@ -16,21 +16,39 @@ public final class HandshakeHeaders {
     public static final String KEY = "jcable.handshake.headers";
 
     private Map<String, List<String>> headers;
+    private ContainerLogin login;
 
     /** @param headers the request's headers, names lower-cased */
     public HandshakeHeaders(Map<String, List<String>> headers) {
+        this(headers, ContainerLogin.NONE);
+    }
+
+    /** @param login what the container's login showed of the handshake */
+    public HandshakeHeaders(Map<String, List<String>> headers, ContainerLogin login) {
         this.headers = headers;
+        this.login = login;
+    }
+
+    /** What the holder carried; taken once. */
+    public record Taken(Map<String, List<String>> headers, ContainerLogin login) {
+        static final Taken NONE = new Taken(Map.of(), ContainerLogin.NONE);
     }
 
     /** Takes the headers out of a connection's user properties; an empty map when there are none (or no longer). */
     public static Map<String, List<String>> take(Map<String, Object> userProperties) {
-        Object held = userProperties == null ? null : userProperties.remove(KEY);
-        return held instanceof HandshakeHeaders holder ? holder.take() : Map.of();
+        return takeAll(userProperties).headers();
     }
 
-    private synchronized Map<String, List<String>> take() {
-        Map<String, List<String>> taken = headers;
+    /** Takes the headers and the login out of a connection's user properties; none when there are none. */
+    public static Taken takeAll(Map<String, Object> userProperties) {
+        Object held = userProperties == null ? null : userProperties.remove(KEY);
+        return held instanceof HandshakeHeaders holder ? holder.take() : Taken.NONE;
+    }
+
+    private synchronized Taken take() {
+        Taken taken = headers == null ? Taken.NONE : new Taken(headers, login);
         headers = null;
-        return taken == null ? Map.of() : taken;
+        login = null;
+        return taken;
     }
 }

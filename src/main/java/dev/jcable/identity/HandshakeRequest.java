@@ -5,6 +5,7 @@ import dev.jcable.protocol.JsonText;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
+import java.security.Principal;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,15 +16,41 @@ import java.util.Optional;
  *
  * @param headers    request headers with lower-cased names
  * @param claimsJson the verified token's identifiers (JSON text), or null without a token
+ * @param login      what the container's login showed of the handshake
  */
 public record HandshakeRequest(String sid, Map<String, List<String>> headers, Map<String, List<String>> parameters,
-                               String claimsJson) implements ConnectionRequest {
+                               String claimsJson, ContainerLogin login) implements ConnectionRequest {
+
+    public HandshakeRequest(String sid, Map<String, List<String>> headers, Map<String, List<String>> parameters,
+                            String claimsJson) {
+        this(sid, headers, parameters, claimsJson, ContainerLogin.NONE);
+    }
 
     /** What the handshake showed, before the connection's sid and claims are known. */
-    public record Parts(Map<String, List<String>> headers, Map<String, List<String>> parameters) {
-        public HandshakeRequest request(String sid, String claimsJson) {
-            return new HandshakeRequest(sid, headers, parameters, claimsJson);
+    public record Parts(Map<String, List<String>> headers, Map<String, List<String>> parameters,
+                        ContainerLogin login) {
+        public Parts(Map<String, List<String>> headers, Map<String, List<String>> parameters) {
+            this(headers, parameters, ContainerLogin.NONE);
         }
+
+        public HandshakeRequest request(String sid, String claimsJson) {
+            return new HandshakeRequest(sid, headers, parameters, claimsJson, login);
+        }
+    }
+
+    @Override
+    public Optional<Principal> principal() {
+        return Optional.ofNullable(login.principal());
+    }
+
+    @Override
+    public boolean isUserInRole(String role) {
+        return login.roles().contains(role);
+    }
+
+    @Override
+    public Object sessionAttribute(String name) {
+        return login.sessionAttributes().get(name);
     }
 
     @Override

@@ -55,6 +55,12 @@ final class ChannelCommands {
         if (quoted == null) {
             return true;
         }
+        if (!channels.find(name).allowsSubscription(session.roles())) {
+            LOG.fine(() -> "jcable: " + name + " refused subscription " + command.identifier() + " of session "
+                    + session.sid() + ": the connection lacks the role @RolesAllowed asks for");
+            session.send(Codec.typed("reject_subscription", quoted));
+            return true;
+        }
         Subscriber subscriber = new Subscriber(this, session, new Subscription(command.identifier(),
                 new StreamSpec(null, false, false), name), params(command.identifier()));
         if (!call(session, name, () -> channels.find(name).subscribed(subscriber))) {
@@ -123,6 +129,13 @@ final class ChannelCommands {
         ChannelType channel = channels.find(subscription.channel());
         if (action == null || !channel.hasAction(action)) {
             BadFrames.report(session, "message without a known action of " + subscription.channel());
+            return;
+        }
+        if (!channel.allowsAction(action, session.roles())) {
+            // an error frame for this subscription; the connection and the subscription stay
+            session.send("{\"type\":\"error\",\"identifier\":" + JsonText.quote(subscription.identifier())
+                    + ",\"reason\":\"forbidden\",\"message\":" + JsonText.quote("action " + action
+                    + " of " + subscription.channel() + " needs a role the connection lacks (@RolesAllowed)") + "}");
             return;
         }
         Subscriber subscriber = Subscriber.active(this, session, subscription, params(subscription.identifier()));

@@ -1,6 +1,7 @@
 package dev.jcable.node;
 
 import dev.jcable.api.ConnectionIdentifier;
+import dev.jcable.broker.Broadcast;
 import dev.jcable.broker.Broker;
 import dev.jcable.broker.BrokerListener;
 import dev.jcable.broker.BrokerSettings;
@@ -9,6 +10,7 @@ import dev.jcable.broker.CachedSession;
 import dev.jcable.broker.ExpiryTimer;
 import dev.jcable.broker.MemoryBroker;
 import dev.jcable.broker.Publication;
+import dev.jcable.broker.RemoteCommand;
 import dev.jcable.broker.StreamMessage;
 import dev.jcable.broker.redis.RedisBroker;
 import dev.jcable.broker.redis.RedisSettings;
@@ -129,6 +131,8 @@ public class Node implements BrokerListener {
     ServletContext servletContext;
 
     private final Map<String, CableSession> sessions = new ConcurrentHashMap<>();
+    /** The open connections by identifiers, for remote disconnects. */
+    private final ConnectionIndex byIdentifiers = new ConnectionIndex();
     private final SessionHost host = new SessionHost() {
         @Override
         public void execute(Runnable task) {
@@ -243,7 +247,7 @@ public class Node implements BrokerListener {
         if (broker instanceof RedisBroker redis) {
             redis.startIngress(config.broadcastAdapters().contains("redis"), config.redisChannel(),
                     config.broadcastAdapters().contains("redisx"), config.redisxStream(),
-                    new RedisIngress(this::publish, this));
+                    new RedisIngress(this::broadcast, this));
         }
         pinger = new Pinger(scheduler);
         long nativePings = config.nativePings() ? config.pingInterval().toMillis() : 0;
@@ -279,10 +283,14 @@ public class Node implements BrokerListener {
         }
         List<CableSession> open = List.copyOf(sessions.values());
         shutdown = new CountDownLatch(open.size());
-        for (CableSession session : open) {
-            session.disconnect("server_restart", true, CloseReason.CloseCodes.GOING_AWAY, "Server restart");
-        }
+        long window = config.shutdownDrainWindow().toMillis();
         try {
+            // in batches over shutdown_drain_window (at once without one); a session closed meanwhile is skipped
+            Drain.run(open, window, session -> {
+                if (sessions.containsKey(session.sid())) {
+                    session.disconnect("server_restart", true, CloseReason.CloseCodes.GOING_AWAY, "Server restart");
+                }
+            }, System::nanoTime, Drain::parkUntil);
             // let the disconnect frames reach the clients before the container tears the sockets down
             shutdown.await(SHUTDOWN_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -292,7 +300,8 @@ public class Node implements BrokerListener {
         // container closes it. (Not closed here: Liberty's Session.close() can block for seconds while it cancels
         // a pending read, WsocConnLink.finishReadBeforeClose, and this thread is the container's undeploy.)
         stopStarted();
-        LOG.info(() -> "jcable: stopped; " + open.size() + " connection(s) told server_restart");
+        LOG.info(() -> "jcable: stopped; " + open.size() + " connection(s) told server_restart"
+                + (window > 0 ? " over " + window + " ms (shutdown_drain_window)" : ""));
     }
 
     /** Stops whatever {@link #start()} got to start; by a failed start too, so any part may be missing. */
@@ -356,10 +365,12 @@ public class Node implements BrokerListener {
     public void open(Session socket) {
         String sid = newSid();
         CableSession session = newSession(socket, sid, Dialect.ANYCABLE);
-        Map<String, List<String>> headers = HandshakeHeaders.take(socket.getUserProperties());
+        HandshakeHeaders.Taken taken = HandshakeHeaders.takeAll(socket.getUserProperties());
+        Map<String, List<String>> headers = taken.headers();
         Handshake handshake = Handshake.of(headers, socket.getRequestParameterMap(), config.jwtParam());
+        session.roles(taken.login().roles());
         String identifiers = admission.admit(session, handshake.token(),
-                new HandshakeRequest.Parts(headers, socket.getRequestParameterMap()));
+                new HandshakeRequest.Parts(headers, socket.getRequestParameterMap(), taken.login()));
         if (identifiers == null) {
             Counter.FAILED_AUTHS.increment(); // refused by the JWT check or the application's identifier
             return;
@@ -378,6 +389,10 @@ public class Node implements BrokerListener {
             restore(session, previous.get(), handshake.token() != null || admission.identifiesItself());
         } else {
             session.send(Codec.welcome(sid));
+        }
+        byIdentifiers.add(session); // its identifiers are final now (a restore may have set them)
+        if (!sessions.containsKey(sid)) {
+            byIdentifiers.remove(session, session.identifiers()); // closed meanwhile: no ghost in the index
         }
         pinger.add(session, pingInterval(socket), pingPrecision(socket));
         liveness.add(session);
@@ -528,6 +543,7 @@ public class Node implements BrokerListener {
         }
         metrics.closed(session);
         try {
+            byIdentifiers.remove(session, session.identifiers());
             pinger.remove(session);
             liveness.remove(session);
             for (Subscription subscription : session.subscriptions().values()) {
@@ -724,7 +740,31 @@ public class Node implements BrokerListener {
         fanout.submit(stream, task);
     }
 
+    /**
+     * A remote {@code disconnect} (from any node): this node's connections with those identifiers are told
+     * {@code {"type":"disconnect","reason":"remote",...}} after what is queued for them, and closed.
+     */
+    @Override
+    public void command(RemoteCommand command) {
+        List<CableSession> found = byIdentifiers.find(command.identifiers());
+        LOG.fine(() -> "jcable: remote disconnect of " + command.identifiers() + ": " + found.size()
+                + " connection(s) here");
+        for (CableSession session : found) {
+            session.disconnect("remote", command.reconnect(), CloseReason.CloseCodes.NORMAL_CLOSURE,
+                    "Remote disconnect");
+        }
+    }
+
     // ---- API for the HTTP and Java boundaries ------------------------------------------------------
+
+    /** A publication ({@link #publish}) or a remote command (to every node), as a broadcast adapter carries them. */
+    public void broadcast(Broadcast broadcast) {
+        if (broadcast instanceof Publication publication) {
+            publish(publication);
+        } else {
+            broker.command((RemoteCommand) broadcast);
+        }
+    }
 
     /**
      * Orders and stores a publication and returns: the fan-out runs on the delivery pool.
@@ -751,8 +791,32 @@ public class Node implements BrokerListener {
         }
     }
 
+    /**
+     * The roles the handshake asks the container about (read then, while the request lasts): those of the channels'
+     * {@code @RolesAllowed} and {@code @DeclareRoles}, and of {@code @DeclareRoles} on the connection identifier.
+     */
+    public java.util.Set<String> knownRoles() {
+        java.util.Set<String> roles = new java.util.HashSet<>(channelTypes.roles());
+        if (identifier != null) {
+            Class<?> type = identifier.getClass();
+            while (type != null && type != Object.class) { // a CDI proxy's superclass carries the annotation
+                jakarta.annotation.security.DeclareRoles declared =
+                        type.getAnnotation(jakarta.annotation.security.DeclareRoles.class);
+                if (declared != null) {
+                    roles.addAll(List.of(declared.value()));
+                }
+                type = type.getSuperclass();
+            }
+        }
+        return roles;
+    }
+
     public PresenceInfo presenceInfo(String stream) {
         return broker.presenceInfo(stream);
+    }
+
+    public int presenceCount(String stream) {
+        return broker.presenceCount(stream);
     }
 
     /** The streams with subscribers on this node. */

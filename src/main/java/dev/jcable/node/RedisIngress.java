@@ -1,8 +1,10 @@
 package dev.jcable.node;
 
+import dev.jcable.broker.Broadcast;
 import dev.jcable.broker.BrokerListener;
 import dev.jcable.broker.Publication;
 import dev.jcable.broker.PublicationParser;
+import dev.jcable.broker.RemoteCommand;
 import dev.jcable.broker.StreamMessage;
 import dev.jcable.broker.redis.BroadcastIngress;
 import dev.jcable.metrics.Counter;
@@ -22,7 +24,7 @@ final class RedisIngress implements BroadcastIngress {
 
     private static final Logger LOG = Logger.getLogger(RedisIngress.class.getName());
 
-    private final Consumer<Publication> publisher;
+    private final Consumer<Broadcast> publisher;
     private final BrokerListener local;
     private final AtomicBoolean warned = new AtomicBoolean();
 
@@ -31,25 +33,29 @@ final class RedisIngress implements BroadcastIngress {
      *                  deliveries are too far behind: the entry is then taken again later)
      * @param local     this node's own delivery
      */
-    RedisIngress(Consumer<Publication> publisher, BrokerListener local) {
+    RedisIngress(Consumer<Broadcast> publisher, BrokerListener local) {
         this.publisher = publisher;
         this.local = local;
     }
 
     @Override
-    public void publish(Publication publication) {
-        publisher.accept(publication);
+    public void publish(Broadcast broadcast) {
+        publisher.accept(broadcast);
     }
 
     @Override
     public void deliverLocally(String payload) {
-        for (Publication p : parse(payload)) {
-            local.deliver(new StreamMessage(p.stream(), p.data(), p.excludeSocket(), null, 0));
+        for (Broadcast broadcast : parse(payload)) {
+            if (broadcast instanceof Publication p) {
+                local.deliver(new StreamMessage(p.stream(), p.data(), p.excludeSocket(), null, 0));
+            } else if (broadcast instanceof RemoteCommand command) {
+                local.command(command);
+            }
         }
     }
 
     @Override
-    public List<Publication> parse(String payload) {
+    public List<Broadcast> parse(String payload) {
         try {
             return PublicationParser.parse(payload);
         } catch (PublicationParser.InvalidBody e) {

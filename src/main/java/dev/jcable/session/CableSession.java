@@ -42,6 +42,8 @@ public final class CableSession implements Outbox.Owner {
     private final Map<String, List<Frame>> held = new ConcurrentHashMap<>();
     private volatile String identifiers;
     private volatile Dialect dialect = Dialect.ANYCABLE;
+    /** The container login's roles among those the application names (read at the handshake). */
+    private volatile java.util.Set<String> roles = java.util.Set.of();
     // liveness (see Liveness): when the client last sent anything, and when the oldest ping since then went out
     private volatile long inboundAt;
     private volatile long presenceLostSince;
@@ -98,6 +100,15 @@ public final class CableSession implements Outbox.Owner {
 
     public void dialect(Dialect dialect) {
         this.dialect = dialect;
+    }
+
+    /** The container login's roles of this connection, among those the application names. */
+    public java.util.Set<String> roles() {
+        return roles;
+    }
+
+    public void roles(java.util.Set<String> roles) {
+        this.roles = java.util.Set.copyOf(roles);
     }
 
     public Map<String, Subscription> subscriptions() {

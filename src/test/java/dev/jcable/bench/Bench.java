@@ -30,7 +30,8 @@ public final class Bench {
             case "churn" -> ChurnBench.run(out);
             case "cluster" -> ClusterBench.run(out);
             case "clusterchurn" -> ChurnBench.cluster(out);
-            default -> throw new IllegalArgumentException("fanout | memory | churn | cluster | clusterchurn");
+            case "drain" -> DrainBench.run(out);
+            default -> throw new IllegalArgumentException("fanout | memory | churn | cluster | clusterchurn | drain");
         }
         System.out.println(out);
         String file = System.getProperty("bench.out");
@@ -83,15 +84,28 @@ public final class Bench {
      */
     static Server healthy(Server server) throws Exception {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        long limit = intProp("startTimeout", 60); // seconds; a loaded machine needs more
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(limit);
         while (http.send(java.net.http.HttpRequest.newBuilder(server.base().resolve("api/health")).build(),
                 java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
             if (System.nanoTime() > until) {
-                throw new IllegalStateException("jcable on " + server.base() + " is not healthy after 60 s");
+                throw new IllegalStateException("jcable on " + server.base() + " is not healthy after " + limit + " s");
             }
             Thread.sleep(50); // poll interval of the condition
         }
         return server;
+    }
+
+    /** Waits for {@code condition}, polling every 50 ms, at most {@code seconds}; throws saying {@code what}. */
+    static void await(java.util.function.BooleanSupplier condition, long seconds, String what)
+            throws InterruptedException {
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > until) {
+                throw new IllegalStateException("not within " + seconds + " s: " + what);
+            }
+            Thread.sleep(50); // poll interval of the condition
+        }
     }
 
     static List<String> jcableOptions(String... extra) {

@@ -108,6 +108,23 @@ class MemoryBrokerTest {
     }
 
     @Test
+    void countIsTheNumberOfDistinctIdsWithoutTheList() {
+        assertEquals(0, broker.presenceCount(S), "nobody joined");
+        broker.presenceAdd(S, "s1", "u1", null);
+        broker.presenceAdd(S, "s2", "u1", null); // the same id from a second tab
+        broker.presenceAdd(S, "s3", "u2", null);
+        broker.presenceAdd("other", "s4", "u3", null);
+        assertEquals(2, broker.presenceCount(S));
+        assertEquals(1, broker.presenceCount("other"));
+        broker.presenceRemove(S, "s1");
+        assertEquals(2, broker.presenceCount(S), "u1 is still held by s2");
+        broker.presenceRemove(S, "s2");
+        assertEquals(1, broker.presenceCount(S));
+        broker.presenceRemove(S, "s3");
+        assertEquals(0, broker.presenceCount(S));
+    }
+
+    @Test
     void samePidFromAnotherSessionUpdatesSilently() {
         broker.presenceAdd(S, "s1", "u1", "\"old\"");
         assertEquals(JoinResult.UPDATED, broker.presenceAdd(S, "s2", "u1", "\"new\""));

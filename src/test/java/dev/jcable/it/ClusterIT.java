@@ -188,6 +188,24 @@ class ClusterIT {
     }
 
     @Test
+    @Order(5)
+    void aRemoteDisconnectOnAnyAdapterClosesThoseIdentifiersOnBothNodes() {
+        RedisClient raw = RedisClient.create(REDIS.url());
+        try (StatefulRedisConnection<String, String> sdk = raw.connect()) {
+            TwoNodes.remoteDisconnectClosesThoseIdentifiersOnEveryNode(a, b, "http",
+                    command -> assertEquals(201, b.broadcast(command).statusCode()));
+            // redis: every node receives the PUBLISH and closes its own connections
+            TwoNodes.remoteDisconnectClosesThoseIdentifiersOnEveryNode(a, b, "redis",
+                    command -> sdk.sync().publish("__anycable__", command));
+            // redisx: one node takes the entry and sends the command to every node
+            TwoNodes.remoteDisconnectClosesThoseIdentifiersOnEveryNode(a, b, "redisx",
+                    command -> sdk.sync().xadd("__anycable__", Map.of("payload", "[" + command + "]")));
+        } finally {
+            raw.shutdown();
+        }
+    }
+
+    @Test
     @Order(6)
     void afterKillMinus9TheDeadNodesMembersLeaveOnceWithinTheTtlAndTheOthersStay() throws Exception {
         String stream = stream("cluster-kill");

@@ -84,6 +84,13 @@ class CrossNodeIT {
 
     @Test
     @Order(5)
+    void aRemoteDisconnectClosesThoseIdentifiersOnBothNodes() {
+        TwoNodes.remoteDisconnectClosesThoseIdentifiersOnEveryNode(a, b, "cross",
+                command -> assertEquals(201, a.broadcast(command).statusCode()));
+    }
+
+    @Test
+    @Order(6)
     void undeployNodeA() {
         deployer.undeploy(NODE_A);
     }

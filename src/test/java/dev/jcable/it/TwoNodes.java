@@ -83,4 +83,32 @@ final class TwoNodes {
             viewer.expectQuiet();
         }
     }
+
+    /** A connection identified as {@code identifiers} (a JWT the test server's secret signs). */
+    static WsClient identified(Cable node, String identifiers) {
+        return WsClient.connect(node.ws("jid=" + Cable.jwt(Cable.SECRET, identifiers,
+                System.currentTimeMillis() / 1000 + 300)));
+    }
+
+    /**
+     * A remote disconnect, sent by {@code send} (the command's JSON as its argument), closes the connections with
+     * those identifiers on both nodes, each told why and not to reconnect; a connection of another user on each node
+     * is untouched (each stays open and quiet after the others' goodbye, which came from the same pass).
+     */
+    static void remoteDisconnectClosesThoseIdentifiersOnEveryNode(Cable a, Cable b, String user,
+                                                                 java.util.function.Consumer<String> send) {
+        String ids = "{\"user_id\":\"" + user + "\"}";
+        try (WsClient userOnA = identified(a, ids); WsClient userOnB = identified(b, ids);
+             WsClient otherOnA = identified(a, "{\"user_id\":\"other-" + user + "\"}");
+             WsClient otherOnB = identified(b, "{\"user_id\":\"other-" + user + "\"}")) {
+            send.accept("{\"command\":\"disconnect\",\"payload\":{\"identifier\":" + Cable.quoted(ids)
+                    + ",\"reconnect\":false}}");
+            for (WsClient gone : new WsClient[] {userOnA, userOnB}) {
+                gone.expect("{\"type\":\"disconnect\",\"reason\":\"remote\",\"reconnect\":false}");
+                gone.awaitClose();
+            }
+            otherOnA.expectQuiet();
+            otherOnB.expectQuiet();
+        }
+    }
 }

@@ -1,6 +1,6 @@
 package dev.jcable.broker.redis;
 
-import dev.jcable.broker.Publication;
+import dev.jcable.broker.Broadcast;
 import java.util.List;
 
 /**
@@ -9,18 +9,21 @@ import java.util.List;
  */
 public interface BroadcastIngress {
 
-    /** The publications of a {@code redisx} entry's payload; none (and logged) when it does not parse. */
-    List<Publication> parse(String payload);
+    /** The publications and remote commands of a {@code redisx} entry's payload; none (and logged) when it does not parse. */
+    List<Broadcast> parse(String payload);
 
     /**
      * Publishes one publication of a {@code redisx} entry, taken by this node alone, to every node (stored, with an
-     * offset).
+     * offset), or sends its remote command to every node.
      *
      * @throws IllegalArgumentException when it is refused for good (too large)
      * @throws RuntimeException         when it could not be made now (the entry is taken again)
      */
-    void publish(Publication publication);
+    void publish(Broadcast broadcast);
 
-    /** A {@code redis} PUBLISH, which every node receives: deliver it to this node's subscribers only. */
+    /**
+     * A {@code redis} PUBLISH, which every node receives: deliver it to this node's subscribers only (and apply its
+     * remote commands to this node's connections only).
+     */
     void deliverLocally(String payload);
 }

@@ -8,6 +8,7 @@ import dev.jcable.broker.BrokerUnavailableException;
 import dev.jcable.broker.CachedSession;
 import dev.jcable.broker.JoinResult;
 import dev.jcable.broker.Publication;
+import dev.jcable.broker.RemoteCommand;
 import dev.jcable.broker.StreamMessage;
 import dev.jcable.protocol.PresenceInfo;
 import io.lettuce.core.SetArgs;
@@ -53,6 +54,8 @@ public final class RedisBroker implements Broker {
     private RedisPresence presence;
     private RedisStats stats;
     private StreamFeeds feeds;
+    /** Where remote commands received on the control channel go. */
+    private BrokerListener listener;
 
     public RedisBroker(RedisSettings redisSettings, BrokerSettings settings, ThreadFactory threads, Executor executor,
                        ScheduledExecutorService scheduler) {
@@ -75,6 +78,7 @@ public final class RedisBroker implements Broker {
      */
     @Override
     public void start(BrokerListener listener) {
+        this.listener = listener;
         link = new RedisLink(redisSettings, threads, executor, scheduler);
         redis = link.calls();
         presence = new RedisPresence(keys, redis, System::currentTimeMillis, settings.presenceTtl().toMillis(),
@@ -85,7 +89,16 @@ public final class RedisBroker implements Broker {
         feeds.start(listener);
         link.every("presence sweep", SWEEP_MILLIS, presence::sweep);
         link.every("presence renewal", leaseMillis() / 2, presence::touch);
-        link.start(feeds, keys.aliveChannel(newEpoch() + newEpoch()));
+        link.start(feeds, keys.aliveChannel(newEpoch() + newEpoch()), keys.control(), this::received);
+    }
+
+    /** A payload of the control channel: {@code d<1|0>:<identifiers>}, a disconnect with or without reconnect. */
+    private void received(String payload) {
+        if (payload.length() < 3 || payload.charAt(0) != 'd' || payload.charAt(2) != ':') {
+            LOG.fine(() -> "jcable: ignored a control message of an unknown kind: " + payload);
+            return;
+        }
+        listener.command(new RemoteCommand(payload.substring(3), payload.charAt(1) == '1'));
     }
 
     /**
@@ -136,6 +149,12 @@ public final class RedisBroker implements Broker {
     }
 
     /** One PUBLISH on the stream's channel: {@code t<exclude>:<data>}, never stored. */
+    @Override
+    public void command(RemoteCommand command) {
+        redis.await(redis.commands().publish(keys.control(), "d" + (command.reconnect() ? 1 : 0) + ":"
+                + command.identifiers()).toCompletableFuture(), "remote command");
+    }
+
     @Override
     public void whisper(Publication publication) {
         String exclude = PubSubPayloads.exclude(publication.excludeSocket());
@@ -247,6 +266,11 @@ public final class RedisBroker implements Broker {
     @Override
     public PresenceInfo presenceInfo(String stream) {
         return presence.info(stream);
+    }
+
+    @Override
+    public int presenceCount(String stream) {
+        return presence.count(stream);
     }
 
     /** Sweeps once now; for tests. */

@@ -83,9 +83,10 @@ final class RedisClients implements AutoCloseable {
                     .build());
         }
         StatefulRedisConnection<String, String> opened = null;
+        StatefulRedisPubSubConnection<String, String> subscriber = null;
         try {
             opened = client.connect();
-            StatefulRedisPubSubConnection<String, String> subscriber = client.connectPubSub();
+            subscriber = client.connectPubSub();
             onConnected.accept(subscriber);
             pubsub = subscriber;
             commands = opened;
@@ -93,6 +94,9 @@ final class RedisClients implements AutoCloseable {
         } catch (RuntimeException e) {
             if (opened != null) {
                 opened.close();
+            }
+            if (subscriber != null) {
+                subscriber.close(); // onConnected failed (its subscribe): nothing of this attempt stays open
             }
             throw new BrokerUnavailableException("jcable: cannot reach Redis at " + CableConfig.redactUrl(url) + ": "
                     + e.getMessage(), e);

@@ -11,6 +11,11 @@ record RedisKeys(String prefix) {
         return prefix + ":{" + stream + "}";
     }
 
+    /** The channel every node listens on for remote commands ({@code disconnect}): {@code <prefix>:control}. */
+    String control() {
+        return prefix + ":control";
+    }
+
     /** The stream of a channel from {@link #channel}, or null for another channel. */
     String streamOf(String channel) {
         int start = prefix.length() + 2;

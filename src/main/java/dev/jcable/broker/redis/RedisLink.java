@@ -4,6 +4,7 @@ import dev.jcable.broker.BrokerUnavailableException;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -49,6 +50,12 @@ final class RedisLink {
     private StreamFeeds feeds;
     /** This node's liveness channel ({@code <prefix>:alive:<random>}): only this node subscribes to it. */
     private String aliveChannel;
+    /**
+     * The cluster's control channel (remote commands), subscribed with the liveness channel before the node counts as
+     * connected: a command reaches every ready node; one sent while a node is away is not made up for, as in AnyCable.
+     */
+    private String controlChannel;
+    private Consumer<String> control;
     /** When the pub/sub connection last delivered this node's liveness echo (epoch millis). */
     private volatile long aliveAt = System.currentTimeMillis();
     private volatile long replacedAt;
@@ -89,9 +96,11 @@ final class RedisLink {
      * stays up, reports the broker down, and tries again every {@link #CONNECT_RETRY_MILLIS}; nothing is recorded
      * meanwhile (joins and subscriptions are refused), so there is nothing to catch up on once connected.
      */
-    void start(StreamFeeds streamFeeds, String aliveChannel) {
+    void start(StreamFeeds streamFeeds, String aliveChannel, String controlChannel, Consumer<String> control) {
         this.feeds = streamFeeds;
         this.aliveChannel = aliveChannel;
+        this.controlChannel = controlChannel;
+        this.control = control;
         every("pub/sub liveness", ALIVE_MILLIS, this::checkAlive);
         executor.execute(() -> tryConnect(true));
     }
@@ -122,6 +131,7 @@ final class RedisLink {
                     + " ms while it looked open; replacing it and catching up every stream");
             List<String> channels = new ArrayList<>(feeds.channels());
             channels.add(aliveChannel);
+            channels.add(controlChannel);
             if (pubsubIngress != null) {
                 channels.add(ingressChannel);
             }
@@ -171,7 +181,8 @@ final class RedisLink {
         clients.connect(this::listen);
         aliveAt = System.currentTimeMillis();
         checkEviction();
-        calls.await(clients.pubsub().async().subscribe(aliveChannel).toCompletableFuture(), "subscribe liveness");
+        calls.await(clients.pubsub().async().subscribe(aliveChannel, controlChannel).toCompletableFuture(),
+                "subscribe liveness and control");
         if (ingress != null) {
             startIngressNow();
         }
@@ -200,6 +211,10 @@ final class RedisLink {
                 }
                 if (channel.equals(aliveChannel)) {
                     aliveAt = System.currentTimeMillis();
+                    return;
+                }
+                if (channel.equals(controlChannel)) {
+                    control.accept(message);
                     return;
                 }
                 BroadcastIngress target = pubsubIngress;

@@ -188,6 +188,12 @@ final class RedisPresence {
         return new PresenceInfo(records.size(), List.copyOf(records));
     }
 
+    /** The members of {@code stream}: one ZCARD after expiring what is due, as {@link #info} does. */
+    int count(String stream) {
+        return Integer.parseInt(reported(stream, redis.call(RedisScripts.PRESENCE_COUNT, keys.presence(stream), stream,
+                keys.channel(stream))).get(0));
+    }
+
     /**
      * Renews the lease of every live session of this node, one script per stream, all sent at once. A record Redis
      * no longer has (it was swept while this node could not renew it, or Redis lost its data) is joined again, so

@@ -28,7 +28,8 @@ enum RedisScripts {
     PRESENCE_TOUCH("presence_touch", ScriptOutputType.MULTI),
     PRESENCE_EXPIRE("presence_expire", ScriptOutputType.MULTI),
     PRESENCE_DUE("presence_due", ScriptOutputType.MULTI),
-    PRESENCE_INFO("presence_info", ScriptOutputType.MULTI);
+    PRESENCE_INFO("presence_info", ScriptOutputType.MULTI),
+    PRESENCE_COUNT("presence_count", ScriptOutputType.MULTI);
 
     private final String text;
     private final String sha;

@@ -1,6 +1,6 @@
 package dev.jcable.broker.redis;
 
-import dev.jcable.broker.Publication;
+import dev.jcable.broker.Broadcast;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.StreamMessage;
@@ -172,7 +172,7 @@ final class RedisStreamIngress implements AutoCloseable {
             LOG.warning(() -> "jcable: entry " + message.getId() + " of " + stream + " has no payload field; dropped");
             return;
         }
-        List<Publication> publications = ingress.parse(payload);
+        List<Broadcast> publications = ingress.parse(payload);
         for (int i = published.getOrDefault(message.getId(), 0); i < publications.size(); i++) {
             try {
                 ingress.publish(publications.get(i)); // throws when the broker could not make it: taken again

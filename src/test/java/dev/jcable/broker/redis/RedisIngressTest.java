@@ -60,7 +60,7 @@ class RedisIngressTest {
         volatile java.util.function.Consumer<Publication> before = p -> { };
 
         @Override
-        public List<Publication> parse(String payload) {
+        public List<dev.jcable.broker.Broadcast> parse(String payload) {
             try {
                 return PublicationParser.parse(payload);
             } catch (PublicationParser.InvalidBody e) {
@@ -69,7 +69,8 @@ class RedisIngressTest {
         }
 
         @Override
-        public void publish(Publication publication) {
+        public void publish(dev.jcable.broker.Broadcast broadcast) {
+            Publication publication = (Publication) broadcast;
             if (failFirst.compareAndSet(true, false)) {
                 throw new dev.jcable.broker.BrokerUnavailableException("hiccup", null);
             }

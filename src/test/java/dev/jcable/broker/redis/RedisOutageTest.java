@@ -98,13 +98,13 @@ class RedisOutageTest {
                 Duration.ofSeconds(300)), false)) {
             a.broker.startIngress(true, "__anycable__", true, "__anycable__", new BroadcastIngress() {
                 @Override
-                public List<dev.jcable.broker.Publication> parse(String payload) {
+                public List<dev.jcable.broker.Broadcast> parse(String payload) {
                     return List.of(new dev.jcable.broker.Publication("s", payload, null));
                 }
 
                 @Override
-                public void publish(dev.jcable.broker.Publication publication) {
-                    ingested.add("x " + publication.data());
+                public void publish(dev.jcable.broker.Broadcast broadcast) {
+                    ingested.add("x " + ((dev.jcable.broker.Publication) broadcast).data());
                 }
 
                 @Override

@@ -60,12 +60,29 @@ class RedisPresenceTest {
         assertTrue(a.broker.presenceRemove("room", "s1"));
         assertFalse(a.broker.presenceRemove("room", "s1"), "already left");
         assertEquals(1, b.broker.presenceInfo("room").total(), "still held by s2 on node b");
+        assertEquals(1, a.broker.presenceCount("room"), "the count agrees, from either node");
         assertTrue(b.broker.presenceRemove("room", "s2"));
         assertTrue(await(() -> a.events().size() == 2 && b.events().size() == 2, 5));
         List<String> expected = List.of("join room 42 {\"name\":\"Vova\"}", "leave room 42");
         assertEquals(expected, a.events());
         assertEquals(expected, b.events());
         assertEquals(PresenceInfo.EMPTY, b.broker.presenceInfo("room"));
+        assertEquals(0, a.broker.presenceCount("room"));
+    }
+
+    @Test
+    void countIsTheClustersAndExpiresWhatIsDueFirst() {
+        TestNode a = node(Duration.ofMillis(200), 100);
+        TestNode b = node(Duration.ofMillis(200), 100);
+        a.broker.presenceAdd("room", "s1", "1", null);
+        b.broker.presenceAdd("room", "s2", "2", null);
+        b.broker.presenceAdd("room", "s3", "2", null);
+        assertEquals(2, a.broker.presenceCount("room"));
+        assertEquals(2, b.broker.presenceCount("room"));
+        a.broker.presenceDisconnected("s1");
+        // past its TTL the count drops (the count script expires what is due, as the list does, sweeper or not)
+        assertTrue(await(() -> b.broker.presenceCount("room") == 1, 5));
+        assertEquals(List.of(new PresenceInfo.Record("2", null)), b.broker.presenceInfo("room").records());
     }
 
     @Test

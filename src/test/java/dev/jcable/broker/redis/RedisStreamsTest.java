@@ -52,6 +52,18 @@ class RedisStreamsTest {
     }
 
     @Test
+    void aRemoteCommandReachesEveryNodeOnceAndIsNotStored() {
+        TestNode a = node();
+        TestNode b = node();
+        a.broker.command(new dev.jcable.broker.RemoteCommand("{\"user_id\":\"42\"}", false));
+        b.broker.command(new dev.jcable.broker.RemoteCommand("{\"user_id\":\"7\"}", true));
+        List<String> expected = List.of("disconnect {\"user_id\":\"42\"} false", "disconnect {\"user_id\":\"7\"} true");
+        assertTrue(await(() -> a.events().size() >= 2 && b.events().size() >= 2, 5));
+        assertEquals(expected, a.events());
+        assertEquals(expected, b.events());
+    }
+
+    @Test
     void offsetsCountFromOneInOneEpochSharedByEveryNode() {
         TestNode a = node();
         TestNode b = node();

@@ -76,6 +76,11 @@ final class TestNode implements BrokerListener, AutoCloseable {
         record("epoch " + stream);
     }
 
+    @Override
+    public void command(dev.jcable.broker.RemoteCommand command) {
+        record("disconnect " + command.identifiers() + " " + command.reconnect());
+    }
+
     /** Transitions this node reported as its own ({@code join …} / {@code leave …}), apart from delivered events. */
     @Override
     public void presenceChanged(String stream, PresenceEvent event, int members) {
