@@ -32,7 +32,10 @@ public enum Counter {
     DISCONNECT_UNAUTHORIZED("jcable_disconnects", "reason", "unauthorized", Disconnects.HELP),
     DISCONNECT_WRITE_FAILED("jcable_disconnects", "reason", "write_failed", Disconnects.HELP),
     DISCONNECT_OTHER("jcable_disconnects", "reason", "other", Disconnects.HELP),
-    BROKER_ERRORS("jcable_broker_errors", "Broker calls that failed: Redis errors, timeouts, lost connections");
+    BROKER_ERRORS("jcable_broker_errors", "Broker calls that failed: Redis errors, timeouts, lost connections"),
+    RPC_CALL("anycable_go_rpc_call", "The total number of RPC calls"),
+    RPC_RETRIES("anycable_go_rpc_retries", "The total number of RPC call retries"),
+    RPC_ERROR("anycable_go_rpc_error", "The total number of failed RPC calls");
 
     private final String metric;
     private final String tagKey;

@@ -41,6 +41,14 @@ public final class NodeHarness implements AutoCloseable {
     /** … and a sink for the application events (CDI observers in a container). */
     NodeHarness(Map<Option, String> options, dev.jcable.channels.Channels channels,
                 dev.jcable.api.ConnectionIdentifier identifier, dev.jcable.events.EventSink events) {
+        this(options, channels, identifier, events, null);
+    }
+
+    /** … and the way RPC calls travel (with {@code rpc_host} set). */
+    NodeHarness(Map<Option, String> options, dev.jcable.channels.Channels channels,
+                dev.jcable.api.ConnectionIdentifier identifier, dev.jcable.events.EventSink events,
+                dev.jcable.rpc.RpcTransport rpc) {
+        node.rpcTransport = rpc;
         node.channelTypes = channels;
         node.identifier = identifier;
         node.applicationEvents = events;
