@@ -124,4 +124,11 @@ class RpcIT extends AsClient {
             nobody.awaitClose();
         }
     }
+
+    @Test
+    void theOfficialClients() throws Exception {
+        String output = ClientCompatIT.node("rpc-clients.mjs", cable.ws(null).toString(), cable.http().toString(),
+                Cable.BROADCAST_KEY, Cable.stream("js"));
+        assertTrue(output.contains("rpc-clients: 5 passed, 0 failed"), output);
+    }
 }
