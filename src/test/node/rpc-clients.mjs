@@ -47,8 +47,10 @@ await run('rpc-clients', 40000, async ok => {
   await assert.rejects(rejected.ensureSubscribed())
   ok('@anycable/core: the application rejects a subscription')
 
-  // Rails' own client: needs a WebSocket and a bare document (ConnectionMonitor listens for visibility changes)
-  globalThis.document = { visibilityState: 'visible', addEventListener() {}, removeEventListener() {} }
+  // Rails' own client: needs a WebSocket and a bare browser (ConnectionMonitor listens for visibility changes)
+  globalThis.document = { visibilityState: 'visible' }
+  globalThis.addEventListener = () => {}
+  globalThis.removeEventListener = () => {}
   ActionCable.adapters.WebSocket = WebSocket
   ActionCable.adapters.logger = { log() {} }
   const consumer = ActionCable.createConsumer(`${wsUrl}?user=rails`)

@@ -229,8 +229,7 @@ public final class ConfigLoader {
             if (!host.matches("[A-Za-z0-9.\\-]+:\\d{1,5}|\\[[0-9A-Fa-f:]+]:\\d{1,5}")) {
                 throw invalid(Option.RPC_HOST, host, "must be http(s)://… (RPC over HTTP) or host:port (gRPC)");
             }
-            // not built yet: refused here rather than failing at the first connection
-            throw invalid(Option.RPC_HOST, host, "gRPC is not supported yet; use RPC over HTTP (http://…/_anycable)");
+            transport = RpcSettings.Transport.GRPC;
         }
         List<String> headers = new ArrayList<>();
         for (String header : raw(Option.HEADERS).toLowerCase(Locale.ROOT).split(",")) {

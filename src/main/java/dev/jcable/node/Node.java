@@ -30,6 +30,7 @@ import dev.jcable.protocol.JsonText;
 import dev.jcable.protocol.PresenceEvent;
 import dev.jcable.protocol.PresenceInfo;
 import dev.jcable.protocol.ProtocolException;
+import dev.jcable.rpc.GrpcRpc;
 import dev.jcable.rpc.HttpRpc;
 import dev.jcable.rpc.Rpc;
 import dev.jcable.config.RpcSettings;
@@ -235,7 +236,9 @@ public class Node implements BrokerListener {
         RpcSettings rpcSettings = config.rpc();
         if (rpcSettings.enabled()) {
             if (rpcTransport == null) {
-                rpcTransport = new HttpRpc(rpcSettings, executor);
+                rpcTransport = rpcSettings.transport() == RpcSettings.Transport.HTTP
+                        ? new HttpRpc(rpcSettings, executor)
+                        : new GrpcRpc(rpcSettings, executor, threadFactory, scheduler);
             }
             rpc = new Rpc(rpcSettings, rpcTransport, scheduler, System::currentTimeMillis);
             rpcChannels = new RpcChannels(rpc, streams, presence, config.turboStreams());

@@ -10,8 +10,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * AnyCable's own RPC-over-HTTP library (@anycable/serverless-js) serving a chat channel, as a Node process
- * (src/test/node/rpc-backend.mjs) on a free port; every call it answered is kept as one line of its output.
+ * An RPC backend as a Node process on a free port: AnyCable's own RPC-over-HTTP library (@anycable/serverless-js,
+ * src/test/node/rpc-backend.mjs) or a gRPC server on AnyCable's rpc.proto (@grpc/grpc-js, rpc-grpc-backend.mjs);
+ * every line of its output is kept (a line per call it answered).
  */
 final class RpcBackend implements AutoCloseable {
 
@@ -19,10 +20,11 @@ final class RpcBackend implements AutoCloseable {
     private final int port;
     final List<String> lines = new CopyOnWriteArrayList<>();
 
-    RpcBackend(String secret) throws Exception {
+    RpcBackend(String... scriptAndArguments) throws Exception {
         File dir = new File(System.getProperty("node.test.dir", "src/test/node"));
-        process = new ProcessBuilder("node", "rpc-backend.mjs", secret).directory(dir).redirectErrorStream(true)
-                .start();
+        java.util.List<String> command = new java.util.ArrayList<>(List.of("node"));
+        command.addAll(List.of(scriptAndArguments));
+        process = new ProcessBuilder(command).directory(dir).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8));
         String first = out.readLine();
@@ -48,6 +50,11 @@ final class RpcBackend implements AutoCloseable {
         return "http://127.0.0.1:" + port + "/_anycable";
     }
 
+    /** {@code host:port}, as rpc_host names a gRPC backend. */
+    String address() {
+        return "127.0.0.1:" + port;
+    }
+
     /** Waits (at most 20 s) for a line of the backend's output that matches. */
     String await(Predicate<String> match) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -66,6 +73,11 @@ final class RpcBackend implements AutoCloseable {
             }
         }
         throw new AssertionError("the RPC backend never logged a matching line; it logged " + lines);
+    }
+
+    /** Kills it (a dead backend), and waits until it is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
     }
 
     @Override

@@ -23,7 +23,7 @@ class RpcIT extends AsClient {
     @Deployment(testable = false)
     static WebArchive deployment() throws Exception {
         // the default key: HMAC-SHA256(secret, "rpc-cable"), as AnyCable derives it
-        backend = new RpcBackend(MessageVerifier.derive(Cable.SECRET, "rpc-cable"));
+        backend = new RpcBackend("rpc-backend.mjs", MessageVerifier.derive(Cable.SECRET, "rpc-cable"));
         return Cable.war(Map.of("rpc_host", backend.url()));
     }
 
