@@ -62,7 +62,16 @@ class ChatChannel extends Channel {
 const app = new CableApplication();
 app.registerChannel('ChatChannel', new ChatChannel());
 
+// RPC_BENCH=1 (RpcBench): no line per call; the time each call took in here is kept, and printed on SIGTERM
+const bench = process.env.RPC_BENCH === '1'
+const took = []
+process.on('SIGTERM', () => {
+  if (bench) console.log(`backend ${JSON.stringify(took)}`)
+  process.exit(0)
+})
+
 const server = http.createServer(async (req, res) => {
+  const started = process.hrtime.bigint()
   const chunks = [];
   for await (const chunk of req) chunks.push(chunk);
   const body = Buffer.concat(chunks).toString('utf8');
@@ -75,7 +84,8 @@ const server = http.createServer(async (req, res) => {
   const sid = req.headers['x-anycable-meta-sid'];
   try {
     const answer = await handler(request, app);
-    console.log(`rpc ${req.url.split('/').pop()} ${sid} ${body}`);
+    if (bench) took.push(Number(process.hrtime.bigint() - started) / 1000);
+    else console.log(`rpc ${req.url.split('/').pop()} ${sid} ${body}`);
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
   } catch (e) {
     console.log(`error ${req.url} ${e.message}`);

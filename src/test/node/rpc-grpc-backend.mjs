@@ -8,16 +8,27 @@ import protoLoader from '@grpc/proto-loader'
 const definition = protoLoader.loadSync('anycable-rpc.proto', { keepCase: true, enums: Number, defaults: true })
 const anycable = grpc.loadPackageDefinition(definition).anycable
 let inflight = 0
+// RPC_BENCH=1 (RpcBench): no lines per call; the time each call took in here is kept, and printed on SIGTERM
+const bench = process.env.RPC_BENCH === '1'
+const took = []
+process.on('SIGTERM', () => {
+  if (bench) console.log(`backend ${JSON.stringify(took)}`)
+  process.exit(0)
+})
+const log = bench ? () => {} : line => console.log(line)
 
 function track(handler) {
   return async (call, callback) => {
-    console.log(`inflight ${++inflight}`)
+    const started = process.hrtime.bigint()
+    log(`inflight ${++inflight}`)
     try {
-      callback(null, await handler(call.request, call.metadata.get('sid')[0]))
+      const answer = await handler(call.request, call.metadata.get('sid')[0])
+      if (bench) took.push(Number(process.hrtime.bigint() - started) / 1000)
+      callback(null, answer)
     } catch (e) {
       callback(e)
     } finally {
-      console.log(`inflight ${--inflight}`)
+      log(`inflight ${--inflight}`)
     }
   }
 }
@@ -28,7 +39,7 @@ const server = new grpc.Server()
 server.addService(anycable.RPC.service, {
   Connect: track(async (request, sid) => {
     const user = new URL(request.env.url).searchParams.get('user')
-    console.log(`rpc Connect ${sid} - ${request.env.url}`)
+    log(`rpc Connect ${sid} - ${request.env.url}`)
     if (!user) {
       return { status: 2, transmissions: ['{"type":"disconnect","reason":"unauthorized"}'], error_msg: 'no user' }
     }
@@ -38,7 +49,7 @@ server.addService(anycable.RPC.service, {
   Command: track(async (request, sid) => {
     const { channel, ...params } = JSON.parse(request.identifier)
     const user = JSON.parse(request.connection_identifiers).user
-    console.log(`rpc Command ${sid} ${request.command} ${request.identifier} ${JSON.stringify(request.env.istate)}`)
+    log(`rpc Command ${sid} ${request.command} ${request.identifier} ${JSON.stringify(request.env.istate)}`)
     const to = message => JSON.stringify({ identifier: request.identifier, message })
     const typed = type => JSON.stringify({ identifier: request.identifier, type })
     if (channel === 'SlowChannel') {
@@ -63,7 +74,7 @@ server.addService(anycable.RPC.service, {
     return { status: 1 }
   }),
   Disconnect: track(async (request, sid) => {
-    console.log(`rpc Disconnect ${sid} ${request.identifiers} ${JSON.stringify(request.subscriptions)}`)
+    log(`rpc Disconnect ${sid} ${request.identifiers} ${JSON.stringify(request.subscriptions)}`)
     return { status: 1 }
   })
 })

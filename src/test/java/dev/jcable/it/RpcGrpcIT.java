@@ -17,7 +17,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * AnyCable RPC over gRPC on the real server, against a gRPC server on AnyCable's rpc.proto ({@code @grpc/grpc-js},
  * src/test/node/rpc-grpc-backend.mjs): presence joined and left by the channel from its command responses, a slow
- * backend (the deployment allows 2 calls in flight and 2,000 ms per call) and, last, a dead one.
+ * backend (the deployment allows 2 calls in flight and 5,000 ms per call) and, last, a dead one.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RpcGrpcIT extends AsClient {
@@ -27,8 +27,9 @@ class RpcGrpcIT extends AsClient {
     @Deployment(testable = false)
     static WebArchive deployment() throws Exception {
         backend = new RpcBackend("rpc-grpc-backend.mjs");
+        // 5,000 ms per call: the first call also opens the HTTP/2 connection, slow on a loaded machine
         return Cable.war(Map.of("rpc_host", backend.address(), "rpc_concurrency", "2",
-                "rpc_request_timeout", "2000"));
+                "rpc_request_timeout", "5000"));
     }
 
     @AfterAll
@@ -95,10 +96,12 @@ class RpcGrpcIT extends AsClient {
                     .max().orElse(0);
             assertEquals(2, most, "rpc_concurrency=2: calls the backend had in progress at once");
 
-            String tooSlow = "{\"channel\":\"SlowChannel\",\"ms\":\"4000\"}";
+            String tooSlow = "{\"channel\":\"SlowChannel\",\"ms\":\"9000\"}";
             clients.get(0).send(Cable.subscribe(tooSlow));
-            clients.get(0).expect("{\"identifier\":" + Cable.quoted(tooSlow)
-                    + ",\"type\":\"reject_subscription\",\"reason\":\"rpc_timeout\"}");
+            String rejected = "{\"identifier\":" + Cable.quoted(tooSlow)
+                    + ",\"type\":\"reject_subscription\",\"reason\":\"rpc_timeout\"}";
+            List<String> frames = clients.get(0).until(frame -> !frame.contains("\"type\":\"ping\""), 30_000);
+            assertEquals(rejected, frames.get(frames.size() - 1)); // after rpc_request_timeout, not the 9 s
         } finally {
             clients.forEach(WsClient::close);
         }
@@ -111,7 +114,7 @@ class RpcGrpcIT extends AsClient {
         try (WsClient nobody = WsClient.attempt(cable.ws("user=late"), Map.of())) {
             assertEquals("1011 Auth Error", nobody.awaitClose(30_000));
         }
-        String metrics = cable.get("metrics", null).body();
+        String metrics = cable.get("metrics", "Bearer m3trics").body(); // the suite's metrics_key
         assertTrue(metrics.matches("(?s).*\\nanycable_go_rpc_retries_total [1-9].*"), metrics);
         assertTrue(metrics.matches("(?s).*\\nanycable_go_rpc_capacity_num 2\\.0.*"), metrics);
     }
