@@ -1,5 +1,5 @@
 // An AnyCable gRPC backend for RpcGrpcIT, on @grpc/grpc-js and @grpc/proto-loader with AnyCable's rpc.proto
-// (anycable-rpc.proto). Its channel, RoomChannel, joins presence from the server as a Rails channel's join_presence
+// (anycable-rpc.proto). Its channel, LobbyChannel, joins presence from the server as a Rails channel's join_presence
 // does; SlowChannel answers after the number of milliseconds its params name. Prints "listening <port>", then a line
 // per call: "rpc <Method> <sid> <command> <identifier>", and "inflight <n>" whenever the calls in progress change.
 import grpc from '@grpc/grpc-js'

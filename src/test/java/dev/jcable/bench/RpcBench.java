@@ -55,7 +55,7 @@ public final class RpcBench {
                 : new GrpcRpc(settings, executor, Executors.defaultThreadFactory(), scheduler);
         Rpc rpc = new Rpc(settings, wire, scheduler, System::currentTimeMillis);
         String identifier = http ? "{\"channel\":\"ChatChannel\",\"room\":\"1\"}"
-                : "{\"channel\":\"RoomChannel\",\"room\":\"1\"}";
+                : "{\"channel\":\"LobbyChannel\",\"room\":\"1\"}";
         String data = http ? "{\"action\":\"echo\",\"text\":\"hi\"}" : "{\"action\":\"echo\",\"text\":\"hi\"}";
         Env env = new Env("http://localhost/cable?user=bench", Map.of("cookie", "a=1"), Map.of(),
                 http ? Map.of(identifier, "{\"count\":0}") : Map.of());

@@ -38,7 +38,7 @@ class RpcGrpcIT extends AsClient {
     }
 
     private static String room(String name) {
-        return "{\"channel\":\"RoomChannel\",\"room\":\"" + name + "\"}";
+        return "{\"channel\":\"LobbyChannel\",\"room\":\"" + name + "\"}";
     }
 
     private static String typed(String identifier, String type) {

@@ -79,7 +79,7 @@ class GrpcTransportIT {
             assertEquals(List.of("{\"type\":\"welcome\",\"sid\":\"sid1\"}"), connect.transmissions());
             assertEquals(Map.of("user", "ann"), connect.cstate());
 
-            String identifier = "{\"channel\":\"RoomChannel\",\"room\":\"1\"}";
+            String identifier = "{\"channel\":\"LobbyChannel\",\"room\":\"1\"}";
             CommandReply subscribe = rpc.command("sid1", new CommandCall("subscribe", identifier, connect.identifiers(),
                     null, env("http://h/cable?user=ann", Map.of()))).get(10, TimeUnit.SECONDS);
             assertEquals(Status.SUCCESS, subscribe.status());
@@ -91,7 +91,7 @@ class GrpcTransportIT {
                     "{\"action\":\"leave\"}", env("http://h/cable?user=ann", subscribe.istate())))
                     .get(10, TimeUnit.SECONDS);
             assertEquals(new Presence("leave", "ann", null), leave.presence());
-            assertEquals(List.of("{\"identifier\":\"{\\\"channel\\\":\\\"RoomChannel\\\",\\\"room\\\":\\\"1\\\"}\","
+            assertEquals(List.of("{\"identifier\":\"{\\\"channel\\\":\\\"LobbyChannel\\\",\\\"room\\\":\\\"1\\\"}\","
                     + "\"message\":{\"left\":\"ann\"}}"), leave.transmissions()); // istate went back
 
             ConnectReply refused = rpc.connect("sid2", env("http://h/cable", Map.of())).get(10, TimeUnit.SECONDS);
