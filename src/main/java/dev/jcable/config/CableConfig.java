@@ -37,6 +37,7 @@ import java.util.Map;
  * @param metricsHttp       the path of the Prometheus metrics; empty when they are not served
  * @param metricsKey        Bearer key of the metrics path; null when it needs no key
  * @param statsRefreshInterval how often the stats line is logged; zero turns it off
+ * @param pusher                Pusher protocol mode (docs/pusher.md): off unless its key and secret are set
  * @param sources           where each option's value came from (for the start-up line)
  */
 public record CableConfig(
@@ -88,6 +89,7 @@ public record CableConfig(
         String metricsHttp,
         String metricsKey,
         Duration statsRefreshInterval,
+        PusherConfig pusher,
         Map<Option, String> sources) {
 
     public CableConfig {
@@ -134,6 +136,7 @@ public record CableConfig(
             case PRESENCE_WEBHOOK_SECRET -> presenceWebhookSecret;
             case HTTP_RPC_SECRET -> rpc.httpSecret();
             case METRICS_KEY -> metricsKey;
+            case PUSHER_SECRET -> pusher.secret();
             default -> throw new IllegalArgumentException(option.key());
         };
         return value == null || value.isEmpty() ? "<none>" : "<set>";
@@ -189,21 +192,56 @@ public record CableConfig(
             case DISABLE_DISCONNECT -> String.valueOf(rpc.disableDisconnect());
             case METRICS_HTTP -> metricsHttp.isEmpty() ? "off" : metricsHttp;
             case STATS_REFRESH_INTERVAL -> seconds(statsRefreshInterval);
+            case PUSHER_APP_ID -> pusher.appId();
+            case PUSHER_APP_KEY -> pusher.appKey();
+            case PUSHER_WEBHOOK_URL -> redactUrl(pusher.webhookUrl());
             default -> throw new IllegalArgumentException(option.key());
         };
     }
 
-    /** The URL with its password replaced by {@code ***}: {@code redis://:***@host:6379/0}. */
+    /**
+     * The URL as logs and errors may show it: a password in its userinfo replaced by {@code ***}
+     * ({@code redis://app:***@host:6379/0}), a userinfo without a password (a token, {@code https://TOKEN@host}) by
+     * {@code ***}, and every query value and the fragment by {@code ***} ({@code /hook?token=***}), since a webhook
+     * receiver's key often rides there. Whatever is not a URL is shown as {@code ***}.
+     */
     public static String redactUrl(String url) {
         int scheme = url.indexOf("://");
-        int at = url.lastIndexOf('@');
-        if (scheme < 0 || at < scheme) {
-            return url;
+        if (scheme < 0) {
+            return url.isEmpty() ? url : "***";
         }
-        String userInfo = url.substring(scheme + 3, at);
-        int colon = userInfo.indexOf(':');
-        String user = colon < 0 ? "" : userInfo.substring(0, colon);
-        return url.substring(0, scheme + 3) + user + ":***" + url.substring(at);
+        int start = scheme + 3;
+        int end = start;
+        while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        String authority = url.substring(start, end);
+        int at = authority.lastIndexOf('@');
+        if (at >= 0) {
+            String userInfo = authority.substring(0, at);
+            int colon = userInfo.indexOf(':');
+            authority = (colon < 0 ? "***" : userInfo.substring(0, colon) + ":***") + authority.substring(at);
+        }
+        StringBuilder shown = new StringBuilder(url.substring(0, start)).append(authority);
+        String rest = url.substring(end);
+        int hash = rest.indexOf('#');
+        String fragment = hash < 0 ? null : rest.substring(hash + 1);
+        rest = hash < 0 ? rest : rest.substring(0, hash);
+        int question = rest.indexOf('?');
+        if (question < 0) {
+            shown.append(rest);
+        } else {
+            shown.append(rest, 0, question + 1);
+            String[] params = rest.substring(question + 1).split("&", -1);
+            for (int i = 0; i < params.length; i++) {
+                int eq = params[i].indexOf('=');
+                shown.append(i == 0 ? "" : "&").append(eq < 0 ? "***" : params[i].substring(0, eq) + "=***");
+            }
+        }
+        if (fragment != null) {
+            shown.append(fragment.isEmpty() ? "#" : "#***");
+        }
+        return shown.toString();
     }
 
     private static String seconds(Duration d) {

@@ -26,6 +26,8 @@ public final class ConfigLoader {
     private static final Logger LOG = Logger.getLogger(ConfigLoader.class.getName());
     /** AnyCable's literal for "explicitly empty" secrets and keys. */
     private static final String NONE = "none";
+    /** The phrase the presence webhook's key is derived with from {@code secret} (like AnyCable's "broadcast-cable"). */
+    public static final String WEBHOOK_PURPOSE = "presence-webhook-cable";
     private static final Set<String> BROKERS = Set.of("memory", "redis");
     private static final Set<String> ADAPTERS = Set.of("http", "redis", "redisx");
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
@@ -117,13 +119,14 @@ public final class ConfigLoader {
                 bool(Option.DEMO),
                 raw(Option.PRESENCE_IDENTITY),
                 webhookUrl(),
-                fallback(Option.PRESENCE_WEBHOOK_SECRET, secret),
+                webhookSecret(secret),
                 seconds(Option.PRESENCE_WEBHOOK_BATCH),
                 seconds(Option.PRESENCE_WEBHOOK_RETRY),
                 rpc(secret),
                 metricsHttp(),
                 optionalKey(Option.METRICS_KEY),
                 seconds(Option.STATS_REFRESH_INTERVAL),
+                pusher(),
                 Map.copyOf(origin));
     }
 
@@ -261,9 +264,27 @@ public final class ConfigLoader {
         return Duration.ofMillis(number(option, 1, 3_600_000));
     }
 
+    /** Pusher mode: on with a key and a secret (the app id defaults to the key, as a Pusher SDK needs one). */
+    private PusherConfig pusher() {
+        String key = raw(Option.PUSHER_APP_KEY);
+        String secret = secret(Option.PUSHER_SECRET);
+        if (!key.isEmpty() && !PusherConfig.NAME.matcher(key).matches()) {
+            throw invalid(Option.PUSHER_APP_KEY, key, "must be 1 to 64 of A-Z a-z 0-9 _ . -");
+        }
+        String id = raw(Option.PUSHER_APP_ID);
+        if (!id.isEmpty() && !PusherConfig.NAME.matcher(id).matches()) {
+            throw invalid(Option.PUSHER_APP_ID, id, "must be 1 to 64 of A-Z a-z 0-9 _ . -");
+        }
+        return new PusherConfig(id.isEmpty() ? key : id, key, secret, webhookUrl(Option.PUSHER_WEBHOOK_URL));
+    }
+
     /** Empty (no webhook), or an absolute http(s) URL. */
     private String webhookUrl() {
-        String url = raw(Option.PRESENCE_WEBHOOK_URL);
+        return webhookUrl(Option.PRESENCE_WEBHOOK_URL);
+    }
+
+    private String webhookUrl(Option option) {
+        String url = raw(option);
         if (url.isEmpty()) {
             return url;
         }
@@ -276,7 +297,7 @@ public final class ConfigLoader {
         } catch (java.net.URISyntaxException e) {
             // refused below
         }
-        throw invalid(Option.PRESENCE_WEBHOOK_URL, url, "must be an absolute http:// or https:// URL");
+        throw invalid(option, CableConfig.redactUrl(url), "must be an absolute http:// or https:// URL");
     }
 
     private String fallback(Option option, String secret) {
@@ -286,6 +307,20 @@ public final class ConfigLoader {
             return secret;
         }
         return NONE.equalsIgnoreCase(value) ? "" : value;
+    }
+
+    /**
+     * An explicit key, else {@code hex(HMAC-SHA256(secret, "presence-webhook-cable"))}, as the broadcast key is
+     * derived: a webhook receiver holds this key, and must not hold the one that signs streams and mints tokens.
+     * Derived in public mode too: a receiver still wants to know the POST came from this server.
+     */
+    private String webhookSecret(String secret) {
+        String value = raw(Option.PRESENCE_WEBHOOK_SECRET);
+        if (!value.isEmpty()) {
+            return value;
+        }
+        origin.put(Option.PRESENCE_WEBHOOK_SECRET, "derived from secret");
+        return MessageVerifier.derive(secret, WEBHOOK_PURPOSE);
     }
 
     /** An explicit key, else none in public mode, else {@code hex(HMAC-SHA256(secret, phrase))}. */

@@ -61,6 +61,10 @@ public enum Option {
     DISCONNECT_RATE("100", false),
     DISCONNECT_TIMEOUT("5", false),
     DISABLE_DISCONNECT("false", false),
+    PUSHER_APP_ID("", false),
+    PUSHER_APP_KEY("", false),
+    PUSHER_SECRET("", true),
+    PUSHER_WEBHOOK_URL("", false),
     METRICS_HTTP("/metrics", false),
     METRICS_KEY("", true),
     STATS_REFRESH_INTERVAL("0", false);

@@ -20,7 +20,7 @@ import java.io.IOException;
  * <p>A handshake that arrives while the node drains is refused with 503, so a client that reconnects at once tries
  * again with back-off instead of joining a node that is about to close it.
  */
-@WebFilter(urlPatterns = "/cable", asyncSupported = true)
+@WebFilter(urlPatterns = {"/cable", "/app/*"}, asyncSupported = true)
 public class DrainFilter extends HttpFilter {
 
     @Inject

@@ -17,7 +17,7 @@ import java.util.logging.Logger;
  * {@code allowed_origins} lists the origins that may connect (by default it does not: every origin may). It stops
  * cross-site WebSocket hijacking: a page elsewhere that opens a socket with the visitor's cookies.
  */
-@WebFilter(urlPatterns = "/cable", asyncSupported = true)
+@WebFilter(urlPatterns = {"/cable", "/app/*"}, asyncSupported = true)
 public class OriginFilter extends HttpFilter {
 
     private static final Logger LOG = Logger.getLogger(OriginFilter.class.getName());

@@ -27,12 +27,19 @@ public final class Notifier {
     private final DeliveryPool pool;
     private final List<EventSink> sinks;
     private final PresenceWebhook webhook;
+    private final PusherWebhook pusherWebhook;
 
     /** @param webhook the presence webhook, or null when none is configured */
     public Notifier(DeliveryPool pool, List<EventSink> sinks, PresenceWebhook webhook) {
+        this(pool, sinks, webhook, null);
+    }
+
+    /** @param pusherWebhook Pusher's webhook (Pusher mode with pusher_webhook_url), or null */
+    public Notifier(DeliveryPool pool, List<EventSink> sinks, PresenceWebhook webhook, PusherWebhook pusherWebhook) {
         this.pool = pool;
         this.sinks = List.copyOf(sinks);
         this.webhook = webhook;
+        this.pusherWebhook = pusherWebhook;
     }
 
     /** A first join or last leave this node made (reported once for the cluster). */
@@ -40,12 +47,22 @@ public final class Notifier {
         if (webhook != null) {
             webhook.changed(stream, event, members); // only queues
         }
+        if (pusherWebhook != null) {
+            pusherWebhook.changed(stream, event, members); // only queues
+        }
         if (sinks.isEmpty()) {
             return;
         }
         pool.submit(stream, () -> fire(event.join()
                 ? new PresenceJoined(stream, event.id(), event.info() == null ? JsonValue.NULL : parse(event.info()))
                 : new PresenceLeft(stream, event.id())));
+    }
+
+    /** A Pusher client event sent by a connection of this node: Pusher's {@code client_event} webhook. */
+    public void clientEvent(String channel, String event, String data, String socketId, String userId) {
+        if (pusherWebhook != null) {
+            pusherWebhook.clientEvent(channel, event, data, socketId, userId); // only queues
+        }
     }
 
     public void opened(String sid, String identifiers) {
@@ -64,6 +81,9 @@ public final class Notifier {
         pool.stop();
         if (webhook != null) {
             webhook.stop();
+        }
+        if (pusherWebhook != null) {
+            pusherWebhook.stop();
         }
     }
 

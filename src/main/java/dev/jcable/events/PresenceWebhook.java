@@ -42,6 +42,9 @@ public final class PresenceWebhook {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
     private final URI url;
+    /** The URL as WARNING lines show it: no userinfo, no query values (a receiver's key often rides there). */
+    private final String shown;
+    private final Format format;
     private final SecretKeySpec key;
     private final long batchMillis;
     private final long retryMillis;
@@ -54,9 +57,28 @@ public final class PresenceWebhook {
     private long dropped;
     private volatile boolean stopped;
 
+    /**
+     * What a POST looks like: jcable's ({@link #JCABLE}) or Pusher's ({@link PusherWebhook}).
+     *
+     * @param timeField       the body's field of the time of the POST, in epoch milliseconds
+     * @param signatureHeader the header of hex(HMAC-SHA256(secret, body))
+     * @param headers         further headers (name, value, name, value, …)
+     */
+    public record Format(String timeField, String signatureHeader, List<String> headers) {
+    }
+
+    public static final Format JCABLE = new Format("time", "X-Jcable-Signature", List.of());
+
     public PresenceWebhook(URI url, String secret, Duration batch, Duration retry, HttpClient http,
                            ScheduledExecutorService scheduler, LongSupplier clock) {
+        this(url, JCABLE, secret, batch, retry, http, scheduler, clock);
+    }
+
+    public PresenceWebhook(URI url, Format format, String secret, Duration batch, Duration retry, HttpClient http,
+                           ScheduledExecutorService scheduler, LongSupplier clock) {
         this.url = url;
+        this.shown = CableConfig.redactUrl(url.toString());
+        this.format = format;
         this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
         this.batchMillis = batch.toMillis();
         this.retryMillis = retry.toMillis();
@@ -113,7 +135,8 @@ public final class PresenceWebhook {
         return dropped;
     }
 
-    private void offer(String event) {
+    /** Queues one event (a JSON object) for the next POST; never blocks. */
+    void offer(String event) {
         boolean flush;
         synchronized (this) {
             if (queue.size() >= CAPACITY) {
@@ -121,7 +144,7 @@ public final class PresenceWebhook {
                 dropped++;
                 if (!overflowing) {
                     overflowing = true;
-                    LOG.warning(() -> "jcable: " + CAPACITY + " presence webhook events are waiting for " + url
+                    LOG.warning(() -> "jcable: " + CAPACITY + " presence webhook events are waiting for " + shown
                             + "; dropping the oldest (logged once until a POST succeeds)");
                 }
             }
@@ -146,7 +169,8 @@ public final class PresenceWebhook {
                 return;
             }
         }
-        String body = "{\"time\":" + clock.getAsLong() + ",\"events\":[" + String.join(",", batch) + "]}";
+        String body = "{\"" + format.timeField() + "\":" + clock.getAsLong() + ",\"events\":["
+                + String.join(",", batch) + "]}";
         post(body, batch.size(), clock.getAsLong(), 0);
     }
 
@@ -154,22 +178,27 @@ public final class PresenceWebhook {
         if (stopped) {
             return;
         }
-        HttpRequest request = HttpRequest.newBuilder(url).timeout(REQUEST_TIMEOUT)
+        HttpRequest.Builder builder = HttpRequest.newBuilder(url).timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json")
-                .header("X-Jcable-Signature", sign(body))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .header(format.signatureHeader(), sign(body));
+        for (int i = 0; i + 1 < format.headers().size(); i += 2) {
+            builder.header(format.headers().get(i), format.headers().get(i + 1));
+        }
+        HttpRequest request = builder.POST(HttpRequest.BodyPublishers.ofString(body)).build();
         http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
             if (error == null && response.statusCode() / 100 == 2) {
                 delivered();
                 return;
             }
-            String why = error != null ? error.toString() : "HTTP " + response.statusCode();
+            // an exception's text may quote the request's URI
+            String why = error != null ? error.toString().replace(url.toString(), shown)
+                    : "HTTP " + response.statusCode();
             long delay = Math.min(MAX_BACKOFF_MILLIS, Math.max(100, batchMillis) << Math.min(attempt, 20));
             if (clock.getAsLong() + delay - firstAttempt <= retryMillis) {
                 LOG.fine(() -> "jcable: presence webhook POST failed (" + why + "); retrying in " + delay + " ms");
                 schedule(() -> post(body, events, firstAttempt, attempt + 1), delay);
             } else {
-                LOG.warning(() -> "jcable: presence webhook " + url + " failed for presence_webhook_retry (" + why
+                LOG.warning(() -> "jcable: presence webhook " + shown + " failed for presence_webhook_retry (" + why
                         + "); dropped " + events + " event(s)");
                 synchronized (this) {
                     dropped += events;

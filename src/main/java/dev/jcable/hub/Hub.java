@@ -1,7 +1,9 @@
 package dev.jcable.hub;
 
 import dev.jcable.protocol.Codec;
+import dev.jcable.protocol.PresenceEvent;
 import dev.jcable.session.CableSession;
+import dev.jcable.session.Dialect;
 import dev.jcable.session.Frame;
 import dev.jcable.session.Subscription;
 import java.util.Map;
@@ -26,7 +28,8 @@ public final class Hub {
     public void subscribe(CableSession session, Subscription subscription, long position) {
         streams.compute(subscription.spec().stream(), (stream, groups) -> {
             Map<String, Group> g = groups != null ? groups : new ConcurrentHashMap<>();
-            g.computeIfAbsent(subscription.identifier(), id -> new Group(subscription.quotedIdentifier()))
+            g.computeIfAbsent(subscription.identifier(),
+                    id -> new Group(subscription.quotedIdentifier(), session.dialect()))
                     .sessions.put(session, position);
             return g;
         });
@@ -54,8 +57,7 @@ public final class Hub {
             return;
         }
         groups.forEach((identifier, group) -> {
-            Frame frame = new Frame(streamMeta == null ? Codec.message(group.quotedIdentifier, message)
-                    : Codec.message(group.quotedIdentifier, message, streamMeta));
+            Frame frame = new Frame(group.dialect.message(identifier, group.quotedIdentifier, message, streamMeta));
             group.sessions.forEach((session, position) -> {
                 if ((offset == 0 || offset > position) && (excludeSid == null || !excludeSid.equals(session.sid()))) {
                     session.deliver(identifier, frame);
@@ -64,18 +66,28 @@ public final class Hub {
         });
     }
 
-    /** Delivers a presence event ({@code {"type":"presence",…}}) to every subscriber of {@code stream}. */
-    public void presence(String stream, String event) {
+    /**
+     * Delivers a presence event to every subscriber of {@code stream} that its protocol tells of it.
+     *
+     * @param encoded the event's AnyCable encoding ({@link Codec#presenceEvent}), made once for every group
+     */
+    public void presence(String stream, PresenceEvent event, String encoded) {
         Map<String, Group> groups = streams.get(stream);
         if (groups == null) {
             return;
         }
-        for (Group group : groups.values()) {
-            Frame frame = new Frame(Codec.presence(group.quotedIdentifier, event));
-            for (CableSession session : group.sessions.keySet()) {
-                session.send(frame);
+        groups.forEach((identifier, group) -> {
+            String text = group.dialect.presence(identifier, group.quotedIdentifier, event, encoded);
+            if (text == null) {
+                return;
             }
-        }
+            Frame frame = new Frame(text);
+            for (CableSession session : group.sessions.keySet()) {
+                if (session.dialect().receives(identifier, event)) {
+                    session.send(frame);
+                }
+            }
+        });
     }
 
     /** The sessions subscribed to {@code stream}, each once. */
@@ -94,17 +106,25 @@ public final class Hub {
         return groups == null ? 0 : groups.values().stream().mapToInt(g -> g.sessions.size()).sum();
     }
 
+    /** The streams with at least one subscriber here. */
+    public java.util.Set<String> streamNames() {
+        return java.util.Set.copyOf(streams.keySet());
+    }
+
     public int streamCount() {
         return streams.size();
     }
 
     private static final class Group {
         final String quotedIdentifier;
+        /** How frames to this group look: every subscriber under one identifier speaks one protocol. */
+        final Dialect dialect;
         /** Each subscriber, with the stream's offset when it subscribed. */
         final Map<CableSession, Long> sessions = new ConcurrentHashMap<>();
 
-        Group(String quotedIdentifier) {
+        Group(String quotedIdentifier, Dialect dialect) {
             this.quotedIdentifier = quotedIdentifier;
+            this.dialect = dialect;
         }
     }
 }

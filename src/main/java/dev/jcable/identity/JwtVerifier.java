@@ -19,7 +19,9 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Verifies AnyCable connection tokens: a compact JWS signed with HMAC ({@code HS256}, {@code HS384} or
  * {@code HS512}, nothing else), whose {@code ext} claim is a string holding the JSON connection identifiers and
- * whose optional {@code exp} is honoured. The JDK's HMAC is all this needs.
+ * whose optional {@code exp} and {@code nbf} are honoured to the millisecond with no leeway (RFC 7519: not accepted
+ * at or after {@code exp}, nor before {@code nbf}); a token used before its {@code nbf} is invalid, not expired, as
+ * anycable-go answers it ({@code unauthorized}). The JDK's HMAC is all this needs.
  */
 public final class JwtVerifier {
 
@@ -66,14 +68,24 @@ public final class JwtVerifier {
         if (!MessageDigest.isEqual(hmac(algorithm, parts[0] + "." + parts[1]), signature)) {
             return invalid("bad signature");
         }
+        BigDecimal now = BigDecimal.valueOf(clockMillis.getAsLong());
         JsonValue exp = claims.get("exp");
         if (exp != null) {
             if (!(exp instanceof JsonNumber seconds)) {
                 return invalid("exp is not a number");
             }
             // compared as decimals: a huge exp must not wrap around a long
-            if (BigDecimal.valueOf(clockMillis.getAsLong()).compareTo(seconds.bigDecimalValue().movePointRight(3)) >= 0) {
+            if (now.compareTo(seconds.bigDecimalValue().movePointRight(3)) >= 0) {
                 return new Result(Status.EXPIRED, null, "expired");
+            }
+        }
+        JsonValue nbf = claims.get("nbf");
+        if (nbf != null) {
+            if (!(nbf instanceof JsonNumber seconds)) {
+                return invalid("nbf is not a number");
+            }
+            if (now.compareTo(seconds.bigDecimalValue().movePointRight(3)) < 0) {
+                return invalid("not valid yet (nbf)");
             }
         }
         if (!(claims.get("ext") instanceof JsonString ext)) {

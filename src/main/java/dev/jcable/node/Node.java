@@ -17,6 +17,7 @@ import dev.jcable.config.CableConfig;
 import dev.jcable.events.EventSink;
 import dev.jcable.events.Notifier;
 import dev.jcable.events.PresenceWebhook;
+import dev.jcable.events.PusherWebhook;
 import dev.jcable.hub.DeliveryPool;
 import dev.jcable.hub.Hub;
 import dev.jcable.identity.Authenticator;
@@ -34,7 +35,9 @@ import dev.jcable.rpc.GrpcRpc;
 import dev.jcable.rpc.HttpRpc;
 import dev.jcable.rpc.Rpc;
 import dev.jcable.config.RpcSettings;
+import dev.jcable.broker.JoinResult;
 import dev.jcable.session.CableSession;
+import dev.jcable.session.Dialect;
 import dev.jcable.session.Frame;
 import dev.jcable.session.Liveness;
 import dev.jcable.session.Pinger;
@@ -66,6 +69,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -203,7 +207,8 @@ public class Node implements BrokerListener {
         fanout = new DeliveryPool(deliveries, shards); // before the broker can deliver
         notifier = new Notifier(new DeliveryPool(events, 2),
                 applicationEvents == null ? List.of() : List.of(applicationEvents),
-                PresenceWebhook.configured(config, executor, scheduler));
+                PresenceWebhook.configured(config, executor, scheduler),
+                PusherWebhook.configured(config, executor, scheduler));
         BrokerSettings settings = new BrokerSettings(config.presenceTtl(), config.presenceMaxMembers(),
                 config.historyLimit(), config.historyTtl(), config.sessionsTtl(), config.sessionsMaxSize());
         if ("redis".equals(config.broker())) {
@@ -325,19 +330,7 @@ public class Node implements BrokerListener {
 
     public void open(Session socket) {
         String sid = newSid();
-        CableSession session = new CableSession(sid, socket, config.wsMaxPendingSize(), config.maxFrameSize(), host,
-                transports);
-        socket.getUserProperties().put(SESSION_KEY, session);
-        // No container send timeout: Undertow's closes only the frame being written when it expires, leaving the
-        // connection open and stuck behind the half-written frame (a stalled client on WildFly was never closed),
-        // and Tyrus does not enforce one. A client that stops reading fills its queue and is cut off as too_slow;
-        // the goodbye's own bound is the grace in disconnecting() above.
-        socket.getAsyncRemote().setSendTimeout(0);
-        // jcable finds dead peers itself (Liveness: WebSocket pings, pong_timeout) and cuts off clients that stop
-        // reading; the container's idle timeout adds nothing. (With 0 Tyrus still schedules an idle task per frame
-        // sent, ping, pong and message received — eclipse-ee4j/tyrus#487; jcable's Tyrus transport sends past it and
-        // gives the session a scheduler that skips those tasks while the timeout is off: session.TyrusIdleScheduler.)
-        socket.setMaxIdleTimeout(0);
+        CableSession session = newSession(socket, sid, Dialect.ANYCABLE);
         Map<String, List<String>> headers = HandshakeHeaders.take(socket.getUserProperties());
         Handshake handshake = Handshake.of(headers, socket.getRequestParameterMap(), config.jwtParam());
         if (rpcChannels != null && handshake.token() == null) {
@@ -385,6 +378,25 @@ public class Node implements BrokerListener {
         notifier.opened(sid, session.identifiers());
     }
 
+    /** A session for {@code socket}, known to the socket; not yet registered. */
+    private CableSession newSession(Session socket, String sid, Dialect dialect) {
+        CableSession session = new CableSession(sid, socket, config.wsMaxPendingSize(), config.maxFrameSize(), host,
+                transports);
+        session.dialect(dialect);
+        socket.getUserProperties().put(SESSION_KEY, session);
+        // No container send timeout: Undertow's closes only the frame being written when it expires, leaving the
+        // connection open and stuck behind the half-written frame (a stalled client on WildFly was never closed),
+        // and Tyrus does not enforce one. A client that stops reading fills its queue and is cut off as too_slow;
+        // the goodbye's own bound is the grace in disconnecting() above.
+        socket.getAsyncRemote().setSendTimeout(0);
+        // jcable finds dead peers itself (Liveness: WebSocket pings, pong_timeout) and cuts off clients that stop
+        // reading; the container's idle timeout adds nothing. (With 0 Tyrus still schedules an idle task per frame
+        // sent, ping, pong and message received — eclipse-ee4j/tyrus#487; jcable's Tyrus transport sends past it and
+        // gives the session a scheduler that skips those tasks while the timeout is off: session.TyrusIdleScheduler.)
+        socket.setMaxIdleTimeout(0);
+        return session;
+    }
+
     /** A cached session, or the live one (the client noticed a dead network before this server did). */
     private Optional<CachedSession> restorable(String previousSid) {
         Optional<CachedSession> cached = broker.restoreSession(previousSid);
@@ -422,6 +434,25 @@ public class Node implements BrokerListener {
     }
 
     public void receive(Session socket, String part, boolean last) {
+        receive(socket, part, last, (session, frame) -> {
+            try {
+                Command command = Codec.decode(frame);
+                if (rpcChannels == null) {
+                    handle(session, command);
+                } else {
+                    rpcChannels.submit(session, () -> handle(session, command)); // in order, behind RPC calls
+                }
+            } catch (ProtocolException e) {
+                BadFrames.report(session, e.getMessage());
+            }
+        });
+    }
+
+    /**
+     * Takes a part of a text frame from {@code socket}; a whole one within {@code max_message_size} goes to
+     * {@code handler}, on this (the container's) thread. Every room's frames come in here.
+     */
+    public void receive(Session socket, String part, boolean last, BiConsumer<CableSession, String> handler) {
         CableSession session = session(socket);
         if (session == null || session.disconnecting()) {
             return;
@@ -438,14 +469,7 @@ public class Node implements BrokerListener {
         }
         Counter.DATA_RCVD.add(Frame.utf8Length(frame));
         try {
-            Command command = Codec.decode(frame);
-            if (rpcChannels == null) {
-                handle(session, command);
-            } else {
-                rpcChannels.submit(session, () -> handle(session, command)); // in order, behind RPC calls
-            }
-        } catch (ProtocolException e) {
-            BadFrames.report(session, e.getMessage());
+            handler.accept(session, frame);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "jcable: command failed for session " + session.sid(), e);
         }
@@ -590,7 +614,7 @@ public class Node implements BrokerListener {
     @Override
     public void presence(String stream, PresenceEvent event) {
         (event.join() ? Counter.PRESENCE_JOIN : Counter.PRESENCE_LEAVE).increment();
-        fanout.submit(stream, () -> hub.presence(stream, Codec.presenceEvent(event)));
+        fanout.submit(stream, () -> hub.presence(stream, event, Codec.presenceEvent(event)));
     }
 
     @Override
@@ -612,6 +636,68 @@ public class Node implements BrokerListener {
     public void presenceLost(String stream) {
         fanout.submit(stream, () -> hub.sessions(stream).forEach(session -> session.disconnect("out_of_sync", true,
                 CloseReason.CloseCodes.NORMAL_CLOSURE, "Out of sync")));
+    }
+
+    // ---- API for other protocols' rooms (dev.jcable.pusher) -----------------------------------------
+
+    /**
+     * Opens a connection of another protocol: a session with that protocol's {@link Dialect}, under the same
+     * registry, liveness, pings ({@code pingMillis}, the dialect's own ping frame), shutdown and clean-up as
+     * AnyCable's. Returns null when the node is draining (the connection was told so and closes).
+     *
+     * @param identifiers the connection's identifiers as JSON text, for the application's events
+     */
+    public CableSession openRoom(Session socket, String sid, Dialect dialect, String identifiers, long pingMillis) {
+        CableSession session = newSession(socket, sid, dialect);
+        session.identifiers(identifiers);
+        sessions.put(sid, session);
+        if (draining()) {
+            session.disconnect("server_restart", true, CloseReason.CloseCodes.GOING_AWAY, "Server restart");
+            return null;
+        }
+        pinger.add(session, pingMillis, "s");
+        liveness.add(session);
+        notifier.opened(sid, identifiers);
+        return session;
+    }
+
+    /** Subscribes as a stream subscription does (hub, broker, the session's map); returns it attached. */
+    public Subscription attach(CableSession session, Subscription subscription) {
+        return streams.attach(session, subscription);
+    }
+
+    /** Takes a subscription out of the session, the hub and the broker; leaves its presence at once. */
+    public void detach(CableSession session, Subscription subscription) {
+        if (session.subscriptions().remove(subscription.identifier(), subscription)) {
+            streams.detach(session, subscription);
+            session.discard(subscription.identifier());
+            if (subscription.spec().presence()) {
+                broker.presenceRemove(subscription.spec().stream(), session.sid());
+            }
+        }
+    }
+
+    /** Joins presence as a client's {@code join} does (one member per id, events, webhooks, the TTL on close). */
+    public JoinResult join(CableSession session, String stream, String id, String info) {
+        return broker.presenceAdd(stream, session.sid(), id, info);
+    }
+
+    /** A Pusher client event, for Pusher's {@code client_event} webhook (queued, never blocks). */
+    public void clientEvent(String channel, String event, String data, String socketId, String userId) {
+        notifier.clientEvent(channel, event, data, socketId, userId);
+    }
+
+    /** A transient message to the stream's subscribers on every node, never stored (a whisper, a client event). */
+    public void whisper(Publication publication) {
+        broker.whisper(publication);
+    }
+
+    /**
+     * Runs {@code task} on the stream's delivery lane, after every fan-out and presence event of the stream queued
+     * so far: a reply built there is ordered with the stream's events.
+     */
+    public void inStreamOrder(String stream, Runnable task) {
+        fanout.submit(stream, task);
     }
 
     // ---- API for the HTTP and Java boundaries ------------------------------------------------------
@@ -643,6 +729,16 @@ public class Node implements BrokerListener {
 
     public PresenceInfo presenceInfo(String stream) {
         return broker.presenceInfo(stream);
+    }
+
+    /** The streams with subscribers on this node. */
+    public java.util.Set<String> occupiedStreams() {
+        return hub.streamNames();
+    }
+
+    /** Subscriptions to {@code stream} on this node. */
+    public int subscribers(String stream) {
+        return hub.subscribers(stream);
     }
 
     public String signStream(String stream) {

@@ -41,6 +41,7 @@ public final class CableSession implements Outbox.Owner {
     private final AtomicBoolean disconnecting = new AtomicBoolean();
     private final Map<String, List<Frame>> held = new ConcurrentHashMap<>();
     private volatile String identifiers;
+    private volatile Dialect dialect = Dialect.ANYCABLE;
     // liveness (see Liveness): when the client last sent anything, and when the oldest ping since then went out
     private volatile long inboundAt;
     private volatile long protocolPingedAt;
@@ -87,6 +88,15 @@ public final class CableSession implements Outbox.Owner {
 
     public void identifiers(String identifiers) {
         this.identifiers = identifiers;
+    }
+
+    /** How this connection's frames look: AnyCable's unless another protocol's room set its own on open. */
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    public void dialect(Dialect dialect) {
+        this.dialect = dialect;
     }
 
     public Map<String, Subscription> subscriptions() {
@@ -251,7 +261,7 @@ public final class CableSession implements Outbox.Owner {
         if (disconnecting.compareAndSet(false, true)) {
             Counter.Disconnects.count(reason);
             leaving = new CloseReason(code, closePhrase);
-            outbox.finish(new Frame(Codec.disconnect(reason, reconnect)), leaving, "too_slow".equals(reason));
+            outbox.finish(new Frame(dialect.goodbye(reason, reconnect)), leaving, "too_slow".equals(reason));
             executor.disconnecting(this);
         }
     }

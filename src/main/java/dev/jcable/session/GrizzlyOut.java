@@ -4,14 +4,12 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import org.glassfish.grizzly.CompletionHandler;
 import org.glassfish.grizzly.Connection;
-import org.glassfish.grizzly.Processor;
 import org.glassfish.grizzly.WriteResult;
 import org.glassfish.grizzly.asyncqueue.AsyncQueueEnabledTransport;
 import org.glassfish.grizzly.asyncqueue.AsyncQueueWriter;
 import org.glassfish.grizzly.asyncqueue.WritableMessage;
-import org.glassfish.grizzly.filterchain.Filter;
-import org.glassfish.grizzly.filterchain.FilterChain;
 import org.glassfish.grizzly.memory.Buffers;
+import org.glassfish.grizzly.ssl.SSLUtils;
 
 /**
  * Payara: the Grizzly connection under Tyrus' servlet writer, written to through its async write queue. Tyrus'
@@ -22,8 +20,10 @@ import org.glassfish.grizzly.memory.Buffers;
  * writes at once when the socket can take it and completes a write only when its bytes are in the socket, so the
  * outbox's one-write-in-flight bounds what a stalled client holds.
  *
- * <p>Only plain-TCP connections qualify: with TLS (an SSL filter in the chain) the bytes must go through the filters,
- * and {@link #open} answers null. The way there (Tyrus' upgrade handler → the servlet output stream →
+ * <p>Only plain-TCP connections qualify: a TLS connection's bytes must go through the filters, and {@link #open}
+ * answers null. What decides is the connection's own SSL engine (Grizzly attaches one to every connection it runs TLS
+ * on), not the names of the filters in the chain: a port-unification chain can hide its TLS filter in a sub-chain,
+ * and then a name check would write plaintext to a TLS socket. The way there (Tyrus' upgrade handler → the servlet output stream →
  * Catalina's and Grizzly's output buffers → the connection) is internal, so every step is checked; a missing one
  * throws and the caller keeps Tyrus' writer.
  */
@@ -56,41 +56,28 @@ final class GrizzlyOut {
     }
 
     /**
-     * Writes to {@code connection}'s async write queue, or null when its filter chain has TLS.
+     * Writes to {@code connection}'s async write queue, or null when the connection runs TLS.
      *
-     * @throws NoSuchFieldException when the connection is not one this class knows (no async queue, no filter chain)
+     * @throws NoSuchFieldException when the connection is not one this class knows (no async queue)
      */
     @SuppressWarnings("unchecked")
     static GrizzlyOut on(Connection<?> connection) throws NoSuchFieldException {
         if (!(connection.getTransport() instanceof AsyncQueueEnabledTransport transport)) {
             throw new NoSuchFieldException("Grizzly transport " + connection.getTransport() + " has no write queue");
         }
-        Processor<?> processor = connection.getProcessor() != null ? connection.getProcessor()
-                : connection.getTransport().getProcessor();
-        if (!(processor instanceof FilterChain chain)) {
-            throw new NoSuchFieldException("Grizzly processor " + processor + " is not a filter chain");
-        }
-        for (Filter filter : chain) {
-            if (transforms(filter.getClass())) {
-                return null;
-            }
+        if (tls(connection)) {
+            return null;
         }
         return new GrizzlyOut((Connection<SocketAddress>) connection,
                 (AsyncQueueWriter<SocketAddress>) transport.getAsyncQueueIO().getWriter());
     }
 
     /**
-     * A filter that changes every connection's bytes on their way out: TLS. (Payara's chain also holds an HTTP/2
-     * filter, which frames only HTTP/2 connections; a WebSocket upgrade is HTTP/1.1, so its connection is not one.)
+     * Whether Grizzly runs TLS on {@code connection}: its SSL engine is there from the handshake on, which is over
+     * before a WebSocket upgrade can be (the upgrade is a request on that connection).
      */
-    private static boolean transforms(Class<?> type) {
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            String name = c.getSimpleName();
-            if (name.contains("SSL") || name.contains("Ssl") || name.contains("Tls")) {
-                return true;
-            }
-        }
-        return false;
+    static boolean tls(Connection<?> connection) {
+        return SSLUtils.getSSLEngine(connection) != null;
     }
 
     /** Queues {@code bytes} on the connection; {@code done} runs once they are in the socket, or on failure. */

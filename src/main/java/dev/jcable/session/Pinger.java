@@ -90,9 +90,17 @@ public final class Pinger {
             }
             try {
                 long now = System.currentTimeMillis();
-                Frame frame = new Frame(Codec.ping(timestamp(now, key.precision)));
+                Frame anycable = null;
+                Frame other = null; // another protocol's (Pusher's pusher:ping): all of one dialect share a frame
                 for (CableSession session : sessions) {
-                    session.applicationPing(frame, now);
+                    Dialect dialect = session.dialect();
+                    if (dialect == Dialect.ANYCABLE) {
+                        anycable = anycable != null ? anycable : new Frame(Codec.ping(timestamp(now, key.precision)));
+                        session.applicationPing(anycable, now);
+                    } else {
+                        other = other != null ? other : new Frame(dialect.ping(timestamp(now, key.precision)));
+                        session.applicationPing(other, now);
+                    }
                 }
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "jcable: ping tick failed", e);

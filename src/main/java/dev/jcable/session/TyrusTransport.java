@@ -100,7 +100,7 @@ final class TyrusTransport implements FrameWriter {
             if (!grizzlyAnnounced) {
                 grizzlyAnnounced = true;
                 LOG.info(out != null ? "jcable: tyrus-raw frames go to Grizzly's write queue"
-                        : "jcable: tyrus-raw frames go through Tyrus' writer (TLS on this listener)");
+                        : "jcable: tyrus-raw frames of TLS connections go through Tyrus' writer");
             }
             return out;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {

@@ -26,6 +26,10 @@ public final class Signing {
         return hmacHex(secret, "api-cable");
     }
 
+    public static String webhookSecret(String secret) {
+        return hmacHex(secret, "presence-webhook-cable");
+    }
+
     public static String hmacHex(String secret, String message) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");

@@ -235,7 +235,27 @@ class ConfigLoaderTest {
         String summary = loadWithSecret(Option.REDIS_URL, "rediss://app:s3cret@r1:6380/2").summary();
         assertTrue(summary.contains("redis_url=rediss://app:***@r1:6380/2 (test)"), summary);
         assertFalse(summary.contains("s3cret"), summary);
-        assertEquals("redis://:***@r1", CableConfig.redactUrl("redis://s3cret@r1"));
+        assertEquals("redis://***@r1", CableConfig.redactUrl("redis://s3cret@r1"));
+        assertEquals("redis://:***@r1", CableConfig.redactUrl("redis://:s3cret@r1"));
+    }
+
+    /** A webhook receiver's key rides in the userinfo or the query: never shown, neither at start nor on a failure. */
+    @Test
+    void webhookUrlsAreShownWithoutUserinfoOrQueryValues() {
+        assertEquals("https://***@hooks.example/in?token=***&v=***#***",
+                CableConfig.redactUrl("https://t0ken@hooks.example/in?token=abc&v=1#frag"));
+        assertEquals("https://app:***@hooks.example/in?***", CableConfig.redactUrl("https://app:pw@hooks.example/in?abc"));
+        assertEquals("https://hooks.example/a@b?mail=***", CableConfig.redactUrl("https://hooks.example/a@b?mail=x@y"));
+        assertEquals("https://hooks.example:8443/in", CableConfig.redactUrl("https://hooks.example:8443/in"));
+        String summary = loadWithSecret(Option.PRESENCE_WEBHOOK_URL, "https://app:pw1@h.example/in?token=tk1").summary();
+        assertTrue(summary.contains("presence_webhook_url=https://app:***@h.example/in?token=*** (test)"), summary);
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> loadWithSecret(Option.PRESENCE_WEBHOOK_URL, "ftp://app:pw1@h.example/in?token=tk1"));
+        assertEquals("jcable: invalid value 'ftp://app:***@h.example/in?token=***' for option 'presence_webhook_url'"
+                + " (from test): must be an absolute http:// or https:// URL", e.getMessage());
+        ConfigException opaque = assertThrows(ConfigException.class,
+                () -> loadWithSecret(Option.PRESENCE_WEBHOOK_URL, "tk1:pw1"));
+        assertFalse(opaque.getMessage().contains("pw1"), opaque.getMessage());
     }
 
     @Test
@@ -309,6 +329,21 @@ class ConfigLoaderTest {
         assertEquals(SECRET_API_KEY, c.apiSecret());
         assertEquals("derived from secret", c.sources().get(Option.BROADCAST_KEY));
         assertEquals("derived from secret", c.sources().get(Option.API_SECRET));
+    }
+
+    /**
+     * A webhook receiver holds the webhook's key: it must not be the secret that signs streams and mints tokens.
+     * hex(HMAC-SHA256("secret", "presence-webhook-cable")), from openssl.
+     */
+    @Test
+    void theWebhookSecretIsDerivedFromTheSecretNotTheSecretItself() {
+        String derived = "79c702294006ed945a420e1a3b8b60bba1e7418143d7b1f1b41d01df0db7fc78";
+        CableConfig c = loadWithSecret();
+        assertEquals(derived, c.presenceWebhookSecret());
+        assertNotEquals(SECRET, c.presenceWebhookSecret());
+        assertEquals("derived from secret", c.sources().get(Option.PRESENCE_WEBHOOK_SECRET));
+        assertEquals(derived, loadWithSecret(Option.PUBLIC, "true").presenceWebhookSecret());
+        assertEquals("mine", loadWithSecret(Option.PRESENCE_WEBHOOK_SECRET, "mine").presenceWebhookSecret());
     }
 
     @Test

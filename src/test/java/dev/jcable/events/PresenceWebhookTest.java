@@ -83,10 +83,13 @@ class PresenceWebhookTest {
     @Test
     void afterTheRetryWindowABatchIsDroppedAndLaterEventsStillGo() {
         failuresLeft.set(Integer.MAX_VALUE);
-        PresenceWebhook webhook = webhook(Duration.ofMillis(50), Duration.ofMillis(1000), System::currentTimeMillis);
+        // A clock that moves 100 ms per POST received, so the window runs out after the same attempts however slow
+        // the machine: backoff 100, 200, 400, 800 ms; the fourth failure at 400 ms + 800 ms is past the 1-s window.
+        PresenceWebhook webhook = webhook(Duration.ofMillis(50), Duration.ofMillis(1000),
+                () -> T + 100L * received.size());
         webhook.changed("room", PresenceEvent.join("gone", null), 1);
         assertTrue(await(() -> webhook.dropped() == 2), "given up after the retry window (occupied, added)");
-        assertTrue(received.size() >= 3, "retried with backoff first: " + received.size());
+        assertEquals(4, received.size(), "retried with backoff first");
         int attempts = received.size();
         failuresLeft.set(0);
         webhook.changed("room", PresenceEvent.join("back", null), 2);
@@ -103,6 +106,53 @@ class PresenceWebhookTest {
         assertEquals(PresenceWebhook.CAPACITY, webhook.queued());
         assertEquals(5, webhook.dropped());
         webhook.stop();
+    }
+
+    /** A receiver's key in the userinfo or the query never reaches a WARNING line (the overflow, the give-up). */
+    @Test
+    void warningsShowTheUrlWithoutItsUserinfoOrQueryValues() {
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(PresenceWebhook.class.getName());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                warnings.add(record.getLevel() + " " + record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        try {
+            failuresLeft.set(Integer.MAX_VALUE);
+            int port = receiver.getAddress().getPort();
+            URI url = URI.create("http://hookuser:pw-s3cret@127.0.0.1:" + port + "/hook?token=tk-s3cret");
+            PresenceWebhook webhook = new PresenceWebhook(url, "hook-secret", Duration.ofMillis(50),
+                    Duration.ofMillis(300), HttpClient.newHttpClient(), scheduler, System::currentTimeMillis);
+            webhook.changed("room", PresenceEvent.join("gone", null), 1);
+            assertTrue(await(() -> webhook.dropped() == 2), "given up after the retry window");
+            webhook.stop();
+            PresenceWebhook full = new PresenceWebhook(url, "hook-secret", Duration.ofSeconds(60),
+                    Duration.ofSeconds(1), HttpClient.newHttpClient(), scheduler, () -> T);
+            for (int i = 0; i < PresenceWebhook.CAPACITY + 1; i++) {
+                full.changed("room", PresenceEvent.join("m" + i, null), 2);
+            }
+            full.stop();
+            String shown = "http://hookuser:***@127.0.0.1:" + port + "/hook?token=***";
+            assertEquals(List.of("WARNING jcable: presence webhook " + shown + " failed for presence_webhook_retry"
+                            + " (HTTP 500); dropped 2 event(s)",
+                    "WARNING jcable: 10000 presence webhook events are waiting for " + shown
+                            + "; dropping the oldest (logged once until a POST succeeds)"),
+                    warnings.stream().filter(w -> w.startsWith("WARNING")).toList());
+            assertTrue(warnings.stream().noneMatch(w -> w.contains("s3cret")), warnings.toString());
+        } finally {
+            log.removeHandler(capture);
+        }
     }
 
     private static String hmac(String body) {

@@ -63,7 +63,7 @@ class HubTest {
     void presenceBroadcastIsTypedPresence() {
         Client a = new Client("a");
         hub.subscribe(a.session, sub(ID_A, STREAM), 0);
-        hub.presence(STREAM, "{\"type\":\"leave\",\"id\":\"42\"}");
+        hub.presence(STREAM, dev.jcable.protocol.PresenceEvent.leave("42"), "{\"type\":\"leave\",\"id\":\"42\"}");
         assertEquals(List.of("{\"type\":\"presence\",\"identifier\":" + ID_A_QUOTED
                 + ",\"message\":{\"type\":\"leave\",\"id\":\"42\"}}"), a.frames());
     }
@@ -86,7 +86,7 @@ class HubTest {
         Client b = new Client("b");
         hub.subscribe(a.session, sub(ID_A, STREAM), 0);
         hub.subscribe(b.session, sub(ID_A, STREAM), 0);
-        hub.presence(STREAM, "{\"type\":\"join\",\"id\":\"42\"}");
+        hub.presence(STREAM, dev.jcable.protocol.PresenceEvent.join("42", null), "{\"type\":\"join\",\"id\":\"42\"}");
         assertEquals(1, a.frames().size());
         assertSame(a.frames().get(0), b.frames().get(0));
     }

@@ -268,4 +268,30 @@ class JwtVerifierTest {
         JwtVerifier.Result result = verifier.verify(hs256("{\"ext\":" + EXT_CLAIM + ",\"exp\":" + exp + "}"));
         assertEquals(expected, result.status(), "exp " + exp);
     }
+
+    // ---- nbf -----------------------------------------------------------------------------------------------
+
+    @Test
+    void beforeNbfTheTokenIsInvalidFromNbfOnItIsValid() {
+        String token = hs256("{\"ext\":" + EXT_CLAIM + ",\"nbf\":" + (NOW + 10) + "}");
+        JwtVerifier.Result early = verifier.verify(token);
+        assertEquals(new JwtVerifier.Result(JwtVerifier.Status.INVALID, null, "not valid yet (nbf)"), early);
+        clock.set((NOW + 10) * 1000 - 1);
+        assertInvalid(token);
+        clock.set((NOW + 10) * 1000);
+        assertValid(token, EXT);
+        assertValid(hs256("{\"ext\":" + EXT_CLAIM + ",\"nbf\":" + NOW + ",\"exp\":" + (NOW + 60) + "}"), EXT);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"0\"", "null", "true", "{}", "[0]"})
+    void nbfThatIsNotANumberIsInvalid(String nbf) {
+        assertInvalid(hs256("{\"ext\":" + EXT_CLAIM + ",\"nbf\":" + nbf + "}"));
+    }
+
+    @Test
+    void hugeNbfDoesNotOverflow() {
+        assertInvalid(hs256("{\"ext\":" + EXT_CLAIM + ",\"nbf\":1e30}"));
+        assertValid(hs256("{\"ext\":" + EXT_CLAIM + ",\"nbf\":-1e30}"), EXT);
+    }
 }

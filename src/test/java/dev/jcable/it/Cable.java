@@ -25,6 +25,8 @@ public final class Cable {
     /** hex(HMAC-SHA256("s3Krit", "broadcast-cable")) and …("api-cable"): AnyCable's derived keys. */
     public static final String BROADCAST_KEY = Signing.broadcastKey(SECRET);
     public static final String API_KEY = Signing.apiKey(SECRET);
+    /** hex(HMAC-SHA256("s3Krit", "presence-webhook-cable")): the presence webhook's derived key. */
+    public static final String WEBHOOK_SECRET = Signing.webhookSecret(SECRET);
 
     /**
      * HTTP/1.1, as browsers speak it to an http:// URL: the JDK client's default offers an h2c upgrade, and Open

@@ -13,7 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A presence webhook receiver in the test JVM: takes every POST, checks its {@code X-Jcable-Signature} against the
- * test server's secret and answers 204. Closed by the test.
+ * test server's derived webhook key and answers 204. Closed by the test.
  */
 final class HookReceiver implements AutoCloseable {
 
@@ -26,7 +26,7 @@ final class HookReceiver implements AutoCloseable {
         server.createContext("/hook", exchange -> {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             String signature = exchange.getRequestHeaders().getFirst("X-Jcable-Signature");
-            (Signing.hmacHex(Cable.SECRET, body).equals(signature) ? bodies : forged).add(body);
+            (Signing.hmacHex(Cable.WEBHOOK_SECRET, body).equals(signature) ? bodies : forged).add(body);
             exchange.sendResponseHeaders(204, -1);
             exchange.close();
         });

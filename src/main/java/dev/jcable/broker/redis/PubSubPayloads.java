@@ -6,7 +6,8 @@ import dev.jcable.protocol.PresenceEvent;
 /**
  * The bodies the scripts publish on a stream's channel (the stream is the channel's name):
  * <ul>
- * <li>{@code m<offset>:<epoch>:<exclude>:<data>}: a message (epochs and session ids contain no {@code :})</li>
+ * <li>{@code m<offset>:<epoch>:<exclude>:<data>}: a message (epochs and session ids contain no {@code :}; an
+ * {@code exclude_socket} that does is written as none, see {@link #exclude})</li>
  * <li>{@code t<exclude>:<data>}: a whisper, delivered but never stored (offset 0)</li>
  * <li>{@code j<UTF-8 bytes of id>:<id><info>}: a join, info empty when there is none</li>
  * <li>{@code l<id>}: a leave</li>
@@ -15,6 +16,14 @@ import dev.jcable.protocol.PresenceEvent;
 final class PubSubPayloads {
 
     private PubSubPayloads() {
+    }
+
+    /**
+     * The exclusion as a payload carries it: empty for none, and for an {@code exclude_socket} holding a {@code :}
+     * (the caller's text), which names no session (session ids are url-safe) and would shift the data's start.
+     */
+    static String exclude(String excludeSocket) {
+        return excludeSocket == null || excludeSocket.indexOf(':') >= 0 ? "" : excludeSocket;
     }
 
     static StreamMessage message(String stream, String payload) {

@@ -265,7 +265,7 @@ public final class RedisBroker implements Broker {
         String stream = publication.stream();
         long ttl = Math.max(1, settings.historyTtl().toMillis());
         redis.call(RedisScripts.PUBLISH, keys.history(stream), keys.channel(stream), publication.data(),
-                publication.excludeSocket() == null ? "" : publication.excludeSocket(),
+                PubSubPayloads.exclude(publication.excludeSocket()),
                 Integer.toString(settings.historyLimit()), Long.toString(ttl), Long.toString(RETENTION_FACTOR * ttl),
                 newEpoch());
     }
@@ -273,7 +273,7 @@ public final class RedisBroker implements Broker {
     /** One PUBLISH on the stream's channel: {@code t<exclude>:<data>}, never stored. */
     @Override
     public void whisper(Publication publication) {
-        String exclude = publication.excludeSocket() == null ? "" : publication.excludeSocket();
+        String exclude = PubSubPayloads.exclude(publication.excludeSocket());
         redis.await(redis.commands().publish(keys.channel(publication.stream()), "t" + exclude + ":"
                 + publication.data()).toCompletableFuture(), "whisper");
     }

@@ -49,7 +49,7 @@ final class TestNode implements BrokerListener, AutoCloseable {
         };
         broker = new RedisBroker(new RedisSettings(url, prefix), settings, factory, executor, scheduler);
         broker.start(this);
-        if (awaitConnected && !await(broker::healthy, 10)) {
+        if (awaitConnected && !await(broker::healthy, 30)) { // generous: the test machine is shared
             throw new IllegalStateException("the broker did not connect to " + url);
         }
     }

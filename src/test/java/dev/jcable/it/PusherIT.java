@@ -1,0 +1,103 @@
+package dev.jcable.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import java.util.Map;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pusher mode with the real libraries from npm (src/test/node/pusher.mjs): pusher-js and Laravel Echo as clients,
+ * the {@code pusher} server SDK signing their channels, pointed at the deployment by host and port.
+ */
+class PusherIT extends AsClient {
+
+    static final String APP_ID = "jcable-it";
+    static final String APP_KEY = "it-key";
+    static final String APP_SECRET = "it-pusher-secret";
+    /** Short, so that the last connection's member_removed comes within the test. */
+    static final String PRESENCE_TTL_SECONDS = "2";
+
+    /** Receives Pusher's webhooks: every POST with its headers, checked later by the pusher SDK. */
+    static HttpServer hooks;
+    static final List<String> posts = new CopyOnWriteArrayList<>();
+
+    @Deployment(testable = false)
+    static WebArchive deployment() throws IOException {
+        hooks = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        hooks.createContext("/pusher", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            posts.add("{\"headers\":{\"x-pusher-key\":" + quote(exchange.getRequestHeaders().getFirst("X-Pusher-Key"))
+                    + ",\"x-pusher-signature\":" + quote(exchange.getRequestHeaders().getFirst("X-Pusher-Signature"))
+                    + ",\"content-type\":" + quote(exchange.getRequestHeaders().getFirst("Content-Type"))
+                    + "},\"body\":" + quote(body) + "}");
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        hooks.start();
+        return Cable.war(Map.of("pusher_app_id", APP_ID, "pusher_app_key", APP_KEY, "pusher_secret", APP_SECRET,
+                "presence_ttl", PRESENCE_TTL_SECONDS,
+                "pusher_webhook_url", "http://127.0.0.1:" + hooks.getAddress().getPort() + "/pusher"));
+    }
+
+    @AfterAll
+    static void stopHooks() {
+        if (hooks != null) {
+            hooks.stop(0);
+        }
+    }
+
+    @Test
+    void pusherJsAndEchoSubscribeSignWhisperAndSeeOneMemberPerUser() throws Exception {
+        String output = ClientCompatIT.node("pusher.mjs", cable.http().getHost(),
+                String.valueOf(cable.http().getPort()), APP_ID, APP_KEY, APP_SECRET, Cable.API_KEY,
+                Cable.BROADCAST_KEY, String.valueOf(Long.parseLong(PRESENCE_TTL_SECONDS) * 1000));
+        assertTrue(output.contains("pusher: 12 passed, 0 failed"), output);
+    }
+
+    @Test
+    void theServerSdkTriggersBatchesAndQueriesChannelsSignedAndIsRefusedUnsigned() throws Exception {
+        String output = ClientCompatIT.node("pusher-api.mjs", cable.http().getHost(),
+                String.valueOf(cable.http().getPort()), APP_ID, APP_KEY, APP_SECRET);
+        assertTrue(output.contains("pusher-api: 7 passed, 0 failed"), output);
+    }
+
+    @Test
+    void webhooksInPusherFormatPassTheSdksValidation() throws Exception {
+        String channel = "presence-hooks-" + UUID.randomUUID().toString().substring(0, 8);
+        String driven = ClientCompatIT.node("pusher-hooks.mjs", "drive", cable.http().getHost(),
+                String.valueOf(cable.http().getPort()), APP_ID, APP_KEY, APP_SECRET, channel);
+        assertTrue(driven.contains("pusher-hooks: 1 passed, 0 failed"), driven);
+        List<String> expected = List.of("event channel_occupied", "event member_added w1", "event member_added w2",
+                "event client_event w2 client-wave {\"hi\":1}", "event member_removed w2", "event member_removed w1",
+                "event channel_vacated");
+        long until = System.currentTimeMillis() + 20_000;
+        String output;
+        do {
+            Path file = Files.createTempFile("pusher-hooks", ".json");
+            Files.writeString(file, "[" + String.join(",", posts) + "]");
+            output = ClientCompatIT.node("pusher-hooks.mjs", "validate", file.toString(), APP_ID, APP_KEY, APP_SECRET,
+                    channel);
+            Files.delete(file);
+        } while (!output.contains("event channel_vacated") && System.currentTimeMillis() < until);
+        assertTrue(output.contains("pusher-hooks: 1 passed, 0 failed"), output);
+        assertEquals(expected, output.lines().filter(line -> line.startsWith("event ")).toList(), output);
+    }
+
+    private static String quote(String value) {
+        return value == null ? "null" : jakarta.json.Json.createValue(value).toString();
+    }
+}
