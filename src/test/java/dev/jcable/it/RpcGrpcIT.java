@@ -67,6 +67,7 @@ class RpcGrpcIT extends AsClient {
             ann.send(Cable.command("message", room, "\"data\":" + Cable.quoted("{\"action\":\"leave\"}")));
             ann.expect(Cable.messageFrame(room, "{\"left\":\"ann\"}")); // the channel state came back
             bob.expect(Cable.presenceFrame(room, "{\"type\":\"leave\",\"id\":\"ann\"}"));
+            ann.expect(Cable.presenceFrame(room, "{\"type\":\"leave\",\"id\":\"ann\"}")); // still subscribed
 
             String closed = room("closed");
             ann.send(Cable.subscribe(closed));
