@@ -73,6 +73,9 @@ public final class GrpcRpc implements RpcTransport {
                 .keepAliveTime(10, TimeUnit.SECONDS) // as anycable-go: pings every 10 s, a dead backend shows
                 .keepAliveWithoutCalls(true);
         channel = (settings.tls() ? builder.useTransportSecurity() : builder.usePlaintext()).build();
+        // connect now, at deployment: the first call would otherwise load and initialise the transport (seconds on
+        // a loaded machine) on the thread that makes it, a container thread opening a connection
+        channel.getState(true);
     }
 
     private static MethodDescriptor<byte[], byte[]> method(String name) {

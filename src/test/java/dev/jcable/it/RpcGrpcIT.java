@@ -89,8 +89,8 @@ class RpcGrpcIT extends AsClient {
             for (WsClient client : clients) {
                 client.send(Cable.subscribe(second));
             }
-            for (WsClient client : clients) {
-                client.expect(typed(second, "confirm_subscription"));
+            for (WsClient client : clients) { // the third waits for a slot: up to 2 s, more on a loaded machine
+                client.until(typed(second, "confirm_subscription")::equals, 30_000);
             }
             int most = backend.lines.subList(before, backend.lines.size()).stream()
                     .filter(line -> line.startsWith("inflight ")).mapToInt(line -> Integer.parseInt(line.substring(9)))
