@@ -6,6 +6,8 @@
 #   bench/run.sh cluster            fan-out on broker=redis: 1 node memory, 1 node redis, 2 nodes redis (Payara)
 #   bench/run.sh clusterchurn       presence churn, the same three setups (Payara)
 #   bench/run.sh slow               slow consumers: 1,000 healthy subscribers with and without 100 that stop reading
+#   bench/run.sh noisy   [server]   one abusive client (join/leave, whisper, presence at line rate into a room of
+#                                   10,000) among 1,000 healthy subscribers of another stream
 #   bench/run.sh jmh                broker micro-benchmarks (JMH 1.37), 1 thread and 2 threads
 #   bench/run.sh profile [server]   one fan-out run of jcable under JFR, and its top frames
 #   bench/run.sh all     [server]   fanout, memory, churn on the server, then jmh
@@ -83,6 +85,9 @@ case "$what" in
   profile) run_profile ;;
   slow) timeout 900 "${CLIENT[@]}" java -Xms1g -Xmx2g -XX:+UseParallelGC -cp "$CP" -Dbench.serverCpus="$SERVER_CPUS" \
     -Dbench.out=target/bench/slow.md ${BENCH_OPTS:-} dev.jcable.bench.SlowConsumers ;;
+  noisy) timeout 1200 "${CLIENT[@]}" java -Xms1g -Xmx2g -XX:+UseParallelGC -cp "$CP" -Dbench.serverCpus="$SERVER_CPUS" \
+    -Dbench.server="$server" "${SERVER_OPTS[@]}" -Dbench.out="target/bench/noisy-$server.md" ${BENCH_OPTS:-} \
+    dev.jcable.bench.NoisyNeighbour ;;
   all) rc=0; for b in fanout memory churn; do loadgen "$b" || rc=1; done; run_jmh || rc=1; exit $rc ;;
-  *) echo "usage: bench/run.sh fanout|memory|churn|cluster|clusterchurn|jmh|profile|slow|all [payara|wildfly|liberty]" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh fanout|memory|churn|cluster|clusterchurn|jmh|profile|slow|noisy|all [payara|wildfly|liberty]" >&2; exit 2 ;;
 esac

@@ -43,7 +43,10 @@ public interface ChannelContext {
      * Joins the stream's presence set as {@code id}, exactly as a client's {@code join} does: every subscriber sees
      * the same {@code join} event, and a refused join is answered to this client with the same error.
      *
-     * @param infoJson the member's info as JSON text, or null
+     * @param infoJson the member's info as JSON text ({@code {"name":"Vova"}}, or {@code "\"Vova\""} for a string),
+     *                 or null
+     * @throws IllegalArgumentException when {@code infoJson} is not one JSON value: it is never sent as it is, nor
+     *                                  guessed into a string
      * @throws IllegalStateException when the subscription streams from nothing yet
      */
     void joinPresence(String id, String infoJson);

@@ -86,6 +86,13 @@ public interface Broker {
     /** The members of {@code stream}, in join order. */
     PresenceInfo presenceInfo(String stream);
 
+    /**
+     * Which of {@code streams} had a presence transition (a join or a leave) at or after {@code sinceMillis} (epoch
+     * millis): a restored client may have missed it. A stream whose last transition is older than the broker
+     * remembers (at least {@code sessions_ttl}) counts as unchanged.
+     */
+    java.util.Set<String> presenceChangedSince(java.util.Collection<String> streams, long sinceMillis);
+
     /** Whether the broker's store answers (a clustered broker's Redis); for the health endpoint. */
     default boolean healthy() {
         return true;

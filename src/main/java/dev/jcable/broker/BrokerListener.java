@@ -29,9 +29,19 @@ public interface BrokerListener {
     }
 
     /**
-     * Presence events of {@code stream} were dropped because this node fell behind: its local subscribers' view of
-     * the stream's presence may be wrong, and they must fetch it afresh.
+     * Presence events of {@code stream} were dropped (this node fell behind, or its pub/sub connection dropped or
+     * hung) at or after {@code sinceMillis} (epoch millis): its local subscribers' view of the stream's presence may
+     * be wrong, and they must fetch it afresh; their restore must not keep it.
      */
-    default void presenceLost(String stream) {
+    default void presenceLost(String stream, long sinceMillis) {
+    }
+
+    /**
+     * The stream's offsets were forgotten in the broker (expired after {@code 10 × history_ttl} of quiet, evicted,
+     * lost in a restart) and a new epoch started, counting from 1 again: the positions local subscribers attached at
+     * belong to the old epoch and must no longer hold back the new one's messages. Called under the lock that orders
+     * the stream's deliveries and attaches, before the new epoch's first message is delivered; it only queues.
+     */
+    default void epochChanged(String stream) {
     }
 }

@@ -1,8 +1,9 @@
 package dev.jcable.broker;
 
 /**
- * What a broker holds, for the metrics: counted when scraped, never kept up to date on the hot path. A broker that
- * does not hold a figure on this node (with {@code broker=redis} presence and history live in Redis) reports -1.
+ * What a broker holds, for the metrics. The memory broker keeps its figures as they change (one atomic add per join,
+ * leave, publish and expiry), so reading them costs nothing per stream; the Redis broker counts presence in Redis at
+ * most every few seconds ({@code RedisStats}). A figure the broker does not hold on this node reports -1.
  */
 public record BrokerStats(long presenceStreams, long presenceMembers, long historyStreams, long historyMessages) {
 

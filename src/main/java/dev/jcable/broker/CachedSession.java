@@ -5,9 +5,14 @@ import java.util.Map;
 
 /**
  * What a restored session gets back: its connection identifiers and its subscriptions (identifier → stream),
- * in subscription order.
+ * in subscription order, and when the client was last heard from (epoch millis, 0 = unknown): presence events after
+ * that may never have reached it, so a restore starts the presence subscriptions of streams that changed since again.
  */
-public record CachedSession(String identifiers, Map<String, StreamSpec> subscriptions) {
+public record CachedSession(String identifiers, Map<String, StreamSpec> subscriptions, long heardAt) {
+
+    public CachedSession(String identifiers, Map<String, StreamSpec> subscriptions) {
+        this(identifiers, subscriptions, 0);
+    }
 
     public CachedSession {
         subscriptions = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(subscriptions));

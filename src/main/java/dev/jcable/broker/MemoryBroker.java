@@ -95,6 +95,11 @@ public final class MemoryBroker implements Broker {
     }
 
     @Override
+    public java.util.Set<String> presenceChangedSince(java.util.Collection<String> streams, long sinceMillis) {
+        return presence.changedSince(streams, sinceMillis);
+    }
+
+    @Override
     public JoinResult presenceAdd(String stream, String sid, String pid, String info) {
         return presence.add(stream, sid, pid, info);
     }

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -41,6 +42,13 @@ final class PresenceStore {
 
     private final ConcurrentHashMap<String, StreamPresence> streams = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, SessionPresence> sessions = new ConcurrentHashMap<>();
+    /** Members of every stream, kept as they join and leave (under the stream's lock), so a scrape reads one figure. */
+    private final AtomicLong members = new AtomicLong();
+    /** When each stream last had a transition (clock millis); entries older than {@link #CHANGES_KEPT_MILLIS} go. */
+    private final ConcurrentHashMap<String, Long> changedAt = new ConcurrentHashMap<>();
+    private final AtomicLong pruned = new AtomicLong();
+    /** How long a stream's last transition time is kept: a restore later than this (sessions_ttl) is refused anyway. */
+    static final long CHANGES_KEPT_MILLIS = 24 * 3600 * 1000L;
 
     PresenceStore(LongSupplier clock, long ttlMillis, int maxMembers, Deadlines deadlines,
                   Emitter events) {
@@ -89,6 +97,7 @@ final class PresenceStore {
                     return JoinResult.MEMBERS_LIMIT;
                 }
                 presence.members.put(pid, new Member(info, sid));
+                members.incrementAndGet();
                 session.streams.put(stream, pid);
                 emit(stream, PresenceEvent.join(pid, info), presence.members.size());
                 return JoinResult.JOINED;
@@ -124,6 +133,7 @@ final class PresenceStore {
             boolean left = member != null && member.remove(sid) && member.isEmpty();
             if (left) {
                 presence.members.remove(pid);
+                members.decrementAndGet();
             }
             dropIfEmpty(stream, presence);
             if (left) {
@@ -185,15 +195,9 @@ final class PresenceStore {
         return streams.size();
     }
 
-    /** Members of every stream, counted under each stream's lock in turn (for the metrics, when scraped). */
+    /** Members of every stream: one read, kept current by every join and leave. */
     long memberCount() {
-        long members = 0;
-        for (StreamPresence presence : streams.values()) {
-            synchronized (presence) {
-                members += presence.members.size();
-            }
-        }
-        return members;
+        return members.get();
     }
 
     /** How many sessions hold presence records (connected or within their TTL). */
@@ -202,7 +206,25 @@ final class PresenceStore {
     }
 
     /** Called with the stream's lock held and its state already changed; a listener's failure stays here. */
+    /** The streams of {@code candidates} with a transition at or after {@code since} (clock millis). */
+    java.util.Set<String> changedSince(java.util.Collection<String> candidates, long since) {
+        java.util.Set<String> changed = new java.util.HashSet<>();
+        for (String stream : candidates) {
+            Long at = changedAt.get(stream);
+            if (at != null && at >= since) {
+                changed.add(stream);
+            }
+        }
+        return changed;
+    }
+
     private void emit(String stream, PresenceEvent event, int members) {
+        long now = clock.getAsLong();
+        changedAt.put(stream, now);
+        long last = pruned.get();
+        if (now - last > CHANGES_KEPT_MILLIS / 24 && pruned.compareAndSet(last, now)) {
+            changedAt.values().removeIf(at -> now - at > CHANGES_KEPT_MILLIS); // at most hourly: O(streams)
+        }
         try {
             events.emit(stream, event, members);
         } catch (RuntimeException e) {

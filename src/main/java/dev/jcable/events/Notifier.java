@@ -5,12 +5,14 @@ import dev.jcable.api.ConnectionOpened;
 import dev.jcable.api.PresenceJoined;
 import dev.jcable.api.PresenceLeft;
 import dev.jcable.hub.DeliveryPool;
+import dev.jcable.metrics.Counter;
 import dev.jcable.protocol.JsonText;
 import dev.jcable.protocol.PresenceEvent;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -19,6 +21,11 @@ import java.util.logging.Logger;
  * reports transitions under its locks and the endpoint reports connections on the container's threads, and neither
  * may wait for an observer. Events of one stream (or one connection) are delivered in order, on a pool of their
  * own, so a slow observer never holds up message delivery.
+ *
+ * <p>Bounded by the pool: while a stream's (or connection's) events are {@link DeliveryPool#MAX_QUEUED} behind, or
+ * the pool's shard {@link DeliveryPool#MAX_QUEUED_SHARD}, further events for it are dropped, counted in
+ * {@code jcable_dropped_total{what="application_event"}} and logged (WARNING once, FINE after): observers slower
+ * than the events they are sent lose some, never the node its memory.
  */
 public final class Notifier {
 
@@ -28,6 +35,7 @@ public final class Notifier {
     private final List<EventSink> sinks;
     private final PresenceWebhook webhook;
     private final PusherWebhook pusherWebhook;
+    private final AtomicBoolean saidDropped = new AtomicBoolean();
 
     /** @param webhook the presence webhook, or null when none is configured */
     public Notifier(DeliveryPool pool, List<EventSink> sinks, PresenceWebhook webhook) {
@@ -53,7 +61,7 @@ public final class Notifier {
         if (sinks.isEmpty()) {
             return;
         }
-        pool.submit(stream, () -> fire(event.join()
+        submit(stream, () -> fire(event.join()
                 ? new PresenceJoined(stream, event.id(), event.info() == null ? JsonValue.NULL : parse(event.info()))
                 : new PresenceLeft(stream, event.id())));
     }
@@ -67,13 +75,13 @@ public final class Notifier {
 
     public void opened(String sid, String identifiers) {
         if (!sinks.isEmpty()) {
-            pool.submit(sid, () -> fire(new ConnectionOpened(sid, object(identifiers))));
+            submit(sid, () -> fire(new ConnectionOpened(sid, object(identifiers))));
         }
     }
 
     public void closed(String sid, String identifiers) {
         if (!sinks.isEmpty()) {
-            pool.submit(sid, () -> fire(new ConnectionClosed(sid, object(identifiers))));
+            submit(sid, () -> fire(new ConnectionClosed(sid, object(identifiers))));
         }
     }
 
@@ -84,6 +92,21 @@ public final class Notifier {
         }
         if (pusherWebhook != null) {
             pusherWebhook.stop();
+        }
+    }
+
+    private void submit(String key, Runnable event) {
+        if (pool.accepts(key)) {
+            pool.submit(key, event);
+            return;
+        }
+        Counter.DROPPED_APPLICATION_EVENT.increment();
+        if (saidDropped.compareAndSet(false, true)) {
+            LOG.warning(() -> "jcable: application events for " + key + " are " + DeliveryPool.MAX_QUEUED
+                    + " behind (an observer slower than its events); dropping them (logged once; every one is"
+                    + " counted in jcable_dropped_total{what=\"application_event\"})");
+        } else {
+            LOG.fine(() -> "jcable: an application event for " + key + " dropped: its observers are behind");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.jcable.events;
 
 import dev.jcable.config.CableConfig;
+import dev.jcable.metrics.Counter;
 import dev.jcable.protocol.JsonText;
 import dev.jcable.protocol.PresenceEvent;
 import java.net.URI;
@@ -29,7 +30,8 @@ import javax.crypto.spec.SecretKeySpec;
  * flight at a time; a failed one (no answer, or not 2xx) is sent again with exponential backoff until {@code retry}
  * after its first attempt, and later events wait behind it, so a receiver that comes back in time gets every event in
  * order. Nothing here blocks a caller: {@link #changed} only queues, at most {@link #CAPACITY} events (the oldest are
- * dropped beyond, with one WARNING per overflow).
+ * dropped beyond, with one WARNING per overflow). Every event dropped, at the bound or with a POST given up, is counted
+ * in {@code jcable_dropped_total{what="webhook_event"}}.
  */
 public final class PresenceWebhook {
 
@@ -48,7 +50,8 @@ public final class PresenceWebhook {
     private final SecretKeySpec key;
     private final long batchMillis;
     private final long retryMillis;
-    private final HttpClient http;
+    private final java.util.function.Supplier<HttpClient> clientFactory;
+    private HttpClient http; // made at the first POST: the JDK client starts a selector thread that Java 17 cannot end
     private final ScheduledExecutorService scheduler;
     private final LongSupplier clock;
     private final ArrayDeque<String> queue = new ArrayDeque<>();
@@ -71,18 +74,25 @@ public final class PresenceWebhook {
 
     public PresenceWebhook(URI url, String secret, Duration batch, Duration retry, HttpClient http,
                            ScheduledExecutorService scheduler, LongSupplier clock) {
-        this(url, JCABLE, secret, batch, retry, http, scheduler, clock);
+        this(url, JCABLE, secret, batch, retry, () -> http, scheduler, clock);
     }
 
     public PresenceWebhook(URI url, Format format, String secret, Duration batch, Duration retry, HttpClient http,
                            ScheduledExecutorService scheduler, LongSupplier clock) {
+        this(url, format, secret, batch, retry, () -> http, scheduler, clock);
+    }
+
+    /** {@code clientFactory} is called at the first POST: the JDK client starts a thread when it is built. */
+    public PresenceWebhook(URI url, Format format, String secret, Duration batch, Duration retry,
+                           java.util.function.Supplier<HttpClient> clientFactory, ScheduledExecutorService scheduler,
+                           LongSupplier clock) {
         this.url = url;
         this.shown = CableConfig.redactUrl(url.toString());
         this.format = format;
         this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
         this.batchMillis = batch.toMillis();
         this.retryMillis = retry.toMillis();
-        this.http = http;
+        this.clientFactory = clientFactory;
         this.scheduler = scheduler;
         this.clock = clock;
     }
@@ -96,10 +106,10 @@ public final class PresenceWebhook {
         if (config.presenceWebhookUrl().isEmpty()) {
             return null;
         }
-        HttpClient http = HttpClient.newBuilder().executor(executor).connectTimeout(Duration.ofSeconds(5)).build();
-        return new PresenceWebhook(URI.create(config.presenceWebhookUrl()), config.presenceWebhookSecret(),
-                config.presenceWebhookBatch(), config.presenceWebhookRetry(), http, scheduler,
-                System::currentTimeMillis);
+        return new PresenceWebhook(URI.create(config.presenceWebhookUrl()), JCABLE, config.presenceWebhookSecret(),
+                config.presenceWebhookBatch(), config.presenceWebhookRetry(),
+                () -> HttpClient.newBuilder().executor(executor).connectTimeout(Duration.ofSeconds(5)).build(),
+                scheduler, System::currentTimeMillis);
     }
 
     /** A transition (once per cluster): {@code member_added}/{@code member_removed}, and occupied/vacated edges. */
@@ -121,8 +131,29 @@ public final class PresenceWebhook {
         }
     }
 
+    /** Sends nothing more; ends the HTTP client's selector thread where the JDK can (21 and later). */
     public void stop() {
         stopped = true;
+        HttpClient client;
+        synchronized (this) {
+            client = http;
+        }
+        if (client != null) {
+            try {
+                HttpClient.class.getMethod("shutdownNow").invoke(client); // Java 21+; on 17 it ends once unreachable
+            } catch (NoSuchMethodException e) {
+                LOG.finest("jcable: this JDK's HttpClient ends its selector thread once the client is unreachable");
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                LOG.log(Level.FINE, "jcable: could not shut the webhook's HTTP client down", e);
+            }
+        }
+    }
+
+    private synchronized HttpClient client() {
+        if (http == null) {
+            http = clientFactory.get();
+        }
+        return http;
     }
 
     /** Events waiting for a POST (not those of the POST in flight); for tests and metrics. */
@@ -142,6 +173,7 @@ public final class PresenceWebhook {
             if (queue.size() >= CAPACITY) {
                 queue.pollFirst();
                 dropped++;
+                Counter.DROPPED_WEBHOOK_EVENT.increment();
                 if (!overflowing) {
                     overflowing = true;
                     LOG.warning(() -> "jcable: " + CAPACITY + " presence webhook events are waiting for " + shown
@@ -185,7 +217,7 @@ public final class PresenceWebhook {
             builder.header(format.headers().get(i), format.headers().get(i + 1));
         }
         HttpRequest request = builder.POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+        client().sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
             if (error == null && response.statusCode() / 100 == 2) {
                 delivered();
                 return;
@@ -203,6 +235,7 @@ public final class PresenceWebhook {
                 synchronized (this) {
                     dropped += events;
                 }
+                Counter.DROPPED_WEBHOOK_EVENT.add(events);
                 next();
             }
         });

@@ -37,11 +37,11 @@ public final class PusherWebhook {
         if (!pusher.enabled() || pusher.webhookUrl().isEmpty()) {
             return null;
         }
-        HttpClient http = HttpClient.newBuilder().executor(executor).connectTimeout(Duration.ofSeconds(5)).build();
         PresenceWebhook.Format format = new PresenceWebhook.Format("time_ms", "X-Pusher-Signature",
                 List.of("X-Pusher-Key", pusher.appKey()));
         return new PusherWebhook(new PresenceWebhook(URI.create(pusher.webhookUrl()), format, pusher.secret(),
-                config.presenceWebhookBatch(), config.presenceWebhookRetry(), http, scheduler,
+                config.presenceWebhookBatch(), config.presenceWebhookRetry(),
+                () -> HttpClient.newBuilder().executor(executor).connectTimeout(Duration.ofSeconds(5)).build(), scheduler,
                 System::currentTimeMillis));
     }
 

@@ -8,6 +8,7 @@ import dev.jcable.session.Frame;
 import dev.jcable.session.Subscription;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Stream → subscribers fan-out. Subscribers of a stream are grouped by identifier, so a broadcast builds one
@@ -18,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Hub {
 
     private final ConcurrentHashMap<String, Map<String, Group>> streams = new ConcurrentHashMap<>();
+    /** Counts subscribes, so that an epoch change resets exactly the positions taken before it. */
+    private final AtomicLong subscribes = new AtomicLong();
 
     /**
      * Adds a subscriber.
@@ -30,7 +33,7 @@ public final class Hub {
             Map<String, Group> g = groups != null ? groups : new ConcurrentHashMap<>();
             g.computeIfAbsent(subscription.identifier(),
                     id -> new Group(subscription.quotedIdentifier(), session.dialect()))
-                    .sessions.put(session, position);
+                    .sessions.put(session, new At(position, subscribes.incrementAndGet()));
             return g;
         });
     }
@@ -58,12 +61,36 @@ public final class Hub {
         }
         groups.forEach((identifier, group) -> {
             Frame frame = new Frame(group.dialect.message(identifier, group.quotedIdentifier, message, streamMeta));
-            group.sessions.forEach((session, position) -> {
-                if ((offset == 0 || offset > position) && (excludeSid == null || !excludeSid.equals(session.sid()))) {
+            group.sessions.forEach((session, at) -> {
+                if ((offset == 0 || offset > at.offset()) && (excludeSid == null || !excludeSid.equals(session.sid()))) {
                     session.deliver(identifier, frame);
                 }
             });
         });
+    }
+
+    /**
+     * How many subscribes this hub has seen; read by the broker's listener when a stream's epoch changes (under the
+     * lock that orders the stream's subscribes), and given to {@link #newEpoch} on the delivery pool.
+     */
+    public long subscribes() {
+        return subscribes.get();
+    }
+
+    /**
+     * The stream started a new epoch (its offsets were forgotten: expiry, eviction, a Redis restart), whose offsets
+     * count from 1 again: the positions of the subscribers that attached before it ({@code subscribesBefore}) meant
+     * the old epoch, and every offset of the new one is theirs live. Runs on the pool before the new epoch's first
+     * fan-out. A subscriber that attached after the change holds a position in the new epoch and keeps it.
+     */
+    public void newEpoch(String stream, long subscribesBefore) {
+        Map<String, Group> groups = streams.get(stream);
+        if (groups == null) {
+            return;
+        }
+        for (Group group : groups.values()) {
+            group.sessions.replaceAll((session, at) -> at.order() <= subscribesBefore ? new At(0, at.order()) : at);
+        }
     }
 
     /**
@@ -115,12 +142,16 @@ public final class Hub {
         return streams.size();
     }
 
+    /** A subscriber's position in the stream when it subscribed, and the order of its subscribe in this hub. */
+    private record At(long offset, long order) {
+    }
+
     private static final class Group {
         final String quotedIdentifier;
         /** How frames to this group look: every subscriber under one identifier speaks one protocol. */
         final Dialect dialect;
         /** Each subscriber, with the stream's offset when it subscribed. */
-        final Map<CableSession, Long> sessions = new ConcurrentHashMap<>();
+        final Map<CableSession, At> sessions = new ConcurrentHashMap<>();
 
         Group(String quotedIdentifier, Dialect dialect) {
             this.quotedIdentifier = quotedIdentifier;

@@ -35,7 +35,11 @@ public enum Counter {
     BROKER_ERRORS("jcable_broker_errors", "Broker calls that failed: Redis errors, timeouts, lost connections"),
     RPC_CALL("anycable_go_rpc_call", "The total number of RPC calls"),
     RPC_RETRIES("anycable_go_rpc_retries", "The total number of RPC call retries"),
-    RPC_ERROR("anycable_go_rpc_error", "The total number of failed RPC calls");
+    RPC_ERROR("anycable_go_rpc_error", "The total number of failed RPC calls"),
+    DROPPED_PRESENCE_EVENT("jcable_dropped", "what", "presence_event", Dropped.HELP),
+    DROPPED_WHISPER("jcable_dropped", "what", "whisper", Dropped.HELP),
+    DROPPED_APPLICATION_EVENT("jcable_dropped", "what", "application_event", Dropped.HELP),
+    DROPPED_WEBHOOK_EVENT("jcable_dropped", "what", "webhook_event", Dropped.HELP);
 
     private final String metric;
     private final String tagKey;
@@ -83,6 +87,15 @@ public enum Counter {
 
     String help() {
         return help;
+    }
+
+    /** Work dropped at a bound (docs/configuration.md, "What the limits bound"), by what it was. */
+    static final class Dropped {
+        static final String HELP = "Work dropped because its queue was full, by what it was (each bound says who is"
+                + " told: see docs/configuration.md)";
+
+        private Dropped() {
+        }
     }
 
     /** Disconnects by the reason the client is told; one counter per reason jcable sends. */

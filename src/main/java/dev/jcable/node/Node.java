@@ -4,6 +4,7 @@ import dev.jcable.api.ConnectionIdentifier;
 import dev.jcable.broker.Broker;
 import dev.jcable.broker.BrokerListener;
 import dev.jcable.broker.BrokerSettings;
+import dev.jcable.broker.BrokerUnavailableException;
 import dev.jcable.broker.CachedSession;
 import dev.jcable.broker.ExpiryTimer;
 import dev.jcable.broker.MemoryBroker;
@@ -62,6 +63,7 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerContainer;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,6 +91,11 @@ public class Node implements BrokerListener {
     private static final Logger LOG = Logger.getLogger(Node.class.getName());
     private static final String SESSION_KEY = "jcable.session";
     private static final long SHUTDOWN_FLUSH_MILLIS = 2000;
+    /**
+     * How far before the client was last heard from a presence transition still counts as possibly missed by it: a
+     * frame in flight when its network dropped, and the clocks of the nodes and Redis within a second of each other.
+     */
+    static final long PRESENCE_MARGIN_MILLIS = 2000;
     /** How long a restored subscription's live messages wait for the client's history request. */
     private static final long HISTORY_WAIT_MILLIS = 3000;
 
@@ -175,6 +182,10 @@ public class Node implements BrokerListener {
     private OneShots oneShots;
     private NodeMetrics metrics;
     private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Streams whose out_of_sync resync is queued: one at a time, however many events were dropped meanwhile. */
+    private final java.util.Set<String> outOfSync = ConcurrentHashMap.newKeySet();
+    private final Overflow droppedPresence = new Overflow(Counter.DROPPED_PRESENCE_EVENT);
+    private final Overflow droppedWhispers = new Overflow(Counter.DROPPED_WHISPER);
 
     /** Starts the node with the deployment, so that a bad configuration fails the deployment itself. */
     void startWithDeployment(@Observes @Initialized(ApplicationScoped.class) Object event) {
@@ -183,6 +194,25 @@ public class Node implements BrokerListener {
 
     @PostConstruct
     void start() {
+        // what the application gives (a bad @CableChannel, two ConnectionIdentifiers) fails here, before anything
+        // starts a thread, a timer or a connection
+        if (channelTypes == null) {
+            channelTypes = discovery == null ? Channels.none() : discovery.channels();
+        }
+        if (identifier == null && discovery != null) {
+            identifier = discovery.identifier();
+        }
+        try {
+            run();
+        } catch (RuntimeException | Error e) {
+            // a failed deployment leaves nothing running: no pool, timer, webhook client or Redis connection
+            stopped.set(true);
+            stopStarted();
+            throw e;
+        }
+    }
+
+    private void run() {
         resolver = new StreamResolver(new MessageVerifier(config.streamsSecret()),
                 config.turboStreams() ? new MessageVerifier(config.turboStreamsSecret()) : null,
                 config.publicStreams(), config.streamsPresence(), config.streamsWhisper());
@@ -232,11 +262,8 @@ public class Node implements BrokerListener {
         liveness.start();
         oneShots = new OneShots(scheduler);
         transports = Transports.choose(webSocketContainer(), "portable".equals(config.wsTransport()));
-        presence = new PresenceCommands(broker, config);
-        streams = new StreamCommands(broker, hub, resolver, config, presence);
-        if (channelTypes == null) {
-            channelTypes = discovery == null ? Channels.none() : discovery.channels();
-        }
+        presence = new PresenceCommands(broker, config, System::currentTimeMillis);
+        streams = new StreamCommands(broker, hub, resolver, config, presence, fanout::accepts);
         channels = new ChannelCommands(channelTypes, streams, presence);
         RpcSettings rpcSettings = config.rpc();
         if (rpcSettings.enabled()) {
@@ -248,12 +275,10 @@ public class Node implements BrokerListener {
             rpc = new Rpc(rpcSettings, rpcTransport, scheduler, System::currentTimeMillis);
             rpcChannels = new RpcChannels(rpc, streams, presence, config.turboStreams());
         }
-        if (identifier == null && discovery != null) {
-            identifier = discovery.identifier();
-        }
         admission = new Admission(new Authenticator(config.jwtSecret(), config.enforceJwt(),
                 System::currentTimeMillis), identifier);
         metrics = new NodeMetrics(sessions.values(), hub, broker);
+        metrics.sampleEvery(scheduler);
         if (!config.statsRefreshInterval().isZero()) {
             metrics.logStats(scheduler, config.statsRefreshInterval().toMillis());
         }
@@ -289,19 +314,42 @@ public class Node implements BrokerListener {
         if (rpc != null) {
             rpc.shutdown(); // the queued Disconnect calls, for at most disconnect_timeout
         }
-        metrics.close();
-        oneShots.stop();
-        pinger.stop();
-        fanout.stop();
-        notifier.stop();
+        stopStarted();
+        LOG.info(() -> "jcable: stopped; " + open.size() + " connection(s) told server_restart");
+    }
+
+    /** Stops whatever {@link #start()} got to start; by a failed start too, so any part may be missing. */
+    private void stopStarted() {
+        if (metrics != null) {
+            metrics.close();
+        }
+        if (oneShots != null) {
+            oneShots.stop();
+        }
+        if (pinger != null) {
+            pinger.stop();
+        }
+        if (fanout != null) {
+            fanout.stop();
+        }
+        if (notifier != null) {
+            notifier.stop();
+        }
         if (deliveryThreads != null) {
             deliveryThreads.shutdownNow();
+        }
+        if (eventThreads != null) {
             eventThreads.shutdownNow();
         }
-        liveness.stop();
-        expiryTimer.stop();
-        broker.stop();
-        LOG.info(() -> "jcable: stopped; " + open.size() + " connection(s) told server_restart");
+        if (liveness != null) {
+            liveness.stop();
+        }
+        if (expiryTimer != null) {
+            expiryTimer.stop();
+        }
+        if (broker != null) {
+            broker.stop();
+        }
     }
 
     /** True once {@link #shutdown()} has begun: new connections are turned away. */
@@ -375,6 +423,7 @@ public class Node implements BrokerListener {
         }
         pinger.add(session, pingInterval(socket), pingPrecision(socket));
         liveness.add(session);
+        metrics.opened(session);
         notifier.opened(sid, session.identifiers());
     }
 
@@ -407,30 +456,63 @@ public class Node implements BrokerListener {
         return live == null ? Optional.empty() : Optional.of(snapshot(live));
     }
 
-    /** Resubscribes without confirmations and welcomes with the restored identifiers; the client asks for history. */
+    /**
+     * Resubscribes without confirmations and welcomes with the restored identifiers; the client asks for history.
+     * A presence subscription whose stream had a transition the client may have missed (since it was last heard
+     * from, less {@link #PRESENCE_MARGIN_MILLIS}) is left out: the official client then starts it again (subscribe
+     * with its history position, presence fetched anew), so its member list ends true.
+     */
     private void restore(CableSession session, CachedSession previous, boolean freshIdentity) {
         if (!freshIdentity) {
             session.identifiers(previous.identifiers());
         }
+        java.util.Set<String> stale = stalePresence(previous);
+        List<String> restored = new ArrayList<>();
         previous.subscriptions().forEach((identifier, spec) -> {
+            if (spec.stream() != null && stale.contains(spec.stream())) {
+                return;
+            }
             session.hold(identifier); // until the client's history request for it is served
             Subscription attached = streams.attach(session,
                     new Subscription(identifier, spec, channels.channelOf(identifier)));
             if (rpcChannels != null && attached.channel() == null && rpcChannels.owns(identifier)) {
                 rpcChannels.restored(session, attached);
             }
+            restored.add(identifier);
         });
-        session.send(Codec.welcomeRestored(session.sid(), previous.subscriptions().keySet()));
+        session.send(Codec.welcomeRestored(session.sid(), restored));
         session.subscriptions().values().stream().filter(s -> s.channel() != null).toList()
                 .forEach(subscription -> channels.restored(session, subscription));
         // a client that does not ask for history (or asks late) still gets its live messages
-        oneShots.schedule(() -> previous.subscriptions().keySet().forEach(session::release), HISTORY_WAIT_MILLIS);
+        oneShots.schedule(() -> restored.forEach(session::release), HISTORY_WAIT_MILLIS);
+    }
+
+    /**
+     * The streams of the cached presence subscriptions that changed since the client was last heard from; all of
+     * them when that is unknown or the broker cannot say (a subscription started again costs a resubscribe, a wrong
+     * member list lasts).
+     */
+    private java.util.Set<String> stalePresence(CachedSession previous) {
+        java.util.Set<String> watched = new java.util.HashSet<>();
+        previous.subscriptions().values().forEach(spec -> {
+            if (spec.presence() && spec.stream() != null) {
+                watched.add(spec.stream());
+            }
+        });
+        if (watched.isEmpty()) {
+            return watched;
+        }
+        try {
+            return broker.presenceChangedSince(watched, previous.heardAt() - PRESENCE_MARGIN_MILLIS);
+        } catch (BrokerUnavailableException e) {
+            return watched;
+        }
     }
 
     private static CachedSession snapshot(CableSession session) {
         Map<String, StreamSpec> subscriptions = new LinkedHashMap<>();
         session.subscriptions().forEach((identifier, subscription) -> subscriptions.put(identifier, subscription.spec()));
-        return new CachedSession(session.identifiers(), subscriptions);
+        return new CachedSession(session.identifiers(), subscriptions, session.heardAt());
     }
 
     public void receive(Session socket, String part, boolean last) {
@@ -507,6 +589,7 @@ public class Node implements BrokerListener {
         if (sessions.remove(session.sid()) == null) {
             return;
         }
+        metrics.closed(session);
         try {
             pinger.remove(session);
             liveness.remove(session);
@@ -605,14 +688,34 @@ public class Node implements BrokerListener {
     /** Called in offset order per stream (under the broker's stream lock): queued, fanned out on the pool. */
     @Override
     public void deliver(StreamMessage message) {
+        if (!message.durable() && !fanout.accepts(message.stream())) {
+            // a whisper that passed its sender's check (StreamCommands.whisper) while others filled the stream's queue
+            droppedWhispers.dropped(() -> "a whisper to stream " + message.stream() + " was dropped: its fan-outs are "
+                    + DeliveryPool.MAX_QUEUED + " behind");
+            return;
+        }
         Counter.BROADCAST_MSG.increment();
         fanout.submit(message.stream(), () -> hub.deliver(message.stream(), JsonText.messageValue(message.data()),
                 message.durable() ? Codec.streamMeta(message.stream(), message.epoch(), message.offset()) : null,
                 message.offset(), message.excludeSocket()));
     }
 
+    /** Read now, under the broker's stream lock: the subscribers attached so far meant the old epoch. */
+    @Override
+    public void epochChanged(String stream) {
+        long before = hub.subscribes();
+        fanout.submit(stream, () -> hub.newEpoch(stream, before));
+    }
+
     @Override
     public void presence(String stream, PresenceEvent event) {
+        if (!fanout.accepts(stream)) {
+            // the subscribers' view of the set is now wrong: they are told to reconnect and fetch it afresh
+            droppedPresence.dropped(() -> "presence events of stream " + stream + " were dropped: its fan-outs are "
+                    + DeliveryPool.MAX_QUEUED + " behind; its subscribers are disconnected with out_of_sync");
+            presenceLost(stream, System.currentTimeMillis() - PRESENCE_MARGIN_MILLIS);
+            return;
+        }
         (event.join() ? Counter.PRESENCE_JOIN : Counter.PRESENCE_LEAVE).increment();
         fanout.submit(stream, () -> hub.presence(stream, event, Codec.presenceEvent(event)));
     }
@@ -628,14 +731,24 @@ public class Node implements BrokerListener {
     }
 
     /**
-     * The broker dropped presence events of {@code stream} (this node fell behind): its subscribers here are
-     * disconnected with {@code out_of_sync}, after what was queued for them, so that their clients reconnect and
-     * fetch presence afresh (AnyCable's clients reset a channel's presence on every disconnect).
+     * The broker dropped presence events of {@code stream} (this node fell behind, or its pub/sub connection dropped
+     * or hung) from {@code sinceMillis} on: its subscribers here are disconnected with {@code out_of_sync}, after
+     * what was queued for them, and their cached sessions remember since when presence was lost, so that their
+     * restore starts the stream's presence subscription again and their clients fetch the member set afresh. One resync is
+     * queued per stream at a time (past the stream's bound: it is what makes up for the dropped events); it covers
+     * every event dropped before it runs.
      */
     @Override
-    public void presenceLost(String stream) {
-        fanout.submit(stream, () -> hub.sessions(stream).forEach(session -> session.disconnect("out_of_sync", true,
-                CloseReason.CloseCodes.NORMAL_CLOSURE, "Out of sync")));
+    public void presenceLost(String stream, long sinceMillis) {
+        if (outOfSync.add(stream)) {
+            fanout.submit(stream, () -> {
+                outOfSync.remove(stream);
+                hub.sessions(stream).forEach(session -> {
+                    session.presenceLostSince(sinceMillis);
+                    session.disconnect("out_of_sync", true, CloseReason.CloseCodes.NORMAL_CLOSURE, "Out of sync");
+                });
+            });
+        }
     }
 
     // ---- API for other protocols' rooms (dev.jcable.pusher) -----------------------------------------
@@ -694,9 +807,17 @@ public class Node implements BrokerListener {
 
     /**
      * Runs {@code task} on the stream's delivery lane, after every fan-out and presence event of the stream queued
-     * so far: a reply built there is ordered with the stream's events.
+     * so far: a reply built there is ordered with the stream's events. While the stream's fan-outs are
+     * {@link DeliveryPool#MAX_QUEUED} behind it is dropped, and the stream's subscribers here are resynced as for a
+     * dropped presence event ({@code out_of_sync}): the reply (a member list) would have been stale anyway.
      */
     public void inStreamOrder(String stream, Runnable task) {
+        if (!fanout.accepts(stream)) {
+            droppedPresence.dropped(() -> "a reply in order with stream " + stream + " was dropped: its fan-outs are "
+                    + DeliveryPool.MAX_QUEUED + " behind; its subscribers are disconnected with out_of_sync");
+            presenceLost(stream, System.currentTimeMillis() - PRESENCE_MARGIN_MILLIS);
+            return;
+        }
         fanout.submit(stream, task);
     }
 
@@ -789,19 +910,31 @@ public class Node implements BrokerListener {
 
 
 
+    /** The most seconds a client may ask for with {@code ?pi=}: each interval in use is one timer. */
+    static final int MAX_CLIENT_PING_SECONDS = 60;
+
     private long pingInterval(Session socket) {
         List<String> pi = socket.getRequestParameterMap().get("pi");
-        if (pi != null && !pi.isEmpty()) {
+        return pingIntervalMillis(pi == null || pi.isEmpty() ? null : pi.get(0), config.pingInterval().toMillis());
+    }
+
+    /**
+     * {@code ?pi=} in milliseconds: 0 (no JSON pings) or 1 to {@link #MAX_CLIENT_PING_SECONDS} seconds; anything else
+     * (absent, not a number, negative, larger) gets the server's {@code ping_interval}. Kept to a small range because
+     * sessions share one timer per interval: a client may not make the node keep thousands of them.
+     */
+    static long pingIntervalMillis(String pi, long serverMillis) {
+        if (pi != null) {
             try {
-                long seconds = Long.parseLong(pi.get(0));
-                if (seconds >= 0) {
+                long seconds = Long.parseLong(pi);
+                if (seconds >= 0 && seconds <= MAX_CLIENT_PING_SECONDS) {
                     return seconds * 1000;
                 }
             } catch (NumberFormatException e) {
-                // fall through to the server's interval
+                // the server's interval
             }
         }
-        return config.pingInterval().toMillis();
+        return serverMillis;
     }
 
     private String pingPrecision(Session socket) {

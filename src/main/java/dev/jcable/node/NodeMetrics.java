@@ -7,19 +7,21 @@ import dev.jcable.metrics.CableMetrics;
 import dev.jcable.metrics.Counter;
 import dev.jcable.session.CableSession;
 import java.util.Collection;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongBinaryOperator;
 import java.util.logging.Logger;
 
 /**
- * A node's gauges and its periodic stats line. Gauges read sizes the node keeps anyway, when Prometheus scrapes
- * (nothing on the hot path keeps them current; with {@code broker=redis} the broker counts presence in Redis, at most
- * every few seconds and one count at a time, see {@code RedisStats}); the stats line ({@code stats_refresh_interval}) logs the same
- * figures at INFO with the message rates since the previous line.
+ * A node's gauges and its periodic stats line. A scrape costs the same at 10 connections as at 10,000, and the same
+ * with one stream as with 3,000 (docs/operations.md, "What it costs"): every gauge reads a figure kept as things
+ * change (sizes of concurrent maps, counters the broker keeps on join, leave and publish, unique identities counted
+ * on open and close), never a walk under locks. The two outbox gauges are the exception that cannot be kept cheaply
+ * (each connection's backlog changes with every frame), so they are sampled: one walk of the connections every
+ * {@link #SAMPLE_MILLIS} on the scheduler, whatever the scrapes. With {@code broker=redis} the broker counts presence
+ * in Redis, at most every few seconds and one count at a time ({@code RedisStats}). The stats line
+ * ({@code stats_refresh_interval}) logs the same figures at INFO with the message rates since the previous line.
  */
 final class NodeMetrics implements AutoCloseable {
 
@@ -28,7 +30,16 @@ final class NodeMetrics implements AutoCloseable {
     private final Collection<CableSession> sessions;
     private final Hub hub;
     private final Broker broker;
+    /** How often the outbox gauges are sampled. */
+    static final long SAMPLE_MILLIS = 5_000;
+
     private final CableMetrics.Gauges gauges = new CableMetrics.Gauges();
+    /** Each counted connection with the identifiers it was counted under; and how many connections each has. */
+    private final ConcurrentHashMap<CableSession, String> counted = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Integer> identities = new ConcurrentHashMap<>();
+    private volatile long pendingSum;
+    private volatile long pendingMax;
+    private ScheduledFuture<?> sampleTask;
     private ScheduledFuture<?> statsTask;
     private long lastAt;
     private long lastIn;
@@ -55,9 +66,58 @@ final class NodeMetrics implements AutoCloseable {
                 .add("jcable_history_messages", "Messages kept for reconnecting clients (NaN with broker=redis)",
                         () -> known(broker.stats().historyMessages()))
                 .add("jcable_outbox_pending_chars", "Characters waiting to be written to clients, all together",
-                        () -> pending(Long::sum))
+                        () -> pendingSum)
                 .add("jcable_outbox_pending_max_chars", "Characters waiting to be written to the most lagging client",
-                        () -> pending(Math::max));
+                        () -> pendingMax);
+    }
+
+    /** Samples the outbox gauges now and then every {@link #SAMPLE_MILLIS} on {@code scheduler}, until closed. */
+    void sampleEvery(ScheduledExecutorService scheduler) {
+        sampleOutboxes();
+        sampleTask = scheduler.scheduleAtFixedRate(new OutboxSampler(), SAMPLE_MILLIS, SAMPLE_MILLIS,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** The sampling task, named so that it can be told from the stats line's in the scheduler's queue. */
+    private final class OutboxSampler implements Runnable {
+        @Override
+        public void run() {
+            sampleOutboxes();
+        }
+
+        @Override
+        public String toString() {
+            return "jcable outbox sampler";
+        }
+    }
+
+    /** One walk of the connections: what waits to be written, all together and for the one furthest behind. */
+    void sampleOutboxes() {
+        long sum = 0;
+        long max = 0;
+        for (CableSession session : sessions) {
+            long pending = session.pendingChars();
+            sum += pending;
+            max = Math.max(max, pending);
+        }
+        pendingSum = sum;
+        pendingMax = max;
+    }
+
+    /** A connection was admitted (with its final identifiers: after a restore). */
+    void opened(CableSession session) {
+        String id = session.identifiers();
+        if (id != null && counted.putIfAbsent(session, id) == null) {
+            identities.merge(id, 1, Integer::sum);
+        }
+    }
+
+    /** A connection is gone; forgotten once, whatever called it. */
+    void closed(CableSession session) {
+        String id = counted.remove(session);
+        if (id != null) {
+            identities.computeIfPresent(id, (k, n) -> n == 1 ? null : n - 1);
+        }
     }
 
     /** Logs the stats line every {@code everyMillis} on {@code scheduler} until {@link #close()}. */
@@ -91,22 +151,7 @@ final class NodeMetrics implements AutoCloseable {
     }
 
     private double uniqueClients() {
-        Set<String> identifiers = new HashSet<>();
-        for (CableSession session : sessions) {
-            String id = session.identifiers();
-            if (id != null) {
-                identifiers.add(id);
-            }
-        }
-        return identifiers.size();
-    }
-
-    private double pending(LongBinaryOperator combine) {
-        long result = 0;
-        for (CableSession session : sessions) {
-            result = combine.applyAsLong(result, session.pendingChars());
-        }
-        return result;
+        return identities.size();
     }
 
     private static double known(long value) {
@@ -117,6 +162,9 @@ final class NodeMetrics implements AutoCloseable {
     public void close() {
         if (statsTask != null) {
             statsTask.cancel(false);
+        }
+        if (sampleTask != null) {
+            sampleTask.cancel(false);
         }
         gauges.close();
     }

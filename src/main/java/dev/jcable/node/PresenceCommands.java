@@ -14,16 +14,46 @@ import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
 
-/** {@code join}, {@code leave} and {@code presence}: presence on the stream of a subscription. */
+/**
+ * {@code join}, {@code leave} and {@code presence}: presence on the stream of a subscription.
+ *
+ * <p>A {@code presence} request on a large set ({@link #SNAPSHOT_MEMBERS} members or more) is answered from a
+ * snapshot of the set at most {@link #SNAPSHOT_MILLIS} old, taken by the first request after the last one expired:
+ * a client pipelining {@code presence} into a 10,000-member room costs the broker (and, with {@code broker=redis},
+ * Redis) one read of the set per second, not one per frame. The reply itself goes to the asker's own outbox, which
+ * its {@code ws_max_pending_size} bounds (a client that asks faster than it reads is cut off as {@code too_slow}).
+ */
 final class PresenceCommands {
+
+    /** Sets at least this large are served from a snapshot. */
+    static final int SNAPSHOT_MEMBERS = 1_000;
+    /** The oldest a snapshot may be. */
+    static final long SNAPSHOT_MILLIS = 1_000;
+    /** Snapshots kept at once (the most recently asked streams); each holds one large set. */
+    private static final int SNAPSHOTS = 64;
 
     private final Broker broker;
     private final CableConfig config;
+    private final LongSupplier clock;
+    private final Map<String, Snapshot> snapshots = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Snapshot> eldest) {
+            return size() > SNAPSHOTS;
+        }
+    };
 
-    PresenceCommands(Broker broker, CableConfig config) {
+    PresenceCommands(Broker broker, CableConfig config, LongSupplier clock) {
         this.broker = broker;
         this.config = config;
+        this.clock = clock;
+    }
+
+    /** A large set as it was at {@code at}, with its two replies ({@code return_records} true and false). */
+    private record Snapshot(long at, String withRecords, String totalOnly) {
     }
 
     void join(CableSession session, Command command, Subscription subscription) {
@@ -114,14 +144,36 @@ final class PresenceCommands {
         }
         boolean records = !(command.data() instanceof JsonObject data
                 && data.get("return_records") == JsonValue.FALSE);
+        String stream = subscription.spec().stream();
+        long now = clock.getAsLong();
+        Snapshot snapshot;
+        synchronized (snapshots) {
+            snapshot = snapshots.get(stream);
+        }
+        if (snapshot != null && now - snapshot.at() < SNAPSHOT_MILLIS) {
+            session.send(Codec.presence(quoted, records ? snapshot.withRecords() : snapshot.totalOnly()));
+            return;
+        }
         PresenceInfo info;
         try {
-            info = broker.presenceInfo(subscription.spec().stream());
+            info = broker.presenceInfo(stream);
         } catch (BrokerUnavailableException e) {
             session.send(Codec.presence(quoted, Codec.presenceError("broker_unavailable")));
             return;
         }
         // capped so that it always fits what one client may have waiting: any room's reply can be sent
-        session.send(Codec.presence(quoted, Codec.presenceInfo(info, records, config.wsMaxPendingSize())));
+        String reply = Codec.presenceInfo(info, records, config.wsMaxPendingSize());
+        if (info.total() >= SNAPSHOT_MEMBERS) {
+            String other = Codec.presenceInfo(info, !records, config.wsMaxPendingSize());
+            Snapshot taken = new Snapshot(now, records ? reply : other, records ? other : reply);
+            synchronized (snapshots) {
+                snapshots.put(stream, taken);
+            }
+        } else if (snapshot != null) {
+            synchronized (snapshots) {
+                snapshots.remove(stream);
+            }
+        }
+        session.send(Codec.presence(quoted, reply));
     }
 }

@@ -5,7 +5,9 @@ import dev.jcable.broker.BrokerUnavailableException;
 import dev.jcable.broker.Publication;
 import dev.jcable.broker.StreamMessage;
 import dev.jcable.config.CableConfig;
+import dev.jcable.hub.DeliveryPool;
 import dev.jcable.hub.Hub;
+import dev.jcable.metrics.Counter;
 import dev.jcable.protocol.Codec;
 import dev.jcable.protocol.Command;
 import dev.jcable.protocol.JsonText;
@@ -18,6 +20,7 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
 
 /** {@code subscribe}, {@code unsubscribe}, {@code message}, {@code history} and {@code whisper}. */
@@ -30,9 +33,13 @@ final class StreamCommands {
     private final StreamResolver resolver;
     private final CableConfig config;
     private final PresenceCommands presence;
+    /** Whether a stream's fan-outs can take one more now (the delivery pool's bound). */
+    private final Predicate<String> accepts;
+    private final Overflow droppedWhispers = new Overflow(Counter.DROPPED_WHISPER);
 
     StreamCommands(Broker broker, Hub hub, StreamResolver resolver, CableConfig config,
-                   PresenceCommands presence) {
+                   PresenceCommands presence, Predicate<String> accepts) {
+        this.accepts = accepts;
         this.broker = broker;
         this.hub = hub;
         this.resolver = resolver;
@@ -228,7 +235,9 @@ final class StreamCommands {
 
     /**
      * Delivers {@code data} as it is to every other subscriber of the stream, on every node, through the broker (whose
-     * listener fans it out off this thread); never stored.
+     * listener fans it out off this thread); never stored. While the stream's fan-outs on this node are
+     * {@link DeliveryPool#MAX_QUEUED} behind, it is dropped and its sender told
+     * {@code {"type":"whisper_rejected","identifier":…,"reason":"overloaded"}}.
      */
     void whisper(CableSession session, Command command, Subscription subscription) {
         if (subscription == null) {
@@ -237,6 +246,11 @@ final class StreamCommands {
             BadFrames.report(session, "whisper is not enabled for " + subscription.identifier());
         } else if (command.data() == null) {
             BadFrames.report(session, "whisper without data");
+        } else if (!accepts.test(subscription.spec().stream())) {
+            droppedWhispers.dropped(() -> "a whisper of session " + session.sid() + " to stream "
+                    + subscription.spec().stream() + " was refused: its fan-outs are " + DeliveryPool.MAX_QUEUED
+                    + " behind");
+            session.send(Codec.rejected("whisper_rejected", subscription.quotedIdentifier(), "overloaded"));
         } else {
             // through the broker, so that the subscribers on every node get it
             broker.whisper(new Publication(subscription.spec().stream(), JsonText.safe(command.data().toString()),

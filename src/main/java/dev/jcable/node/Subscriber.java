@@ -109,12 +109,22 @@ final class Subscriber implements ChannelContext {
         if (subscription.spec().stream() == null) {
             throw new IllegalStateException("joinPresence before streamFrom: presence belongs to a stream");
         }
+        if (infoJson != null && !JsonText.isJsonValue(infoJson)) {
+            // written into every subscriber's frame as it is: text that is not JSON would break each of them
+            throw new IllegalArgumentException("joinPresence: infoJson must be JSON text (an object, array, string,"
+                    + " number, true, false or null), or null for none; got '" + abbreviated(infoJson)
+                    + "' (quote a string: " + JsonText.quote(JsonText.quote(abbreviated(infoJson))) + ")");
+        }
         if (subscribing) {
             joinId = id;
             joinInfo = infoJson;
         } else {
             commands.join(session, subscription, id, infoJson);
         }
+    }
+
+    private static String abbreviated(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 64) + "…";
     }
 
     @Override

@@ -95,6 +95,15 @@ public final class Codec {
         return "{\"type\":\"" + type + "\",\"identifier\":" + quotedIdentifier + "}";
     }
 
+    /**
+     * A command of the subscription refused with a reason, e.g. {@code {"type":"whisper_rejected","identifier":…,
+     * "reason":"overloaded"}}.
+     */
+    public static String rejected(String type, String quotedIdentifier, String reason) {
+        return "{\"type\":\"" + type + "\",\"identifier\":" + quotedIdentifier + ",\"reason\":"
+                + JsonText.quote(reason) + "}";
+    }
+
     /** A delivery to one identifier: {@code message} is already a JSON value. */
     public static String message(String quotedIdentifier, String messageJson) {
         return "{\"identifier\":" + quotedIdentifier + ",\"message\":" + messageJson + "}";

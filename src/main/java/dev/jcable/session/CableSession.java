@@ -44,6 +44,7 @@ public final class CableSession implements Outbox.Owner {
     private volatile Dialect dialect = Dialect.ANYCABLE;
     // liveness (see Liveness): when the client last sent anything, and when the oldest ping since then went out
     private volatile long inboundAt;
+    private volatile long presenceLostSince;
     private volatile long protocolPingedAt;
     private volatile long applicationPingedAt;
     private volatile boolean sendsPongs;
@@ -169,6 +170,21 @@ public final class CableSession implements Outbox.Owner {
     /** A frame arrived from the client at {@code now} (epoch millis): text, or a WebSocket pong. */
     public void received(long now) {
         inboundAt = now;
+    }
+
+    /**
+     * When the client was last known to have everything it was sent about presence: the last frame that arrived
+     * from it (epoch millis, 0 before the first), or earlier if presence events of its streams were lost on the way
+     * to this node ({@link #presenceLostSince}).
+     */
+    public long heardAt() {
+        long lost = presenceLostSince;
+        return lost == 0 ? inboundAt : Math.min(inboundAt, lost);
+    }
+
+    /** Presence events of one of its streams were lost before reaching it, from {@code since} (epoch millis). */
+    public void presenceLostSince(long since) {
+        presenceLostSince = presenceLostSince == 0 ? since : Math.min(presenceLostSince, since);
     }
 
     /** The client sent {@code {"command":"pong"}}: it answers JSON pings, so they can tell whether it is alive. */

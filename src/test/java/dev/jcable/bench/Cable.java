@@ -1,5 +1,6 @@
 package dev.jcable.bench;
 
+import dev.jcable.testsupport.Signing;
 /** Frames of the ext protocol the load generator sends. */
 final class Cable {
 

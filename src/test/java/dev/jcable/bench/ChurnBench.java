@@ -1,5 +1,6 @@
 package dev.jcable.bench;
 
+import dev.jcable.testsupport.Signing;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -183,7 +183,7 @@ public final class Server implements AutoCloseable {
     }
 
     private Server await() throws Exception {
-        if (!ready.get(180, TimeUnit.SECONDS)) {
+        if (!ready.get(Bench.intProp("startSeconds", 180), TimeUnit.SECONDS)) { // longer on a loaded machine
             close();
             throw new IllegalStateException("server failed or ended before it was ready:\n" + log);
         }

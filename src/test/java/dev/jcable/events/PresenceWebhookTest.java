@@ -10,14 +10,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -100,11 +97,14 @@ class PresenceWebhookTest {
     @Test
     void theQueueIsBoundedDroppingTheOldest() {
         PresenceWebhook webhook = webhook(Duration.ofSeconds(60), Duration.ofSeconds(1), () -> T);
+        long countedBefore = dev.jcable.metrics.Counter.DROPPED_WEBHOOK_EVENT.count();
         for (int i = 0; i < PresenceWebhook.CAPACITY + 5; i++) {
             webhook.changed("room", PresenceEvent.join("m" + i, null), 2);
         }
         assertEquals(PresenceWebhook.CAPACITY, webhook.queued());
         assertEquals(5, webhook.dropped());
+        assertEquals(5, dev.jcable.metrics.Counter.DROPPED_WEBHOOK_EVENT.count() - countedBefore,
+                "counted in jcable_dropped_total{what=\"webhook_event\"}");
         webhook.stop();
     }
 
@@ -156,13 +156,7 @@ class PresenceWebhookTest {
     }
 
     private static String hmac(String body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec("hook-secret".getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return dev.jcable.testsupport.Signing.hmacHex("hook-secret", body);
     }
 
     private static boolean await(BooleanSupplier condition) {

@@ -104,18 +104,52 @@ class DeliveryPoolTest {
     }
 
     @Test
-    void aFullShardTurnsPublishersAwayAndOtherShardsStillTakeWork() {
+    void aFullStreamIsTurnedAwayWhileAnotherStreamOfItsShardStillTakesWork() {
         ManualExecutor executor = new ManualExecutor();
-        DeliveryPool pool = new DeliveryPool(executor, 2);
-        String busy = "busy";
-        String other = streamOnOtherShard(busy, 2);
+        DeliveryPool pool = new DeliveryPool(executor, 1); // one shard: both streams share it
         for (int i = 0; i < DeliveryPool.MAX_QUEUED; i++) {
-            pool.submit(busy, () -> { });
+            pool.submit("busy", () -> { });
         }
-        assertFalse(pool.accepts(busy));
-        assertTrue(pool.accepts(other));
+        assertFalse(pool.accepts("busy"));
+        assertTrue(pool.accepts("quiet"), "the bound is per stream, as protocol.md says, not per shard");
         executor.runAll();
-        assertTrue(pool.accepts(busy));
+        assertTrue(pool.accepts("busy"));
+    }
+
+    @Test
+    void aShardAsAWholeIsBoundedToo() {
+        ManualExecutor executor = new ManualExecutor();
+        DeliveryPool pool = new DeliveryPool(executor, 1);
+        int streams = DeliveryPool.MAX_QUEUED_SHARD / DeliveryPool.MAX_QUEUED;
+        for (int s = 0; s < streams; s++) {
+            for (int i = 0; i < DeliveryPool.MAX_QUEUED; i++) {
+                pool.submit("room" + s, () -> { });
+            }
+        }
+        assertFalse(pool.accepts("another"), "many streams together cannot queue without bound");
+        executor.runAll();
+        assertTrue(pool.accepts("another"));
+        assertEquals(0, pool.queued());
+    }
+
+    @Test
+    void aStreamsBacklogDelaysAnotherStreamOfItsShardByOneFanOutNotByTheWholeBacklog() {
+        ManualExecutor executor = new ManualExecutor();
+        DeliveryPool pool = new DeliveryPool(executor, 1);
+        List<String> ran = new ArrayList<>();
+        for (int i = 1; i <= 100; i++) {
+            int n = i;
+            pool.submit("noisy", () -> ran.add("noisy:" + n));
+        }
+        pool.submit("quiet", () -> ran.add("quiet:1"));
+        pool.submit("quiet", () -> ran.add("quiet:2"));
+        executor.runAll();
+        assertEquals(List.of("noisy:1", "quiet:1", "noisy:2", "quiet:2", "noisy:3"), ran.subList(0, 5));
+        assertEquals(102, ran.size());
+        List<String> noisy = ran.stream().filter(r -> r.startsWith("noisy")).toList();
+        for (int i = 0; i < 100; i++) {
+            assertEquals("noisy:" + (i + 1), noisy.get(i), "each stream still in order");
+        }
     }
 
     @Test
@@ -140,14 +174,5 @@ class DeliveryPoolTest {
         executor.runAll();
         assertEquals(List.of(), ran);
         assertEquals(0, pool.queued());
-    }
-
-    private static String streamOnOtherShard(String stream, int shards) {
-        for (int i = 0; ; i++) {
-            String candidate = "s" + i;
-            if (Math.floorMod(candidate.hashCode(), shards) != Math.floorMod(stream.hashCode(), shards)) {
-                return candidate;
-            }
-        }
     }
 }

@@ -80,6 +80,33 @@ class HubTest {
         assertSame(a.frames().get(0), b.frames().get(0));
     }
 
+    /**
+     * Issue 20, 1: a stream's offsets were forgotten and it started a new epoch at 1. A subscriber that attached at
+     * offset 5 of the old epoch gets the new epoch's offsets 1, 2, ... once the hub hears of it; one that attached
+     * after the change (its position is in the new epoch) still gets nothing twice.
+     */
+    @Test
+    void aNewEpochReleasesThePositionsTakenBeforeIt() {
+        Client a = new Client("a");
+        Client b = new Client("b");
+        hub.subscribe(a.session, sub(ID_A, STREAM), 5);
+        hub.deliver(STREAM, "\"lost\"", Codec.streamMeta(STREAM, "New1", 1), 1, null);
+        assertEquals(List.of(), a.frames(), "without the epoch change offset 1 is held back by position 5");
+
+        long before = hub.subscribes();
+        hub.subscribe(b.session, sub(ID_A, STREAM), 2); // attached in the new epoch, up to offset 2
+        hub.newEpoch(STREAM, before);
+        hub.deliver(STREAM, "\"two\"", Codec.streamMeta(STREAM, "New1", 2), 2, null);
+        hub.deliver(STREAM, "\"three\"", Codec.streamMeta(STREAM, "New1", 3), 3, null);
+
+        assertEquals(List.of("{\"identifier\":" + ID_A_QUOTED
+                        + ",\"message\":\"two\",\"stream_id\":\"chat:2021\",\"epoch\":\"New1\",\"offset\":2}",
+                "{\"identifier\":" + ID_A_QUOTED
+                        + ",\"message\":\"three\",\"stream_id\":\"chat:2021\",\"epoch\":\"New1\",\"offset\":3}"),
+                a.frames());
+        assertEquals(List.of(a.frames().get(1)), b.frames(), "b's position 2 is in the new epoch");
+    }
+
     @Test
     void presenceEventsReachEverySubscriberInOneSharedFrame() {
         Client a = new Client("a");

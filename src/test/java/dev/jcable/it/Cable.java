@@ -1,6 +1,6 @@
 package dev.jcable.it;
 
-import dev.jcable.bench.Signing;
+import dev.jcable.testsupport.Signing;
 import java.io.File;
 import java.net.URI;
 import java.net.URL;
@@ -8,10 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.UUID;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 
@@ -231,19 +228,10 @@ public final class Cable {
 
     /** An AnyCable connection token: HS256 over {"ext":"<identifiers JSON>","exp":…}. */
     public static String jwt(String secret, String identifiers, Long expSeconds) {
-        String header = b64url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}");
-        String claims = b64url("{\"ext\":" + quoted(identifiers) + (expSeconds == null ? "" : ",\"exp\":" + expSeconds) + "}");
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            byte[] signature = mac.doFinal((header + "." + claims).getBytes(StandardCharsets.US_ASCII));
-            return header + "." + claims + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(signature);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return Signing.jwt(secret, identifiers, expSeconds);
     }
 
     public static String b64url(String text) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+        return Signing.b64url(text);
     }
 }

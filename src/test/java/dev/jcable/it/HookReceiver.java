@@ -1,7 +1,7 @@
 package dev.jcable.it;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.jcable.bench.Signing;
+import dev.jcable.testsupport.Signing;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.IOException;

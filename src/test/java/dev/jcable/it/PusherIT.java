@@ -28,8 +28,8 @@ class PusherIT extends AsClient {
     static final String APP_ID = "jcable-it";
     static final String APP_KEY = "it-key";
     static final String APP_SECRET = "it-pusher-secret";
-    /** Short, so that the last connection's member_removed comes within the test. */
-    static final String PRESENCE_TTL_SECONDS = "2";
+    /** The suite's presence_ttl, bound in JNDI on every server (payara/postboot.txt, wildfly, liberty). */
+    static final String PRESENCE_TTL_SECONDS = "1";
 
     /** Receives Pusher's webhooks: every POST with its headers, checked later by the pusher SDK. */
     static HttpServer hooks;
@@ -48,9 +48,23 @@ class PusherIT extends AsClient {
             exchange.close();
         });
         hooks.start();
-        return Cable.war(Map.of("pusher_app_id", APP_ID, "pusher_app_key", APP_KEY, "pusher_secret", APP_SECRET,
-                "presence_ttl", PRESENCE_TTL_SECONDS,
+        WebArchive war = Cable.war(Map.of("pusher_app_id", APP_ID, "pusher_app_key", APP_KEY,
                 "pusher_webhook_url", "http://127.0.0.1:" + hooks.getAddress().getPort() + "/pusher"));
+        return withSecret(war, "pusher_secret", APP_SECRET);
+    }
+
+    /** Secrets have no packaged default (WebXmlDefaultsTest): this deployment's own env-entry gives it one. */
+    private static WebArchive withSecret(WebArchive war, String option, String value) throws IOException {
+        String webXml;
+        try (java.io.InputStream in = war.get("WEB-INF/web.xml").getAsset().openStream()) {
+            webXml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        String entry = "    <env-entry>\n        <env-entry-name>anycable/" + option + "</env-entry-name>\n"
+                + "        <env-entry-type>java.lang.String</env-entry-type>\n        <env-entry-value>" + value
+                + "</env-entry-value>\n    </env-entry>\n";
+        int end = webXml.lastIndexOf("</web-app>");
+        return war.setWebXML(new org.jboss.shrinkwrap.api.asset.StringAsset(webXml.substring(0, end) + entry
+                + webXml.substring(end)));
     }
 
     @AfterAll

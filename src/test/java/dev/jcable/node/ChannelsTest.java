@@ -54,6 +54,15 @@ class ChannelsTest {
                     "{\"text\":" + data.get("text") + "}"));
         }
 
+        /** Joins with info that is not JSON text (a name where JSON is asked for). */
+        public void vova(ChannelContext channel, JsonObject data) {
+            try {
+                channel.joinPresence("1", "Vova");
+            } catch (IllegalArgumentException e) {
+                calls.add(e.getMessage());
+            }
+        }
+
         public void fail(ChannelContext channel, JsonObject data) {
             throw new IllegalArgumentException("bad " + data.getString("action"));
         }
@@ -148,6 +157,27 @@ class ChannelsTest {
         assertTrue(!chat.calls.contains("helper"));
     }
 
+    /** Info that is not JSON text is refused where the application passes it, before any subscriber sees a frame. */
+    @Test
+    void joinPresenceWithInfoThatIsNotJsonThrowsAndSendsNothing() {
+        OutboxTest.FakeSocket alice = harness.open(EXT);
+        OutboxTest.FakeSocket bob = harness.open(EXT);
+        send(alice, frame("subscribe", ROOM, ""));
+        send(bob, frame("subscribe", ROOM, ""));
+        int alices = alice.frames.size();
+        int bobs = bob.frames.size();
+        send(alice, frame("message", ROOM, ",\"data\":\"{\\\"action\\\":\\\"vova\\\"}\""));
+        assertEquals("joinPresence: infoJson must be JSON text (an object, array, string, number, true, false or"
+                + " null), or null for none; got 'Vova' (quote a string: \"\\\"Vova\\\"\")", last(chat.calls));
+        assertEquals(alices, alice.frames.size());
+        assertEquals(bobs, bob.frames.size());
+        assertEquals(0, harness.broker().presenceInfo("chat/1").total());
+    }
+
+    private static String last(List<String> list) {
+        return list.get(list.size() - 1);
+    }
+
     @Test
     void unsubscribedRunsOnUnsubscribeAndOnClose() {
         OutboxTest.FakeSocket alice = harness.open(EXT);
@@ -166,6 +196,8 @@ class ChannelsTest {
         OutboxTest.FakeSocket alice = harness.open(EXT, Map.of("uid", "42", "name", "Alice"));
         send(alice, frame("subscribe", ROOM, ""));
         String oldSid = harness.session(alice).sid();
+        // heard from after its own join by more than the margin (it answered a ping since): nothing to have missed
+        harness.session(alice).received(System.currentTimeMillis() + Node.PRESENCE_MARGIN_MILLIS + 1000);
         harness.node.close(alice.session);
         OutboxTest.FakeSocket back = harness.open(EXT, Map.of("uid", "42", "name", "Alice", "sid", oldSid));
         String sid = harness.session(back).sid();

@@ -41,13 +41,25 @@ public final class NodeHarness implements AutoCloseable {
     /** … and a sink for the application events (CDI observers in a container). */
     NodeHarness(Map<Option, String> options, dev.jcable.channels.Channels channels,
                 dev.jcable.api.ConnectionIdentifier identifier, dev.jcable.events.EventSink events) {
-        this(options, channels, identifier, events, null);
+        this(options, channels, identifier, events, null, null);
     }
 
-    /** … and the way RPC calls travel (with {@code rpc_host} set). */
-    NodeHarness(Map<Option, String> options, dev.jcable.channels.Channels channels,
-                dev.jcable.api.ConnectionIdentifier identifier, dev.jcable.events.EventSink events,
-                dev.jcable.rpc.RpcTransport rpc) {
+    /**
+     * A node whose fan-outs and application events run on {@code deliveries} (a test's executor that runs them when
+     * the test says), not inline.
+     */
+    NodeHarness(Map<Option, String> options, java.util.concurrent.Executor deliveries) {
+        this(options, null, null, null, deliveries, null);
+    }
+
+    /** A node whose RPC calls (with {@code rpc_host} set) travel by {@code rpc}, a test's transport. */
+    NodeHarness(Map<Option, String> options, dev.jcable.rpc.RpcTransport rpc) {
+        this(options, null, null, null, null, rpc);
+    }
+
+    private NodeHarness(Map<Option, String> options, dev.jcable.channels.Channels channels,
+                        dev.jcable.api.ConnectionIdentifier identifier, dev.jcable.events.EventSink events,
+                        java.util.concurrent.Executor deliveries, dev.jcable.rpc.RpcTransport rpc) {
         node.rpcTransport = rpc;
         node.channelTypes = channels;
         node.identifier = identifier;
@@ -59,13 +71,14 @@ public final class NodeHarness implements AutoCloseable {
         node.scheduler = managed(ManagedScheduledExecutorService.class, timers);
         node.executor = managed(ManagedExecutorService.class, (java.util.concurrent.Executor) Runnable::run);
         node.threadFactory = managed(ManagedThreadFactory.class, new Daemons()); // for broker=redis
-        node.directExecutor = node.executor; // fan-outs inline, as the executor runs everything
+        // fan-outs inline, as the executor runs everything, unless the test holds them
+        node.directExecutor = deliveries != null ? deliveries : node.executor;
         node.start();
     }
 
     /** A managed executor that delegates what the node calls (execute, schedule…) to {@code delegate}. */
     @SuppressWarnings("unchecked")
-    private static <T> T managed(Class<T> type, Object delegate) {
+    static <T> T managed(Class<T> type, Object delegate) {
         return (T) Proxy.newProxyInstance(NodeHarness.class.getClassLoader(), new Class<?>[] {type}, (p, method, args) -> {
             if (method.getName().equals("execute") && !(delegate instanceof ScheduledThreadPoolExecutor)) {
                 ((Runnable) args[0]).run();
@@ -113,6 +126,10 @@ public final class NodeHarness implements AutoCloseable {
 
     Hub hub() {
         return field("hub", Hub.class);
+    }
+
+    NodeMetrics metrics() {
+        return field("metrics", NodeMetrics.class);
     }
 
     MemoryBroker broker() {

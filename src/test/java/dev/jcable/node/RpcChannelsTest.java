@@ -26,8 +26,7 @@ class RpcChannelsTest {
     private static final String QUOTED = "\"{\\\"channel\\\":\\\"ChatChannel\\\",\\\"room\\\":\\\"1\\\"}\"";
 
     private final FakeTransport transport = new FakeTransport();
-    private final NodeHarness harness = new NodeHarness(Map.of(Option.RPC_HOST, "http://app/_anycable"), null, null,
-            null, transport);
+    private final NodeHarness harness = new NodeHarness(Map.of(Option.RPC_HOST, "http://app/_anycable"), transport);
 
     @AfterEach
     void close() {

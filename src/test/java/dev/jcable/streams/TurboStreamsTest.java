@@ -2,12 +2,7 @@ package dev.jcable.streams;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,15 +16,7 @@ class TurboStreamsTest {
 
     /** {@code base64(JSON(value)) + "--" + hex(HMAC-SHA256(secret, base64part))}, for a string value. */
     static String signed(String secret, String stream) {
-        String json = "\"" + stream.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-        String encoded = Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8));
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return encoded + "--" + HexFormat.of().formatHex(mac.doFinal(encoded.getBytes(StandardCharsets.UTF_8)));
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return dev.jcable.testsupport.Signing.sign(secret, stream);
     }
 
     static String turbo(String signedName) {

@@ -83,6 +83,23 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** Hangs the server ({@code SIGSTOP}): connections stay open, nothing is answered until {@link #resume()}. */
+    public void pause() throws IOException, InterruptedException {
+        signal("-STOP");
+    }
+
+    /** Ends a {@link #pause()} ({@code SIGCONT}). */
+    public void resume() throws IOException, InterruptedException {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill " + signal + " " + process.pid() + " failed");
+        }
+    }
+
     public void stop() throws InterruptedException {
         if (process != null) {
             process.destroy();

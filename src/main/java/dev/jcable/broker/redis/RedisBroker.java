@@ -11,17 +11,13 @@ import dev.jcable.broker.Publication;
 import dev.jcable.broker.StreamMessage;
 import dev.jcable.protocol.PresenceInfo;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
@@ -39,8 +35,6 @@ public final class RedisBroker implements Broker {
     private static final Logger LOG = Logger.getLogger(RedisBroker.class.getName());
     /** How often each node sweeps due presence records. */
     static final long SWEEP_MILLIS = 1000;
-    /** How often a node that started while Redis could not be reached tries to connect. */
-    static final long CONNECT_RETRY_MILLIS = 1000;
     /** The shortest lease of a live session's presence (renewed every half lease). */
     static final long MIN_LEASE_MILLIS = 2000;
     /** How many history lifetimes a stream's offset outlives its last message (as in the memory broker). */
@@ -54,23 +48,11 @@ public final class RedisBroker implements Broker {
     private final ScheduledExecutorService scheduler;
     private final RedisKeys keys;
     private final SecureRandom random = new SecureRandom();
-    private final List<ScheduledFuture<?>> timers = new ArrayList<>();
-    private final AtomicBoolean healthy = new AtomicBoolean(true);
-    /** True while broadcasts of the Redis channel ingress are dropped (said once per episode). */
-    private final AtomicBoolean ingressBehind = new AtomicBoolean();
-    private RedisClients clients;
+    private RedisLink link;
     private RedisCalls redis;
     private RedisPresence presence;
     private RedisStats stats;
     private StreamFeeds feeds;
-    /** One lane: publications arriving on the ingress channel are handled in the order they were published. */
-    private final Lanes ingressLane;
-    private volatile BroadcastIngress pubsubIngress;
-    private volatile String ingressChannel;
-    /** The broadcast adapters to start once connected; guarded by this. */
-    private Ingress ingress;
-    private RedisStreamIngress streamIngress;
-    private boolean stopped;
 
     public RedisBroker(RedisSettings redisSettings, BrokerSettings settings, ThreadFactory threads, Executor executor,
                        ScheduledExecutorService scheduler) {
@@ -80,7 +62,6 @@ public final class RedisBroker implements Broker {
         this.executor = executor;
         this.scheduler = scheduler;
         this.keys = new RedisKeys(redisSettings.prefix());
-        this.ingressLane = new Lanes(executor, 1);
     }
 
     /** The lease of a live session's presence: {@code presence_ttl}, at least {@link #MIN_LEASE_MILLIS}. */
@@ -89,91 +70,22 @@ public final class RedisBroker implements Broker {
     }
 
     /**
-     * Starts the broker without waiting for Redis: the connections are opened on the executor (never on the deploying
-     * thread, see {@link RedisClients}), and until they are, {@link #healthy()} is false and every operation fails
-     * with {@link BrokerUnavailableException}. When Redis cannot be reached the node stays up, reports the broker
-     * down, and tries again every {@link #CONNECT_RETRY_MILLIS}; nothing is recorded meanwhile (joins and
-     * subscriptions are refused), so there is nothing to catch up on once connected.
+     * Starts the broker without waiting for Redis ({@link RedisLink#start}): until it is connected, {@link #healthy()}
+     * is false and every operation fails with {@link BrokerUnavailableException}.
      */
     @Override
     public void start(BrokerListener listener) {
-        clients = new RedisClients(redisSettings.url(), threads);
-        redis = new RedisCalls(clients);
+        link = new RedisLink(redisSettings, threads, executor, scheduler);
+        redis = link.calls();
         presence = new RedisPresence(keys, redis, System::currentTimeMillis, settings.presenceTtl().toMillis(),
                 leaseMillis(), settings.maxMembers(), listener::presenceChanged);
         stats = new RedisStats(keys, redis, System::nanoTime, RedisStats.MAX_STREAMS);
-        feeds = new StreamFeeds(keys, new FeedRedis(), new Lanes(executor, 2 * Runtime.getRuntime().availableProcessors()));
+        feeds = new StreamFeeds(keys, new FeedRedis(),
+                new Lanes(executor, 2 * Runtime.getRuntime().availableProcessors()));
         feeds.start(listener);
-        timers.add(scheduler.scheduleWithFixedDelay(() -> periodic("presence sweep", presence::sweep),
-                SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS));
-        long renew = leaseMillis() / 2;
-        timers.add(scheduler.scheduleWithFixedDelay(() -> periodic("presence renewal", presence::touch),
-                renew, renew, TimeUnit.MILLISECONDS));
-        executor.execute(() -> tryConnect(true));
-    }
-
-    /** One attempt to connect; a failed one is tried again in {@link #CONNECT_RETRY_MILLIS}. */
-    private void tryConnect(boolean first) {
-        try {
-            if (connect() && !first) {
-                LOG.info("jcable: Redis answers; this node has joined the cluster");
-            }
-        } catch (BrokerUnavailableException e) {
-            if (first) {
-                healthy.set(false); // until a periodic task succeeds
-                LOG.warning(() -> e.getMessage() + "; the node runs without it (broker down) and connects once it"
-                        + " answers");
-            } else {
-                LOG.log(Level.FINE, "jcable: Redis still cannot be reached", e);
-            }
-            ScheduledFuture<?> retry = scheduler.schedule(() -> executor.execute(() -> tryConnect(false)),
-                    CONNECT_RETRY_MILLIS, TimeUnit.MILLISECONDS);
-            synchronized (timers) {
-                timers.removeIf(ScheduledFuture::isDone);
-                timers.add(retry);
-            }
-        }
-    }
-
-    /**
-     * Opens the connections and starts what waits for them; throws while Redis cannot be reached.
-     *
-     * @return false when the broker was stopped meanwhile
-     */
-    private synchronized boolean connect() {
-        if (stopped) {
-            return false;
-        }
-        clients.connect(pubsub -> pubsub.addListener(new RedisPubSubAdapter<>() {
-            @Override
-            public void message(String channel, String message) {
-                BroadcastIngress ingress = pubsubIngress;
-                if (ingress != null && channel.equals(ingressChannel)) {
-                    if (ingressLane.offer(channel, () -> ingress.deliverLocally(message))) {
-                        ingressBehind.set(false);
-                    } else if (ingressBehind.compareAndSet(false, true)) {
-                        // the legacy adapter is at most once, as in AnyCable: nothing to make up for
-                        LOG.warning(() -> "jcable: this node is " + Lanes.LIMIT + " broadcasts behind on the Redis"
-                                + " channel " + channel + "; dropping them until it catches up");
-                    }
-                } else {
-                    feeds.received(channel, message);
-                }
-            }
-
-            /**
-             * Also after a reconnect, when Lettuce subscribes again by itself: what was published meanwhile never
-             * arrived, so the stream is brought up to date from its history.
-             */
-            @Override
-            public void subscribed(String channel, long count) {
-                feeds.subscribed(channel);
-            }
-        }));
-        if (ingress != null) {
-            startIngressNow();
-        }
-        return true;
+        link.every("presence sweep", SWEEP_MILLIS, presence::sweep);
+        link.every("presence renewal", leaseMillis() / 2, presence::touch);
+        link.start(feeds, keys.aliveChannel(newEpoch() + newEpoch()));
     }
 
     /**
@@ -181,61 +93,14 @@ public final class RedisBroker implements Broker {
      * receives and delivers locally) and {@code redisx} (the Redis Stream {@code stream}, each entry published once
      * for the cluster). Call after {@link #start}; while Redis cannot be reached they start once it can.
      */
-    public synchronized void startIngress(boolean redis, String channel, boolean redisx, String stream,
-                                          BroadcastIngress ingress) {
-        this.ingress = new Ingress(redis, channel, redisx, stream, ingress);
-        if (clients.connected()) {
-            startIngressNow();
-        }
-    }
-
-    private void startIngressNow() {
-        Ingress wanted = ingress;
-        if (wanted.pubsub()) {
-            ingressChannel = wanted.channel();
-            pubsubIngress = wanted.target();
-            try {
-                redis.await(clients.pubsub().async().subscribe(wanted.channel()).toCompletableFuture(),
-                        "subscribe " + wanted.channel());
-                LOG.info(() -> "jcable: receiving broadcasts published on the Redis channel " + wanted.channel());
-            } catch (BrokerUnavailableException e) {
-                // Redis went away again right after the connect; rare enough to say so rather than retry
-                LOG.log(Level.WARNING, "jcable: could not subscribe to the Redis channel " + wanted.channel(), e);
-            }
-        }
-        if (wanted.stream() && streamIngress == null) {
-            streamIngress = new RedisStreamIngress(clients, wanted.streamName(), wanted.target(), threads);
-        }
-    }
-
-    /** The broadcast adapters asked for. */
-    private record Ingress(boolean pubsub, String channel, boolean stream, String streamName,
-                           BroadcastIngress target) {
-    }
-
-    /** Runs a timer task; a Redis outage is logged once when it starts and once when it ends. */
-    private void periodic(String what, Runnable task) {
-        if (!clients.connected()) {
-            return; // not connected yet: said once by tryConnect, and healthy() is false meanwhile
-        }
-        try {
-            task.run();
-            if (healthy.compareAndSet(false, true)) {
-                LOG.info(() -> "jcable: Redis is back (" + what + " works again)");
-            }
-        } catch (RuntimeException e) {
-            if (healthy.compareAndSet(true, false)) {
-                LOG.log(Level.WARNING, "jcable: " + what + " failed; retrying until Redis answers", e);
-            } else {
-                LOG.log(Level.FINE, "jcable: " + what + " failed again", e);
-            }
-        }
+    public void startIngress(boolean redis, String channel, boolean redisx, String stream, BroadcastIngress ingress) {
+        link.startIngress(redis, channel, redisx, stream, ingress);
     }
 
     /** Whether Redis answered the last periodic task and the command connection is up. */
     @Override
     public boolean healthy() {
-        return healthy.get() && clients != null && clients.connected() && clients.commands().isOpen();
+        return link != null && link.healthy();
     }
 
     /**
@@ -346,6 +211,24 @@ public final class RedisBroker implements Broker {
 
     // ---- presence -------------------------------------------------------------------------------------
 
+    /** One MGET of the streams' last transition times (Redis's clock: see {@code pt} in lib.lua). */
+    @Override
+    public java.util.Set<String> presenceChangedSince(java.util.Collection<String> streams, long sinceMillis) {
+        if (streams.isEmpty()) {
+            return java.util.Set.of();
+        }
+        List<String> list = List.copyOf(streams);
+        String[] times = list.stream().map(stream -> keys.presence(stream)[6]).toArray(String[]::new);
+        var values = redis.await(redis.commands().mget(times).toCompletableFuture(), "presence changed since");
+        java.util.Set<String> changed = new java.util.HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            if (values.get(i).hasValue() && Long.parseLong(values.get(i).getValue()) >= sinceMillis) {
+                changed.add(list.get(i));
+            }
+        }
+        return changed;
+    }
+
     @Override
     public JoinResult presenceAdd(String stream, String sid, String pid, String info) {
         return presence.add(stream, sid, pid, info);
@@ -376,6 +259,16 @@ public final class RedisBroker implements Broker {
         presence.touch();
     }
 
+    /** For tests: this node's pub/sub connection silently stops delivering. */
+    void deafenPubsub() {
+        link.deafen();
+    }
+
+    /** How many times this node replaced a silent pub/sub connection; for tests. */
+    long pubsubReplacements() {
+        return link.pubsubReplacements();
+    }
+
     /** Streams this node is subscribed to; for tests and metrics. */
     int subscribedStreams() {
         return feeds.streams();
@@ -383,20 +276,8 @@ public final class RedisBroker implements Broker {
 
     @Override
     public void stop() {
-        synchronized (this) {
-            stopped = true; // no connect after this
-        }
-        synchronized (timers) {
-            timers.forEach(timer -> timer.cancel(false));
-            timers.clear();
-        }
-        pubsubIngress = null;
-        if (streamIngress != null) {
-            streamIngress.close();
-            streamIngress.leaveGroup(redis);
-        }
-        if (clients != null) {
-            clients.close();
+        if (link != null) {
+            link.stop();
         }
     }
 
@@ -412,15 +293,15 @@ public final class RedisBroker implements Broker {
     private final class FeedRedis implements StreamFeeds.Redis {
         @Override
         public void subscribe(String channel) {
-            redis.await(clients.pubsub().async().subscribe(channel).toCompletableFuture(), "subscribe");
+            redis.await(link.clients().pubsub().async().subscribe(channel).toCompletableFuture(), "subscribe");
         }
 
         @Override
         public void unsubscribe(String channel) {
-            if (!clients.connected()) {
+            if (!link.clients().connected()) {
                 return; // never subscribed
             }
-            clients.pubsub().async().unsubscribe(channel).exceptionally(e -> {
+            link.clients().pubsub().async().unsubscribe(channel).exceptionally(e -> {
                 LOG.log(Level.FINE, "jcable: unsubscribing from " + channel + " failed", e);
                 return null;
             });
@@ -435,6 +316,11 @@ public final class RedisBroker implements Broker {
         @Override
         public Optional<List<StreamMessage>> historyFrom(String stream, String epoch, long offset, long upTo) {
             return RedisBroker.this.historyFrom(stream, epoch, offset, upTo);
+        }
+
+        @Override
+        public boolean presenceChangedSince(String stream, long sinceMillis) {
+            return !RedisBroker.this.presenceChangedSince(List.of(stream), sinceMillis).isEmpty();
         }
     }
 }

@@ -99,6 +99,30 @@ final class RedisClients implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens a new pub/sub connection ({@code onConnected} adds its listener), makes it the one {@link #pubsub()}
+     * returns, and closes the old one: for a connection that looks open but no longer delivers, which Lettuce would
+     * not notice. Throws {@link BrokerUnavailableException} when Redis cannot be reached (the old one stays).
+     */
+    synchronized StatefulRedisPubSubConnection<String, String> replacePubsub(
+            java.util.function.Consumer<StatefulRedisPubSubConnection<String, String>> onConnected) {
+        if (closed || pubsub == null) {
+            throw notConnected();
+        }
+        StatefulRedisPubSubConnection<String, String> fresh;
+        try {
+            fresh = client.connectPubSub();
+        } catch (RuntimeException e) {
+            throw new BrokerUnavailableException("jcable: cannot reach Redis at " + CableConfig.redactUrl(url) + ": "
+                    + e.getMessage(), e);
+        }
+        onConnected.accept(fresh);
+        StatefulRedisPubSubConnection<String, String> old = pubsub;
+        pubsub = fresh;
+        old.closeAsync();
+        return fresh;
+    }
+
     /** The client, for a connection of one's own (the {@code redisx} reader's); null before {@link #connect}. */
     synchronized RedisClient client() {
         return client;

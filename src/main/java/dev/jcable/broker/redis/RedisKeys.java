@@ -33,7 +33,8 @@ record RedisKeys(String prefix) {
     /** The presence keys of a stream and the sweep index, in the order the scripts take them (see lib.lua). */
     String[] presence(String stream) {
         String base = channel(stream);
-        return new String[] {base + ":ps", base + ":pc", base + ":pi", base + ":po", base + ":pz", sweepIndex()};
+        return new String[] {base + ":ps", base + ":pc", base + ":pi", base + ":po", base + ":pz", sweepIndex(),
+            base + ":pt"};
     }
 
     /** The ZSET id → join time of a stream's presence members (KEYS[4] of the presence scripts): one per member. */
@@ -45,6 +46,11 @@ record RedisKeys(String prefix) {
      * ZSET stream → its earliest presence deadline: what the sweepers of every node work off. It holds exactly the
      * streams with presence records (the scripts add a stream with its first record and drop it with its last).
      */
+    /** A node's own liveness channel (RedisLink): it publishes there and must hear it back. */
+    String aliveChannel(String node) {
+        return prefix + ":alive:" + node;
+    }
+
     String sweepIndex() {
         return prefix + ":presence-due";
     }

@@ -32,8 +32,10 @@ final class RedisPresence {
 
     private static final Logger LOG = Logger.getLogger(RedisPresence.class.getName());
     /** Due streams taken per sweep round, and due sessions removed per stream and script run. */
-    private static final int SWEEP_STREAMS = 100;
+    private static final int SWEEP_STREAMS = 500;
     private static final String SWEEP_SESSIONS = "1000";
+    /** How long one sweep may go on taking full rounds (it runs every second). */
+    private static final long SWEEP_BUDGET_MILLIS = 800;
 
     private final RedisKeys keys;
     private final RedisCalls redis;
@@ -43,6 +45,10 @@ final class RedisPresence {
     private final int maxMembers;
     private final ConcurrentHashMap<String, Local> sessions = new ConcurrentHashMap<>();
     private final Transitions transitions;
+    /** When this node's renewal last went through (its clock); a sweep after a longer gap renews first. */
+    private volatile long touchedAt;
+    /** How late a renewal may be before a sweep renews first. */
+    private static final long RENEW_SLACK_MILLIS = 1000;
 
     /** Where this node's transitions go ({@code BrokerListener#presenceChanged}). */
     @FunctionalInterface
@@ -189,6 +195,11 @@ final class RedisPresence {
      */
     void touch() {
         long now = clock.getAsLong();
+        touchAll(now);
+        touchedAt = now;
+    }
+
+    private void touchAll(long now) {
         Map<String, List<String>> live = new HashMap<>();
         sessions.forEach((sid, session) -> {
             synchronized (session) {
@@ -235,13 +246,31 @@ final class RedisPresence {
 
     /**
      * Works off the sweep index: every stream with a due record runs the expire script, which removes what is due
-     * and publishes the leaves. Two nodes sweeping the same stream at once: the second finds nothing due.
+     * and publishes the leaves. Two nodes sweeping the same stream at once: the second finds nothing due. Rounds of
+     * {@link #SWEEP_STREAMS} follow each other while a round was full, for at most {@link #SWEEP_BUDGET_MILLIS}, so
+     * a burst of expiries (a killed node's members) is worked off at once rather than 100 streams a second.
      *
      * @return how many records this node removed
      */
     long sweep() {
+        if (clock.getAsLong() - touchedAt > leaseMillis / 2 + RENEW_SLACK_MILLIS) {
+            touch(); // this node could not renew for a while (Redis away, a pause): its renewal comes first
+        }
+        long removed = 0;
+        long start = System.nanoTime();
+        while (true) {
+            long[] round = sweepRound();
+            removed += round[1];
+            if (round[0] < SWEEP_STREAMS || System.nanoTime() - start > SWEEP_BUDGET_MILLIS * 1_000_000) {
+                return removed;
+            }
+        }
+    }
+
+    /** One round: {due streams taken, records removed}. */
+    private long[] sweepRound() {
         List<String> due = redis.call(RedisScripts.PRESENCE_DUE, new String[] {keys.sweepIndex()},
-                Integer.toString(SWEEP_STREAMS));
+                Integer.toString(SWEEP_STREAMS), Long.toString(leaseMillis));
         Map<String, CompletableFuture<List<String>>> calls = new HashMap<>();
         for (String stream : due) {
             calls.put(stream, redis.async(RedisScripts.PRESENCE_EXPIRE, keys.presence(stream), stream,
@@ -251,7 +280,7 @@ final class RedisPresence {
         for (Map.Entry<String, CompletableFuture<List<String>>> call : calls.entrySet()) {
             removed += Long.parseLong(reported(call.getKey(), redis.await(call.getValue(), "presence_expire")).get(0));
         }
-        return removed;
+        return new long[] {due.size(), removed};
     }
 
     /** Sessions of this node holding presence (live, or closed within the TTL); for tests and metrics. */

@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * A restorable session as stored in Redis, so that another node can restore it:
- * {@code {"i":<identifiers or null>,"s":[[identifier,stream or null,presence,whisper],…]}}, subscriptions in order.
+ * {@code {"i":<identifiers or null>,"s":[[identifier,stream or null,presence,whisper],…],"h":<heard at, ms>}},
+ * subscriptions in order ({@code h} absent from blobs of before: 0, unknown).
  */
 final class SessionBlobs {
 
@@ -38,7 +39,7 @@ final class SessionBlobs {
         } else {
             blob.add("i", session.identifiers());
         }
-        return blob.add("s", subscriptions).build().toString();
+        return blob.add("s", subscriptions).add("h", session.heardAt()).build().toString();
     }
 
     static CachedSession decode(String text) {
@@ -51,6 +52,7 @@ final class SessionBlobs {
             JsonArray s = value.asJsonArray();
             subscriptions.put(s.getString(0), new StreamSpec(s.isNull(1) ? null : s.getString(1), s.getBoolean(2), s.getBoolean(3)));
         }
-        return new CachedSession(blob.isNull("i") ? null : blob.getString("i"), subscriptions);
+        return new CachedSession(blob.isNull("i") ? null : blob.getString("i"), subscriptions,
+                blob.containsKey("h") ? blob.getJsonNumber("h").longValue() : 0);
     }
 }

@@ -38,7 +38,15 @@ final class StreamFeeds {
         Position position(String stream);
 
         Optional<List<StreamMessage>> historyFrom(String stream, String epoch, long offset, long upTo);
+
+        /** Whether the stream had a presence transition at or after {@code sinceMillis}; true when unsure. */
+        default boolean presenceChangedSince(String stream, long sinceMillis) {
+            return true;
+        }
     }
+
+    /** How far before the last sign of life a transition counts as possibly missed (clocks, frames in flight). */
+    static final long PRESENCE_MARGIN_MILLIS = 2000;
 
     record Position(String epoch, long offset) {
     }
@@ -133,8 +141,8 @@ final class StreamFeeds {
         if (feed == null) {
             return; // no local subscriber any more: nothing to make up for
         }
-        if (kind == 'j' || kind == 'l') {
-            feed.presenceLost = true;
+        if ((kind == 'j' || kind == 'l') && feed.presenceLostSince == 0) {
+            feed.presenceLostSince = System.currentTimeMillis() - PRESENCE_MARGIN_MILLIS;
         }
         if (feed.resyncQueued.compareAndSet(false, true)) {
             LOG.warning(() -> "jcable: this node is behind on stream " + stream + "; dropping what Redis pushes for"
@@ -149,9 +157,10 @@ final class StreamFeeds {
             if (feed.removed) {
                 return;
             }
-            if (feed.presenceLost) {
-                feed.presenceLost = false;
-                listener.presenceLost(stream);
+            long since = feed.presenceLostSince;
+            if (since != 0) {
+                feed.presenceLostSince = 0;
+                listener.presenceLost(stream, since);
             }
             try {
                 bringUpToDate(stream, feed);
@@ -163,18 +172,21 @@ final class StreamFeeds {
     }
 
     /**
-     * This node is subscribed to {@code channel}: the first time, or again after the pub/sub connection came back.
-     * Messages published while it was down never arrived, so the stream reads its position and fills what it
-     * missed; after a subscription {@link #attach} made there is nothing to fill.
+     * This node is subscribed to {@code channel}: the first time, or again after the pub/sub connection came back
+     * (Lettuce's reconnect, or a new connection after a silent hang). Messages published while it was down never
+     * arrived, so the stream reads its position and fills what it missed; presence events are not kept, so if the
+     * stream had a transition since {@code aliveAt} (the last sign of life of the old connection), the local
+     * subscribers are told to fetch presence afresh. After a subscription {@link #attach} made there is nothing to
+     * fill.
      */
-    void subscribed(String channel) {
+    void subscribed(String channel, long aliveAt) {
         String stream = keys.streamOf(channel);
         if (stream != null) {
-            lanes.execute(stream, () -> catchUp(stream));
+            lanes.execute(stream, () -> catchUp(stream, aliveAt - PRESENCE_MARGIN_MILLIS));
         }
     }
 
-    private void catchUp(String stream) {
+    private void catchUp(String stream, long since) {
         Feed feed = feeds.get(stream);
         if (feed == null) {
             return;
@@ -187,6 +199,9 @@ final class StreamFeeds {
                 feed.ownSubscriptions--; // attach read the position once subscribed: nothing can be missing
                 return;
             }
+            if (redis.presenceChangedSince(stream, since)) {
+                listener.presenceLost(stream, since);
+            }
             bringUpToDate(stream, feed);
         }
     }
@@ -195,8 +210,7 @@ final class StreamFeeds {
     private void bringUpToDate(String stream, Feed feed) {
         Position position = redis.position(stream);
         if (!position.epoch().equals(feed.epoch)) {
-            feed.epoch = position.epoch();
-            feed.last = 0;
+            newEpoch(stream, feed, position.epoch());
         }
         if (position.offset() > feed.last) {
             fill(stream, feed, position.offset());
@@ -205,6 +219,11 @@ final class StreamFeeds {
 
     int streams() {
         return feeds.size();
+    }
+
+    /** The channels of the streams this node is subscribed to. */
+    List<String> channels() {
+        return feeds.keySet().stream().map(keys::channel).toList();
     }
 
     private void dispatch(String stream, String payload) {
@@ -231,9 +250,7 @@ final class StreamFeeds {
 
     private void message(String stream, Feed feed, StreamMessage message) {
         if (!message.epoch().equals(feed.epoch)) {
-            // the stream was forgotten (its offset outlived) and started again: a new sequence from 1
-            feed.epoch = message.epoch();
-            feed.last = 0;
+            newEpoch(stream, feed, message.epoch());
         }
         if (message.offset() <= feed.last) {
             return; // already covered by the position a subscriber got, or a duplicate
@@ -243,6 +260,20 @@ final class StreamFeeds {
         }
         listener.deliver(message);
         feed.last = message.offset();
+    }
+
+    /**
+     * The stream was forgotten (its offset expired, was evicted or lost with Redis's data) and started again: a new
+     * sequence from 1, which the local subscribers' positions must no longer hold back. From "" (attached before the
+     * stream's first message) there was nothing to hold back.
+     */
+    private void newEpoch(String stream, Feed feed, String epoch) {
+        if (!feed.epoch.isEmpty()) {
+            LOG.fine(() -> "jcable: stream " + stream + " started a new epoch " + epoch + " after " + feed.epoch);
+            listener.epochChanged(stream);
+        }
+        feed.epoch = epoch;
+        feed.last = 0;
     }
 
     /** Delivers what is missing up to {@code upTo} from history; what history no longer has is lost, and said so. */
@@ -274,6 +305,7 @@ final class StreamFeeds {
         boolean removed;
         /** Set without the lock (on Lettuce's event loop), read under it by the resync. */
         final AtomicBoolean resyncQueued = new AtomicBoolean();
-        volatile boolean presenceLost;
+        /** When presence events were first dropped (epoch millis, less the margin), 0 when none were. */
+        volatile long presenceLostSince;
     }
 }

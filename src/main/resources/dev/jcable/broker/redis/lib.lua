@@ -3,7 +3,8 @@
 --
 -- Presence keys of one stream (all in the stream's hash slot): KEYS[1] ps = HASH sid -> pid, KEYS[2] pc = HASH
 -- pid -> number of sessions holding it, KEYS[3] pi = HASH pid -> info, KEYS[4] po = ZSET pid -> join time (us),
--- KEYS[5] pz = ZSET sid -> deadline (ms), KEYS[6] = the global sweep index ZSET stream -> earliest deadline.
+-- KEYS[5] pz = ZSET sid -> deadline (ms), KEYS[6] = the global sweep index ZSET stream -> earliest deadline,
+-- KEYS[7] pt = STRING the time (ms) of the stream's last transition, kept a day (a restore compares it).
 -- Events go out on the stream's channel from inside the script, so every node sees them in the order they happened.
 -- Each one is also collected in `events` and returned to the node that ran the script (`with_events`), as
 -- '<members of the stream after it>,<payload>': that node, and only it, reports the transition to the application
@@ -13,6 +14,8 @@ local events = {}
 
 local function publish_event(channel, payload)
   redis.call('PUBLISH', channel, payload)
+  local t = redis.call('TIME')
+  redis.call('SET', KEYS[7], tostring(tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)), 'PX', 86400000)
   events[#events + 1] = redis.call('ZCARD', KEYS[4]) .. ',' .. payload
 end
 
@@ -62,10 +65,32 @@ local function drop_session(channel, sid)
   return 1
 end
 
+-- After a gap in the sweeps of every node (Redis hung, restarted with its data, or unreachable by all: no sweep for
+-- longer than max(2 s, half a lease)), every deadline may have passed while the nodes could not renew: nothing expires
+-- for one lease, so that each live node renews first. <sweep index>..':alive' = HASH t (last sweep, ms), l (lease, ms), set
+-- by presence_due.lua; <sweep index>..':grace' = the end of the grace (ms). Both are kept a day at most.
+local function in_grace(index, now)
+  local grace = tonumber(redis.call('GET', index .. ':grace') or '0')
+  if now < grace then
+    return true
+  end
+  local alive = redis.call('HMGET', index .. ':alive', 't', 'l')
+  local last, lease = tonumber(alive[1] or '0'), tonumber(alive[2] or '0')
+  if last > 0 and now - last > math.max(2000, lease / 2) then
+    redis.call('SET', index .. ':grace', ms(now + lease), 'PX', math.max(1, math.floor(lease)))
+    redis.call('HSET', index .. ':alive', 't', ms(now))
+    return true
+  end
+  return false
+end
+
 -- Every session past its deadline (at most limit of them) leaves; then the sweep index holds the stream's next
 -- deadline, or forgets the stream. A second sweeper running this for the same stream finds nothing due: each leave
 -- is published exactly once, by whichever script removed the record. Returns how many sessions expired.
 local function expire_due(stream, channel, now, limit)
+  if in_grace(KEYS[6], now) then
+    return 0
+  end
   local due = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', ms(now), 'LIMIT', 0, limit)
   for _, sid in ipairs(due) do
     drop_session(channel, sid)

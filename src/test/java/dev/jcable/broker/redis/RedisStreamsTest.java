@@ -175,6 +175,38 @@ class RedisStreamsTest {
         assertEquals("hello", a.broker.historySince("room", 0, 10).get(0).data());
     }
 
+    /**
+     * Issue 20, 1: a stream quiet for 10 × history_ttl is forgotten and its next message starts a new epoch at
+     * offset 1. A subscriber that stayed connected must still get it: the listener hears of the new epoch before its
+     * first message (the hub then stops holding the new offsets back against the old position).
+     */
+    @Test
+    void aStreamForgottenWhileSubscribedStartsANewEpochThatTheListenerHearsOfBeforeItsFirstMessage() {
+        TestNode a = node(100, Duration.ofMillis(100)); // the offset outlives the last message by 1 s
+        TestNode b = node(100, Duration.ofMillis(100));
+        b.subscribe("room");
+        a.broker.publish(new Publication("room", "old1"));
+        a.broker.publish(new Publication("room", "old2"));
+        assertTrue(await(() -> b.events().size() == 2, 5), b.events().toString());
+        String old = b.events().get(0).split(" ")[2];
+        RedisClient raw = RedisClient.create(REDIS.url());
+        try (StatefulRedisConnection<String, String> c = raw.connect()) {
+            String meta = new RedisKeys(prefix).meta("room");
+            assertTrue(await(() -> c.sync().exists(meta) == 0, 10), "the stream's offset expires");
+        } finally {
+            raw.shutdown();
+        }
+        a.broker.publish(new Publication("room", "new1"));
+        a.broker.publish(new Publication("room", "new2"));
+        assertTrue(await(() -> b.events().size() == 5, 5), b.events().toString());
+        String epoch = epochOf(a, "room");
+        assertTrue(!epoch.equals(old), "a new epoch");
+        assertEquals(List.of("m room " + old + " 1 old1", "m room " + old + " 2 old2", "epoch room",
+                "m room " + epoch + " 1 new1", "m room " + epoch + " 2 new2"), b.events());
+        assertEquals(List.of("new1", "new2"), b.broker.historyFrom("room", epoch, 0, 2).orElseThrow().stream()
+                .map(StreamMessage::data).toList(), "history serves the new epoch");
+    }
+
     @Test
     void aWhisperReachesTheOtherNodesSubscribersWithoutAnOffsetAndIsNeverStored() {
         TestNode a = node();

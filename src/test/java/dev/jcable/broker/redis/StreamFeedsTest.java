@@ -71,7 +71,7 @@ class StreamFeedsTest {
             }
 
             @Override
-            public void presenceLost(String stream) {
+            public void presenceLost(String stream, long sinceMillis) {
                 presenceLost.add(stream);
             }
         });

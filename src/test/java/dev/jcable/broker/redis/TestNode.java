@@ -30,7 +30,7 @@ final class TestNode implements BrokerListener, AutoCloseable {
     final List<Thread> threads = new ArrayList<>();
     final RedisBroker broker;
     private final ExecutorService executor = Executors.newCachedThreadPool();
-    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1);
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2); // a container's managed scheduler has several threads
     private final List<String> events = new ArrayList<>();
     private final List<String> changes = new ArrayList<>();
 
@@ -64,6 +64,16 @@ final class TestNode implements BrokerListener, AutoCloseable {
     public void presence(String stream, PresenceEvent event) {
         record(event.join() ? "join " + stream + " " + event.id() + " " + event.info() : "leave " + stream + " "
                 + event.id());
+    }
+
+    @Override
+    public void presenceLost(String stream, long sinceMillis) {
+        record("lost " + stream);
+    }
+
+    @Override
+    public void epochChanged(String stream) {
+        record("epoch " + stream);
     }
 
     /** Transitions this node reported as its own ({@code join …} / {@code leave …}), apart from delivered events. */
