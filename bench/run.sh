@@ -8,6 +8,9 @@
 #   bench/run.sh slow               slow consumers: 1,000 healthy subscribers with and without 100 that stop reading
 #   bench/run.sh noisy   [server]   one abusive client (join/leave, whisper, presence at line rate into a room of
 #                                   10,000) among 1,000 healthy subscribers of another stream
+#   bench/run.sh chaos              the chaos suite's short form (20 fault cycles, 3 Payara nodes, one redis-server)
+#   bench/run.sh chaos-long         its long form (100 cycles, Redis hangs of 5 to 60 s)
+#   bench/run.sh cluster-scale      3 Payara nodes on one redis-server, SCALE_PER_NODE connections each, kill -9 one
 #   bench/run.sh jmh                broker micro-benchmarks (JMH 1.37), 1 thread and 2 threads
 #   bench/run.sh profile [server]   one fan-out run of jcable under JFR, and its top frames
 #   bench/run.sh all     [server]   fanout, memory, churn on the server, then jmh
@@ -79,7 +82,34 @@ run_profile() {
     END { for (f in top) printf "%6.1f%%  %s\n", 100*top[f]/n, f }' | sort -rn | head -25 | tee target/bench/profile.txt
 }
 
+# the chaos suite (src/test/node/chaos.mjs; CHAOS_OPTS='seed=7 clients=4 …' adds or overrides its settings)
+run_chaos() { # run_chaos <name> <settings…>
+  local name=$1; shift
+  [ -d src/test/node/node_modules/@anycable/core ] || (cd src/test/node && npm ci --no-audit --no-fund --prefer-offline)
+  echo "$name, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+  local out="$PWD/target/bench/$name"
+  rm -rf "$out"
+  (cd src/test/node && timeout 7200 node chaos.mjs jar="$PWD/../../../target/payara-micro.jar" \
+    war="$PWD/../../../target/jcable.war" out="$out" "$@" ${CHAOS_OPTS:-}) | tee "target/bench/$name.txt"
+  local rc=${PIPESTATUS[0]}
+  echo "$name, load average at end: $(cut -d' ' -f1-3 /proc/loadavg); output in target/bench/$name.txt, logs in $out" >&2
+  return "$rc"
+}
+
+# 3 Payara nodes on one redis-server, kill -9 of one (bench/cluster-scale.mjs); the full size is 15,000 connections
+# per node and 3,000 streams: SCALE_PER_NODE=3000 SCALE_STREAMS=600 for a reduced one; SCALE_OPTS='ttl=5 heap=2g …'
+run_scale() {
+  echo "cluster-scale, load average at start: $(cut -d' ' -f1-3 /proc/loadavg); open files: $(ulimit -n)" >&2
+  timeout 3600 node bench/cluster-scale.mjs jar=target/payara-micro.jar war=target/jcable.war \
+    out="$PWD/target/bench/cluster-scale" perNode="${SCALE_PER_NODE:-15000}" streams="${SCALE_STREAMS:-3000}" \
+    ${SCALE_OPTS:-} | tee target/bench/cluster-scale.txt
+  return "${PIPESTATUS[0]}"
+}
+
 case "$what" in
+  chaos) run_chaos chaos cycles=20 nodes=3 clients=3 streams=3 ;;
+  chaos-long) run_chaos chaos-long cycles=100 nodes=3 clients=4 streams=4 hang=5,10,30,60 ;;
+  cluster-scale) run_scale ;;
   fanout|memory|churn|cluster|clusterchurn) loadgen "$what" ;;
   jmh) run_jmh ;;
   profile) run_profile ;;
@@ -89,5 +119,5 @@ case "$what" in
     -Dbench.server="$server" "${SERVER_OPTS[@]}" -Dbench.out="target/bench/noisy-$server.md" ${BENCH_OPTS:-} \
     dev.jcable.bench.NoisyNeighbour ;;
   all) rc=0; for b in fanout memory churn; do loadgen "$b" || rc=1; done; run_jmh || rc=1; exit $rc ;;
-  *) echo "usage: bench/run.sh fanout|memory|churn|cluster|clusterchurn|jmh|profile|slow|noisy|all [payara|wildfly|liberty]" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh fanout|memory|churn|cluster|clusterchurn|jmh|profile|slow|noisy|chaos|chaos-long|cluster-scale|all [payara|wildfly|liberty]" >&2; exit 2 ;;
 esac

@@ -23,10 +23,22 @@ import java.util.logging.Logger;
  *
  * <p>Connected sessions keep their records without any keepalive traffic. Only a disconnected session gets a
  * deadline ({@code presence_ttl}), so idle streams and connected sessions cost nothing.
+ *
+ * <p>A disconnected session is remembered as closed (even one that never joined) until {@link #CLOSED_GRACE_MILLIS}
+ * after its TTL: a join arriving after the disconnect is refused ({@link JoinResult#SESSION_CLOSED}), never recorded
+ * as a member without a deadline. A session entry leaves the map only under its own lock, and whoever locks an entry
+ * checks that it is still the map's: nothing is ever recorded into an entry no disconnect can find.
  */
 final class PresenceStore {
 
     private static final Logger LOG = Logger.getLogger(PresenceStore.class.getName());
+
+    /**
+     * How long a closed session is remembered after its TTL, so that a join still in flight when it closed is
+     * refused; sids are never reused, so only a join later than this could still record (the node refuses a
+     * connection's commands once its close has begun, see node.Lane).
+     */
+    static final long CLOSED_GRACE_MILLIS = 10_000;
 
     private final LongSupplier clock;
     private final long ttlMillis;
@@ -60,20 +72,25 @@ final class PresenceStore {
     }
 
     JoinResult add(String stream, String sid, String pid, String info) {
-        SessionPresence session = sessions.computeIfAbsent(sid, k -> new SessionPresence());
-        synchronized (session) {
-            if (session.deadline != 0) {
-                return JoinResult.SESSION_CLOSED;
+        while (true) {
+            SessionPresence session = sessions.computeIfAbsent(sid, k -> new SessionPresence());
+            synchronized (session) {
+                if (sessions.get(sid) != session) {
+                    continue; // forgotten while this thread waited for its lock: a record there would be an orphan
+                }
+                if (session.closedAt != 0) {
+                    return JoinResult.SESSION_CLOSED;
+                }
+                String current = session.streams.get(stream);
+                if (current != null && !current.equals(pid)) {
+                    return JoinResult.ID_MISMATCH;
+                }
+                JoinResult result = addToStream(stream, sid, pid, info, session);
+                if (result == JoinResult.MEMBERS_LIMIT && session.streams.isEmpty()) {
+                    sessions.remove(sid, session);
+                }
+                return result;
             }
-            String current = session.streams.get(stream);
-            if (current != null && !current.equals(pid)) {
-                return JoinResult.ID_MISMATCH;
-            }
-            JoinResult result = addToStream(stream, sid, pid, info, session);
-            if (result == JoinResult.MEMBERS_LIMIT && session.streams.isEmpty()) {
-                sessions.remove(sid, session);
-            }
-            return result;
         }
     }
 
@@ -106,20 +123,25 @@ final class PresenceStore {
     }
 
     boolean remove(String stream, String sid) {
-        SessionPresence session = sessions.get(sid);
-        if (session == null) {
-            return false;
-        }
-        synchronized (session) {
-            String pid = session.streams.remove(stream);
-            if (pid == null) {
+        while (true) {
+            SessionPresence session = sessions.get(sid);
+            if (session == null) {
                 return false;
             }
-            if (session.streams.isEmpty() && session.deadline == 0) {
-                sessions.remove(sid, session);
+            synchronized (session) {
+                if (sessions.get(sid) != session) {
+                    continue;
+                }
+                String pid = session.streams.remove(stream);
+                if (pid == null) {
+                    return false;
+                }
+                if (session.streams.isEmpty() && session.closedAt == 0) {
+                    sessions.remove(sid, session);
+                }
+                removeFromStream(stream, sid, pid);
+                return true;
             }
-            removeFromStream(stream, sid, pid);
-            return true;
         }
     }
 
@@ -149,33 +171,63 @@ final class PresenceStore {
         }
     }
 
+    /**
+     * The session's connection closed: its records leave after the TTL, and it stays known as closed (with or
+     * without records) until {@link #CLOSED_GRACE_MILLIS} later. A second call changes nothing.
+     */
     void disconnected(String sid) {
+        long now = clock.getAsLong();
+        while (true) {
+            SessionPresence session = sessions.computeIfAbsent(sid, k -> new SessionPresence());
+            synchronized (session) {
+                if (sessions.get(sid) != session) {
+                    continue;
+                }
+                if (session.closedAt != 0) {
+                    return;
+                }
+                session.closedAt = now;
+                if (ttlMillis == 0) {
+                    leaveAll(sid, session);
+                }
+            }
+            deadlines.add(ttlMillis == 0 ? now + CLOSED_GRACE_MILLIS : now + ttlMillis, Deadlines.Kind.PRESENCE, sid);
+            return;
+        }
+    }
+
+    /**
+     * A deadline of a closed session passed: after its TTL it leaves every stream it had joined; after the grace
+     * that follows it is forgotten.
+     */
+    void expire(String sid) {
+        long now = clock.getAsLong();
         SessionPresence session = sessions.get(sid);
         if (session == null) {
             return;
         }
-        long deadline = clock.getAsLong() + ttlMillis;
+        long forgetAt;
         synchronized (session) {
-            session.deadline = deadline;
+            if (sessions.get(sid) != session || session.closedAt == 0) {
+                return;
+            }
+            if (now - session.closedAt >= ttlMillis) {
+                leaveAll(sid, session);
+            }
+            forgetAt = session.closedAt + ttlMillis + CLOSED_GRACE_MILLIS;
+            if (now >= forgetAt) {
+                sessions.remove(sid, session);
+                return;
+            }
         }
-        if (ttlMillis == 0) {
-            expire(sid);
-        } else {
-            deadlines.add(deadline, Deadlines.Kind.PRESENCE, sid);
-        }
+        deadlines.add(forgetAt, Deadlines.Kind.PRESENCE, sid);
     }
 
-    /** A disconnected session's TTL has passed: it leaves every stream it had joined. */
-    void expire(String sid) {
-        SessionPresence session = sessions.remove(sid);
-        if (session == null) {
-            return;
-        }
-        synchronized (session) {
-            Map<String, String> joined = new HashMap<>(session.streams);
-            session.streams.clear();
-            joined.forEach((stream, pid) -> removeFromStream(stream, sid, pid));
-        }
+    /** The session leaves every stream it joined; the caller holds its lock. */
+    private void leaveAll(String sid, SessionPresence session) {
+        Map<String, String> joined = new HashMap<>(session.streams);
+        session.streams.clear();
+        joined.forEach((stream, pid) -> removeFromStream(stream, sid, pid));
     }
 
     PresenceInfo info(String stream) {
@@ -200,7 +252,7 @@ final class PresenceStore {
         return members.get();
     }
 
-    /** How many sessions hold presence records (connected or within their TTL). */
+    /** How many sessions are known: connected ones holding records, and closed ones within their TTL and grace. */
     int sessions() {
         return sessions.size();
     }
@@ -282,9 +334,9 @@ final class PresenceStore {
         }
     }
 
-    /** The streams a session joined (stream → presence id) and, once disconnected, its deadline. */
+    /** The streams a session joined (stream → presence id) and, once disconnected, when. Own monitor. */
     private static final class SessionPresence {
         final Map<String, String> streams = new HashMap<>(4);
-        long deadline; // 0 while connected
+        long closedAt; // 0 while connected
     }
 }

@@ -68,8 +68,12 @@ class BrokerDeadlinesTest {
         assertEquals(List.of(PresenceEvent.join("u1", null)), List.copyOf(events));
 
         clock.set(T0 + PRESENCE_TTL);
-        assertEquals(T0 + HISTORY_TTL, broker.expire());
+        assertEquals(T0 + PRESENCE_TTL + PresenceStore.CLOSED_GRACE_MILLIS, broker.expire());
         assertEquals(List.of(PresenceEvent.join("u1", null), PresenceEvent.leave("u1")), List.copyOf(events));
+        assertEquals(1, broker.presenceSessions()); // remembered as closed: a late join is refused
+
+        clock.set(T0 + PRESENCE_TTL + PresenceStore.CLOSED_GRACE_MILLIS);
+        assertEquals(T0 + HISTORY_TTL, broker.expire());
         assertEquals(0, broker.presenceSessions());
         assertEquals(1, broker.historySince(S, 0, Long.MAX_VALUE).size());
         assertEquals(1, broker.cachedSessions());

@@ -204,10 +204,35 @@ class MemoryBrokerTest {
     }
 
     @Test
-    void disconnectWithoutPresenceArmsNothing() {
+    void disconnectWithoutPresenceIsRememberedUntilTheGraceAfterTheTtl() {
         broker.presenceDisconnected("never-joined");
-        assertEquals(List.of(), wakeups);
+        assertEquals(List.of(T0 + TTL), wakeups);
+        clock.set(T0 + TTL);
+        assertEquals(T0 + TTL + PresenceStore.CLOSED_GRACE_MILLIS, broker.expire());
+        assertEquals(1, broker.presenceSessions());
+        clock.set(T0 + TTL + PresenceStore.CLOSED_GRACE_MILLIS);
         assertEquals(Long.MAX_VALUE, broker.expire());
+        assertEquals(0, broker.presenceSessions());
+    }
+
+    /** The repro: a join after the disconnect of a session that held nothing became a member for good. */
+    @Test
+    void aJoinAfterTheDisconnectOfASessionWithoutRecordsIsRefused() {
+        broker.presenceDisconnected("s1");
+        assertEquals(JoinResult.SESSION_CLOSED, broker.presenceAdd(S, "s1", "u1", "{}"));
+        clock.addAndGet(10 * TTL);
+        broker.expire();
+        assertSame(PresenceInfo.EMPTY, broker.presenceInfo(S));
+        assertEquals(List.of(), events());
+        assertEquals(0, broker.presenceSessions());
+    }
+
+    @Test
+    void aJoinAfterTheDisconnectIsRefusedWithZeroTtlToo() {
+        broker = broker(0, 10_000);
+        broker.presenceDisconnected("s1");
+        assertEquals(JoinResult.SESSION_CLOSED, broker.presenceAdd(S, "s1", "u1", "{}"));
+        assertSame(PresenceInfo.EMPTY, broker.presenceInfo(S));
     }
 
     @Test
@@ -225,9 +250,12 @@ class MemoryBrokerTest {
         broker.presenceAdd(S, "s1", "u1", null);
         broker.presenceDisconnected("s1");
         clock.set(T0 + TTL + 1);
-        assertEquals(Long.MAX_VALUE, broker.expire());
+        assertEquals(T0 + TTL + PresenceStore.CLOSED_GRACE_MILLIS, broker.expire());
         assertEquals(List.of(join("u1", null), leave("u1")), events());
         assertSame(PresenceInfo.EMPTY, broker.presenceInfo(S));
+        assertEquals(2, events().size());
+        assertEquals(1, broker.presenceSessions()); // remembered as closed for the grace
+        clock.set(T0 + TTL + PresenceStore.CLOSED_GRACE_MILLIS);
         assertEquals(Long.MAX_VALUE, broker.expire());
         assertEquals(2, events().size());
         assertEquals(0, broker.presenceSessions());
@@ -239,7 +267,7 @@ class MemoryBrokerTest {
         broker.presenceDisconnected("s1");
         clock.addAndGet(5_000);
         assertEquals(JoinResult.UPDATED, broker.presenceAdd(S, "s2", "u1", "\"second\""));
-        clock.addAndGet(TTL);
+        clock.addAndGet(TTL + PresenceStore.CLOSED_GRACE_MILLIS);
         assertEquals(Long.MAX_VALUE, broker.expire());
         assertEquals(List.of(join("u1", "\"first\"")), events());
         assertEquals(info("u1", "\"second\""), broker.presenceInfo(S));
@@ -263,7 +291,7 @@ class MemoryBrokerTest {
         assertEquals(List.of(leave("u2")), events().subList(2, events().size()));
 
         clock.set(T0 + 2_000 + TTL);
-        assertEquals(Long.MAX_VALUE, broker.expire());
+        assertEquals(T0 + TTL + PresenceStore.CLOSED_GRACE_MILLIS, broker.expire()); // then s2 is forgotten
         assertEquals(List.of(leave("u2"), leave("u1")), events().subList(2, events().size()));
     }
 
@@ -288,8 +316,8 @@ class MemoryBrokerTest {
         broker.presenceAdd(S, "s1", "u1", null);
         broker.presenceDisconnected("s1");
         assertEquals(List.of(join("u1", null), leave("u1")), events());
-        assertEquals(List.of(), wakeups);
-        assertEquals(0, broker.presenceSessions());
+        assertEquals(List.of(T0 + PresenceStore.CLOSED_GRACE_MILLIS), wakeups); // to forget the closed session
+        assertEquals(1, broker.presenceSessions());
     }
 
     @Test
@@ -311,7 +339,7 @@ class MemoryBrokerTest {
         broker.presenceRemove(S, "s3");
         broker.presenceDisconnected("s1");
         broker.presenceDisconnected("s2");
-        clock.addAndGet(TTL);
+        clock.addAndGet(TTL + PresenceStore.CLOSED_GRACE_MILLIS);
         broker.expire();
         assertEquals(0, broker.presenceSessions());
         assertSame(PresenceInfo.EMPTY, broker.presenceInfo(S));
@@ -387,6 +415,47 @@ class MemoryBrokerTest {
         assertEquals(0, broker.presenceSessions());
     }
 
+    /**
+     * The orphan race: a leave that empties a session drops its entry while a join of the same session on another
+     * stream already holds that entry and waits for its lock; the join then recorded into an entry the disconnect
+     * could not find, and its member never left. Two threads per session, many sessions: once every session is
+     * closed and past its TTL, no member may remain in either stream and every join has its leave.
+     */
+    @Test
+    void aJoinRacingTheLeaveThatEmptiesItsSessionIsNeverOrphaned() throws Exception {
+        int rounds = 20_000;
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int i = 0; i < rounds; i++) {
+                String sid = "s" + i;
+                String pid = "u" + i;
+                assertEquals(JoinResult.JOINED, broker.presenceAdd(S, sid, pid, null));
+                CountDownLatch go = new CountDownLatch(1);
+                Future<?> leave = pool.submit(() -> {
+                    go.await();
+                    return broker.presenceRemove(S, sid);
+                });
+                Future<?> join = pool.submit(() -> {
+                    go.await();
+                    return broker.presenceAdd("other", sid, pid, null);
+                });
+                go.countDown();
+                leave.get(60, TimeUnit.SECONDS);
+                join.get(60, TimeUnit.SECONDS);
+                broker.presenceDisconnected(sid);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        clock.addAndGet(TTL + PresenceStore.CLOSED_GRACE_MILLIS);
+        broker.expire();
+        assertSame(PresenceInfo.EMPTY, broker.presenceInfo(S));
+        assertSame(PresenceInfo.EMPTY, broker.presenceInfo("other"), "a member no disconnect could find");
+        assertEquals(0, broker.presenceSessions());
+        long joins = events().stream().filter(e -> e.event().join()).count();
+        assertEquals(joins, events().size() - joins);
+    }
+
     // ---- a listener that throws ----------------------------------------------------------------------
 
     /** A listener whose fan-out fails, as when the managed executor refuses work during an undeploy. */
@@ -425,7 +494,7 @@ class MemoryBrokerTest {
             assertEquals(JoinResult.JOINED, broker.presenceAdd(stream, "s1", "42", null));
         }
         broker.presenceDisconnected("s1");
-        clock.addAndGet(TTL);
+        clock.addAndGet(TTL + PresenceStore.CLOSED_GRACE_MILLIS);
         broker.expire();
         for (String stream : List.of("a", "b", "c", "d")) {
             assertEquals(PresenceInfo.EMPTY, broker.presenceInfo(stream), stream + " has no ghost");
