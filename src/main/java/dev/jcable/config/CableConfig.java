@@ -33,6 +33,7 @@ import java.util.Map;
  * @param presenceWebhookSecret the HMAC-SHA256 key of the webhook's signature header
  * @param presenceWebhookBatch  how long events are gathered before a POST
  * @param presenceWebhookRetry  how long a failed POST is retried before its events are dropped
+ * @param rpc               AnyCable RPC: where the application's channels live, or {@link RpcSettings#enabled()} false
  * @param metricsHttp       the path of the Prometheus metrics; empty when they are not served
  * @param metricsKey        Bearer key of the metrics path; null when it needs no key
  * @param statsRefreshInterval how often the stats line is logged; zero turns it off
@@ -86,6 +87,7 @@ public record CableConfig(
         String presenceWebhookSecret,
         Duration presenceWebhookBatch,
         Duration presenceWebhookRetry,
+        RpcSettings rpc,
         String metricsHttp,
         String metricsKey,
         Duration statsRefreshInterval,
@@ -135,6 +137,7 @@ public record CableConfig(
             case JWT_SECRET -> jwtSecret;
             case TURBO_STREAMS_SECRET -> turboStreamsSecret;
             case PRESENCE_WEBHOOK_SECRET -> presenceWebhookSecret;
+            case HTTP_RPC_SECRET -> rpc.httpSecret();
             case METRICS_KEY -> metricsKey;
             case PUSHER_SECRET -> pusher.secret();
             default -> throw new IllegalArgumentException(option.key());
@@ -181,6 +184,15 @@ public record CableConfig(
             case PRESENCE_WEBHOOK_URL -> redactUrl(presenceWebhookUrl);
             case PRESENCE_WEBHOOK_BATCH -> seconds(presenceWebhookBatch);
             case PRESENCE_WEBHOOK_RETRY -> seconds(presenceWebhookRetry);
+            case RPC_HOST -> rpc.enabled() ? redactUrl(rpc.host()) : "off";
+            case RPC_CONCURRENCY -> String.valueOf(rpc.concurrency());
+            case RPC_REQUEST_TIMEOUT -> String.valueOf(rpc.requestTimeout().toMillis());
+            case RPC_ENABLE_TLS -> String.valueOf(rpc.tls());
+            case HTTP_RPC_TIMEOUT -> seconds(rpc.httpTimeout());
+            case HEADERS -> String.join(",", rpc.headers());
+            case DISCONNECT_RATE -> String.valueOf(rpc.disconnectRate());
+            case DISCONNECT_TIMEOUT -> seconds(rpc.disconnectTimeout());
+            case DISABLE_DISCONNECT -> String.valueOf(rpc.disableDisconnect());
             case METRICS_HTTP -> metricsHttp.isEmpty() ? "off" : metricsHttp;
             case STATS_REFRESH_INTERVAL -> seconds(statsRefreshInterval);
             case PUSHER_APP_ID -> pusher.appId();

@@ -122,6 +122,7 @@ public final class ConfigLoader {
                 webhookSecret(secret),
                 seconds(Option.PRESENCE_WEBHOOK_BATCH),
                 seconds(Option.PRESENCE_WEBHOOK_RETRY),
+                rpc(secret),
                 metricsHttp(),
                 optionalKey(Option.METRICS_KEY),
                 seconds(Option.STATS_REFRESH_INTERVAL),
@@ -205,6 +206,63 @@ public final class ConfigLoader {
     private String secret(Option option) {
         String value = raw(option);
         return NONE.equalsIgnoreCase(value) ? "" : value;
+    }
+
+    /**
+     * AnyCable RPC, as anycable-go reads it: {@code rpc_host} with {@code http://} or {@code https://} is RPC over
+     * HTTP, {@code grpc://host:port} or a bare {@code host:port} is gRPC, empty is no RPC.
+     */
+    private RpcSettings rpc(String secret) {
+        String host = raw(Option.RPC_HOST);
+        RpcSettings.Transport transport;
+        String lower = host.toLowerCase(Locale.ROOT);
+        if (host.isEmpty()) {
+            transport = RpcSettings.Transport.NONE;
+        } else if (lower.startsWith("http://") || lower.startsWith("https://")) {
+            try {
+                if (new URI(host).getHost() == null) {
+                    throw invalid(Option.RPC_HOST, host, "names no host");
+                }
+            } catch (URISyntaxException e) {
+                throw invalid(Option.RPC_HOST, host, "is not a URL");
+            }
+            transport = RpcSettings.Transport.HTTP;
+            host = host.replaceAll("/+$", "");
+        } else {
+            host = lower.startsWith("grpc://") ? host.substring("grpc://".length()) : host;
+            if (!host.matches("[A-Za-z0-9.\\-]+:\\d{1,5}|\\[[0-9A-Fa-f:]+]:\\d{1,5}")) {
+                throw invalid(Option.RPC_HOST, host, "must be http(s)://… (RPC over HTTP) or host:port (gRPC)");
+            }
+            transport = RpcSettings.Transport.GRPC;
+        }
+        List<String> headers = new ArrayList<>();
+        for (String header : raw(Option.HEADERS).toLowerCase(Locale.ROOT).split(",")) {
+            if (!header.isBlank()) {
+                headers.add(header.trim());
+            }
+        }
+        String httpSecret = raw(Option.HTTP_RPC_SECRET);
+        if (httpSecret.isEmpty()) {
+            origin.put(Option.HTTP_RPC_SECRET, "derived from secret");
+            httpSecret = MessageVerifier.derive(secret, "rpc-cable");
+        } else if (NONE.equalsIgnoreCase(httpSecret)) {
+            httpSecret = "";
+        }
+        return new RpcSettings(transport, host,
+                (int) number(Option.RPC_CONCURRENCY, 1, 10_000),
+                millis(Option.RPC_REQUEST_TIMEOUT),
+                bool(Option.RPC_ENABLE_TLS),
+                seconds(Option.HTTP_RPC_TIMEOUT),
+                httpSecret,
+                headers,
+                (int) number(Option.DISCONNECT_RATE, 1, 1_000_000),
+                seconds(Option.DISCONNECT_TIMEOUT),
+                bool(Option.DISABLE_DISCONNECT));
+    }
+
+    /** Whole milliseconds, as anycable-go's {@code rpc_request_timeout}; at least 1. */
+    private Duration millis(Option option) {
+        return Duration.ofMillis(number(option, 1, 3_600_000));
     }
 
     /** Pusher mode: on with a key and a secret (the app id defaults to the key, as a Pusher SDK needs one). */

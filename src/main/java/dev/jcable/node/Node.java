@@ -34,6 +34,10 @@ import dev.jcable.protocol.JsonText;
 import dev.jcable.protocol.PresenceEvent;
 import dev.jcable.protocol.PresenceInfo;
 import dev.jcable.protocol.ProtocolException;
+import dev.jcable.rpc.GrpcRpc;
+import dev.jcable.rpc.HttpRpc;
+import dev.jcable.rpc.Rpc;
+import dev.jcable.config.RpcSettings;
 import dev.jcable.broker.JoinResult;
 import dev.jcable.session.CableSession;
 import dev.jcable.session.Dialect;
@@ -67,6 +71,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.concurrent.CountDownLatch;
@@ -171,6 +176,11 @@ public class Node implements BrokerListener {
     private StreamCommands streams;
     private PresenceCommands presence;
     private ChannelCommands channels;
+    /** How RPC calls travel; set before {@link #start()} by tests, else built from {@code rpc_host}. */
+    dev.jcable.rpc.RpcTransport rpcTransport;
+    /** The application's channels over AnyCable RPC; null without {@code rpc_host}. */
+    private RpcChannels rpcChannels;
+    private Rpc rpc;
     private Notifier notifier;
     private volatile CountDownLatch shutdown;
     private OneShots oneShots;
@@ -259,6 +269,16 @@ public class Node implements BrokerListener {
         presence = new PresenceCommands(broker, config, System::currentTimeMillis);
         streams = new StreamCommands(broker, hub, resolver, config, presence, fanout::accepts);
         channels = new ChannelCommands(channelTypes, streams, presence);
+        RpcSettings rpcSettings = config.rpc();
+        if (rpcSettings.enabled()) {
+            if (rpcTransport == null) {
+                rpcTransport = rpcSettings.transport() == RpcSettings.Transport.HTTP
+                        ? new HttpRpc(rpcSettings, executor)
+                        : new GrpcRpc(rpcSettings, executor, threadFactory, scheduler);
+            }
+            rpc = new Rpc(rpcSettings, rpcTransport, scheduler, System::currentTimeMillis);
+            rpcChannels = new RpcChannels(rpc, streams, presence, config.turboStreams());
+        }
         admission = new Admission(new Authenticator(config.jwtSecret(), config.enforceJwt(),
                 System::currentTimeMillis), identifier);
         metrics = new NodeMetrics(sessions.values(), hub, broker);
@@ -299,6 +319,9 @@ public class Node implements BrokerListener {
         // nothing of this deployment may run after it: the disconnect grace of a socket still open is moot, the
         // container closes it. (Not closed here: Liberty's Session.close() can block for seconds while it cancels
         // a pending read, WsocConnLink.finishReadBeforeClose, and this thread is the container's undeploy.)
+        if (rpc != null) {
+            rpc.shutdown(); // the queued Disconnect calls, for at most disconnect_timeout
+        }
         stopStarted();
         LOG.info(() -> "jcable: stopped; " + open.size() + " connection(s) told server_restart"
                 + (window > 0 ? " over " + window + " ms (shutdown_drain_window)" : ""));
@@ -369,6 +392,14 @@ public class Node implements BrokerListener {
         Map<String, List<String>> headers = taken.headers();
         Handshake handshake = Handshake.of(headers, socket.getRequestParameterMap(), config.jwtParam());
         session.roles(taken.login().roles());
+        if (rpcChannels != null && handshake.token() == null) {
+            // the application identifies the connection (a JWT does without a call, as in anycable-go): the
+            // welcome waits for its answer, and what the client sends meanwhile waits on the connection's lane
+            sessions.put(sid, session);
+            rpcChannels.open(session, RpcEnvs.url(socket, headers), RpcEnvs.headers(headers, config.rpc()));
+            rpcChannels.submit(session, () -> rpcChannels.connect(session, () -> welcome(session, handshake)));
+            return;
+        }
         String identifiers = admission.admit(session, handshake.token(),
                 new HandshakeRequest.Parts(headers, socket.getRequestParameterMap(), taken.login()));
         if (identifiers == null) {
@@ -377,6 +408,17 @@ public class Node implements BrokerListener {
         }
         session.identifiers(identifiers);
         sessions.put(sid, session);
+        if (rpcChannels != null) {
+            rpcChannels.open(session, RpcEnvs.url(socket, headers), RpcEnvs.headers(headers, config.rpc()));
+            rpcChannels.connected(session);
+        }
+        welcome(session, handshake);
+    }
+
+    /** The connection is identified: welcomed (or restored), pinged, watched, announced. */
+    private void welcome(CableSession session, Handshake handshake) {
+        Session socket = session.socket();
+        String sid = session.sid();
         if (draining()) {
             // opened while shutdown() took its snapshot of the sessions, or after it: told the same, never stranded
             session.disconnect("server_restart", true, CloseReason.CloseCodes.GOING_AWAY, "Server restart");
@@ -446,7 +488,11 @@ public class Node implements BrokerListener {
                 return;
             }
             session.hold(identifier); // until the client's history request for it is served
-            streams.attach(session, new Subscription(identifier, spec, channels.channelOf(identifier)));
+            Subscription attached = streams.attach(session,
+                    new Subscription(identifier, spec, channels.channelOf(identifier)));
+            if (rpcChannels != null && attached.channel() == null && rpcChannels.owns(identifier)) {
+                rpcChannels.restored(session, attached);
+            }
             restored.add(identifier);
         });
         session.send(Codec.welcomeRestored(session.sid(), restored));
@@ -487,7 +533,12 @@ public class Node implements BrokerListener {
     public void receive(Session socket, String part, boolean last) {
         receive(socket, part, last, (session, frame) -> {
             try {
-                handle(session, Codec.decode(frame));
+                Command command = Codec.decode(frame);
+                if (rpcChannels == null) {
+                    handle(session, command);
+                } else {
+                    rpcChannels.submit(session, () -> handle(session, command)); // in order, behind RPC calls
+                }
             } catch (ProtocolException e) {
                 BadFrames.report(session, e.getMessage());
             }
@@ -536,8 +587,20 @@ public class Node implements BrokerListener {
         }
     }
 
-    /** Cleans up after a closed connection, once. */
+    /**
+     * Cleans up after a closed connection, once. With RPC it runs on the connection's lane, after the call in flight
+     * was answered and applied, so that no answer attaches a stream to a session already cleaned up.
+     */
     private void closed(CableSession session) {
+        if (rpcChannels == null || !rpcChannels.submit(session, () -> {
+            cleanUp(session);
+            return null;
+        })) {
+            cleanUp(session);
+        }
+    }
+
+    private void cleanUp(CableSession session) {
         if (sessions.remove(session.sid()) == null) {
             return;
         }
@@ -550,11 +613,17 @@ public class Node implements BrokerListener {
                 streams.detach(session, subscription);
             }
             channels.closed(session);
-            if (session.extended() && !config.sessionsTtl().isZero()) {
+            if (rpcChannels != null) {
+                rpcChannels.closed(session);
+            }
+            boolean welcomed = session.identifiers() != null; // not a connection the application refused
+            if (welcomed && session.extended() && !config.sessionsTtl().isZero()) {
                 broker.cacheSession(session.sid(), snapshot(session));
             }
             broker.presenceDisconnected(session.sid());
-            notifier.closed(session.sid(), session.identifiers());
+            if (welcomed) {
+                notifier.closed(session.sid(), session.identifiers());
+            }
         } finally {
             // whatever went wrong above, shutdown() must not wait its whole flush window for this session
             CountDownLatch closing = shutdown;
@@ -569,9 +638,16 @@ public class Node implements BrokerListener {
         LOG.log(Level.FINE, "jcable: socket error on session " + (session == null ? "?" : session.sid()), error);
     }
 
-    private void handle(CableSession session, Command command) {
+    /** Carries out a command; returns the stage of an RPC call it made (the next command waits for it), or null. */
+    private CompletionStage<?> handle(CableSession session, Command command) {
         Subscription subscription = command.identifier() == null ? null
                 : session.subscriptions().get(command.identifier());
+        if (rpcChannels != null && command.identifier() != null) {
+            CompletionStage<?> call = rpcCall(session, command);
+            if (call != NOT_RPC) {
+                return call;
+            }
+        }
         switch (command.command()) {
             case "subscribe" -> {
                 if (!channels.subscribe(session, command)) {
@@ -600,6 +676,27 @@ public class Node implements BrokerListener {
             case "pong" -> session.sendsPongs(); // its JSON pings can now prove it alive (pong_timeout)
             default -> BadFrames.report(session, "unknown command '" + command.command() + "'");
         }
+        return null;
+    }
+
+    private static final CompletionStage<?> NOT_RPC = java.util.concurrent.CompletableFuture.completedFuture(null);
+
+    /**
+     * An application channel's subscribe, message or unsubscribe over RPC, or {@link #NOT_RPC}. A Java
+     * {@code @CableChannel} of the same name wins, then jcable's own stream channels; every other channel name is
+     * the application's.
+     */
+    private CompletionStage<?> rpcCall(CableSession session, Command command) {
+        String identifier = command.identifier();
+        return switch (command.command()) {
+            case "subscribe" -> channels.channelOf(identifier) == null && rpcChannels.owns(identifier)
+                    && !rpcChannels.subscribed(session, identifier) ? rpcChannels.subscribe(session, command) : NOT_RPC;
+            case "message" -> rpcChannels.subscribed(session, identifier) ? rpcChannels.perform(session, command)
+                    : NOT_RPC;
+            case "unsubscribe" -> rpcChannels.subscribed(session, identifier)
+                    ? rpcChannels.unsubscribe(session, command) : NOT_RPC;
+            default -> NOT_RPC;
+        };
     }
 
     // ---- broker output ----------------------------------------------------------------------------

@@ -121,6 +121,14 @@ final class StreamCommands {
         return attached;
     }
 
+    /**
+     * Registers a subscription in the hub for its stream, leaving the session's map as it is (an RPC subscription's
+     * further streams); returns the stream's offset at that moment. {@link #detach} undoes it.
+     */
+    long follow(CableSession session, Subscription subscription) {
+        return broker.attach(subscription.spec().stream(), offset -> hub.subscribe(session, subscription, offset));
+    }
+
     /** Removes the subscription; returns it, or null when there was none. */
     Subscription unsubscribe(CableSession session, Command command) {
         Subscription subscription = command.identifier() == null ? null

@@ -40,7 +40,8 @@ class OperationsDocTest {
 
     @BeforeAll
     static void start() {
-        harness = new NodeHarness(Map.of(Option.PING_INTERVAL, "0"));
+        // with rpc_host, so that the RPC gauges are served too (no call is made: nothing connects)
+        harness = new NodeHarness(Map.of(Option.PING_INTERVAL, "0", Option.RPC_HOST, "http://127.0.0.1:9/_anycable"));
         served = new TreeSet<>();
         Scrape scrape = Scrape.parse(CableMetrics.scrape());
         served.addAll(scrape.families());

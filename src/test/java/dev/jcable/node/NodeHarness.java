@@ -41,7 +41,7 @@ public final class NodeHarness implements AutoCloseable {
     /** … and a sink for the application events (CDI observers in a container). */
     NodeHarness(Map<Option, String> options, dev.jcable.channels.Channels channels,
                 dev.jcable.api.ConnectionIdentifier identifier, dev.jcable.events.EventSink events) {
-        this(options, channels, identifier, events, null);
+        this(options, channels, identifier, events, null, null);
     }
 
     /**
@@ -49,12 +49,18 @@ public final class NodeHarness implements AutoCloseable {
      * the test says), not inline.
      */
     NodeHarness(Map<Option, String> options, java.util.concurrent.Executor deliveries) {
-        this(options, null, null, null, deliveries);
+        this(options, null, null, null, deliveries, null);
+    }
+
+    /** A node whose RPC calls (with {@code rpc_host} set) travel by {@code rpc}, a test's transport. */
+    NodeHarness(Map<Option, String> options, dev.jcable.rpc.RpcTransport rpc) {
+        this(options, null, null, null, null, rpc);
     }
 
     private NodeHarness(Map<Option, String> options, dev.jcable.channels.Channels channels,
                         dev.jcable.api.ConnectionIdentifier identifier, dev.jcable.events.EventSink events,
-                        java.util.concurrent.Executor deliveries) {
+                        java.util.concurrent.Executor deliveries, dev.jcable.rpc.RpcTransport rpc) {
+        node.rpcTransport = rpc;
         node.channelTypes = channels;
         node.identifier = identifier;
         node.applicationEvents = events;

@@ -126,6 +126,14 @@ public class OutboxTest {
                     return subprotocol;
                 case "getNegotiatedExtensions":
                     return List.of();
+                case "getRequestURI":
+                    return java.net.URI.create("/cable");
+                case "getQueryString":
+                    return query.isEmpty() ? null : query.entrySet().stream()
+                            .map(e -> e.getKey() + "=" + e.getValue().get(0))
+                            .collect(java.util.stream.Collectors.joining("&"));
+                case "isSecure":
+                    return false;
                 case "isOpen":
                     return open;
                 case "close":
