@@ -2,6 +2,7 @@ package dev.jcable.channels;
 
 import dev.jcable.api.CableChannel;
 import dev.jcable.api.ConnectionIdentifier;
+import dev.jcable.config.CableConfig;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.control.RequestContextController;
@@ -10,10 +11,10 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import jakarta.json.JsonObject;
 import java.util.logging.Logger;
 
 /**
@@ -35,14 +36,24 @@ public class ChannelDiscovery {
     @Inject
     Instance<ConnectionIdentifier> identifiers;
 
+    @Inject
+    CableConfig config;
+
     private Channels channels;
+
+    /**
+     * The demo page's channel ({@code RoomChannel}) is the application's only while the demo is served: otherwise an
+     * RPC application's channel of the same name would be shadowed by it (a Java channel wins a name both know).
+     */
+    private static final String DEMO_PACKAGE = "dev.jcable.demo";
 
     @PostConstruct
     void discover() {
         List<ChannelType> found = new ArrayList<>();
         for (Bean<?> bean : beans.getBeans(Object.class, Any.Literal.INSTANCE)) {
             Class<?> type = bean.getBeanClass();
-            if (type.isAnnotationPresent(CableChannel.class) && bean.getTypes().contains(type)) {
+            if (type.isAnnotationPresent(CableChannel.class) && bean.getTypes().contains(type)
+                    && (config.demo() || !type.getPackageName().equals(DEMO_PACKAGE))) {
                 Object instance = beans.getReference(bean, type, beans.createCreationalContext(bean));
                 found.add(ChannelType.of(type, instance, this::inRequestContext));
             }

@@ -178,11 +178,13 @@ final class RedisLink {
         if (stopped) {
             return false;
         }
-        clients.connect(this::listen);
+        clients.connect(pubsub -> {
+            listen(pubsub);
+            // before the node counts as connected (healthy, ready): a remote command published once it is reaches it
+            pubsub.sync().subscribe(aliveChannel, controlChannel);
+        });
         aliveAt = System.currentTimeMillis();
         checkEviction();
-        calls.await(clients.pubsub().async().subscribe(aliveChannel, controlChannel).toCompletableFuture(),
-                "subscribe liveness and control");
         if (ingress != null) {
             startIngressNow();
         }
