@@ -11,6 +11,7 @@ import static dev.jcable.it.Cable.subscribed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeEach;
@@ -145,6 +146,14 @@ class ReliableStreamsIT extends AsClient {
             subscribed(control, identifier);
             control.send(command("join", identifier, "\"presence\":{\"id\":\"control\"}"));
             observer.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"control\"}"));
+            first.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"control\"}"));
+            // A subscription is restored only when its stream's presence did not change since 2 s (the server's
+            // margin) before the client was last heard from: it must have seen every transition. So the client is
+            // still heard from (pings answered) past that margin after the last transition, then its network drops.
+            long lastChange = System.nanoTime();
+            while (System.nanoTime() - lastChange < TimeUnit.MILLISECONDS.toNanos(2500)) {
+                first.expectQuiet();
+            }
 
             first.abort(); // the network drops
             publish(2, 3); // missed while away
