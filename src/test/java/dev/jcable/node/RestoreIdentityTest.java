@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jcable.config.Option;
-import dev.jcable.it.Cable;
+import dev.jcable.testsupport.Signing;
 import dev.jcable.protocol.JsonText;
 import dev.jcable.session.OutboxTest;
 import java.util.Map;
@@ -25,7 +25,7 @@ class RestoreIdentityTest {
     }
 
     static String token(String identifiers) {
-        return Cable.jwt("s3Krit", identifiers, System.currentTimeMillis() / 1000 + 300);
+        return Signing.jwt("s3Krit", identifiers, System.currentTimeMillis() / 1000 + 300);
     }
 
     /** Opens with a token (or none), subscribes to the lobby, and closes: the session is cached. */
