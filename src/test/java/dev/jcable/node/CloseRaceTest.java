@@ -61,7 +61,8 @@ class CloseRaceTest {
     // gaps, bounds and pusher (9f744af) about one run in two fails with the observer seeing two joins of u1 in a row
     // ("round 107: [join, join, leave, leave]", "round 123: [join, leave, join, join, leave, leave]"); no ghost and
     // no stray subscription was seen. Not yet explained (suspects: the per-stream DeliveryPool lanes or issue 20's
-    // restore, which now leaves the changed presence subscription out): off so that CI stays a gate, to be found.
+    // restore, which now leaves the changed presence subscription out: with that check bypassed 3 runs showed no
+    // double join): off so that CI stays a gate, to be found.
     @Disabled("flaky on main since 9f744af: the observer sometimes sees two joins of one id in a row; see the comment")
     @Test
     void noGhostAndOneLeaveWhateverTheSchedule() throws Exception {
@@ -125,7 +126,11 @@ class CloseRaceTest {
 
     private static List<String> events(OutboxTest.FakeSocket observer, String stream) {
         String prefix = "{\"type\":\"presence\",\"identifier\":" + identifier(stream) + ",\"message\":{\"type\":\"";
-        return observer.frames.stream().filter(f -> f.startsWith(prefix))
+        List<String> frames;
+        synchronized (observer.frames) { // a synchronized list: iterated under its lock, as the node's timer may add
+            frames = List.copyOf(observer.frames);
+        }
+        return frames.stream().filter(f -> f.startsWith(prefix))
                 .map(f -> f.substring(prefix.length(), f.indexOf('"', prefix.length()))).toList();
     }
 
