@@ -157,10 +157,12 @@ final class PresenceStore {
                 presence.members.remove(pid);
                 members.decrementAndGet();
             }
-            dropIfEmpty(stream, presence);
             if (left) {
+                // emitted while the stream is still in the map: a join racing this one waits for this lock, finds
+                // the stream removed and starts a new one, so its join is emitted after this leave, never before
                 emit(stream, PresenceEvent.leave(pid), presence.members.size());
             }
+            dropIfEmpty(stream, presence);
         }
     }
 

@@ -79,6 +79,8 @@ public record CableConfig(
         Duration wsWriteTimeout,
         String wsTransport,
         int maxSubscriptions,
+        int commandRateLimit,
+        int commandRateBurst,
         int presenceMaxMembers,
         int presenceInfoMaxSize,
         boolean demo,
@@ -177,6 +179,8 @@ public record CableConfig(
             case WS_WRITE_TIMEOUT -> seconds(wsWriteTimeout);
             case WS_TRANSPORT -> wsTransport;
             case MAX_SUBSCRIPTIONS -> String.valueOf(maxSubscriptions);
+            case COMMAND_RATE_LIMIT -> commandRateLimit == 0 ? "off" : String.valueOf(commandRateLimit);
+            case COMMAND_RATE_BURST -> String.valueOf(commandRateBurst);
             case PRESENCE_MAX_MEMBERS -> String.valueOf(presenceMaxMembers);
             case PRESENCE_INFO_MAX_SIZE -> String.valueOf(presenceInfoMaxSize);
             case DEMO -> String.valueOf(demo);

@@ -114,6 +114,8 @@ public final class ConfigLoader {
                 seconds(Option.WS_WRITE_TIMEOUT),
                 transport,
                 (int) number(Option.MAX_SUBSCRIPTIONS, 1, Integer.MAX_VALUE),
+                (int) number(Option.COMMAND_RATE_LIMIT, 0, 1_000_000),
+                (int) number(Option.COMMAND_RATE_BURST, 1, 1_000_000),
                 (int) number(Option.PRESENCE_MAX_MEMBERS, 1, Integer.MAX_VALUE),
                 (int) number(Option.PRESENCE_INFO_MAX_SIZE, 2, Integer.MAX_VALUE),
                 bool(Option.DEMO),

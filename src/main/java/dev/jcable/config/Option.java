@@ -43,6 +43,8 @@ public enum Option {
     WS_WRITE_TIMEOUT("2", false),
     WS_TRANSPORT("auto", false),
     MAX_SUBSCRIPTIONS("128", false),
+    COMMAND_RATE_LIMIT("50", false),
+    COMMAND_RATE_BURST("200", false),
     PRESENCE_MAX_MEMBERS("10000", false),
     PRESENCE_INFO_MAX_SIZE("4096", false),
     DEMO("false", false),

@@ -63,7 +63,7 @@ final class ChannelCommands {
         }
         Subscriber subscriber = new Subscriber(this, session, new Subscription(command.identifier(),
                 new StreamSpec(null, false, false), name), params(command.identifier()));
-        if (!call(session, name, () -> channels.find(name).subscribed(subscriber))) {
+        if (!call(session, name, subscriber, () -> channels.find(name).subscribed(subscriber))) {
             return true;
         }
         if (subscriber.rejected()) {
@@ -108,7 +108,7 @@ final class ChannelCommands {
             return;
         }
         Subscriber subscriber = new Subscriber(this, session, subscription, params(subscription.identifier()));
-        if (call(session, subscription.channel(), () -> channel.subscribed(subscriber)) && !subscriber.rejected()
+        if (call(session, subscription.channel(), subscriber, () -> channel.subscribed(subscriber)) && !subscriber.rejected()
                 && subscription.spec().equals(subscriber.subscription().spec())) {
             subscriber.confirmed(subscription, false);
             subscriber.joinRequested();
@@ -139,7 +139,7 @@ final class ChannelCommands {
             return;
         }
         Subscriber subscriber = Subscriber.active(this, session, subscription, params(subscription.identifier()));
-        call(session, subscription.channel(), () -> channel.perform(action, subscriber, data));
+        call(session, subscription.channel(), subscriber, () -> channel.perform(action, subscriber, data));
     }
 
     /** After the client's {@code unsubscribe} (the subscription is gone): the channel's {@code unsubscribed}. */
@@ -147,7 +147,7 @@ final class ChannelCommands {
         ChannelType channel = channels.find(subscription.channel());
         if (channel != null) {
             Subscriber subscriber = Subscriber.active(this, session, subscription, params(subscription.identifier()));
-            call(session, subscription.channel(), () -> channel.unsubscribed(subscriber));
+            call(session, subscription.channel(), subscriber, () -> channel.unsubscribed(subscriber));
         }
     }
 
@@ -177,8 +177,11 @@ final class ChannelCommands {
         presence.leave(session, subscription);
     }
 
-    /** Runs application code; false (after logging it) when it threw. */
-    private static boolean call(CableSession session, String channel, Runnable code) {
+    /**
+     * Runs application code on the connection's lane; false (after logging it) when it threw. {@code context} is
+     * valid only until the code returns: kept and used later, it throws.
+     */
+    private static boolean call(CableSession session, String channel, Subscriber context, Runnable code) {
         try {
             code.run();
             return true;
@@ -187,6 +190,8 @@ final class ChannelCommands {
             LOG.log(Level.WARNING, "jcable: " + e.getMessage() + " for session " + session.sid()
                     + "; the client gets no answer", cause);
             return false;
+        } finally {
+            context.end();
         }
     }
 

@@ -4,7 +4,6 @@ import dev.jcable.metrics.Counter;
 import dev.jcable.protocol.Codec;
 import dev.jcable.protocol.Command;
 import dev.jcable.protocol.JsonText;
-import dev.jcable.rpc.Lane;
 import dev.jcable.rpc.Rpc;
 import dev.jcable.rpc.RpcException;
 import dev.jcable.rpc.RpcMessages.CommandCall;
@@ -33,8 +32,9 @@ import java.util.logging.Logger;
  * Channels that live in the application, reached over AnyCable RPC: Connect when a connection opens, Command for
  * {@code subscribe}, {@code message} and {@code unsubscribe}, Disconnect after it closed. The sibling of
  * {@link ChannelCommands}: the answers are applied with the same stream and presence commands, so an RPC channel's
- * streams, history and presence are jcable's own. Every command of a connection runs on its {@link Lane}, so that
- * one call's answer is applied before the next command starts, and no thread waits for the backend.
+ * streams, history and presence are jcable's own. Every command of a connection runs on its
+ * {@link dev.jcable.session.Lane} (a call is an async step), so that one call's answer is applied before the next
+ * command starts, and no thread waits for the backend.
  *
  * <p>A subscription may follow several streams: the first one is its stream in the session (history, presence,
  * whisper work on it), the others are followed in the hub under the same identifier.
@@ -42,8 +42,6 @@ import java.util.logging.Logger;
 final class RpcChannels {
 
     private static final Logger LOG = Logger.getLogger(RpcChannels.class.getName());
-    /** Commands of one connection that may wait behind an unanswered call. */
-    static final int MAX_QUEUED_COMMANDS = 256;
 
     private final Rpc rpc;
     private final StreamCommands streams;
@@ -60,7 +58,6 @@ final class RpcChannels {
 
     /** What the application sees of a connection for its whole life. */
     private static final class Connection {
-        final Lane lane = new Lane(MAX_QUEUED_COMMANDS);
         final String url;
         final Map<String, String> headers;
         final Map<String, String> cstate = new LinkedHashMap<>();
@@ -100,25 +97,6 @@ final class RpcChannels {
     /** Registers a connection: the handshake's URL and headers go with every call. */
     void open(CableSession session, String url, Map<String, String> headers) {
         connections.put(session.sid(), new Connection(url, headers));
-    }
-
-    /**
-     * Runs {@code step} on the session's lane after what it queued before. False when it was not queued: the
-     * connection is unknown, or its lane is full (it is then disconnected: it sent {@link #MAX_QUEUED_COMMANDS}
-     * commands while a call was unanswered).
-     */
-    boolean submit(CableSession session, java.util.function.Supplier<CompletionStage<?>> step) {
-        Connection connection = connections.get(session.sid());
-        if (connection == null) {
-            return false;
-        }
-        if (connection.lane.submit(step)) {
-            return true;
-        }
-        LOG.warning(() -> "jcable: session " + session.sid() + " sent " + MAX_QUEUED_COMMANDS
-                + " commands while an RPC call was unanswered; disconnecting it");
-        session.disconnect("rpc_overloaded", true, CloseReason.CloseCodes.TRY_AGAIN_LATER, "RPC overloaded");
-        return false;
     }
 
     /**

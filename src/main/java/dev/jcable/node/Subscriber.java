@@ -16,7 +16,9 @@ import java.util.Map;
 /**
  * The {@link ChannelContext} of one call into a channel. While {@code subscribed} runs, what it asks for is collected
  * and carried out once the subscription is confirmed (or dropped when it rejects); in an action it happens at once.
- * Used on the connection's own thread only.
+ * Runs on the connection's lane ({@link dev.jcable.session.Lane}), during the channel method it was passed to only:
+ * once that method returned, every call throws {@link IllegalStateException} (a context kept for later would act
+ * beside the connection's own commands, or after its close).
  */
 final class Subscriber implements ChannelContext {
 
@@ -29,6 +31,7 @@ final class Subscriber implements ChannelContext {
     private final List<String> transmissions = new ArrayList<>();
     private String joinId;
     private String joinInfo;
+    private volatile boolean ended; // the channel method this context was passed to has returned
 
     Subscriber(ChannelCommands commands, CableSession session, Subscription subscription, JsonObject params) {
         this.commands = commands;
@@ -45,13 +48,28 @@ final class Subscriber implements ChannelContext {
         return subscriber;
     }
 
+    /** The channel method returned: the context is no longer valid for the application. */
+    void end() {
+        ended = true;
+    }
+
+    private void requireActive() {
+        if (ended) {
+            throw new IllegalStateException("jcable: this ChannelContext of subscription " + subscription.identifier()
+                    + " was used after its channel method returned; a context is valid only during the method it is"
+                    + " passed to (which runs on the connection's lane)");
+        }
+    }
+
     @Override
     public JsonObject params() {
+        requireActive();
         return params;
     }
 
     @Override
     public JsonObject identifiers() {
+        requireActive();
         String text = session.identifiers();
         if (text == null) {
             return JsonValue.EMPTY_JSON_OBJECT;
@@ -67,11 +85,13 @@ final class Subscriber implements ChannelContext {
 
     @Override
     public String sid() {
+        requireActive();
         return session.sid();
     }
 
     @Override
     public String connectionParameter(String name) {
+        requireActive();
         Map<String, List<String>> query;
         try {
             query = session.socket().getRequestParameterMap();
@@ -84,6 +104,7 @@ final class Subscriber implements ChannelContext {
 
     @Override
     public void streamFrom(String stream) {
+        requireActive();
         if (stream == null || stream.isEmpty()) {
             throw new IllegalArgumentException("a stream name is required");
         }
@@ -101,11 +122,13 @@ final class Subscriber implements ChannelContext {
 
     @Override
     public void streamFor(Object key) {
+        requireActive();
         streamFrom(ChannelContext.streamName(subscription.channel(), key));
     }
 
     @Override
     public void joinPresence(String id, String infoJson) {
+        requireActive();
         if (subscription.spec().stream() == null) {
             throw new IllegalStateException("joinPresence before streamFrom: presence belongs to a stream");
         }
@@ -129,6 +152,7 @@ final class Subscriber implements ChannelContext {
 
     @Override
     public void leavePresence() {
+        requireActive();
         if (subscribing) {
             joinId = null;
         } else if (subscription.spec().stream() != null) {
@@ -138,6 +162,7 @@ final class Subscriber implements ChannelContext {
 
     @Override
     public void transmit(String data) {
+        requireActive();
         String frame = Codec.message(subscription.quotedIdentifier(), JsonText.messageValue(data));
         if (subscribing) {
             transmissions.add(frame);
@@ -148,6 +173,7 @@ final class Subscriber implements ChannelContext {
 
     @Override
     public void reject() {
+        requireActive();
         if (!subscribing) {
             throw new IllegalStateException("reject() is for subscribed(): the subscription is confirmed already");
         }

@@ -75,11 +75,9 @@ public class PusherRoom {
         }
         String socketId = random.nextInt(Integer.MAX_VALUE) + "." + random.nextInt(Integer.MAX_VALUE);
         PusherConnection connection = new PusherConnection(System::currentTimeMillis);
-        CableSession session = node.openRoom(socket, socketId, connection,
-                "{\"socket_id\":" + JsonText.quote(socketId) + "}", ACTIVITY_TIMEOUT * 1000L);
-        if (session != null) {
-            session.send(PusherFrames.established(socketId, ACTIVITY_TIMEOUT));
-        }
+        // on the connection's lane, before any of its frames: every step of a connection runs there, in order
+        node.openRoom(socket, socketId, connection, "{\"socket_id\":" + JsonText.quote(socketId) + "}",
+                ACTIVITY_TIMEOUT * 1000L, session -> session.send(PusherFrames.established(socketId, ACTIVITY_TIMEOUT)));
     }
 
     public void receive(Session socket, String part, boolean last) {

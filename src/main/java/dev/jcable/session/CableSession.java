@@ -15,9 +15,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The state of one WebSocket connection: its {@code sid}, protocol, subscriptions and bounded outbound queue.
- * Inbound frames arrive one at a time (the container serialises them per connection); outbound frames may be
- * offered from any thread.
+ * The state of one WebSocket connection: its {@code sid}, protocol, subscriptions, bounded outbound queue and
+ * {@link Lane}. Inbound frames arrive one at a time (the container serialises them per connection) and their commands
+ * run on the lane, as does the cleanup after any close; outbound frames may be offered from any thread.
  */
 public final class CableSession implements Outbox.Owner {
 
@@ -35,6 +35,7 @@ public final class CableSession implements Outbox.Owner {
     private final boolean extended;
     private final SessionHost executor;
     private final Outbox outbox;
+    private final Lane lane;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final AtomicBoolean badFrameReported = new AtomicBoolean();
     private final AtomicBoolean oversizedReported = new AtomicBoolean();
@@ -53,6 +54,9 @@ public final class CableSession implements Outbox.Owner {
     private volatile CloseReason leaving;
     private StringBuilder partial;
     private boolean partialTooLarge;
+    // the command rate limit's bucket (see take()); touched only by the thread that delivers frames, as partial is
+    private double tokens = -1;
+    private long tokensAt;
 
     /**
      * @param maxPendingChars characters waiting to be written beyond which the client is too slow
@@ -70,6 +74,12 @@ public final class CableSession implements Outbox.Owner {
         this.extended = EXT_PROTOCOL.equals(socket.getNegotiatedSubprotocol());
         this.executor = executor;
         this.outbox = new Outbox(transport, maxPendingChars, maxFrameChars, this);
+        this.lane = executor.lane();
+    }
+
+    /** Where everything that concerns this connection runs, in order ({@link Lane}). */
+    public Lane lane() {
+        return lane;
     }
 
     public String sid() {
@@ -276,6 +286,24 @@ public final class CableSession implements Outbox.Owner {
         partial = null;
         partialTooLarge = false;
         return frame;
+    }
+
+    /**
+     * Takes one command from this connection's bucket: {@code burst} commands at once, refilled at {@code perSecond}.
+     * False when it is empty (over the rate limit). Called by the thread that delivers the connection's frames only.
+     */
+    public boolean take(long nowNanos, double perSecond, double burst) {
+        if (tokens < 0) {
+            tokens = burst;
+        } else {
+            tokens = Math.min(burst, tokens + (nowNanos - tokensAt) * perSecond / 1e9);
+        }
+        tokensAt = nowNanos;
+        if (tokens < 1) {
+            return false;
+        }
+        tokens -= 1;
+        return true;
     }
 
     /** True the first time only: bad input is logged at WARNING once per connection, then at FINE. */

@@ -12,4 +12,9 @@ public interface SessionHost extends Executor {
      */
     default void disconnecting(CableSession session) {
     }
+
+    /** A new lane for a new connection ({@link Lane}); by default one that runs every step on the offering thread. */
+    default Lane lane() {
+        return new Lane(Runnable::run, true);
+    }
 }

@@ -2,6 +2,7 @@ package dev.jcable.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.jcable.protocol.JsonText;
 import java.util.Map;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
@@ -69,6 +70,26 @@ class JwtIT extends AsClient {
         String forged = Cable.jwt("not-the-secret", "{\"user_id\":1}", null);
         try (WsClient client = WsClient.attempt(cable.ws("sid=" + first.sid() + "&jid=" + forged), Map.of())) {
             client.expect(UNAUTHORIZED);
+        }
+    }
+
+    /**
+     * A second user's token with the first user's sid: a fresh session, never the first user's subscriptions (its
+     * private signed stream). The first user's own token still restores them.
+     */
+    @Test
+    void aRestoreWithAnotherUsersTokenGetsAFreshSession() {
+        String identifier = Cable.signedIdentifier(Cable.stream("jwt-private"));
+        WsClient first = WsClient.connect(cable.ws("jid=" + token));
+        Cable.subscribed(first, identifier);
+        first.close();
+        String other = Cable.jwt(Cable.SECRET, "{\"user_id\":7}", System.currentTimeMillis() / 1000 + 300);
+        try (WsClient intruder = WsClient.connect(cable.ws("sid=" + first.sid() + "&jid=" + other))) {
+            assertEquals("{\"type\":\"welcome\",\"sid\":\"" + intruder.sid() + "\"}", intruder.welcome());
+        }
+        try (WsClient owner = WsClient.connect(cable.ws("sid=" + first.sid() + "&jid=" + token))) {
+            assertEquals("{\"type\":\"welcome\",\"sid\":\"" + owner.sid() + "\",\"restored\":true,"
+                    + "\"restored_ids\":[" + JsonText.quote(identifier) + "]}", owner.welcome());
         }
     }
 }

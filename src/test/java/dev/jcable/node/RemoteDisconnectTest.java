@@ -33,9 +33,11 @@ class RemoteDisconnectTest {
 
     private ConnectionIndex index() {
         try {
-            java.lang.reflect.Field field = Node.class.getDeclaredField("byIdentifiers");
+            java.lang.reflect.Field connections = Node.class.getDeclaredField("connections");
+            connections.setAccessible(true);
+            java.lang.reflect.Field field = Connections.class.getDeclaredField("byIdentifiers");
             field.setAccessible(true);
-            return (ConnectionIndex) field.get(harness.node);
+            return (ConnectionIndex) field.get(connections.get(harness.node));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
