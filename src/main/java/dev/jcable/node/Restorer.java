@@ -100,7 +100,7 @@ final class Restorer {
 
     /**
      * The streams of the cached presence subscriptions that changed since the client was last heard from (less
-     * {@link Node#PRESENCE_MARGIN_MILLIS}); all of them when that is unknown or the broker cannot say (a subscription
+     * {@link BrokerOutput#PRESENCE_MARGIN_MILLIS}); all of them when that is unknown or the broker cannot say (a subscription
      * started again costs a resubscribe, a wrong member list lasts). Those are left out of the restore: the official
      * client then starts them again (subscribe with its history position, presence fetched anew), so its member list
      * ends true.
@@ -116,7 +116,7 @@ final class Restorer {
             return watched;
         }
         try {
-            return broker.presenceChangedSince(watched, previous.heardAt() - Node.PRESENCE_MARGIN_MILLIS);
+            return broker.presenceChangedSince(watched, previous.heardAt() - BrokerOutput.PRESENCE_MARGIN_MILLIS);
         } catch (BrokerUnavailableException e) {
             return watched;
         }

@@ -197,7 +197,7 @@ class ChannelsTest {
         send(alice, frame("subscribe", ROOM, ""));
         String oldSid = harness.session(alice).sid();
         // heard from after its own join by more than the margin (it answered a ping since): nothing to have missed
-        harness.session(alice).received(System.currentTimeMillis() + Node.PRESENCE_MARGIN_MILLIS + 1000);
+        harness.session(alice).received(System.currentTimeMillis() + BrokerOutput.PRESENCE_MARGIN_MILLIS + 1000);
         harness.node.close(alice.session);
         OutboxTest.FakeSocket back = harness.open(EXT, Map.of("uid", "42", "name", "Alice", "sid", oldSid));
         String sid = harness.session(back).sid();

@@ -10,7 +10,6 @@ import dev.jcable.session.OutboxTest;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
-import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.EnumMap;
@@ -125,25 +124,15 @@ public final class NodeHarness implements AutoCloseable {
     }
 
     Hub hub() {
-        return field("hub", Hub.class);
+        return node.parts().hub;
     }
 
     NodeMetrics metrics() {
-        return field("metrics", NodeMetrics.class);
+        return node.parts().metrics;
     }
 
     MemoryBroker broker() {
-        return field("broker", MemoryBroker.class);
-    }
-
-    private <T> T field(String name, Class<T> type) {
-        try {
-            Field field = Node.class.getDeclaredField(name);
-            field.setAccessible(true);
-            return type.cast(field.get(node));
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
+        return (MemoryBroker) node.parts().broker;
     }
 
     @Override

@@ -33,11 +33,9 @@ class RemoteDisconnectTest {
 
     private ConnectionIndex index() {
         try {
-            java.lang.reflect.Field connections = Node.class.getDeclaredField("connections");
-            connections.setAccessible(true);
             java.lang.reflect.Field field = Connections.class.getDeclaredField("byIdentifiers");
             field.setAccessible(true);
-            return (ConnectionIndex) field.get(connections.get(harness.node));
+            return (ConnectionIndex) field.get(harness.node.parts().connections);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
@@ -48,7 +46,7 @@ class RemoteDisconnectTest {
         OutboxTest.FakeSocket tab1 = user("42");
         OutboxTest.FakeSocket tab2 = user("42");
         OutboxTest.FakeSocket other = user("7");
-        harness.node.command(new RemoteCommand("{ \"user_id\" : \"42\" }", false)); // compared as JSON
+        harness.node.broadcast(new RemoteCommand("{ \"user_id\" : \"42\" }", false)); // compared as JSON
         for (OutboxTest.FakeSocket gone : List.of(tab1, tab2)) {
             assertEquals("{\"type\":\"disconnect\",\"reason\":\"remote\",\"reconnect\":false}",
                     gone.frames.get(gone.frames.size() - 1));
@@ -70,7 +68,7 @@ class RemoteDisconnectTest {
         harness.node.close(b.session);
         assertEquals(List.of(), index().find("{\"user_id\":\"1\"}"));
         assertEquals(1, index().size(), "nothing left behind for user 1");
-        harness.node.command(new RemoteCommand("{\"user_id\":\"1\"}", true)); // no one left: nothing happens
+        harness.node.broadcast(new RemoteCommand("{\"user_id\":\"1\"}", true)); // no one left: nothing happens
     }
 
     @Test

@@ -77,7 +77,7 @@ class RestoredPresenceTest {
         send(watcher, ROOM, "subscribe", "");
         String sid = harness.session(watcher).sid();
         // heard from after the last transition by more than the margin (it answered a ping since)
-        harness.session(watcher).received(System.currentTimeMillis() + Node.PRESENCE_MARGIN_MILLIS + 1000);
+        harness.session(watcher).received(System.currentTimeMillis() + BrokerOutput.PRESENCE_MARGIN_MILLIS + 1000);
         harness.node.close(watcher.session);
 
         OutboxTest.FakeSocket restored = back(sid);
