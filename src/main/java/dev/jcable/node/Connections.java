@@ -205,7 +205,8 @@ final class Connections {
             session.send(Codec.welcome(session.sid()));
         }
         byIdentifiers.add(session); // its identifiers are final now (a restore may have set them)
-        parts.pinger().add(session, pingInterval(query), pingPrecision(query));
+        parts.pinger().add(session, PingParameters.interval(query, config.pingInterval().toMillis()),
+                PingParameters.precision(query, config.pingTimestampPrecision()));
         parts.liveness().add(session);
         parts.metrics().opened(session); // with its final identifiers: after a restore
         parts.notifier().opened(session.sid(), session.identifiers());
@@ -363,41 +364,6 @@ final class Connections {
     private static CableSession session(Session socket) {
         Map<String, Object> properties = socket.getUserProperties();
         return properties == null ? null : (CableSession) properties.get(SESSION_KEY); // null: Liberty, once closed
-    }
-
-    /** The most seconds a client may ask for with {@code ?pi=}: each interval in use is one timer. */
-    static final int MAX_CLIENT_PING_SECONDS = 60;
-
-    private long pingInterval(Map<String, List<String>> query) {
-        List<String> pi = query.get("pi");
-        return pingIntervalMillis(pi == null || pi.isEmpty() ? null : pi.get(0), config.pingInterval().toMillis());
-    }
-
-    /**
-     * {@code ?pi=} in milliseconds: 0 (no JSON pings) or 1 to {@link #MAX_CLIENT_PING_SECONDS} seconds; anything else
-     * (absent, not a number, negative, larger) gets the server's {@code ping_interval}. Kept to a small range because
-     * sessions share one timer per interval: a client may not make the node keep thousands of them.
-     */
-    static long pingIntervalMillis(String pi, long serverMillis) {
-        if (pi != null) {
-            try {
-                long seconds = Long.parseLong(pi);
-                if (seconds >= 0 && seconds <= MAX_CLIENT_PING_SECONDS) {
-                    return seconds * 1000;
-                }
-            } catch (NumberFormatException e) {
-                // the server's interval
-            }
-        }
-        return serverMillis;
-    }
-
-    private String pingPrecision(Map<String, List<String>> query) {
-        List<String> ptp = query.get("ptp");
-        if (ptp != null && !ptp.isEmpty() && List.of("s", "ms", "ns").contains(ptp.get(0))) {
-            return ptp.get(0);
-        }
-        return config.pingTimestampPrecision();
     }
 
     private String newSid() {

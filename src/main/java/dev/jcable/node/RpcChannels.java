@@ -1,7 +1,6 @@
 package dev.jcable.node;
 
 import dev.jcable.metrics.Counter;
-import dev.jcable.protocol.Codec;
 import dev.jcable.protocol.Command;
 import dev.jcable.protocol.JsonText;
 import dev.jcable.rpc.Rpc;
@@ -15,7 +14,6 @@ import dev.jcable.rpc.RpcMessages.Status;
 import dev.jcable.session.CableSession;
 import dev.jcable.session.Subscription;
 import dev.jcable.streams.StreamResolver;
-import dev.jcable.streams.StreamSpec;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.websocket.CloseReason;
@@ -45,14 +43,14 @@ final class RpcChannels {
 
     private final Rpc rpc;
     private final StreamCommands streams;
-    private final PresenceCommands presence;
+    private final RpcAnswers answers;
     private final boolean turboStreams;
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
 
     RpcChannels(Rpc rpc, StreamCommands streams, PresenceCommands presence, boolean turboStreams) {
         this.rpc = rpc;
         this.streams = streams;
-        this.presence = presence;
+        this.answers = new RpcAnswers(streams, presence);
         this.turboStreams = turboStreams;
     }
 
@@ -205,16 +203,16 @@ final class RpcChannels {
             Channel channel = new Channel();
             merge(channel.istate, reply.istate());
             connection.channels.put(identifier, channel);
-            Subscription subscription = new Subscription(identifier, spec(null), null);
+            Subscription subscription = new Subscription(identifier, RpcAnswers.spec(null), null);
             session.subscriptions().put(identifier, subscription);
-            applyStreams(session, channel, identifier, reply);
+            answers.streams(session, channel.streams, identifier, reply);
             merge(connection.cstate, reply.cstate());
             reply.transmissions().forEach(session::send);
             Subscription current = session.subscriptions().get(identifier);
             if (command.history() != null && current != null) {
                 streams.history(session, command, current);
             }
-            applyPresence(session, identifier, reply);
+            answers.presence(session, identifier, reply);
             if (reply.disconnect()) {
                 disconnect(session);
             }
@@ -243,11 +241,11 @@ final class RpcChannels {
                     merge(connection.cstate, reply.cstate());
                     if (connection.channels.get(identifier) == channel) { // still subscribed
                         merge(channel.istate, reply.istate());
-                        applyStreams(session, channel, identifier, reply);
+                        answers.streams(session, channel.streams, identifier, reply);
                     }
                     reply.transmissions().forEach(session::send);
                     if (connection.channels.get(identifier) == channel) {
-                        applyPresence(session, identifier, reply);
+                        answers.presence(session, identifier, reply);
                     }
                     if (reply.disconnect()) {
                         disconnect(session);
@@ -264,7 +262,7 @@ final class RpcChannels {
             return null;
         }
         streams.unsubscribe(session, command); // the session's stream, its presence
-        followers(channel).forEach(stream -> streams.detach(session, follower(command.identifier(), stream)));
+        answers.stopFollowers(session, command.identifier(), channel.streams);
         return call(session, connection, "unsubscribe", command.identifier(), null, Map.copyOf(channel.istate))
                 .handle((reply, error) -> {
                     if (reply != null) {
@@ -287,7 +285,7 @@ final class RpcChannels {
         List<String> subscriptions = new ArrayList<>();
         connection.channels.forEach((identifier, channel) -> {
             subscriptions.add(identifier);
-            followers(channel).forEach(stream -> streams.detach(session, follower(identifier, stream)));
+            answers.stopFollowers(session, identifier, channel.streams);
         });
         if (connection.connected) {
             rpc.disconnectLater(session.sid(), new DisconnectCall(session.identifiers(), subscriptions,
@@ -297,65 +295,6 @@ final class RpcChannels {
 
     // ---- applying an answer -----------------------------------------------------------------------
 
-    /** stop_streams, stopped_streams, then streams; the session's subscription reads the first stream left. */
-    private void applyStreams(CableSession session, Channel channel, String identifier, CommandReply reply) {
-        Subscription before = session.subscriptions().get(identifier);
-        if (before == null) {
-            return;
-        }
-        List<String> wanted = new ArrayList<>(reply.stopStreams() ? List.of() : channel.streams);
-        wanted.removeAll(reply.stoppedStreams());
-        for (String stream : reply.streams()) {
-            if (!stream.isEmpty() && !wanted.contains(stream)) {
-                wanted.add(stream);
-            }
-        }
-        if (wanted.equals(channel.streams)) {
-            return;
-        }
-        for (String stream : channel.streams) {
-            if (!wanted.contains(stream)) {
-                if (stream.equals(before.spec().stream()) && before.spec().presence()) {
-                    presence.leave(session, before);
-                }
-                streams.detach(session, follower(identifier, stream));
-            }
-        }
-        long position = before.position();
-        for (String stream : wanted) {
-            if (!channel.streams.contains(stream)) {
-                long at = streams.follow(session, follower(identifier, stream));
-                if (wanted.get(0).equals(stream)) {
-                    position = at;
-                }
-            }
-        }
-        channel.streams.clear();
-        channel.streams.addAll(wanted);
-        String first = wanted.isEmpty() ? null : wanted.get(0);
-        Subscription after = first != null && first.equals(before.spec().stream()) ? before
-                : before.with(spec(first)).at(position);
-        session.subscriptions().put(identifier, after);
-    }
-
-    /** The channel's join or leave, on the presence of the subscription's stream (the first one). */
-    private void applyPresence(CableSession session, String identifier, CommandReply reply) {
-        if (reply.presence() == null) {
-            return;
-        }
-        Subscription subscription = session.subscriptions().get(identifier);
-        if (subscription == null || subscription.spec().stream() == null) {
-            LOG.fine(() -> "jcable: presence of " + identifier + " ignored: it streams from nothing");
-            return;
-        }
-        if ("leave".equals(reply.presence().type())) {
-            presence.leave(session, subscription);
-        } else if ("join".equals(reply.presence().type())) {
-            presence.join(session, subscription, reply.presence().id(),
-                    reply.presence().info() == null ? null : JsonText.safe(reply.presence().info()));
-        }
-    }
-
     private void disconnect(CableSession session) {
         session.disconnect("unauthorized", false, CloseReason.CloseCodes.NORMAL_CLOSURE, "Command Failed");
     }
@@ -364,18 +303,6 @@ final class RpcChannels {
                                                  String identifier, String data, Map<String, String> istate) {
         return rpc.command(session.sid(), new CommandCall(command, identifier, session.identifiers(), data,
                 connection.env(istate)));
-    }
-
-    private static List<String> followers(Channel channel) {
-        return channel.streams.size() <= 1 ? List.of() : channel.streams.subList(1, channel.streams.size());
-    }
-
-    private static Subscription follower(String identifier, String stream) {
-        return new Subscription(identifier, spec(stream), null);
-    }
-
-    private static StreamSpec spec(String stream) {
-        return new StreamSpec(stream, true, false);
     }
 
     /** An empty value removes the key, as AnyCable's state changes do. */
