@@ -46,7 +46,8 @@ public class HandshakeCapture extends ServerEndpointConfig.Configurator {
     public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
         Map<String, List<String>> headers = new HashMap<>();
         request.getHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
-        config.getUserProperties().put(HandshakeHeaders.KEY, new HandshakeHeaders(headers, login(request)));
+        config.getUserProperties().put(HandshakeHeaders.KEY, new HandshakeHeaders(headers, login(request),
+                RemoteAddressFilter.current()));
     }
 
     /**

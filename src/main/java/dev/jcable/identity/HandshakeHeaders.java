@@ -17,6 +17,7 @@ public final class HandshakeHeaders {
 
     private Map<String, List<String>> headers;
     private ContainerLogin login;
+    private String remoteAddress;
 
     /** @param headers the request's headers, names lower-cased */
     public HandshakeHeaders(Map<String, List<String>> headers) {
@@ -25,13 +26,19 @@ public final class HandshakeHeaders {
 
     /** @param login what the container's login showed of the handshake */
     public HandshakeHeaders(Map<String, List<String>> headers, ContainerLogin login) {
-        this.headers = headers;
-        this.login = login;
+        this(headers, login, null);
     }
 
-    /** What the holder carried; taken once. */
-    public record Taken(Map<String, List<String>> headers, ContainerLogin login) {
-        static final Taken NONE = new Taken(Map.of(), ContainerLogin.NONE);
+    /** @param remoteAddress the handshake's remote address (the peer's IP), or null where it was not seen */
+    public HandshakeHeaders(Map<String, List<String>> headers, ContainerLogin login, String remoteAddress) {
+        this.headers = headers;
+        this.login = login;
+        this.remoteAddress = remoteAddress;
+    }
+
+    /** What the holder carried; taken once. {@code remoteAddress} may be null. */
+    public record Taken(Map<String, List<String>> headers, ContainerLogin login, String remoteAddress) {
+        static final Taken NONE = new Taken(Map.of(), ContainerLogin.NONE, null);
     }
 
     /** Takes the headers out of a connection's user properties; an empty map when there are none (or no longer). */
@@ -46,9 +53,10 @@ public final class HandshakeHeaders {
     }
 
     private synchronized Taken take() {
-        Taken taken = headers == null ? Taken.NONE : new Taken(headers, login);
+        Taken taken = headers == null ? Taken.NONE : new Taken(headers, login, remoteAddress);
         headers = null;
         login = null;
+        remoteAddress = null;
         return taken;
     }
 }

@@ -175,7 +175,7 @@ final class Connections {
             // the application identifies the connection (a JWT does without a call, as in anycable-go): the
             // welcome waits for its answer, and what the client sends meanwhile waits on the connection's lane
             sessions.put(session.sid(), session);
-            rpc.open(session, url, RpcEnvs.headers(headers, config.rpc()));
+            rpc.open(session, url, RpcEnvs.headers(headers, config.rpc(), taken.remoteAddress()));
             return rpc.connect(session, () -> welcome(session, handshake, query));
         }
         String identifiers = parts.admission().admit(session, handshake.token(),
@@ -187,7 +187,7 @@ final class Connections {
         session.identifiers(identifiers);
         sessions.put(session.sid(), session);
         if (rpc != null) {
-            rpc.open(session, url, RpcEnvs.headers(headers, config.rpc()));
+            rpc.open(session, url, RpcEnvs.headers(headers, config.rpc(), taken.remoteAddress()));
             rpc.connected(session);
         }
         welcome(session, handshake, query);

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What an RPC call tells the application of the handshake: its URL and the configured headers. */
+/** What an RPC call tells the application of the handshake: its URL, the configured headers, the remote address. */
 final class RpcEnvs {
 
     private RpcEnvs() {
@@ -23,14 +23,24 @@ final class RpcEnvs {
                 + (query == null || query.isEmpty() ? "" : "?" + query);
     }
 
-    /** The handshake headers named by {@code headers} (lower case), values of a repeated one joined by ", ". */
-    static Map<String, String> headers(Map<String, List<String>> handshake, RpcSettings settings) {
+    /** The key of the remote address among the headers, as anycable-go sends it (a Rack app reads it as such). */
+    static final String REMOTE_ADDR = "REMOTE_ADDR";
+
+    /**
+     * The handshake headers named by {@code headers} (lower case), values of a repeated one joined by ", ", and the
+     * remote address as {@link #REMOTE_ADDR} where the container showed it.
+     */
+    static Map<String, String> headers(Map<String, List<String>> handshake, RpcSettings settings,
+                                       String remoteAddress) {
         Map<String, String> picked = new LinkedHashMap<>();
         for (String name : settings.headers()) {
             List<String> values = handshake.get(name);
             if (values != null && !values.isEmpty()) {
                 picked.put(name, String.join(name.equals("cookie") ? "; " : ", ", values));
             }
+        }
+        if (remoteAddress != null) {
+            picked.put(REMOTE_ADDR, remoteAddress);
         }
         return picked;
     }

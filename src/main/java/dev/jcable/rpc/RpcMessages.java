@@ -21,7 +21,7 @@ public final class RpcMessages {
      * {@code Env}: what the application sees of the connection.
      *
      * @param url     the handshake's URL
-     * @param headers the configured handshake headers (lower case), and the remote address as {@code x-forwarded-for}
+     * @param headers the configured handshake headers (lower case), and the remote address as {@code REMOTE_ADDR}
      * @param cstate  the connection's state, as the application last changed it
      * @param istate  the channel's state (Command only), as the application last changed it; else empty
      */

@@ -56,6 +56,8 @@ class RpcIT extends AsClient {
             String connect = backend.await(line -> line.startsWith("rpc connect " + alice.sid() + " "));
             assertTrue(connect.contains("\"url\":\"http://localhost:" + cable.http().getPort() + "/cable?user=alice\""),
                     connect);
+            // the peer's address, as anycable-go passes it (the client is on loopback, IPv4 or IPv6)
+            assertTrue(connect.matches(".*\"REMOTE_ADDR\":\"(127\\.0\\.0\\.1|0:0:0:0:0:0:0:1|::1)\".*"), connect);
             alice.send(Cable.subscribe(room));
             alice.expect(confirmed(room));
             alice.expect(Cable.messageFrame(room, "{\"hello\":\"alice\",\"room\":\"" + name + "\"}"));
