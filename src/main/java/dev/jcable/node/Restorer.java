@@ -24,7 +24,9 @@ import java.util.logging.Logger;
  * Session recovery ({@code ?sid=}): a connection of the extended protocol takes over the subscriptions of a
  * disconnected session (cached by the broker) or of a live one the client gave up on, but only when it is the same
  * identity: its identifiers equal the old session's, or neither presented any (both anonymous, {@code {"sid":…}}).
- * A connection of another identity gets a fresh session, never the old one's subscriptions.
+ * A connection of another identity gets a fresh session, never the old one's subscriptions. Subscriptions to the
+ * application's channels over RPC are not restored: their state and streams are what the application's
+ * {@code subscribed} built, so the client subscribes again (for every identifier not in {@code restored_ids}).
  */
 final class Restorer {
 
@@ -68,7 +70,9 @@ final class Restorer {
             return false;
         }
         CachedSession previous = found.get();
-        boolean identified = handshake.token() != null || admission.identifiesItself();
+        // identified by a token, by the application's ConnectionIdentifier or by its RPC Connect (which answered
+        // before this runs); else both sessions must be anonymous
+        boolean identified = handshake.token() != null || admission.identifiesItself() || rpcChannels != null;
         String expected = identified ? session.identifiers() : anonymous(previousSid);
         if (!sameJson(expected, previous.identifiers())) {
             LOG.fine(() -> "jcable: session " + session.sid() + " may not restore " + previousSid
@@ -82,12 +86,12 @@ final class Restorer {
             if (spec.stream() != null && stale.contains(spec.stream())) {
                 return;
             }
-            session.hold(identifier); // until the client's history request for it is served
-            Subscription attached = streams.attach(session,
-                    new Subscription(identifier, spec, channels.channelOf(identifier)));
-            if (rpcChannels != null && attached.channel() == null && rpcChannels.owns(identifier)) {
-                rpcChannels.restored(session, attached);
+            Subscription subscription = new Subscription(identifier, spec, channels.channelOf(identifier));
+            if (rpcChannels != null && subscription.channel() == null && rpcChannels.owns(identifier)) {
+                return; // its state and streams are the application's: the client subscribes again, it rebuilds them
             }
+            session.hold(identifier); // until the client's history request for it is served
+            streams.attach(session, subscription);
             restored.add(identifier);
         });
         session.send(Codec.welcomeRestored(session.sid(), restored));

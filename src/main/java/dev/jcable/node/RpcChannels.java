@@ -161,18 +161,6 @@ final class RpcChannels {
         }
     }
 
-    /** A restored subscription of an RPC channel: its stream comes back, its channel state does not. */
-    void restored(CableSession session, Subscription subscription) {
-        Connection connection = connections.get(session.sid());
-        if (connection != null) {
-            Channel channel = new Channel();
-            if (subscription.spec().stream() != null) {
-                channel.streams.add(subscription.spec().stream());
-            }
-            connection.channels.put(subscription.identifier(), channel);
-        }
-    }
-
     CompletionStage<?> subscribe(CableSession session, Command command) {
         Connection connection = connections.get(session.sid());
         String quoted = streams.admissible(session, command.identifier());

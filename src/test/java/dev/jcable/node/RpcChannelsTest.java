@@ -26,7 +26,8 @@ class RpcChannelsTest {
     private static final String QUOTED = "\"{\\\"channel\\\":\\\"ChatChannel\\\",\\\"room\\\":\\\"1\\\"}\"";
 
     private final FakeTransport transport = new FakeTransport();
-    private final NodeHarness harness = new NodeHarness(Map.of(Option.RPC_HOST, "http://app/_anycable"), transport);
+    private final NodeHarness harness = new NodeHarness(Map.of(Option.RPC_HOST, "http://app/_anycable",
+            Option.PUBLIC_STREAMS, "true"), transport);
 
     @AfterEach
     void close() {
@@ -81,6 +82,54 @@ class RpcChannelsTest {
         assertEquals(0, harness.hub().subscribers("chat:2"));
         assertEquals(0, harness.hub().streamCount());
         assertEquals(0, harness.node.connections());
+    }
+
+    /**
+     * A session the application identified is restored for a connection it identifies alike, but its RPC channels'
+     * subscriptions are left out: their state ({@code istate}) and streams are the application's, built by its
+     * {@code subscribed}, so the client subscribes again (the official client does so for every identifier not in
+     * {@code restored_ids}) and the application builds them afresh; a stream subscription comes back as ever.
+     */
+    @Test
+    void aRestoreLeavesTheApplicationsChannelsToSubscribeAgain() {
+        OutboxTest.FakeSocket socket = connected();
+        String sid = harness.session(socket).sid();
+        String stream = "{\"command\":\"subscribe\",\"identifier\":" + CloseRaceTest.identifier("news") + "}";
+        send(socket, stream);
+        send(socket, "{\"command\":\"subscribe\",\"identifier\":" + QUOTED + "}");
+        transport.answer(1, reply(List.of("chat:1"),
+                List.of("{\"identifier\":" + QUOTED + ",\"type\":\"confirm_subscription\"}"), null));
+        assertEquals(1, harness.hub().subscribers("chat:1"));
+        harness.node.close(socket.session);
+        assertEquals(0, harness.hub().subscribers("chat:1"));
+
+        OutboxTest.FakeSocket again = harness.open("actioncable-v1-ext-json", Map.of("user", "ann", "sid", sid));
+        transport.answer(transport.started().lastIndexOf("connect"), new ConnectReply(Status.SUCCESS,
+                "{\"user\":\"ann\"}", List.of(), "", Map.of()));
+        String newSid = harness.session(again).sid();
+        assertEquals("{\"type\":\"welcome\",\"sid\":\"" + newSid + "\",\"restored\":true,\"restored_ids\":["
+                + CloseRaceTest.identifier("news") + "]}", again.frames.get(0));
+        assertEquals(1, harness.hub().subscribers("news"));
+        assertEquals(0, harness.hub().subscribers("chat:1")); // not until the application says so again
+        int calls = transport.started().size();
+        send(again, "{\"command\":\"subscribe\",\"identifier\":" + QUOTED + "}");
+        assertEquals(ROOM, transport.started().get(calls)); // the application's subscribed runs again
+        transport.answer(calls, reply(List.of("chat:1"),
+                List.of("{\"identifier\":" + QUOTED + ",\"type\":\"confirm_subscription\"}"), null));
+        assertEquals(1, harness.hub().subscribers("chat:1"));
+    }
+
+    @Test
+    void aSessionIsNotRestoredForAConnectionTheApplicationIdentifiesAsSomeoneElse() {
+        OutboxTest.FakeSocket socket = connected();
+        String sid = harness.session(socket).sid();
+        send(socket, "{\"command\":\"subscribe\",\"identifier\":" + CloseRaceTest.identifier("ann-only") + "}");
+        harness.node.close(socket.session);
+        OutboxTest.FakeSocket bob = harness.open("actioncable-v1-ext-json", Map.of("user", "bob", "sid", sid));
+        transport.answer(transport.started().lastIndexOf("connect"), new ConnectReply(Status.SUCCESS,
+                "{\"user\":\"bob\"}", List.of(), "", Map.of()));
+        assertEquals("{\"type\":\"welcome\",\"sid\":\"" + harness.session(bob).sid() + "\"}", bob.frames.get(0));
+        assertEquals(0, harness.hub().subscribers("ann-only"));
     }
 
     @Test
