@@ -6,6 +6,7 @@ import dev.jcable.session.CableSession;
 import dev.jcable.session.Subscription;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.ToIntFunction;
 
 /**
  * One client command to the stream, presence or channel commands that carry it out; and the connection's end for
@@ -18,10 +19,16 @@ final class Commands {
     private final ChannelCommands channels;
     /** The application's channels over AnyCable RPC; null without {@code rpc_host}. */
     private final RpcChannels rpcChannels;
+    private final CommandRate rate;
+    /** Subscribers of a stream on this node: what a whisper or presence change into it costs (CommandRate). */
+    private final ToIntFunction<String> reach;
 
     private static final CompletionStage<?> NOT_RPC = CompletableFuture.completedFuture(null);
 
-    Commands(StreamCommands streams, PresenceCommands presence, ChannelCommands channels, RpcChannels rpcChannels) {
+    Commands(StreamCommands streams, PresenceCommands presence, ChannelCommands channels, RpcChannels rpcChannels,
+             CommandRate rate, ToIntFunction<String> reach) {
+        this.rate = rate;
+        this.reach = reach;
         this.streams = streams;
         this.presence = presence;
         this.channels = channels;
@@ -40,6 +47,10 @@ final class Commands {
             if (call != NOT_RPC) {
                 return call;
             }
+        }
+        if (fansOut(command) && subscription != null && subscription.spec().stream() != null
+                && !rate.allowsReach(session, reach.applyAsInt(subscription.spec().stream()))) {
+            return null; // disconnected as too_many_requests
         }
         switch (command.command()) {
             case "subscribe" -> {
@@ -70,6 +81,14 @@ final class Commands {
             default -> BadFrames.report(session, "unknown command '" + command.command() + "'");
         }
         return null;
+    }
+
+    /** A command that sends an event to every subscriber of its stream. */
+    private static boolean fansOut(Command command) {
+        return switch (command.command()) {
+            case "whisper", "join", "leave" -> true;
+            default -> false;
+        };
     }
 
     /**

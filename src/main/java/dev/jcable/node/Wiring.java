@@ -158,13 +158,14 @@ final class Wiring {
         Admission admission = new Admission(new Authenticator(config.jwtSecret(), config.enforceJwt(),
                 System::currentTimeMillis), application.identifier());
         Map<String, CableSession> sessions = new ConcurrentHashMap<>();
+        CommandRate rate = new CommandRate(config.commandRateLimit(), config.commandRateBurst());
         metrics = new NodeMetrics(sessions.values(), hub, broker);
         metrics.sampleEvery(container.scheduler());
         connections = new Connections(new Connections.Parts(config, transports, admission, broker,
-                new Commands(streams, presence, channels, rpcChannels),
+                new Commands(streams, presence, channels, rpcChannels, rate, hub::subscribers),
                 new Restorer(broker, streams, channels, rpcChannels, oneShots, !config.sessionsTtl().isZero(),
                         admission),
-                new CommandRate(config.commandRateLimit(), config.commandRateBurst()), pinger, liveness, notifier,
+                rate, pinger, liveness, notifier,
                 oneShots, metrics, rpcChannels, lanes(container),
                 container.direct() != null || !"redis".equals(config.broker())), sessions);
         output.connections(connections);

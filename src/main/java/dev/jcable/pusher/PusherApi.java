@@ -267,7 +267,7 @@ public class PusherApi {
             }
             out.append(first ? "" : ",").append(JsonText.quote(channel)).append(":{");
             if (info.contains("user_count")) {
-                out.append("\"user_count\":").append(node.presenceInfo(channel).total());
+                out.append("\"user_count\":").append(node.presenceCount(channel));
             }
             out.append('}');
             first = false;
@@ -285,7 +285,7 @@ public class PusherApi {
             return Answer.error(400, "invalid_info", "user_count is for presence channels only");
         }
         int subscriptions = node.subscribers(channel);
-        int users = presence ? node.presenceInfo(channel).total() : 0;
+        int users = presence ? node.presenceCount(channel) : 0;
         StringBuilder out = new StringBuilder("{\"occupied\":").append(subscriptions > 0 || users > 0);
         if (info.contains("user_count")) {
             out.append(",\"user_count\":").append(users);

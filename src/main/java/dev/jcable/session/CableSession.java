@@ -54,9 +54,9 @@ public final class CableSession implements Outbox.Owner {
     private volatile CloseReason leaving;
     private StringBuilder partial;
     private boolean partialTooLarge;
-    // the command rate limit's bucket (see take()); touched only by the thread that delivers frames, as partial is
-    private double tokens = -1;
-    private long tokensAt;
+    private final Object bucket = new Object(); // the command rate limit's (take())
+    private double tokens = -1; // guarded by bucket
+    private long tokensAt; // guarded by bucket
 
     /**
      * @param maxPendingChars characters waiting to be written beyond which the client is too slow
@@ -289,21 +289,19 @@ public final class CableSession implements Outbox.Owner {
     }
 
     /**
-     * Takes one command from this connection's bucket: {@code burst} commands at once, refilled at {@code perSecond}.
-     * False when it is empty (over the rate limit). Called by the thread that delivers the connection's frames only.
+     * Takes {@code cost} tokens from this connection's bucket ({@code burst} at once, refilled at {@code perSecond});
+     * false when fewer are left. Locked: the container's thread and the lane both take (node.CommandRate).
      */
-    public boolean take(long nowNanos, double perSecond, double burst) {
-        if (tokens < 0) {
-            tokens = burst;
-        } else {
-            tokens = Math.min(burst, tokens + (nowNanos - tokensAt) * perSecond / 1e9);
+    public boolean take(long nowNanos, double perSecond, double burst, double cost) {
+        synchronized (bucket) {
+            tokens = tokens < 0 ? burst : Math.min(burst, tokens + (nowNanos - tokensAt) * perSecond / 1e9);
+            tokensAt = nowNanos;
+            if (tokens < cost) {
+                return false;
+            }
+            tokens -= cost;
+            return true;
         }
-        tokensAt = nowNanos;
-        if (tokens < 1) {
-            return false;
-        }
-        tokens -= 1;
-        return true;
     }
 
     /** True the first time only: bad input is logged at WARNING once per connection, then at FINE. */

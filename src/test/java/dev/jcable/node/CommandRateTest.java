@@ -75,6 +75,34 @@ class CommandRateTest {
         assertEquals(1, warnings.size(), "logged once: " + warnings.stream().map(LogRecord::getMessage).toList());
     }
 
+    /**
+     * A whisper into a stream with 1,000 subscribers on the node costs its own token and 10 more (one per 100
+     * connections it reaches): a burst of 100 tokens lets its subscribe and 9 whispers through (100 tokens), the 10th
+     * disconnects it. Counted per command only, all 10 would pass.
+     */
+    @Test
+    void aWhisperIntoALargeRoomCostsWhatItsFanOutCosts() {
+        harness = new NodeHarness(Map.of(Option.PING_INTERVAL, "0", Option.COMMAND_RATE_LIMIT, "1",
+                Option.COMMAND_RATE_BURST, "100", Option.PUBLIC_STREAMS, "true", Option.STREAMS_WHISPER, "true"));
+        String room = CloseRaceTest.identifier("room");
+        for (int i = 0; i < 999; i++) {
+            harness.node.receive(harness.open(EXT).session, "{\"command\":\"subscribe\",\"identifier\":" + room
+                    + "}", true);
+        }
+        OutboxTest.FakeSocket whisperer = harness.open(EXT);
+        harness.node.receive(whisperer.session, "{\"command\":\"subscribe\",\"identifier\":" + room + "}", true);
+        assertEquals(1000, harness.hub().subscribers("room"));
+        String whisper = "{\"command\":\"whisper\",\"identifier\":" + room + ",\"data\":{\"typing\":true}}";
+        for (int i = 0; i < 9; i++) {
+            harness.node.receive(whisperer.session, whisper, true);
+        }
+        assertEquals(List.of(), whisperer.closes, "9 whispers of 11 tokens and the subscribe: 100 tokens");
+        harness.node.receive(whisperer.session, whisper, true);
+        assertEquals("{\"type\":\"disconnect\",\"reason\":\"too_many_requests\",\"reconnect\":true}",
+                whisperer.frames.get(whisperer.frames.size() - 1));
+        assertEquals(1, warnings.size());
+    }
+
     @Test
     void zeroTurnsTheLimitOff() {
         harness = new NodeHarness(Map.of(Option.PING_INTERVAL, "0", Option.COMMAND_RATE_LIMIT, "0",
