@@ -29,8 +29,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * A {@code broker=redis} deployment that fails (two {@code ConnectionIdentifier}s) leaves no Redis connection and no
  * thread behind, and neither does a good deployment's undeploy after it: Redis' {@code CLIENT LIST} ends with only
- * the test's own connection, and {@link ThreadProbe} finds nothing of jcable's (skipped on Payara Micro, a JVM per
- * deployment; its {@code CLIENT LIST} still counts).
+ * the test's own connection, and {@link ThreadProbe} finds nothing of jcable's. That is the proof on WildFly and Open
+ * Liberty. On Payara Micro the adapter runs each deployment in a JVM of its own and does not report a failed one, so
+ * here only the {@code CLIENT LIST} counts (the thread probe is skipped); {@link PayaraRedeployIT} proves the same
+ * there, and a deployment that fails after the node connected, in one running Payara JVM.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
