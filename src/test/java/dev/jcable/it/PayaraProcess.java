@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Payara Micro process run by the test itself, for what Arquillian's adapter cannot show: a deployment that must
- * fail, and the server's own shutdown. Its log is kept for assertions.
+ * fail, the server's own shutdown, and deployments coming and going in one JVM ({@link PayaraRedeployIT}). Its log is
+ * kept for assertions.
  */
 final class PayaraProcess implements AutoCloseable {
 
@@ -24,7 +25,13 @@ final class PayaraProcess implements AutoCloseable {
     private final StringBuffer log = new StringBuffer();
     private final CompletableFuture<Boolean> ready = new CompletableFuture<>();
 
+    /** jcable's WAR (at the context root its glassfish-web.xml names: /) with these {@code -D} system properties. */
     PayaraProcess(String... systemProperties) throws IOException {
+        this(List.of(System.getProperty("jcable.war", "target/jcable.war")), systemProperties);
+    }
+
+    /** These WARs (each at its context root: a file's name, or what its glassfish-web.xml names). */
+    PayaraProcess(List<String> wars, String... systemProperties) throws IOException {
         port = freePort();
         root = Files.createTempDirectory("jcable-payara").toFile();
         List<String> command = new ArrayList<>(List.of(
@@ -33,9 +40,11 @@ final class PayaraProcess implements AutoCloseable {
         for (String property : systemProperties) {
             command.add("-D" + property);
         }
-        command.addAll(List.of("-jar", System.getProperty("payara.microJar", "target/payara-micro.jar"),
-                "--deploy", System.getProperty("jcable.war", "target/jcable.war"),
-                "--port", String.valueOf(port), "--nocluster", "--disablephonehome",
+        command.addAll(List.of("-jar", System.getProperty("payara.microJar", "target/payara-micro.jar")));
+        for (String war : wars) {
+            command.addAll(List.of("--deploy", war));
+        }
+        command.addAll(List.of("--port", String.valueOf(port), "--nocluster", "--disablephonehome",
                 "--rootdir", root.getPath()));
         process = new ProcessBuilder(command).redirectErrorStream(true).start();
         Thread reader = new Thread(this::read, "payara-log");

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * no thread is left running jcable code, and the next deployment of the same WAR works as the first did (its own
  * scheduler tasks, pings and presence expiry). The steps are ordered test methods because a deployment's URL can
  * only be injected once it is deployed. (Payara Micro's adapter gives each deployment a JVM of its own, so there an
- * undeploy is that JVM's shutdown.)
+ * undeploy is that JVM's shutdown and the thread probe is skipped: {@link PayaraRedeployIT} undeploys in one running
+ * Payara JVM instead.)
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * uses every part of the Redis client (scripts, pub/sub, both Redis broadcast adapters), and is undeployed, after
  * which {@link RedeployIT}'s thread probe finds none of its threads (event loops, timer, computation, the
  * {@code redisx} reader, nor anything Netty starts for itself). On Payara Micro the adapter runs each deployment in a
- * JVM of its own, which ends with the undeploy; there the probe is skipped.
+ * JVM of its own, which ends with the undeploy; there the probe is skipped, and {@link PayaraRedeployIT} undeploys a
+ * {@code broker=redis} node in one running Payara JVM and checks the same probe and Redis' {@code CLIENT LIST}.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
