@@ -93,11 +93,12 @@ class ClusterIT {
     @Test
     @Order(1)
     void broadcastsAndWhispersOnEitherNodeReachEverySubscriberOnceInOffsetOrder() {
-        TwoNodes.broadcastsReachEveryNodeOnceInOffsetOrder(a, b, stream("cluster"), 10, (identifier, onA, onB) -> {
+        String stream = stream("cluster");
+        TwoNodes.broadcastsReachEveryNodeOnceInOffsetOrder(a, b, stream, 10, (identifier, onA, onB) -> {
             // a whisper on node a reaches the other subscriber on node b, not the sender, and is not stored
             onA.send(command("whisper", identifier, "\"data\":{\"event\":\"typing\"}"));
             onB.expect(Cable.messageFrame(identifier, "{\"event\":\"typing\"}"));
-            onA.expectQuiet();
+            WsClient.expectQuiet(a, stream, onA, onB);
         });
     }
 
@@ -180,8 +181,7 @@ class ClusterIT {
             sdk.sync().publish("__anycable__", "[{\"stream\":\"" + stream + "\",\"data\":\"{\\\"p\\\":1}\"}]");
             onA.expect(Cable.messageFrame(identifier, "{\"p\":1}"));
             onB.expect(Cable.messageFrame(identifier, "{\"p\":1}"));
-            onA.expectQuiet();
-            onB.expectQuiet();
+            WsClient.expectQuiet(b, stream, onA, onB); // each once
         } finally {
             raw.shutdown();
         }
@@ -227,7 +227,7 @@ class ClusterIT {
             viewer.expect(presenceFrame(identifier, "{\"type\":\"leave\",\"id\":\"on-a\"}"));
             double seconds = (System.nanoTime() - killed) / 1e9;
             assertTrue(seconds <= PRESENCE_TTL_SECONDS + 2, "left after " + seconds + " s");
-            viewer.expectQuiet();
+            WsClient.expectQuiet(b, stream, viewer); // the leave queued once
             // the dead node's member left by a sweep of node b: reported once, by node b
             assertEquals(List.of("channel_occupied", "member_added on-a", "member_added on-b", "member_removed on-a"),
                     hooks.events(stream, 4).stream().sorted().toList());
@@ -288,7 +288,7 @@ class ClusterIT {
             while (leaves.values().stream().mapToInt(Integer::intValue).sum() < cycles) {
                 count.accept(viewer.next());
             }
-            viewer.expectQuiet();
+            WsClient.expectQuiet(b, stream, viewer);
             for (int cycle = 1; cycle <= cycles; cycle++) {
                 assertEquals(1, joins.getOrDefault("c" + cycle, 0), "joins of c" + cycle);
                 assertEquals(1, leaves.getOrDefault("c" + cycle, 0), "leaves of c" + cycle);

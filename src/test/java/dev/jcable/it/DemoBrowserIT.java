@@ -93,7 +93,7 @@ class DemoBrowserIT {
             String badRoom = "{\"channel\":\"RoomChannel\",\"room\":\"no pe\"}";
             client.send(Cable.subscribe(badRoom));
             client.expect(Cable.reject(badRoom));
-            client.expectQuiet();
+            WsClient.expectQuiet(cable, "demo/room/" + room, client); // the refused texts broadcast nothing
         }
         try (WsClient nameless = WsClient.connect(cable.ws("uid=nobody"), WsClient.EXT)) {
             nameless.send(Cable.subscribe(identifier));

@@ -67,7 +67,7 @@ class HttpApiIT extends AsClient {
             assertError(cable.broadcast("[" + publication("\"first\"") + "," + publication("\"" + tooBig + "\"") + "]"),
                     413, "{\"error\":\"broadcast_too_large\",\"message\":\"[1]data of 1048577 characters is larger"
                             + " than max_broadcast_size (1048576)\"}");
-            client.expectQuiet();
+            WsClient.expectQuiet(cable, stream, client); // not even its first publication
         }
     }
 
@@ -84,7 +84,7 @@ class HttpApiIT extends AsClient {
             }
             sender.expectDurable(identifier, "1", stream, 1);
             sender.expectDurable(identifier, "2", stream, 2);
-            sender.expectQuiet();
+            WsClient.expectQuiet(cable, stream, sender, other); // 3 excluded the sender
         }
     }
 
@@ -116,7 +116,7 @@ class HttpApiIT extends AsClient {
                     "{\"error\":\"invalid_publication\",\"message\":\"[1] is not a publication object\"}");
             assertError(cable.broadcast("[" + publication("\"first\"") + ",{\"stream\":7,\"data\":\"x\"}]"), 422,
                     "{\"error\":\"invalid_publication\",\"message\":\"[1]stream must be a non-empty string\"}");
-            client.expectQuiet();
+            WsClient.expectQuiet(cable, stream, client); // nothing of a bad batch was published
         }
     }
 
@@ -140,7 +140,7 @@ class HttpApiIT extends AsClient {
             other.expectDurable(identifier, "{\"from\":\"java\"}", stream, 1);
             assertEquals(204, cable.post("probe/broadcast/" + stream + "?exclude=" + sender.sid(), null, "not json").statusCode());
             other.expectDurable(identifier, "\"not json\"", stream, 2);
-            sender.expectQuiet();
+            WsClient.expectQuiet(cable, stream, sender, other); // excluded
         }
     }
 

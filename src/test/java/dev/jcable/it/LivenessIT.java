@@ -42,7 +42,8 @@ class LivenessIT extends AsClient {
      */
     @Test
     void aClientThatNeitherReadsNorAnswersIsClosedAsDeadAndItsPresenceLeaves() {
-        String identifier = publicIdentifier(stream("vanish"));
+        String stream = stream("vanish");
+        String identifier = publicIdentifier(stream);
         try (WsClient observer = cable.connect();
              RawClient ghost = RawClient.handshake(cable.http(), WsClient.EXT, Map.of(), 4096)) {
             assertEquals(101, ghost.status);
@@ -66,7 +67,8 @@ class LivenessIT extends AsClient {
                     "nothing else happened to the observer meanwhile");
             assertTrue(leftAfter >= PONG_TIMEOUT_MS, "left after " + leftAfter + " ms: before pong_timeout?");
             cable.awaitConnectionsAtMost(before - 1);
-            observer.expectQuiet(); // the observer itself is fine and still present
+            // nothing else of the stream reached the observer (no second leave), and it is still present
+            WsClient.expectQuiet(cable, stream, observer);
             observer.send(command("presence", identifier, "\"data\":{}"));
             observer.expect(presenceFrame(identifier,
                     "{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"observer\",\"info\":{\"name\":\"observer\"}}]}"));

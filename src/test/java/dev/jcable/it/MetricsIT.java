@@ -126,15 +126,25 @@ class MetricsIT extends AsClient {
                     "jcable_presence_events_total{event=\"leave\"}", 1, "jcable_presence_members", -1,
                     "anycable_go_server_msg_total", 1, "anycable_go_failed_client_msg_total", 0));
 
-            cutOffAsTooSlow(left);
-            alice.expectQuiet(); // on another stream: nothing of the firehose reached it
+            String firehose = cutOffAsTooSlow(left);
+            // on another stream: nothing of the firehose reached it. A witness subscribed to the firehose gets a
+            // barrier's marker after every fan-out of it ran, so one meant for alice would be in her outbox before
+            // her pong
+            try (WsClient witness = WsClient.connect(cable.ws("pi=0"), WsClient.EXT)) {
+                subscribed(witness, publicIdentifier(firehose));
+                WsClient.expectQuiet(cable, firehose, witness);
+            }
+            alice.expectNoReply();
         }
         expect(start, deltas("anycable_go_clients_num", 0, "jcable_disconnects_total{reason=\"too_slow\"}", 1,
                 "jcable_disconnects_total{reason=\"no_pong\"}", 0, "jcable_disconnects_total{reason=\"write_failed\"}", 0));
     }
 
-    /** A raw client with a 4 KB receive window stops reading while big broadcasts pile up for it. */
-    private void cutOffAsTooSlow(Scrape before) {
+    /**
+     * A raw client with a 4 KB receive window stops reading while big broadcasts pile up for it; returns the stream
+     * they went to.
+     */
+    private String cutOffAsTooSlow(Scrape before) {
         String firehose = stream("firehose");
         String identifier = publicIdentifier(firehose);
         String chunk = "y".repeat(60 * 1024);
@@ -159,5 +169,6 @@ class MetricsIT extends AsClient {
                     "the frame that found its queue full was refused");
             assertTrue(cut.delta(before, "anycable_go_publications_total") >= 8);
         }
+        return firehose;
     }
 }

@@ -37,11 +37,18 @@ class PresenceIT extends AsClient {
         return Cable.war();
     }
 
+    String stream;
     String identifier;
 
     @BeforeEach
     void setUp() {
-        identifier = signedIdentifier(stream("room"));
+        stream = stream("room");
+        identifier = signedIdentifier(stream);
+    }
+
+    /** The stream's fan-outs and presence events queued so far reached these subscribers, and nothing else came. */
+    private void quiet(WsClient... subscribers) {
+        WsClient.expectQuiet(cable, stream, subscribers);
     }
 
     private static String join(String id, String info) {
@@ -113,8 +120,8 @@ class PresenceIT extends AsClient {
             viewer.expect(infoFrame(join("42", "{\"v\":1}")));
             vova.expect(infoFrame(join("42", "{\"v\":1}")));
             vova.send(joinCommand("42", "{\"v\":2}"));
-            vova.expectQuiet(); // processed (a connection's commands run in order), and silent
-            viewer.expectQuiet();
+            vova.expectNoReply(); // processed (a connection's commands run in order), and answered nothing
+            quiet(vova, viewer); // and no event reached anyone
             assertEquals(infoFrame("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"42\",\"info\":{\"v\":2}}]}"),
                     info(viewer));
         }
@@ -129,13 +136,13 @@ class PresenceIT extends AsClient {
             tab1.expect(infoFrame(join("u1", "{\"tab\":1}")));
             tab2.expect(infoFrame(join("u1", "{\"tab\":1}")));
             tab2.send(joinCommand("u1", "{\"tab\":2}"));
-            tab2.expectQuiet(); // processed, and silent
-            viewer.expectQuiet();
+            tab2.expectNoReply(); // processed
+            quiet(tab1, tab2, viewer); // and silent
             assertEquals(infoFrame("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"u1\",\"info\":{\"tab\":2}}]}"),
                     info(viewer));
             tab1.send(command("leave", identifier, null));
-            tab1.expectQuiet();
-            viewer.expectQuiet();
+            tab1.expectNoReply();
+            quiet(tab1, tab2, viewer);
             tab2.send(command("leave", identifier, null));
             viewer.expect(infoFrame(leave("u1")));
             tab2.expect(infoFrame(leave("u1")));
@@ -167,7 +174,7 @@ class PresenceIT extends AsClient {
             long after = System.currentTimeMillis() - dropped;
             assertTrue(after >= TTL_MS - 100 && after < TTL_MS + 2000, "leave after " + after + " ms");
             assertEquals(infoFrame("{\"type\":\"info\",\"total\":0}"), info(viewer));
-            viewer.expectQuiet();
+            quiet(viewer);
         }
     }
 
@@ -185,10 +192,11 @@ class PresenceIT extends AsClient {
             try (WsClient again = cable.connect(WsClient.EXT)) {
                 again.send(command("subscribe", identifier, "\"presence\":{\"id\":\"42\",\"info\":{\"n\":2}}"));
                 again.expect(confirm(identifier));
-                again.expectQuiet(); // its re-join is done, and silent
+                again.expectNoReply(); // its re-join is done
+                quiet(again, viewer); // and silent
                 control.abort(); // its deadline comes after the first connection's
                 viewer.expect(infoFrame(leave("control")));
-                viewer.expectQuiet();
+                quiet(again, viewer);
                 assertEquals(infoFrame("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"42\",\"info\":{\"n\":2}}]}"),
                         info(viewer));
             }
@@ -237,7 +245,7 @@ class PresenceIT extends AsClient {
             client.send(joinCommand("b", "{}"));
             client.expect(infoFrame(join("a", "{}")));
             client.expect(infoFrame("{\"type\":\"error\",\"reason\":\"id_mismatch\"}"));
-            viewer.expectQuiet();
+            quiet(viewer, client);
         }
     }
 
@@ -266,8 +274,8 @@ class PresenceIT extends AsClient {
             e.expect(infoFrame("{\"type\":\"error\",\"reason\":\"members_limit\"}"));
             // another tab of an existing member is still welcome
             e.send(joinCommand("a", "{\"tab\":2}"));
-            e.expectQuiet();
-            d.expectQuiet();
+            e.expectNoReply();
+            quiet(e, d);
         } finally {
             others.forEach(Conn::close);
             // the next test starts once the server has seen them all go: Open Liberty holds a pool thread per close
@@ -290,7 +298,7 @@ class PresenceIT extends AsClient {
             client.send(command("presence", unknown, "\"data\":{}"));
             client.expect(presenceFrame(unknown, "{\"type\":\"error\",\"reason\":\"not_subscribed\"}"));
             client.send(command("join", unknown, "\"presence\":{\"id\":\"1\"}"));
-            client.expectQuiet();
+            client.expectNoReply(); // not subscribed: no stream of it could deliver, only its own lane
         }
     }
 

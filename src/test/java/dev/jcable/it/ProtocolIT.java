@@ -114,12 +114,16 @@ class ProtocolIT extends AsClient {
     void unsubscribeHasNoReplyAndStopsDelivery() {
         String stream = stream("unsub");
         String identifier = signedIdentifier(stream);
-        try (WsClient client = cable.connect()) {
+        try (WsClient client = cable.connect(); WsClient witness = cable.connect()) {
             subscribed(client, identifier);
+            subscribed(witness, identifier);
             client.send(command("unsubscribe", identifier, null));
-            client.expectQuiet();
+            client.expectNoReply(); // its unsubscribe is done, and answered nothing
             assertEquals(201, cable.broadcast("{\"stream\":\"" + stream + "\",\"data\":\"x\"}").statusCode());
-            client.expectQuiet();
+            witness.expectDurable(identifier, "\"x\"", stream, 1);
+            // the witness saw the barrier: the fan-out of x and all before it were handed to every outbox...
+            WsClient.expectQuiet(cable, stream, witness);
+            client.expectNoReply(); // ...so x would be in the client's before its pong
             // and it can subscribe again
             subscribed(client, identifier);
         }
@@ -127,11 +131,14 @@ class ProtocolIT extends AsClient {
 
     @Test
     void aDuplicateSubscribeIsIgnored() {
-        String identifier = signedIdentifier(stream("dup"));
+        String stream = stream("dup");
+        String identifier = signedIdentifier(stream);
         try (WsClient client = cable.connect()) {
             subscribed(client, identifier);
             client.send(subscribe(identifier));
-            client.expectQuiet();
+            client.expectNoReply(); // no second confirmation
+            WsClient.expectQuiet(cable, stream, client);
+            WsClient.expectQuiet(cable, stream, client); // no second subscription: the first marker came once
         }
     }
 
@@ -162,7 +169,7 @@ class ProtocolIT extends AsClient {
             bad.send("{\"command\":\"subscribe\",\"identifier\":42}");
             bad.send("{\"command\":\"message\",\"identifier\":" + quoted(identifier) + ",\"data\":{\"not\":\"a string\"}}");
             bad.send("{\"command\":\"subscribe\",\"identifier\":\"" + "x".repeat(9000) + "\"}"); // > max_message_size 8192
-            bad.expectQuiet();
+            bad.expectNoReply(); // handled, answered nothing (and the broadcast below proves no fan-out came either)
             assertEquals(201, cable.broadcast("{\"stream\":\"" + stream + "\",\"data\":\"still here\"}").statusCode());
             bad.expectDurable(identifier, "\"still here\"", stream, 1);
             neighbour.expectDurable(identifier, "\"still here\"", stream, 1);
@@ -214,7 +221,7 @@ class ProtocolIT extends AsClient {
             assertTrue(seen.size() < sent, "frames were dropped, not all queued: " + seen.size() + " of " + sent);
             seen.stream().filter(f -> !f.startsWith("{\"identifier\"")).forEach(f ->
                     assertEquals("{\"type\":\"disconnect\",\"reason\":\"too_slow\",\"reconnect\":true}", f));
-            fast.expectQuiet();
+            WsClient.expectQuiet(cable, stream, fast);
         }
     }
 }

@@ -86,15 +86,25 @@ public final class WsClient implements AutoCloseable {
         return this;
     }
 
-    /** The next non-ping frame, or null when none comes within {@code millis}. */
+    /**
+     * The next frame that is neither a ping nor a barrier's marker ({@link #expectQuiet(Cable, String, WsClient...)}),
+     * or null when none comes within {@code millis}.
+     */
     public String nextWithin(long millis) throws InterruptedException {
-        return frames.poll(millis, TimeUnit.MILLISECONDS);
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (true) {
+            String frame = frames.poll(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (frame == null || !isMarker(frame)) {
+                return frame;
+            }
+            markersSeen.add(frame);
+        }
     }
 
-    /** The next non-ping frame. */
+    /** The next frame that is neither a ping nor a barrier's marker. */
     public String next() {
         try {
-            String frame = frames.poll(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            String frame = nextWithin(TIMEOUT_MS);
             if (frame == null) {
                 fail("no frame within " + TIMEOUT_MS + " ms" + (closed.isDone() ? " (closed: " + closed.join() + ")" : ""));
             }
@@ -133,12 +143,86 @@ public final class WsClient implements AutoCloseable {
     }
 
     /**
-     * Asserts that nothing but pings arrived so far: sends {@code {"command":"ping"}} and expects the server's
-     * pong as the very next frame (frames are delivered in order, so anything queued before shows up first).
+     * Asserts that no reply of this connection's own is pending: sends {@code {"command":"ping"}} and expects the
+     * server's pong as the very next frame. The pong runs on the connection's own lane, after the commands sent
+     * before it, and goes out through its outbox after whatever is already queued there; so this proves only that
+     * (a) the connection's earlier commands were handled and answered nothing, and (b) nothing was already in its
+     * outbox (e.g. a goodbye written by the same synchronous pass that closed a neighbour).
+     *
+     * <p>It proves nothing about fan-outs, presence events, whispers or cross-node events: those run later on the
+     * delivery pool and the Redis lanes, other threads, and would pass this check arriving 1 ms after the pong. For
+     * a check that such a frame did not come, use {@link #expectQuiet(Cable, String, WsClient...)}.
      */
-    public void expectQuiet() {
+    public void expectNoReply() {
         send("{\"command\":\"ping\"}");
         expect("{\"type\":\"pong\"}");
+    }
+
+    /** What a barrier's marker carries as its message; nothing else the server sends starts so. */
+    private static final String MARKER_MESSAGE = "\"message\":{\"jcable_quiet\":\"";
+
+    /** The markers this client received (whole frames): one arriving twice means a duplicated subscription. */
+    private final java.util.Set<String> markersSeen = new java.util.HashSet<>();
+
+    private static boolean isMarker(String frame) {
+        return frame.startsWith("{\"identifier\":") && frame.contains(MARKER_MESSAGE);
+    }
+
+    /**
+     * The barrier of a negative check ("nothing more arrives"): proves that every queue that could still deliver a
+     * frame of {@code stream} to these subscribers has drained, and that nothing but pings (and other barriers'
+     * markers) arrived meanwhile. Call it once the action under test has completed (its HTTP call returned, or its
+     * command's reply or a later reply of the same connection arrived).
+     *
+     * <p>How: it publishes a unique marker to {@code stream} through {@code node}'s {@code /_broadcast} and expects it
+     * as each subscriber's very next frame. The marker takes the path of every fan-out of the stream: with the Redis
+     * broker one PUBLISH on the stream's channel (Redis keeps publish order, and each node hands a stream's
+     * messages and presence events to one lane in arrival order), then the stream's queue on the delivery pool, where
+     * its fan-outs, presence events and whispers run in submission order, then each connection's outbox, in order.
+     * So whatever was submitted for the stream before the marker, on any node, reached the subscribers before it.
+     * It cannot prove anything about what is not yet submitted (a leave a future TTL expiry will emit): for those,
+     * wait for a later event that would come after the unwanted one (PresenceIT's control member).
+     *
+     * <p>Side effects: the marker is a real, durable broadcast: it takes the stream's next history offset (an offset
+     * asserted afterwards counts it) and is replayed by history. {@link #next()}, {@link #until} and {@link #drain()}
+     * skip markers, so exact frame assertions are not disturbed; a marker arriving twice at one client fails the
+     * next barrier (so each subscriber must be subscribed to {@code stream} once). Each must be subscribed;
+     * for a client that is not (it must not get the stream's frames), pass a subscribed witness here and then call
+     * {@link #expectNoReply()} on the client: the fan-outs before the marker wrote to its outbox before the pong.
+     */
+    public static void expectQuiet(Cable node, String stream, WsClient... subscribers) {
+        String marker = "q-" + java.util.UUID.randomUUID();
+        String data = "{\"jcable_quiet\":\"" + marker + "\"}";
+        var response = node.broadcast("{\"stream\":" + Cable.quoted(stream) + ",\"data\":" + Cable.quoted(data) + "}");
+        assertEquals(201, response.statusCode(), "the barrier's marker was not published: " + response.body());
+        for (WsClient subscriber : subscribers) {
+            subscriber.expectMarker(marker);
+        }
+    }
+
+    /** Expects the marker as the next frame but pings and other barriers' markers. */
+    private void expectMarker(String marker) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        try {
+            while (true) {
+                String frame = frames.poll(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (frame == null) {
+                    fail("the barrier's marker " + marker + " did not arrive within " + TIMEOUT_MS + " ms"
+                            + (closed.isDone() ? " (closed: " + closed.join() + ")" : ""));
+                }
+                if (!isMarker(frame)) {
+                    fail("expected nothing more (the barrier's marker next), got " + frame);
+                }
+                if (!markersSeen.add(frame)) {
+                    fail("a barrier's marker arrived twice (a duplicated subscription?): " + frame);
+                }
+                if (frame.contains(MARKER_MESSAGE + marker + "\"")) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** Frames until (and including) the first that matches. */
@@ -159,7 +243,7 @@ public final class WsClient implements AutoCloseable {
         long until = System.currentTimeMillis() + timeoutMillis;
         try {
             while (true) {
-                String frame = frames.poll(Math.max(0, until - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+                String frame = nextWithin(Math.max(0, until - System.currentTimeMillis()));
                 if (frame == null) {
                     fail("no matching frame within " + timeoutMillis + " ms; saw " + seen);
                 }
@@ -177,6 +261,7 @@ public final class WsClient implements AutoCloseable {
     public List<String> drain() {
         List<String> all = new ArrayList<>();
         frames.drainTo(all);
+        all.removeIf(WsClient::isMarker);
         return all;
     }
 
