@@ -103,20 +103,20 @@ class HostileIT extends AsClient {
         byte[] invalidUtf8 = {(byte) 0xC3, (byte) 0x28, (byte) 0xED, (byte) 0xA0, (byte) 0x80};
         String subscribe = "{\"command\":\"subscribe\",\"identifier\":\"{\\\"channel\\\":\\\"$pubsub\\\",\\\"stream_name\\\":\\\"x\\\"}\"}";
         byte[] subscribeBytes = subscribe.getBytes(StandardCharsets.UTF_8);
-        try (RawClient raw = RawClient.handshake(cable.http(), WsClient.EXT, Map.of(), 0)) {
-            assertEquals(101, raw.status);
+        try (WsClient raw = WsClient.raw(cable.http(), WsClient.EXT, Map.of(), 0)) {
+            assertEquals(101, raw.status());
             switch (random.nextInt(5)) {
-                case 0 -> raw.send(RawClient.BINARY, new byte[] {1, 2, 3}, true);
-                case 1 -> raw.send(RawClient.TEXT, invalidUtf8, true);
+                case 0 -> raw.sendFrame(WsClient.BINARY, new byte[] {1, 2, 3}, true);
+                case 1 -> raw.sendFrame(WsClient.TEXT, invalidUtf8, true);
                 case 2 -> { // a command in three fragments, then a ping between two of them, then garbage opcodes
-                    raw.send(RawClient.TEXT, java.util.Arrays.copyOfRange(subscribeBytes, 0, 10), false);
-                    raw.send(RawClient.PING, "x".repeat(125).getBytes(StandardCharsets.US_ASCII), true);
-                    raw.send(0x0, java.util.Arrays.copyOfRange(subscribeBytes, 10, 20), false);
-                    raw.send(0x0, java.util.Arrays.copyOfRange(subscribeBytes, 20, subscribeBytes.length), true);
-                    raw.send(0x3, new byte[] {0}, true);
+                    raw.sendFrame(WsClient.TEXT, java.util.Arrays.copyOfRange(subscribeBytes, 0, 10), false);
+                    raw.sendFrame(WsClient.PING, "x".repeat(125).getBytes(StandardCharsets.US_ASCII), true);
+                    raw.sendFrame(0x0, java.util.Arrays.copyOfRange(subscribeBytes, 10, 20), false);
+                    raw.sendFrame(0x0, java.util.Arrays.copyOfRange(subscribeBytes, 20, subscribeBytes.length), true);
+                    raw.sendFrame(0x3, new byte[] {0}, true);
                 }
-                case 3 -> raw.send(RawClient.TEXT, "x".repeat(70_000).getBytes(StandardCharsets.US_ASCII), true);
-                default -> raw.send(RawClient.CLOSE, new byte[] {0x03, (byte) 0xE8, (byte) 0xFF}, true);
+                case 3 -> raw.sendFrame(WsClient.TEXT, "x".repeat(70_000).getBytes(StandardCharsets.US_ASCII), true);
+                default -> raw.sendFrame(WsClient.CLOSE, new byte[] {0x03, (byte) 0xE8, (byte) 0xFF}, true);
             }
         }
         return 5;

@@ -45,16 +45,16 @@ class LivenessIT extends AsClient {
         String stream = stream("vanish");
         String identifier = publicIdentifier(stream);
         try (WsClient observer = cable.connect();
-             RawClient ghost = RawClient.handshake(cable.http(), WsClient.EXT, Map.of(), 4096)) {
-            assertEquals(101, ghost.status);
-            assertTrue(ghost.nextText(5_000).startsWith("{\"type\":\"welcome\""));
+             WsClient ghost = WsClient.raw(cable.http(), WsClient.EXT, Map.of(), 4096)) {
+            assertEquals(101, ghost.status());
+            assertTrue(ghost.next().startsWith("{\"type\":\"welcome\""));
             subscribed(observer, identifier);
             observer.send(joinCommand(identifier, "observer"));
             observer.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"observer\",\"info\":{\"name\":\"observer\"}}"));
 
-            ghost.sendText(subscribe(identifier));
-            assertEquals(confirm(identifier), ghost.nextText(5_000));
-            ghost.sendText(joinCommand(identifier, "ghost"));
+            ghost.send(subscribe(identifier));
+            ghost.expect(confirm(identifier));
+            ghost.send(joinCommand(identifier, "ghost"));
             observer.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"ghost\",\"info\":{\"name\":\"ghost\"}}"));
             int before = cable.connections();
             long silentSince = System.currentTimeMillis();
@@ -76,9 +76,9 @@ class LivenessIT extends AsClient {
             // what the ghost would have read, had it read: its own join, its goodbye and the close (or, on some
             // servers, a connection dropped once the goodbye could not be written)
             List<String> told = new ArrayList<>();
-            RawClient.Frame frame;
-            while ((frame = ghost.read(10_000)) != null && frame.opcode() != RawClient.CLOSE) {
-                if (frame.opcode() == RawClient.TEXT && !frame.text().startsWith("{\"type\":\"ping\"")) {
+            WsClient.Frame frame;
+            while ((frame = ghost.readFrame(10_000)) != null && frame.opcode() != WsClient.CLOSE) {
+                if (frame.opcode() == WsClient.TEXT && !frame.text().startsWith("{\"type\":\"ping\"")) {
                     told.add(frame.text());
                 }
             }

@@ -150,17 +150,17 @@ class MetricsIT extends AsClient {
         String chunk = "y".repeat(60 * 1024);
         String batch = "[" + String.join(",", Collections.nCopies(8,
                 "{\"stream\":\"" + firehose + "\",\"data\":\"" + chunk + "\"}")) + "]";
-        try (RawClient slow = RawClient.handshake(cable.http(), WsClient.EXT, Map.of(), 4096)) {
-            assertEquals(101, slow.status);
-            assertTrue(slow.nextText(5_000).contains("welcome"));
-            slow.sendText(Cable.subscribe(identifier));
-            assertTrue(slow.nextText(5_000).contains("confirm_subscription"));
+        try (WsClient slow = WsClient.raw(cable.http(), WsClient.EXT, Map.of(), 4096)) {
+            assertEquals(101, slow.status());
+            assertTrue(slow.next().contains("welcome"));
+            slow.send(Cable.subscribe(identifier));
+            assertTrue(slow.next().contains("confirm_subscription"));
             Scrape stalled = scrape();
             assertEquals(1, stalled.delta(before, "anycable_go_clients_num"));
             // from here on it reads nothing; its pongs keep it from being closed as dead (pong_timeout)
             for (int round = 0; round < 200
                     && scrape().delta(before, "jcable_disconnects_total{reason=\"too_slow\"}") == 0; round++) {
-                slow.sendText("{\"command\":\"pong\"}");
+                slow.send("{\"command\":\"pong\"}");
                 assertEquals(201, cable.broadcast(batch).statusCode());
             }
             Scrape cut = expect(before, deltas("jcable_disconnects_total{reason=\"too_slow\"}", 1,

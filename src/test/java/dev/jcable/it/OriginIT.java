@@ -37,27 +37,27 @@ class OriginIT extends AsClient {
         return war.setWebXML(new StringAsset(restricted));
     }
 
-    private RawClient handshake(String origin) {
-        return RawClient.handshake(cable.http(), WsClient.EXT, origin == null ? Map.of() : Map.of("Origin", origin), 0);
+    private WsClient handshake(String origin) {
+        return WsClient.raw(cable.http(), WsClient.EXT, origin == null ? Map.of() : Map.of("Origin", origin), 0);
     }
 
     @Test
     void aPageOfAnotherOriginIsRefusedWith403AndAJsonBody() {
-        try (RawClient refused = handshake("https://evil.example")) {
-            assertEquals(403, refused.status);
-            assertTrue(refused.headers.get("content-type").startsWith("application/json"),
-                    refused.headers.toString());
+        try (WsClient refused = handshake("https://evil.example")) {
+            assertEquals(403, refused.status());
+            assertTrue(refused.headers().get("content-type").startsWith("application/json"),
+                    refused.headers().toString());
             assertEquals("{\"error\":\"forbidden_origin\",\"message\":\"pages of origin https://evil.example may not"
-                    + " connect here (allowed_origins)\"}", refused.body);
+                    + " connect here (allowed_origins)\"}", refused.body());
         }
     }
 
     @Test
     void listedOriginsAndClientsWithoutAnOriginConnect() {
         for (String origin : new String[] {"https://trusted.example", "https://app.good.example", null}) {
-            try (RawClient client = handshake(origin)) {
-                assertEquals(101, client.status, String.valueOf(origin));
-                assertTrue(client.nextText(5_000).startsWith("{\"type\":\"welcome\",\"sid\":\""), String.valueOf(origin));
+            try (WsClient client = handshake(origin)) {
+                assertEquals(101, client.status(), String.valueOf(origin));
+                assertTrue(client.next().startsWith("{\"type\":\"welcome\",\"sid\":\""), String.valueOf(origin));
             }
         }
     }

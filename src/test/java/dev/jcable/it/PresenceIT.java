@@ -196,6 +196,7 @@ class PresenceIT extends AsClient {
                 quiet(again, viewer); // and silent
                 control.abort(); // its deadline comes after the first connection's
                 viewer.expect(infoFrame(leave("control")));
+                again.expect(infoFrame(leave("control")));
                 quiet(again, viewer);
                 assertEquals(infoFrame("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"42\",\"info\":{\"n\":2}}]}"),
                         info(viewer));

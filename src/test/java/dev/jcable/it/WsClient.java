@@ -16,24 +16,61 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A real WebSocket client for the tests (the JDK's). Frames are collected in order; {@code {"type":"ping"}} frames
- * are kept apart so that assertions on the rest are exact.
+ * The tests' WebSocket client, on one of two transports with the same assertions (frames collected in order,
+ * {@code {"type":"ping"}} frames kept apart so that assertions on the rest are exact, {@link #expectQuiet} for
+ * negative checks):
+ * <ul>
+ * <li>{@link #connect}: a real client library (the JDK's), reading in the background and answering WebSocket pings,
+ *     as a browser does;</li>
+ * <li>{@link #raw}: a bare socket with the upgrade done by hand ({@link RawSocket}), for what a library will not do:
+ *     it reads only when a test asks (so it stalls the server at the TCP level), never answers a ping, sends any
+ *     frame ({@link #sendFrame}), reads frames as they come ({@link #readFrame}), and shows a refused handshake's
+ *     status, headers and body.</li>
+ * </ul>
+ * The load generator's connections (thousands, callback-driven) are {@code dev.jcable.bench.Conn}.
  */
 public final class WsClient implements AutoCloseable {
 
     public static final String EXT = "actioncable-v1-ext-json";
     public static final String PLAIN = "actioncable-v1-json";
+    /** WebSocket opcodes, for {@link #sendFrame} and {@link #readFrame}. */
+    public static final int TEXT = 0x1;
+    public static final int BINARY = 0x2;
+    public static final int CLOSE = 0x8;
+    public static final int PING = 0x9;
+    public static final int PONG = 0xA;
     private static final long TIMEOUT_MS = 5000;
+
+    /** One frame as a raw client received it: opcode and payload. */
+    public record Frame(int opcode, byte[] payload) {
+        public String text() {
+            return new String(payload, java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        /** The close code of a close frame, or -1 without one. */
+        public int closeCode() {
+            return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : -1;
+        }
+    }
 
     private final LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
     private final LinkedBlockingQueue<String> pings = new LinkedBlockingQueue<>();
     private final CompletableFuture<String> closed = new CompletableFuture<>();
+    /** The transport: exactly one of the two is set. */
     private final WebSocket socket;
+    private final RawSocket raw;
     private final String sid;
     private String welcome;
     private volatile boolean reading = true;
 
+    private WsClient(RawSocket raw) {
+        this.raw = raw;
+        this.socket = null;
+        this.sid = null;
+    }
+
     private WsClient(URI uri, java.util.Map<String, String> headers, boolean expectWelcome, String... protocols) {
+        raw = null;
         WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder()
                 .connectTimeout(Duration.ofSeconds(5));
         headers.forEach(builder::header);
@@ -68,6 +105,98 @@ public final class WsClient implements AutoCloseable {
         return new WsClient(cable, headers, false, protocols.length == 0 ? new String[] {EXT} : protocols);
     }
 
+    /**
+     * A client on a bare socket ({@link RawSocket}): sends the upgrade request for {@code /cable} and returns whatever
+     * the server answered ({@link #status()}, {@link #headers()}, {@link #body()}); reads nothing more until asked (the
+     * welcome is then the first frame {@link #next()} returns).
+     *
+     * @param protocol      the subprotocol asked for, or null
+     * @param receiveBuffer the socket's receive buffer in bytes (small, so that not reading stalls the server soon),
+     *                      or 0 for the system's
+     */
+    public static WsClient raw(URI http, String protocol, java.util.Map<String, String> headers, int receiveBuffer) {
+        return new WsClient(RawSocket.handshake(http, protocol, headers, receiveBuffer));
+    }
+
+    /** A raw client's handshake answer: its HTTP status (101 when upgraded). */
+    public int status() {
+        return raw().status;
+    }
+
+    /** A raw client's handshake answer: its headers, names in lower case. */
+    public java.util.Map<String, String> headers() {
+        return raw().headers;
+    }
+
+    /** A raw client's handshake answer: the body of a refusal ("" after a 101). */
+    public String body() {
+        return raw().body;
+    }
+
+    /** Writes one frame as given (any opcode, fragments, bad payloads), masked as a client must; raw clients only. */
+    public void sendFrame(int opcode, byte[] payload, boolean fin) {
+        raw().send(opcode, payload, fin);
+    }
+
+    /**
+     * The next frame as it comes off the socket (pings, close frames, anything), waiting at most {@code timeoutMillis};
+     * null once the server closed the TCP connection; raw clients only. Frames taken here bypass {@link #next()}.
+     */
+    public Frame readFrame(long timeoutMillis) {
+        try {
+            return raw().read(timeoutMillis);
+        } catch (RawSocket.TimedOut e) {
+            throw new AssertionError("no frame within " + timeoutMillis + " ms");
+        }
+    }
+
+    private RawSocket raw() {
+        if (raw == null) {
+            throw new IllegalStateException("only a raw client (WsClient.raw) works at the frame level");
+        }
+        return raw;
+    }
+
+    /**
+     * Reads from a raw socket until {@code queue} has a frame or {@code untilNanos} passed; with the JDK client the
+     * listener fills the queues, so this just waits.
+     */
+    private String poll(LinkedBlockingQueue<String> queue, long untilNanos) throws InterruptedException {
+        if (raw == null) {
+            return queue.poll(Math.max(0, untilNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        while (true) {
+            String ready = queue.poll();
+            if (ready != null || System.nanoTime() >= untilNanos || closed.isDone() || !pump(untilNanos)) {
+                return ready;
+            }
+        }
+    }
+
+    /** Reads one frame off the raw socket into the queues (or {@link #closed}); false when none began in time. */
+    private boolean pump(long untilNanos) {
+        Frame frame;
+        try {
+            frame = raw.read(Math.max(1, TimeUnit.NANOSECONDS.toMillis(untilNanos - System.nanoTime())));
+        } catch (RawSocket.TimedOut e) {
+            return false;
+        }
+        if (frame == null) {
+            closed.complete("1006 connection dropped");
+        } else if (frame.opcode() == CLOSE) {
+            String reason = frame.payload().length > 2 ? new String(frame.payload(), 2, frame.payload().length - 2,
+                    java.nio.charset.StandardCharsets.UTF_8) : "";
+            closed.complete(frame.closeCode() + " " + reason);
+        } else if (frame.opcode() == TEXT) {
+            received(frame.text()); // a WebSocket ping is never answered: that is what a raw client is for
+        }
+        return true;
+    }
+
+    private void received(String frame) {
+        (frame.startsWith("{\"type\":\"ping\"") ? pings : frames).add(frame);
+    }
+
     /** The welcome frame exactly as received. */
     public String welcome() {
         return welcome;
@@ -78,11 +207,15 @@ public final class WsClient implements AutoCloseable {
     }
 
     public String protocol() {
-        return socket.getSubprotocol();
+        return raw != null ? raw.headers.getOrDefault("sec-websocket-protocol", "") : socket.getSubprotocol();
     }
 
     public WsClient send(String frame) {
-        socket.sendText(frame, true).join();
+        if (raw != null) {
+            raw.send(TEXT, frame.getBytes(java.nio.charset.StandardCharsets.UTF_8), true);
+        } else {
+            socket.sendText(frame, true).join();
+        }
         return this;
     }
 
@@ -93,7 +226,7 @@ public final class WsClient implements AutoCloseable {
     public String nextWithin(long millis) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         while (true) {
-            String frame = frames.poll(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+            String frame = poll(frames, until);
             if (frame == null || !isMarker(frame)) {
                 return frame;
             }
@@ -132,7 +265,7 @@ public final class WsClient implements AutoCloseable {
     /** The next ping frame. */
     public String nextPing() {
         try {
-            String ping = pings.poll(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            String ping = poll(pings, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS));
             if (ping == null) {
                 fail("no ping within " + TIMEOUT_MS + " ms");
             }
@@ -205,7 +338,7 @@ public final class WsClient implements AutoCloseable {
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
         try {
             while (true) {
-                String frame = frames.poll(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+                String frame = poll(frames, until);
                 if (frame == null) {
                     fail("the barrier's marker " + marker + " did not arrive within " + TIMEOUT_MS + " ms"
                             + (closed.isDone() ? " (closed: " + closed.join() + ")" : ""));
@@ -257,7 +390,7 @@ public final class WsClient implements AutoCloseable {
         }
     }
 
-    /** Every frame received so far, without waiting. */
+    /** Every frame received so far, without waiting (a raw client: read so far). */
     public List<String> drain() {
         List<String> all = new ArrayList<>();
         frames.drainTo(all);
@@ -265,7 +398,10 @@ public final class WsClient implements AutoCloseable {
         return all;
     }
 
-    /** Stops reading from the socket (the server's writes then back up, like a stalled client). */
+    /**
+     * Stops reading from the socket (the server's writes then back up, like a stalled client). A raw client reads
+     * only when asked anyway.
+     */
     public void stall() {
         reading = false;
     }
@@ -273,7 +409,9 @@ public final class WsClient implements AutoCloseable {
     /** Reads again after {@link #stall()}. */
     public void resume() {
         reading = true;
-        socket.request(1);
+        if (socket != null) {
+            socket.request(1);
+        }
     }
 
     /** The close code and reason, once the server closed the connection. */
@@ -283,7 +421,13 @@ public final class WsClient implements AutoCloseable {
 
     public String awaitClose(long timeoutMillis) {
         try {
-            return closed.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            if (raw != null) { // read (and keep) what comes before the close
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+                while (!closed.isDone() && System.nanoTime() < until && pump(until)) {
+                    // keeps what it reads for next() and drain()
+                }
+            }
+            return closed.get(raw != null ? 0 : timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             throw new AssertionError("not closed within " + timeoutMillis + " ms", e);
         }
@@ -295,11 +439,19 @@ public final class WsClient implements AutoCloseable {
 
     /** Drops the TCP connection without a close frame, like a lost network. */
     public void abort() {
-        socket.abort();
+        if (raw != null) {
+            raw.close();
+        } else {
+            socket.abort();
+        }
     }
 
     @Override
     public void close() {
+        if (raw != null) {
+            raw.close();
+            return;
+        }
         if (!socket.isOutputClosed()) {
             socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
         }
@@ -315,7 +467,7 @@ public final class WsClient implements AutoCloseable {
             if (last) {
                 String frame = partial.toString();
                 partial.setLength(0);
-                (frame.startsWith("{\"type\":\"ping\"") ? pings : frames).add(frame);
+                received(frame);
             }
             if (reading) {
                 webSocket.request(1);

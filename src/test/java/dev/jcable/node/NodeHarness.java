@@ -118,6 +118,29 @@ public final class NodeHarness implements AutoCloseable {
         return (CableSession) socket.userProperties.get("jcable.session");
     }
 
+    /**
+     * The unit tests' barrier for a negative check ("nothing more arrives"): returns once every fan-out, presence
+     * event and whisper of {@code streams} queued so far on the node's delivery pool has run (a marker queued behind
+     * them on each stream's lane has run). Needed wherever another thread can deliver: the harness runs a fan-out on
+     * the thread that queues it only while no other thread drains the stream's shard; the node's timer (a TTL's
+     * expiry), a test's own threads, or a deliveries executor the test passed may be draining it, and then deliver
+     * it later. A reply to the connection's own command needs no barrier: it is written before the command returns.
+     */
+    void quiesce(String... streams) {
+        for (String stream : streams) {
+            java.util.concurrent.CountDownLatch reached = new java.util.concurrent.CountDownLatch(1);
+            node.inStreamOrder(stream, reached::countDown);
+            try {
+                if (!reached.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new AssertionError("the delivery lane of stream " + stream + " did not drain within 30 s"
+                            + " (or it is over its bound, and the marker was dropped)");
+                }
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
     /** What the node has scheduled on its timers (cancelled tasks included, until they would have run). */
     java.util.concurrent.BlockingQueue<Runnable> scheduled() {
         return timers.getQueue();

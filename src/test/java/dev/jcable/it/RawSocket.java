@@ -18,29 +18,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A WebSocket client on a bare {@link Socket}, the HTTP upgrade done by hand: for what a real client library will
- * not do. It can stop reading at the TCP level (the kernel's receive buffer then fills and the server's writes
- * stall), never answer a ping, send frames a library would refuse to, and see a refused handshake's status and body.
+ * {@link WsClient}'s transport on a bare {@link Socket}, the HTTP upgrade done by hand: for what a real client
+ * library will not do. It reads only when asked (so not reading stops at the TCP level: the kernel's receive buffer
+ * fills and the server's writes stall), never answers a ping, sends frames a library would refuse to, and sees a
+ * refused handshake's status and body. Tests use it through {@link WsClient#raw}.
  */
-final class RawClient implements AutoCloseable {
-
-    static final int TEXT = 0x1;
-    static final int BINARY = 0x2;
-    static final int CLOSE = 0x8;
-    static final int PING = 0x9;
-    static final int PONG = 0xA;
-
-    /** One frame as received: opcode and payload. */
-    record Frame(int opcode, byte[] payload) {
-        String text() {
-            return new String(payload, StandardCharsets.UTF_8);
-        }
-
-        /** The close code of a close frame, or -1 without one. */
-        int closeCode() {
-            return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : -1;
-        }
-    }
+final class RawSocket implements AutoCloseable {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -51,7 +34,7 @@ final class RawClient implements AutoCloseable {
     final Map<String, String> headers;
     final String body;
 
-    private RawClient(Socket socket, int status, Map<String, String> headers, String body) throws IOException {
+    private RawSocket(Socket socket, int status, Map<String, String> headers, String body) throws IOException {
         this.socket = socket;
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
@@ -66,7 +49,7 @@ final class RawClient implements AutoCloseable {
      * @param receiveBuffer the socket's receive buffer in bytes (small, so that not reading stalls the server
      *                      soon), or 0 for the system's
      */
-    static RawClient handshake(URI http, String protocol, Map<String, String> extraHeaders, int receiveBuffer) {
+    static RawSocket handshake(URI http, String protocol, Map<String, String> extraHeaders, int receiveBuffer) {
         try {
             Socket socket = new Socket();
             if (receiveBuffer > 0) {
@@ -105,7 +88,7 @@ final class RawClient implements AutoCloseable {
                 body = new String(in.readNBytes(Integer.parseInt(headers.get("content-length"))),
                         StandardCharsets.UTF_8);
             }
-            return new RawClient(socket, status, headers, body);
+            return new RawSocket(socket, status, headers, body);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -123,10 +106,6 @@ final class RawClient implements AutoCloseable {
             matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
         }
         return head.toString(StandardCharsets.ISO_8859_1);
-    }
-
-    void sendText(String text) {
-        send(TEXT, text.getBytes(StandardCharsets.UTF_8), true);
     }
 
     /** Writes one frame, masked as a client must. */
@@ -159,10 +138,20 @@ final class RawClient implements AutoCloseable {
         }
     }
 
-    /** The next frame, waiting at most {@code timeoutMillis}; null once the server closed the TCP connection. */
-    Frame read(int timeoutMillis) {
+    /** No frame began within the time given to {@link #read}. */
+    static final class TimedOut extends RuntimeException {
+        TimedOut() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * The next frame, waiting at most {@code timeoutMillis} for it to begin ({@link TimedOut} otherwise); null once
+     * the server closed the TCP connection.
+     */
+    WsClient.Frame read(long timeoutMillis) {
         try {
-            socket.setSoTimeout(timeoutMillis);
+            socket.setSoTimeout((int) Math.max(1, timeoutMillis));
             int first = in.read();
             if (first < 0) {
                 return null;
@@ -177,24 +166,11 @@ final class RawClient implements AutoCloseable {
                     length = (length << 8) | readByte();
                 }
             }
-            return new Frame(first & 0x0F, in.readNBytes((int) length));
+            return new WsClient.Frame(first & 0x0F, in.readNBytes((int) length));
         } catch (SocketTimeoutException e) {
-            throw new AssertionError("no frame within " + timeoutMillis + " ms", e);
+            throw new TimedOut();
         } catch (IOException e) {
             return null; // reset by the server: as closed as it gets
-        }
-    }
-
-    /** The next text frame, skipping pings and JSON pings. */
-    String nextText(int timeoutMillis) {
-        while (true) {
-            Frame frame = read(timeoutMillis);
-            if (frame == null) {
-                throw new AssertionError("closed while waiting for a text frame");
-            }
-            if (frame.opcode() == TEXT && !frame.text().startsWith("{\"type\":\"ping\"")) {
-                return frame.text();
-            }
         }
     }
 
