@@ -131,6 +131,7 @@ class RedisStreamsTest {
         String epoch = epochOf(a, "room");
         IntStream.rangeClosed(1, 200).forEach(i -> expected.add("m room " + epoch + " " + i + " n" + i));
         assertTrue(await(() -> b.events().size() >= 200, 10), b.events().size() + " delivered");
+        TestNode.quiesce("room", a, b); // none twice
         assertEquals(expected, b.events());
         assertEquals(List.of(), a.events(), "a node without subscribers of the stream receives nothing");
     }
@@ -144,6 +145,7 @@ class RedisStreamsTest {
         assertEquals(2, b.subscribe("room"), "history serves up to 2");
         a.broker.publish(new Publication("room", "after"));
         assertTrue(await(() -> !b.events().isEmpty(), 5));
+        TestNode.quiesce("room", a, b); // and neither before1 nor before2 live
         assertEquals(List.of("m room " + epochOf(a, "room") + " 3 after"), b.events());
     }
 

@@ -112,6 +112,28 @@ final class TestNode implements BrokerListener, AutoCloseable {
         return events().stream().filter(e -> e.startsWith(startingWith)).toList();
     }
 
+    /**
+     * The barrier of a negative check ("no second join", "nothing more"): publishes one marker to {@code stream}
+     * through {@code via} and waits until each of {@code nodes} (subscribed to the stream) has delivered it, then
+     * drops it from their events. Redis keeps one channel's publish order, and a node hands a stream's messages and
+     * presence events to its listener in arrival order, so whatever was published on the stream before the marker,
+     * from any node, has been delivered to each of them by then. The marker is a real publication: it takes the
+     * stream's next offset. It proves nothing about what is not published yet (a leave a future sweep will emit).
+     */
+    static void quiesce(String stream, TestNode via, TestNode... nodes) {
+        String marker = "quiet-" + java.util.UUID.randomUUID();
+        via.broker.publish(new dev.jcable.broker.Publication(stream, marker));
+        for (TestNode node : nodes) {
+            if (!await(() -> node.events().stream().anyMatch(e -> e.startsWith("m " + stream + " ")
+                    && e.endsWith(" " + marker)), 10)) {
+                throw new AssertionError("the barrier's marker did not reach a node within 10 s: " + node.events());
+            }
+            synchronized (node.events) {
+                node.events.removeIf(e -> e.startsWith("m " + stream + " ") && e.endsWith(" " + marker));
+            }
+        }
+    }
+
     /** Waits until {@code condition} holds, up to {@code seconds}; false if it never did. */
     static boolean await(BooleanSupplier condition, double seconds) {
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
