@@ -36,7 +36,7 @@ final class PresenceStore {
     /**
      * How long a closed session is remembered after its TTL, so that a join still in flight when it closed is
      * refused; sids are never reused, so only a join later than this could still record (the node refuses a
-     * connection's commands once its close has begun, see node.Lane).
+     * connection's commands once its close has begun, see session.Lane).
      */
     static final long CLOSED_GRACE_MILLIS = 10_000;
 
