@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayDeque;
+import dev.jcable.testsupport.ManualExecutor;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -14,25 +13,6 @@ import org.junit.jupiter.api.Test;
 
 /** Fan-outs off the publisher's thread: in order per stream, one executor task per burst, bounded, never lost. */
 class DeliveryPoolTest {
-
-    /** An executor whose tasks the test runs by hand. */
-    static final class ManualExecutor implements Executor {
-        final Deque<Runnable> tasks = new ArrayDeque<>();
-        int submitted;
-
-        @Override
-        public void execute(Runnable task) {
-            submitted++;
-            tasks.add(task);
-        }
-
-        void runAll() {
-            Runnable task;
-            while ((task = tasks.poll()) != null) {
-                task.run();
-            }
-        }
-    }
 
     @Test
     void publishersReturnAtOnceAndEachStreamIsFannedOutInOrderByOneTaskPerBurst() {
@@ -44,7 +24,7 @@ class DeliveryPoolTest {
             pool.submit("room", () -> ran.add("room:" + n));
         }
         assertEquals(List.of(), ran, "nothing runs on the publisher's thread");
-        assertEquals(1, executor.submitted, "one task for the burst, not one per publication");
+        assertEquals(1, executor.submitted(), "one task for the burst, not one per publication");
         assertEquals(5, pool.queued());
         executor.runAll();
         assertEquals(List.of("room:1", "room:2", "room:3", "room:4", "room:5"), ran);
@@ -61,15 +41,15 @@ class DeliveryPoolTest {
             int n = i;
             pool.submit("room", () -> ran.add(n));
         }
-        executor.tasks.poll().run();
+        executor.runNext();
         assertEquals(DeliveryPool.BURST, ran.size());
-        assertEquals(1, executor.tasks.size(), "the rest is resubmitted, not run on");
+        assertEquals(1, executor.size(), "the rest is resubmitted, not run on");
         executor.runAll();
         assertEquals(total, ran.size());
         for (int i = 0; i < total; i++) {
             assertEquals(i, ran.get(i));
         }
-        assertEquals(3, executor.submitted);
+        assertEquals(3, executor.submitted());
     }
 
     @Test

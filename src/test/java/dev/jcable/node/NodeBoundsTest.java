@@ -10,11 +10,9 @@ import dev.jcable.hub.DeliveryPool;
 import dev.jcable.metrics.Counter;
 import dev.jcable.protocol.JsonText;
 import dev.jcable.session.OutboxTest;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import dev.jcable.testsupport.ManualExecutor;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -57,27 +55,6 @@ class NodeBoundsTest {
         assertTrue(harness.broker().historyFrom("t", harness.broker().epoch(), 0, Long.MAX_VALUE).isEmpty());
     }
 
-    /** Fan-outs wait here until the test runs them: a stream's queue can be filled as a flood would fill it. */
-    static final class HeldExecutor implements Executor {
-        final Deque<Runnable> tasks = new ArrayDeque<>();
-
-        @Override
-        public synchronized void execute(Runnable task) {
-            tasks.add(task);
-        }
-
-        void runAll() {
-            Runnable task;
-            while ((task = next()) != null) {
-                task.run();
-            }
-        }
-
-        private synchronized Runnable next() {
-            return tasks.poll();
-        }
-    }
-
     private static final String ROOM = JsonText.quote("{\"channel\":\"$pubsub\",\"stream_name\":\"room\"}");
 
     private static OutboxTest.FakeSocket subscribed(NodeHarness held) {
@@ -96,7 +73,7 @@ class NodeBoundsTest {
 
     @Test
     void presenceEventsOverTheStreamsBoundEndInOneOutOfSyncResyncAfterWhatWasQueued() {
-        HeldExecutor deliveries = new HeldExecutor();
+        ManualExecutor deliveries = new ManualExecutor(); // fan-outs wait until the test runs them
         try (NodeHarness held = new NodeHarness(Map.of(Option.PUBLIC_STREAMS, "true", Option.PING_INTERVAL, "0",
                 Option.HISTORY_LIMIT, "1"), deliveries)) {
             OutboxTest.FakeSocket watcher = subscribed(held);
@@ -126,7 +103,7 @@ class NodeBoundsTest {
 
     @Test
     void aWhisperOverTheStreamsBoundIsRefusedToItsSenderAndReachesNobody() {
-        HeldExecutor deliveries = new HeldExecutor();
+        ManualExecutor deliveries = new ManualExecutor(); // fan-outs wait until the test runs them
         try (NodeHarness held = new NodeHarness(Map.of(Option.PUBLIC_STREAMS, "true", Option.PING_INTERVAL, "0",
                 Option.HISTORY_LIMIT, "1"), deliveries)) {
             OutboxTest.FakeSocket other = subscribed(held);
@@ -152,7 +129,7 @@ class NodeBoundsTest {
 
     @Test
     void aReplyInStreamOrderOverTheBoundIsDroppedAndTheStreamResynced() {
-        HeldExecutor deliveries = new HeldExecutor();
+        ManualExecutor deliveries = new ManualExecutor(); // fan-outs wait until the test runs them
         try (NodeHarness held = new NodeHarness(Map.of(Option.PUBLIC_STREAMS, "true", Option.PING_INTERVAL, "0",
                 Option.HISTORY_LIMIT, "1"), deliveries)) {
             OutboxTest.FakeSocket subscriber = subscribed(held);

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayDeque;
+import dev.jcable.testsupport.ManualExecutor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,27 +20,6 @@ import org.junit.jupiter.api.Test;
 
 /** One connection's lane: order, one step at once, async steps, the bound. */
 class LaneTest {
-
-    /** An executor the test drains by hand, so that what runs when is the test's to say. */
-    static final class Manual implements java.util.concurrent.Executor {
-        final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
-
-        @Override
-        public synchronized void execute(Runnable task) {
-            tasks.add(task);
-        }
-
-        void runAll() {
-            Runnable task;
-            while ((task = poll()) != null) {
-                task.run();
-            }
-        }
-
-        synchronized Runnable poll() {
-            return tasks.poll();
-        }
-    }
 
     @Test
     void stepsOfManyThreadsRunInOfferOrderNeverTwoAtOnce() throws Exception {
@@ -98,17 +77,17 @@ class LaneTest {
 
     @Test
     void anIdleInlineLaneRunsTheStepOnTheOfferingThread() {
-        Manual executor = new Manual();
+        ManualExecutor executor = new ManualExecutor();
         Lane lane = new Lane(executor, true);
         List<String> ran = new ArrayList<>();
         assertTrue(lane.offer(() -> ran.add(Thread.currentThread().getName())));
         assertEquals(List.of(Thread.currentThread().getName()), ran);
-        assertTrue(executor.tasks.isEmpty());
+        assertTrue(executor.isEmpty());
     }
 
     @Test
     void anAsyncStepHoldsLaterStepsBackWithoutAThreadWaiting() {
-        Manual executor = new Manual();
+        ManualExecutor executor = new ManualExecutor();
         Lane lane = new Lane(executor, true);
         CompletableFuture<Void> call = new CompletableFuture<>();
         List<String> ran = new ArrayList<>();
@@ -130,7 +109,7 @@ class LaneTest {
 
     @Test
     void aBusyLaneRefusesStepsBeyondItsBoundButNeverACleanup() {
-        Manual executor = new Manual();
+        ManualExecutor executor = new ManualExecutor();
         Lane lane = new Lane(executor, false);
         AtomicInteger ran = new AtomicInteger();
         for (int i = 0; i < Lane.MAX_QUEUED; i++) {
