@@ -106,6 +106,25 @@ public interface Broker {
      */
     int presenceCount(String stream);
 
+    /** The streams with presence members (as {@link #presenceCount} counts them) whose names start with {@code prefix}. */
+    java.util.Set<String> presenceStreams(String prefix);
+
+    // ---- occupancy ------------------------------------------------------------------------------------
+
+    /**
+     * The streams with a subscriber on some node whose names start with {@code prefix}: Pusher's occupied channels.
+     * A stream becomes occupied with its first subscriber in the cluster and vacated with its last, each edge reported
+     * once for the cluster ({@link BrokerListener#occupancyChanged}). The memory broker counts this node's
+     * subscribers; the Redis broker tracks occupancy only when its settings ask for it (Pusher mode), and otherwise
+     * answers with this node's streams only.
+     */
+    java.util.Set<String> occupiedStreams(String prefix);
+
+    /** Whether {@code stream} is one of {@link #occupiedStreams}. */
+    default boolean occupied(String stream) {
+        return occupiedStreams(stream).contains(stream);
+    }
+
     /** Whether the broker's store answers (a clustered broker's Redis); for the health endpoint. */
     default boolean healthy() {
         return true;

@@ -21,6 +21,14 @@ public interface BrokerListener {
     }
 
     /**
+     * {@code stream} got its first subscriber in the cluster ({@code occupied}) or lost its last one: reported once
+     * for the cluster, by the node whose subscriber (or whose sweep of a dead node's record) made the edge, in the
+     * order the edges happened. May be called under the broker's locks or on its I/O threads: it only queues.
+     */
+    default void occupancyChanged(String stream, boolean occupied) {
+    }
+
+    /**
      * Whether this node can take another fan-out of {@code stream} now. A clustered broker that hears otherwise drops
      * what it receives for the stream and makes up for it later (rather than queue without bound).
      */

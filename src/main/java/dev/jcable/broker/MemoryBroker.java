@@ -31,6 +31,7 @@ public final class MemoryBroker implements Broker {
     private final HistoryStore history;
     private final SessionStore sessions;
     private final PresenceStore presence;
+    private final LocalOccupancy occupancy = new LocalOccupancy();
     private volatile BrokerListener listener;
 
     public MemoryBroker(LongSupplier clock, BrokerSettings settings, Wakeup wakeup) {
@@ -76,7 +77,19 @@ public final class MemoryBroker implements Broker {
 
     @Override
     public long attach(String stream, LongConsumer subscribe) {
-        return history.attach(stream, subscribe);
+        long offset = history.attach(stream, subscribe);
+        occupancy.attached(stream, listener);
+        return offset;
+    }
+
+    @Override
+    public void detach(String stream) {
+        occupancy.detached(stream, listener);
+    }
+
+    @Override
+    public java.util.Set<String> occupiedStreams(String prefix) {
+        return occupancy.streams(prefix);
     }
 
     @Override
@@ -127,6 +140,11 @@ public final class MemoryBroker implements Broker {
     @Override
     public int presenceCount(String stream) {
         return presence.count(stream);
+    }
+
+    @Override
+    public java.util.Set<String> presenceStreams(String prefix) {
+        return presence.streams(prefix);
     }
 
     /**

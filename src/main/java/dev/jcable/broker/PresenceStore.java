@@ -255,6 +255,17 @@ final class PresenceStore {
         }
     }
 
+    /** The streams with at least one member whose names start with {@code prefix}, sorted. */
+    java.util.Set<String> streams(String prefix) {
+        java.util.Set<String> named = new java.util.TreeSet<>();
+        streams.keySet().forEach(stream -> {
+            if (stream.startsWith(prefix)) {
+                named.add(stream);
+            }
+        });
+        return named;
+    }
+
     /** Streams with at least one member. */
     int streamCount() {
         return streams.size();

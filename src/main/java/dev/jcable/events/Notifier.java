@@ -66,6 +66,13 @@ public final class Notifier {
                 : new PresenceLeft(stream, event.id())));
     }
 
+    /** A stream's first subscriber in the cluster, or its last one gone (reported once for the cluster). */
+    public void occupancyChanged(String stream, boolean occupied) {
+        if (pusherWebhook != null) {
+            pusherWebhook.occupancyChanged(stream, occupied); // only queues
+        }
+    }
+
     /** A Pusher client event sent by a connection of this node: Pusher's {@code client_event} webhook. */
     public void clientEvent(String channel, String event, String data, String socketId, String userId) {
         if (pusherWebhook != null) {

@@ -17,13 +17,16 @@ import java.util.regex.Pattern;
  * {@code X-Pusher-Key} and {@code X-Pusher-Signature} = hex(HMAC-SHA256(pusher_secret, body)), which the Pusher SDKs'
  * webhook validation accepts. Batching, retries and bounds are the presence webhook's ({@link PresenceWebhook}, with
  * {@code presence_webhook_batch} and {@code presence_webhook_retry}). Presence transitions come once per cluster, from
- * the presence store, so {@code channel_occupied} and {@code channel_vacated} are a presence channel's first member
- * and last one leaving (docs/pusher.md).
+ * the presence store, so a presence channel's {@code channel_occupied} and {@code channel_vacated} are its first
+ * member and last one leaving; a public or private channel's are its first subscriber in the cluster and its last
+ * one gone (the broker's occupancy, also once per cluster; docs/pusher.md).
  */
 public final class PusherWebhook {
 
     /** Only streams a Pusher client could subscribe to are reported. */
     private static final Pattern CHANNEL = Pattern.compile("presence-[A-Za-z0-9_\\-=@,.;]{1,155}");
+    /** Public and private channels: Pusher's characters and length. */
+    private static final Pattern OTHER_CHANNEL = Pattern.compile("[A-Za-z0-9_\\-=@,.;]{1,164}");
 
     private final PresenceWebhook webhook;
 
@@ -63,6 +66,18 @@ public final class PusherWebhook {
                 webhook.offer("{\"name\":\"channel_vacated\"" + channel + "}");
             }
         }
+    }
+
+    /**
+     * A stream's first subscriber in the cluster or its last one gone: {@code channel_occupied} / {@code
+     * channel_vacated} of a public or private channel (a presence channel's come with its members, above).
+     */
+    public void occupancyChanged(String stream, boolean occupied) {
+        if (!OTHER_CHANNEL.matcher(stream).matches() || stream.startsWith("presence-")) {
+            return;
+        }
+        webhook.offer("{\"name\":\"" + (occupied ? "channel_occupied" : "channel_vacated") + "\",\"channel\":"
+                + JsonText.quote(stream) + "}");
     }
 
     /** A client event a connection of this node sent (its data as the client sent it, a string). */

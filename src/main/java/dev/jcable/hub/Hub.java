@@ -133,11 +133,6 @@ public final class Hub {
         return groups == null ? 0 : groups.values().stream().mapToInt(g -> g.sessions.size()).sum();
     }
 
-    /** The streams with at least one subscriber here. */
-    public java.util.Set<String> streamNames() {
-        return java.util.Set.copyOf(streams.keySet());
-    }
-
     public int streamCount() {
         return streams.size();
     }

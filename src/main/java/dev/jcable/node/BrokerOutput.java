@@ -95,6 +95,11 @@ final class BrokerOutput implements BrokerListener {
     }
 
     @Override
+    public void occupancyChanged(String stream, boolean occupied) {
+        notifier.occupancyChanged(stream, occupied);
+    }
+
+    @Override
     public boolean accepts(String stream) {
         return fanout.accepts(stream);
     }

@@ -325,9 +325,19 @@ public class Node {
         return parts.broker.presenceCount(stream);
     }
 
-    /** The streams with subscribers on this node. */
-    public Set<String> occupiedStreams() {
-        return parts.hub.streamNames();
+    /**
+     * The streams whose names start with {@code prefix} and that have a subscriber on some node (cluster-wide in
+     * Pusher mode, see {@link dev.jcable.broker.Broker#occupiedStreams}) or presence members.
+     */
+    public Set<String> occupiedStreams(String prefix) {
+        Set<String> streams = new java.util.TreeSet<>(parts.broker.occupiedStreams(prefix));
+        streams.addAll(parts.broker.presenceStreams(prefix));
+        return streams;
+    }
+
+    /** Whether {@code stream} has a subscriber on some node (as {@link #occupiedStreams}) or presence members. */
+    public boolean occupied(String stream) {
+        return parts.broker.occupied(stream) || parts.broker.presenceCount(stream) > 0;
     }
 
     /** Subscriptions to {@code stream} on this node. */

@@ -121,7 +121,8 @@ final class Wiring {
         BrokerSettings settings = new BrokerSettings(config.presenceTtl(), config.presenceMaxMembers(),
                 config.historyLimit(), config.historyTtl(), config.sessionsTtl(), config.sessionsMaxSize());
         if ("redis".equals(config.broker())) {
-            broker = new RedisBroker(new RedisSettings(config.redisUrl(), config.redisPrefix()), settings,
+            broker = new RedisBroker(new RedisSettings(config.redisUrl(), config.redisPrefix(),
+                    config.pusher().enabled()), settings,
                     container.threadFactory(), container.executor(), container.scheduler());
         } else {
             MemoryBroker memory = new MemoryBroker(System::currentTimeMillis, settings, expiryTimer);

@@ -252,7 +252,10 @@ public class PusherApi {
 
     // ---- channels -----------------------------------------------------------------------------------------
 
-    /** Occupied channels (with subscribers on this node), by prefix; {@code info=user_count} for presence ones. */
+    /**
+     * Occupied channels, by prefix: with a subscriber on some node of the cluster or (presence channels) with members;
+     * {@code info=user_count} for presence ones.
+     */
     private Answer channels(Map<String, String> query) {
         String prefix = query.getOrDefault("filter_by_prefix", "");
         Set<String> info = info(query);
@@ -261,8 +264,8 @@ public class PusherApi {
         }
         StringBuilder out = new StringBuilder("{\"channels\":{");
         boolean first = true;
-        for (String channel : new java.util.TreeSet<>(node.occupiedStreams())) {
-            if (!channel.startsWith(prefix) || !PusherChannels.valid(channel)) {
+        for (String channel : node.occupiedStreams(prefix)) {
+            if (!PusherChannels.valid(channel)) {
                 continue;
             }
             out.append(first ? "" : ",").append(JsonText.quote(channel)).append(":{");
@@ -286,7 +289,8 @@ public class PusherApi {
         }
         int subscriptions = node.subscribers(channel);
         int users = presence ? node.presenceCount(channel) : 0;
-        StringBuilder out = new StringBuilder("{\"occupied\":").append(subscriptions > 0 || users > 0);
+        boolean occupied = subscriptions > 0 || users > 0 || node.occupied(channel);
+        StringBuilder out = new StringBuilder("{\"occupied\":").append(occupied);
         if (info.contains("user_count")) {
             out.append(",\"user_count\":").append(users);
         }

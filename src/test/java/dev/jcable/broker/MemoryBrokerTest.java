@@ -42,6 +42,12 @@ class MemoryBrokerTest {
     static final class RecordingListener implements BrokerListener {
         final List<Seen> events = Collections.synchronizedList(new ArrayList<>());
         final List<StreamMessage> deliveries = new CopyOnWriteArrayList<>();
+        final List<String> occupancy = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void occupancyChanged(String stream, boolean occupied) {
+            occupancy.add((occupied ? "occupied " : "vacated ") + stream);
+        }
 
         @Override
         public void deliver(StreamMessage message) {
@@ -89,6 +95,35 @@ class MemoryBrokerTest {
 
     List<Seen> events() {
         return List.copyOf(listener.events);
+    }
+
+    // ---- occupancy -----------------------------------------------------------------------------------
+
+    @Test
+    void aStreamIsOccupiedByItsFirstSubscriberAndVacatedByItsLast() {
+        broker.attach("news", offset -> { });
+        broker.attach("news", offset -> { });
+        broker.attach("private-x", offset -> { });
+        assertEquals(java.util.Set.of("news"), broker.occupiedStreams("ne"));
+        assertEquals(java.util.Set.of("news", "private-x"), broker.occupiedStreams(""));
+        broker.detach("news");
+        assertEquals(List.of("occupied news", "occupied private-x"), listener.occupancy);
+        assertTrue(broker.occupied("news"));
+        broker.detach("news");
+        broker.detach("news"); // one detach too many (never happens) changes nothing
+        assertEquals(List.of("occupied news", "occupied private-x", "vacated news"), listener.occupancy);
+        assertEquals(java.util.Set.of("private-x"), broker.occupiedStreams(""));
+        assertFalse(broker.occupied("news"));
+    }
+
+    @Test
+    void presenceStreamsAreThoseWithMembersByPrefix() {
+        broker.presenceAdd("presence-a", "s1", "u1", null);
+        broker.presenceAdd("presence-b", "s2", "u2", null);
+        broker.presenceAdd("other", "s3", "u3", null);
+        assertEquals(java.util.Set.of("presence-a", "presence-b"), broker.presenceStreams("presence-"));
+        broker.presenceRemove("presence-a", "s1");
+        assertEquals(java.util.Set.of("presence-b"), broker.presenceStreams("presence-"));
     }
 
     // ---- join / leave ------------------------------------------------------------------------------

@@ -91,13 +91,22 @@ class PusherIT extends AsClient {
 
     @Test
     void webhooksInPusherFormatPassTheSdksValidation() throws Exception {
-        String channel = "presence-hooks-" + UUID.randomUUID().toString().substring(0, 8);
+        webhooks("presence-hooks-" + UUID.randomUUID().toString().substring(0, 8), List.of("event channel_occupied",
+                "event member_added w1", "event member_added w2", "event client_event w2 client-wave {\"hi\":1}",
+                "event member_removed w2", "event member_removed w1", "event channel_vacated"));
+    }
+
+    /** A private channel is occupied by its first subscriber and vacated after its last, as any non-presence one. */
+    @Test
+    void aPrivateChannelsWebhooksAreItsFirstSubscriberInAndLastOut() throws Exception {
+        webhooks("private-hooks-" + UUID.randomUUID().toString().substring(0, 8), List.of("event channel_occupied",
+                "event client_event client-wave {\"hi\":1}", "event channel_vacated"));
+    }
+
+    private void webhooks(String channel, List<String> expected) throws Exception {
         String driven = ClientCompatIT.node("pusher-hooks.mjs", "drive", cable.http().getHost(),
                 String.valueOf(cable.http().getPort()), APP_ID, APP_KEY, APP_SECRET, channel);
         assertTrue(driven.contains("pusher-hooks: 1 passed, 0 failed"), driven);
-        List<String> expected = List.of("event channel_occupied", "event member_added w1", "event member_added w2",
-                "event client_event w2 client-wave {\"hi\":1}", "event member_removed w2", "event member_removed w1",
-                "event channel_vacated");
         long until = System.currentTimeMillis() + 20_000;
         String output;
         do {

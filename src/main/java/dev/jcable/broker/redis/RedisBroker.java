@@ -52,6 +52,8 @@ public final class RedisBroker implements Broker {
     private RedisLink link;
     private RedisCalls redis;
     private RedisPresence presence;
+    /** Which streams have subscribers cluster-wide, when the settings ask for it; else null. */
+    private RedisOccupancy occupancy;
     private RedisStats stats;
     private StreamFeeds feeds;
     /** Where remote commands received on the control channel go. */
@@ -89,7 +91,14 @@ public final class RedisBroker implements Broker {
         feeds.start(listener);
         link.every("presence sweep", SWEEP_MILLIS, presence::sweep);
         link.every("presence renewal", leaseMillis() / 2, presence::touch);
-        link.start(feeds, keys.aliveChannel(newEpoch() + newEpoch()), keys.control(), this::received);
+        String node = newEpoch() + newEpoch();
+        if (redisSettings.occupancy()) {
+            occupancy = new RedisOccupancy(keys, redis, System::currentTimeMillis, leaseMillis(), node, listener);
+            feeds.track(occupancy);
+            link.every("occupancy sweep", SWEEP_MILLIS, occupancy::sweep);
+            link.every("occupancy renewal", leaseMillis() / 2, occupancy::touch);
+        }
+        link.start(feeds, keys.aliveChannel(node), keys.control(), this::received);
     }
 
     /** A payload of the control channel: {@code d<1|0>:<identifiers>}, a disconnect with or without reconnect. */
@@ -273,6 +282,24 @@ public final class RedisBroker implements Broker {
         return presence.count(stream);
     }
 
+    @Override
+    public java.util.Set<String> presenceStreams(String prefix) {
+        return presence.streams(prefix);
+    }
+
+    @Override
+    public boolean occupied(String stream) {
+        RedisOccupancy tracked = occupancy;
+        return tracked != null ? tracked.occupied(stream) : feeds.streams(stream).contains(stream);
+    }
+
+    /** Cluster-wide with occupancy tracking ({@link RedisSettings#occupancy}); else this node's streams. */
+    @Override
+    public java.util.Set<String> occupiedStreams(String prefix) {
+        RedisOccupancy tracked = occupancy;
+        return tracked != null ? tracked.streams(prefix) : feeds.streams(prefix);
+    }
+
     /** Sweeps once now; for tests. */
     long sweep() {
         return presence.sweep();
@@ -281,6 +308,11 @@ public final class RedisBroker implements Broker {
     /** Renews this node's leases now; for tests. */
     void touch() {
         presence.touch();
+    }
+
+    /** Renews this node's occupancy records now; for tests. */
+    void touchOccupancy() {
+        occupancy.touch();
     }
 
     /** For tests: this node's pub/sub connection silently stops delivering. */
@@ -300,6 +332,16 @@ public final class RedisBroker implements Broker {
 
     @Override
     public void stop() {
+        if (occupancy != null) {
+            occupancy.stop();
+        }
+        if (link != null) {
+            link.stop();
+        }
+    }
+
+    /** Stops as kill -9 would, nothing removed on the way out (occupancy records end with their lease); for tests. */
+    void crash() {
         if (link != null) {
             link.stop();
         }

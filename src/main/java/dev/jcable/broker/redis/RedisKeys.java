@@ -42,6 +42,26 @@ record RedisKeys(String prefix) {
             base + ":pt"};
     }
 
+    /**
+     * The occupancy keys of a stream, laid out as its presence keys ({@link RedisOccupancy} runs the presence scripts
+     * on them): each node with subscribers of the stream holds one record, leased as a live session's presence.
+     */
+    String[] occupancy(String stream) {
+        String base = channel(stream);
+        return new String[] {base + ":os", base + ":oc", base + ":oi", base + ":oo", base + ":oz", occupancyIndex(),
+            base + ":ot"};
+    }
+
+    /** The occupancy records' sweep index (ZSET stream → earliest deadline): exactly the occupied streams. */
+    String occupancyIndex() {
+        return prefix + ":occupied";
+    }
+
+    /** Where the presence scripts publish occupancy's joins and leaves: no node listens, the script's reply counts. */
+    String occupancyChannel() {
+        return prefix + ":occupancy";
+    }
+
     /** The ZSET id → join time of a stream's presence members (KEYS[4] of the presence scripts): one per member. */
     String presenceMembers(String stream) {
         return presence(stream)[3];

@@ -194,6 +194,19 @@ final class RedisPresence {
                 keys.channel(stream))).get(0));
     }
 
+    /** The streams with members whose names start with {@code prefix}: the sweep index holds exactly those. */
+    java.util.Set<String> streams(String prefix) {
+        List<String> all = redis.await(redis.commands().zrange(keys.sweepIndex(), 0, -1).toCompletableFuture(),
+                "presence streams");
+        java.util.Set<String> named = new java.util.TreeSet<>();
+        for (String stream : all) {
+            if (stream.startsWith(prefix)) {
+                named.add(stream);
+            }
+        }
+        return named;
+    }
+
     /**
      * Renews the lease of every live session of this node, one script per stream, all sent at once. A record Redis
      * no longer has (it was swept while this node could not renew it, or Redis lost its data) is joined again, so

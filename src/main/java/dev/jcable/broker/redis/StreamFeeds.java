@@ -57,6 +57,7 @@ final class StreamFeeds {
     private final ConcurrentHashMap<String, Feed> feeds = new ConcurrentHashMap<>();
     private final AtomicLong dropped = new AtomicLong();
     private volatile BrokerListener listener;
+    private volatile RedisOccupancy occupancy;
 
     StreamFeeds(RedisKeys keys, Redis redis, Lanes lanes) {
         this.keys = keys;
@@ -66,6 +67,14 @@ final class StreamFeeds {
 
     void start(BrokerListener listener) {
         this.listener = listener;
+    }
+
+    /**
+     * Tells {@code occupancy} of each stream's first local subscriber and of its last one gone, under the feed's lock
+     * so that a stream's edges leave in the order they happened (it does not wait for Redis). Before any attach.
+     */
+    void track(RedisOccupancy occupancy) {
+        this.occupancy = occupancy;
     }
 
     /**
@@ -88,6 +97,9 @@ final class StreamFeeds {
                         Position position = redis.position(stream);
                         feed.epoch = position.epoch();
                         feed.last = position.offset();
+                        if (occupancy != null) {
+                            occupancy.occupy(stream);
+                        }
                     } catch (RuntimeException e) {
                         feed.removed = true;
                         feeds.remove(stream, feed);
@@ -113,6 +125,9 @@ final class StreamFeeds {
                 return;
             }
             feed.removed = true;
+            if (occupancy != null) {
+                occupancy.vacate(stream); // before a later attach can make a new feed, and so a new edge
+            }
             feeds.remove(stream, feed);
         }
         redis.unsubscribe(keys.channel(stream));
@@ -204,6 +219,17 @@ final class StreamFeeds {
             }
             bringUpToDate(stream, feed);
         }
+    }
+
+    /** The streams this node has subscribers of whose names start with {@code prefix}, sorted. */
+    java.util.Set<String> streams(String prefix) {
+        java.util.Set<String> named = new java.util.TreeSet<>();
+        feeds.keySet().forEach(stream -> {
+            if (stream.startsWith(prefix)) {
+                named.add(stream);
+            }
+        });
+        return named;
     }
 
     /** Delivers what the stream has beyond what this node delivered; the caller holds the feed's lock. */

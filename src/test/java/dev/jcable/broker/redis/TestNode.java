@@ -40,6 +40,15 @@ final class TestNode implements BrokerListener, AutoCloseable {
     }
 
     TestNode(String url, String prefix, BrokerSettings settings, boolean awaitConnected) {
+        this(new RedisSettings(url, prefix), settings, awaitConnected);
+    }
+
+    /** A node whose broker tracks occupancy (as in Pusher mode). */
+    static TestNode tracking(String url, String prefix, BrokerSettings settings) {
+        return new TestNode(new RedisSettings(url, prefix, true), settings, true);
+    }
+
+    private TestNode(RedisSettings redisSettings, BrokerSettings settings, boolean awaitConnected) {
         ThreadFactory factory = task -> {
             Thread thread = new Thread(task);
             synchronized (threads) {
@@ -47,10 +56,10 @@ final class TestNode implements BrokerListener, AutoCloseable {
             }
             return thread;
         };
-        broker = new RedisBroker(new RedisSettings(url, prefix), settings, factory, executor, scheduler);
+        broker = new RedisBroker(redisSettings, settings, factory, executor, scheduler);
         broker.start(this);
         if (awaitConnected && !await(broker::healthy, 30)) { // generous: the test machine is shared
-            throw new IllegalStateException("the broker did not connect to " + url);
+            throw new IllegalStateException("the broker did not connect to " + redisSettings.url());
         }
     }
 
@@ -87,6 +96,14 @@ final class TestNode implements BrokerListener, AutoCloseable {
         synchronized (changes) {
             changes.add(event.join() ? "join " + stream + " " + event.id() + " " + event.info()
                     : "leave " + stream + " " + event.id() + (members == 0 ? " (vacated)" : ""));
+        }
+    }
+
+    /** Occupancy edges this node reported ({@code occupied …} / {@code vacated …}), among its changes. */
+    @Override
+    public void occupancyChanged(String stream, boolean occupied) {
+        synchronized (changes) {
+            changes.add((occupied ? "occupied " : "vacated ") + stream);
         }
     }
 
@@ -151,9 +168,19 @@ final class TestNode implements BrokerListener, AutoCloseable {
         return broker.attach(stream, position -> { });
     }
 
+    /** As kill -9: stops renewing and sweeping, nothing removed on the way out. */
+    void crash() throws InterruptedException {
+        broker.crash();
+        shutdown();
+    }
+
     @Override
     public void close() throws InterruptedException {
         broker.stop();
+        shutdown();
+    }
+
+    private void shutdown() throws InterruptedException {
         scheduler.shutdownNow();
         executor.shutdownNow();
         scheduler.awaitTermination(5, TimeUnit.SECONDS);
