@@ -39,7 +39,8 @@ if (mode === 'validate') {
     const pusher = new Pusher(key, {
       wsHost: host, wsPort: Number(port), forceTLS: false, enabledTransports: ['ws'], cluster: 'jcable',
       channelAuthorization: {
-        customHandler: ({ socketId, channelName }, cb) => cb(null, server.authorizeChannel(socketId, channelName, user))
+        customHandler: ({ socketId, channelName }, cb) => cb(null, channelName.startsWith('presence-')
+          ? server.authorizeChannel(socketId, channelName, user) : server.authorizeChannel(socketId, channelName))
       }
     })
     clients.push(pusher)
