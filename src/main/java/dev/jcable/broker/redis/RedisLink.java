@@ -259,13 +259,15 @@ final class RedisLink {
                     "CONFIG GET maxmemory-policy").get("maxmemory-policy");
         } catch (RuntimeException e) {
             LOG.info(() -> "jcable: cannot read Redis's maxmemory-policy (CONFIG is disabled?): make sure it is"
-                    + " noeviction or volatile-*, see docs/cluster.md");
+                    + " noeviction, see docs/cluster.md");
             return;
         }
-        if (policy != null && policy.startsWith("allkeys-")) {
+        if (policy != null && !policy.equals("noeviction")) {
+            // volatile-* too: presence keys carry a TTL (so that keys no node renews are forgotten), which makes them
+            // candidates for eviction, and a presence key evicted is a member that never leaves or a list gone
             LOG.warning(() -> "jcable: Redis's maxmemory-policy is " + policy + ": when Redis is full it evicts"
-                    + " presence records (members may then never leave) and stream offsets; use noeviction or a"
-                    + " volatile-* policy (docs/cluster.md)");
+                    + " presence records (members may then never leave, or vanish without a leave); use noeviction"
+                    + " (docs/cluster.md)");
         }
     }
 

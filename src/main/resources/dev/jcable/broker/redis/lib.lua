@@ -47,6 +47,23 @@ local function ms(n)
   return string.format('%.0f', n)
 end
 
+-- The stream's presence keys (KEYS[1..5]) and the sweep index (KEYS[6]) are never left without a TTL: each change of a
+-- deadline sets them to expire a day after now, or a minute after the stream's latest deadline if that is later. Only
+-- keys nobody renews any more expire (every node gone for that long): a stream emptied by its sweep or its leaves is
+-- deleted as before.
+local KEEP_MS = 86400000
+
+local function keep_presence(now)
+  local keep = KEEP_MS
+  local last = redis.call('ZRANGE', KEYS[5], -1, -1, 'WITHSCORES')
+  if last[1] then
+    keep = math.max(keep, tonumber(last[2]) - now + 60000)
+  end
+  for i = 1, 6 do
+    redis.call('PEXPIRE', KEYS[i], ms(keep))
+  end
+end
+
 -- Session sid's record leaves the stream; its id leaves (and 'leave' is published) with the last session holding it.
 -- Returns 1 when sid had a record.
 local function drop_session(channel, sid)

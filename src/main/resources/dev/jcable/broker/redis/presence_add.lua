@@ -17,13 +17,16 @@ redis.call('ZADD', KEYS[5], ms(deadline), sid)
 redis.call('ZADD', KEYS[6], 'LT', ms(deadline), stream)
 redis.call('HSET', KEYS[3], pid, info)
 if current then
+  keep_presence(now)
   return with_events({'updated'})
 end
 redis.call('HSET', KEYS[1], sid, pid)
 redis.call('HINCRBY', KEYS[2], pid, 1)
 if known then
+  keep_presence(now)
   return with_events({'updated'})
 end
 redis.call('ZADD', KEYS[4], now_us(), pid)
+keep_presence(now)
 publish_event(channel, 'j' .. string.len(pid) .. ':' .. pid .. info)
 return with_events({'joined'})

@@ -3,7 +3,9 @@
 if not redis.call('ZSCORE', KEYS[5], ARGV[3]) then
   return 0
 end
-local deadline = ms(now_ms() + tonumber(ARGV[4]))
+local now = now_ms()
+local deadline = ms(now + tonumber(ARGV[4]))
 redis.call('ZADD', KEYS[5], 'XX', deadline, ARGV[3])
 redis.call('ZADD', KEYS[6], 'LT', deadline, ARGV[1])
+keep_presence(now)
 return 1
