@@ -120,6 +120,12 @@ public interface Broker {
      */
     java.util.Set<String> occupiedStreams(String prefix);
 
+    /**
+     * Subscriptions to {@code stream}: this node's, exact; with the Redis broker tracking occupancy, plus every other
+     * node's as it stood at that node's last renewal (at most half a presence lease old).
+     */
+    int subscriptions(String stream);
+
     /** Whether {@code stream} is one of {@link #occupiedStreams}. */
     default boolean occupied(String stream) {
         return occupiedStreams(stream).contains(stream);

@@ -33,6 +33,10 @@ final class LocalOccupancy {
         });
     }
 
+    int subscribers(String stream) {
+        return subscribers.getOrDefault(stream, 0);
+    }
+
     Set<String> streams(String prefix) {
         Set<String> streams = new TreeSet<>();
         subscribers.keySet().forEach(stream -> {

@@ -88,6 +88,11 @@ public final class MemoryBroker implements Broker {
     }
 
     @Override
+    public int subscriptions(String stream) {
+        return occupancy.subscribers(stream);
+    }
+
+    @Override
     public java.util.Set<String> occupiedStreams(String prefix) {
         return occupancy.streams(prefix);
     }

@@ -340,9 +340,9 @@ public class Node {
         return parts.broker.occupied(stream) || parts.broker.presenceCount(stream) > 0;
     }
 
-    /** Subscriptions to {@code stream} on this node. */
-    public int subscribers(String stream) {
-        return parts.hub.subscribers(stream);
+    /** Subscriptions to {@code stream}: cluster-wide in Pusher mode ({@link dev.jcable.broker.Broker#subscriptions}). */
+    public int subscriptions(String stream) {
+        return parts.broker.subscriptions(stream);
     }
 
     public String signStream(String stream) {

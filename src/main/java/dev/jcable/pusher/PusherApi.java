@@ -287,7 +287,7 @@ public class PusherApi {
         if (info.contains("user_count") && !presence) {
             return Answer.error(400, "invalid_info", "user_count is for presence channels only");
         }
-        int subscriptions = node.subscribers(channel);
+        int subscriptions = node.subscriptions(channel);
         int users = presence ? node.presenceCount(channel) : 0;
         boolean occupied = subscriptions > 0 || users > 0 || node.occupied(channel);
         StringBuilder out = new StringBuilder("{\"occupied\":").append(occupied);

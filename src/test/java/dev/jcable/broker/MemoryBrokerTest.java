@@ -106,7 +106,9 @@ class MemoryBrokerTest {
         broker.attach("private-x", offset -> { });
         assertEquals(java.util.Set.of("news"), broker.occupiedStreams("ne"));
         assertEquals(java.util.Set.of("news", "private-x"), broker.occupiedStreams(""));
+        assertEquals(2, broker.subscriptions("news"));
         broker.detach("news");
+        assertEquals(1, broker.subscriptions("news"));
         assertEquals(List.of("occupied news", "occupied private-x"), listener.occupancy);
         assertTrue(broker.occupied("news"));
         broker.detach("news");

@@ -93,7 +93,8 @@ public final class RedisBroker implements Broker {
         link.every("presence renewal", leaseMillis() / 2, presence::touch);
         String node = newEpoch() + newEpoch();
         if (redisSettings.occupancy()) {
-            occupancy = new RedisOccupancy(keys, redis, System::currentTimeMillis, leaseMillis(), node, listener);
+            occupancy = new RedisOccupancy(keys, redis, System::currentTimeMillis, leaseMillis(), node, listener,
+                    feeds);
             feeds.track(occupancy);
             link.every("occupancy sweep", SWEEP_MILLIS, occupancy::sweep);
             link.every("occupancy renewal", leaseMillis() / 2, occupancy::touch);
@@ -285,6 +286,12 @@ public final class RedisBroker implements Broker {
     @Override
     public java.util.Set<String> presenceStreams(String prefix) {
         return presence.streams(prefix);
+    }
+
+    @Override
+    public int subscriptions(String stream) {
+        RedisOccupancy tracked = occupancy;
+        return feeds.subscribers(stream) + (tracked != null ? tracked.othersSubscriptions(stream) : 0);
     }
 
     @Override

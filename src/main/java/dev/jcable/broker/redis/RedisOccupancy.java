@@ -35,11 +35,15 @@ final class RedisOccupancy {
     private final long leaseMillis;
     private final String node;
     private final BrokerListener listener;
-    private final Set<String> held = ConcurrentHashMap.newKeySet();
+    /** This node's subscribers of a stream, as the feeds count them. */
+    private final Local local;
+    /** The streams this node occupies → the count its record carries as info (sent at the last add or renewal). */
+    private final Map<String, Integer> held = new ConcurrentHashMap<>();
     private volatile long touchedAt;
 
     RedisOccupancy(RedisKeys keys, RedisCalls redis, LongSupplier clock, long leaseMillis, String node,
-                   BrokerListener listener) {
+                   BrokerListener listener, Local local) {
+        this.local = local;
         this.keys = keys;
         this.redis = redis;
         this.clock = clock;
@@ -48,10 +52,22 @@ final class RedisOccupancy {
         this.listener = listener;
     }
 
+    /** What the feeds tell of this node's subscribers ({@link StreamFeeds}). */
+    interface Local {
+        /** This node's subscribers of {@code stream}. */
+        int subscribers(String stream);
+
+        /**
+         * Runs {@code action} under the stream's feed lock if this node still has subscribers of it: an add sent
+         * there cannot overtake the remove of the node's last subscriber leaving.
+         */
+        void whileSubscribed(String stream, Runnable action);
+    }
+
     /** This node got its first subscriber of {@code stream}; called under the stream's feed lock. */
     void occupy(String stream) {
-        held.add(stream);
-        add(stream);
+        held.put(stream, 1);
+        add(stream, 1);
     }
 
     /** This node lost its last subscriber of {@code stream}; called under the stream's feed lock. */
@@ -65,9 +81,11 @@ final class RedisOccupancy {
                 keys.occupancyChannel(), node));
     }
 
-    private void add(String stream) {
-        report(stream, redis.async(RedisScripts.PRESENCE_ADD, keys.occupancy(stream), stream, keys.occupancyChannel(),
-                node, node, "", Long.toString(leaseMillis), Integer.toString(Integer.MAX_VALUE)));
+    /** Adds (or renews) this node's record, with its subscriber count as the record's info. */
+    private CompletableFuture<List<String>> add(String stream, int subscribers) {
+        return report(stream, redis.async(RedisScripts.PRESENCE_ADD, keys.occupancy(stream), stream,
+                keys.occupancyChannel(), node, node, Integer.toString(subscribers), Long.toString(leaseMillis),
+                Integer.toString(Integer.MAX_VALUE)));
     }
 
     /** Reports the edges in a script's reply ({@code with_events}: count, '<records after>,<j|l…>', result). */
@@ -91,19 +109,52 @@ final class RedisOccupancy {
         });
     }
 
-    /** Renews this node's records (every half lease); adds again those Redis no longer has. */
+    /**
+     * Renews this node's records (every half lease): a record whose subscriber count changed since it was sent is
+     * added again with the new count (which renews it too), the others are touched; those Redis no longer has are
+     * added again.
+     */
     void touch() {
-        Map<String, CompletableFuture<List<String>>> calls = new HashMap<>();
-        for (String stream : held) {
-            calls.put(stream, redis.async(RedisScripts.PRESENCE_TOUCH, keys.occupancy(stream), stream,
-                    Long.toString(leaseMillis), node));
-        }
-        calls.forEach((stream, call) -> {
-            if (!redis.await(call, "occupancy renewal").isEmpty() && held.contains(stream)) {
-                add(stream);
+        Map<String, CompletableFuture<List<String>>> touched = new HashMap<>();
+        List<CompletableFuture<List<String>>> added = new java.util.concurrent.CopyOnWriteArrayList<>();
+        held.forEach((stream, sent) -> {
+            int now = local.subscribers(stream);
+            if (now > 0 && now != sent) {
+                local.whileSubscribed(stream, () -> {
+                    if (held.replace(stream, sent, now)) {
+                        added.add(add(stream, now));
+                    }
+                });
+            } else {
+                touched.put(stream, redis.async(RedisScripts.PRESENCE_TOUCH, keys.occupancy(stream), stream,
+                        Long.toString(leaseMillis), node));
+            }
+        });
+        added.forEach(call -> redis.await(call, "occupancy renewal"));
+        touched.forEach((stream, call) -> {
+            if (!redis.await(call, "occupancy renewal").isEmpty()) {
+                local.whileSubscribed(stream, () -> {
+                    Integer sent = held.get(stream);
+                    if (sent != null) {
+                        add(stream, sent); // Redis lost it
+                    }
+                });
             }
         });
         touchedAt = clock.getAsLong();
+    }
+
+    /** The other nodes' subscribers of {@code stream}, as their records' info said at their last renewal. */
+    int othersSubscriptions(String stream) {
+        Map<String, String> counts = redis.await(redis.commands().hgetall(keys.occupancy(stream)[2])
+                .toCompletableFuture(), "subscriptions");
+        int sum = 0;
+        for (Map.Entry<String, String> count : counts.entrySet()) {
+            if (!count.getKey().equals(node) && !count.getValue().isEmpty()) {
+                sum += Integer.parseInt(count.getValue());
+            }
+        }
+        return sum;
     }
 
     /** Removes the records of nodes that stopped renewing them (every second, as the presence sweep). */
@@ -147,7 +198,7 @@ final class RedisOccupancy {
     /** On undeploy: this node's records go at once (their edges reported), rather than with their lease. */
     void stop() {
         List<CompletableFuture<List<String>>> calls = new java.util.ArrayList<>();
-        for (String stream : List.copyOf(held)) {
+        for (String stream : List.copyOf(held.keySet())) {
             held.remove(stream);
             calls.add(remove(stream));
         }

@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  * and, if a presence event was among the dropped, the listener is told ({@link BrokerListener#presenceLost}) so that
  * the local subscribers fetch presence afresh. Dropped whispers are lost (they are at most once anyway).
  */
-final class StreamFeeds {
+final class StreamFeeds implements RedisOccupancy.Local {
 
     private static final Logger LOG = Logger.getLogger(StreamFeeds.class.getName());
 
@@ -245,6 +245,30 @@ final class StreamFeeds {
 
     int streams() {
         return feeds.size();
+    }
+
+    @Override
+    public void whileSubscribed(String stream, Runnable action) {
+        Feed feed = feeds.get(stream);
+        if (feed != null) {
+            synchronized (feed) {
+                if (!feed.removed) {
+                    action.run();
+                }
+            }
+        }
+    }
+
+    /** This node's subscribers of {@code stream} (attaches not detached yet). */
+    @Override
+    public int subscribers(String stream) {
+        Feed feed = feeds.get(stream);
+        if (feed == null) {
+            return 0;
+        }
+        synchronized (feed) {
+            return feed.removed ? 0 : feed.refs;
+        }
     }
 
     /** The channels of the streams this node is subscribed to. */

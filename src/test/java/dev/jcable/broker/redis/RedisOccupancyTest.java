@@ -147,4 +147,33 @@ class RedisOccupancyTest {
         }
         assertEquals(Set.of("barrier"), a.broker.occupiedStreams(""));
     }
+
+    /** Pusher's subscription_count: this node's exact, the others' as of their last renewal. */
+    @Test
+    void subscriptionsCountThisNodesExactlyAndTheOthersAsOfTheirLastRenewal() throws Exception {
+        TestNode a = node(Duration.ofSeconds(15));
+        TestNode b = node(Duration.ofSeconds(15));
+        a.subscribe("room");
+        a.subscribe("room");
+        for (int i = 0; i < 3; i++) {
+            b.subscribe("room");
+        }
+        assertTrue(await(() -> a.broker.subscriptions("room") == 3, 10), "a's 2 and b's first: "
+                + a.broker.subscriptions("room"));
+        b.broker.touchOccupancy(); // b's renewal carries its count
+        assertEquals(5, a.broker.subscriptions("room"));
+        assertEquals(4, b.broker.subscriptions("room"), "a's record still says 1: a has not renewed since");
+        a.broker.touchOccupancy();
+        assertEquals(5, b.broker.subscriptions("room"));
+        b.broker.detach("room");
+        assertEquals(4, b.broker.subscriptions("room"), "b's own share is exact at once");
+        b.broker.touchOccupancy();
+        assertEquals(4, a.broker.subscriptions("room"));
+        for (int i = 0; i < 2; i++) {
+            b.broker.detach("room");
+        }
+        assertTrue(await(() -> a.broker.subscriptions("room") == 2, 10), "b's record removed with its last: "
+                + a.broker.subscriptions("room"));
+        assertEquals(0, a.broker.subscriptions("elsewhere"));
+    }
 }
