@@ -3,6 +3,8 @@
 #   bench/run.sh fanout  [server]   fan-out latency: Node ws, the bare @ServerEndpoint and jcable (N=250..2000)
 #   bench/run.sh memory  [server]   memory per idle connection (1k, 5k, 10k: jcable, bare endpoint, Node ws)
 #   bench/run.sh churn   [server]   presence churn (500 members, 50 clients/s join and leave)
+#   bench/run.sh pusher  [server]   the Pusher endpoint against the AnyCable endpoint on one server: fan-out
+#                                   (N=500..2000) and presence churn, ratios Pusher ÷ AnyCable
 #   bench/run.sh cluster            fan-out on broker=redis: 1 node memory, 1 node redis, 2 nodes redis (Payara)
 #   bench/run.sh clusterchurn       presence churn, the same three setups (Payara)
 #   bench/run.sh drain              a rolling deploy: 10,000 connections drained off one node onto another, with and
@@ -112,7 +114,7 @@ case "$what" in
   chaos) run_chaos chaos cycles=20 nodes=3 clients=3 streams=3 ;;
   chaos-long) run_chaos chaos-long cycles=100 nodes=3 clients=4 streams=4 hang=5,10,30,60 ;;
   cluster-scale) run_scale ;;
-  fanout|memory|churn|cluster|clusterchurn|drain) loadgen "$what" ;;
+  fanout|memory|churn|cluster|clusterchurn|drain|pusher) loadgen "$what" ;;
   jmh) run_jmh ;;
   profile) run_profile ;;
   slow) timeout 900 "${CLIENT[@]}" java -Xms1g -Xmx2g -XX:+UseParallelGC -cp "$CP" -Dbench.serverCpus="$SERVER_CPUS" \
@@ -121,5 +123,5 @@ case "$what" in
     -Dbench.server="$server" "${SERVER_OPTS[@]}" -Dbench.out="target/bench/noisy-$server.md" ${BENCH_OPTS:-} \
     dev.jcable.bench.NoisyNeighbour ;;
   all) rc=0; for b in fanout memory churn; do loadgen "$b" || rc=1; done; run_jmh || rc=1; exit $rc ;;
-  *) echo "usage: bench/run.sh fanout|memory|churn|cluster|clusterchurn|drain|jmh|profile|slow|noisy|chaos|chaos-long|cluster-scale|all [payara|wildfly|liberty]" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh fanout|memory|churn|pusher|cluster|clusterchurn|drain|jmh|profile|slow|noisy|chaos|chaos-long|cluster-scale|all [payara|wildfly|liberty]" >&2; exit 2 ;;
 esac

@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The benchmark driver: {@code java … dev.jcable.bench.Bench fanout|memory|churn|cluster}. It starts each server itself
+ * The benchmark driver: {@code java … dev.jcable.bench.Bench fanout|memory|churn|cluster|…|pusher}. It starts each server itself
  * (pinned to {@code bench.serverCpus}, default 0) and is meant to run pinned to another core (bench/run.sh does
  * that). Settings are system properties {@code bench.*}; the results go to stdout and {@code bench.out} as Markdown.
  */
@@ -31,7 +31,9 @@ public final class Bench {
             case "cluster" -> ClusterBench.run(out);
             case "clusterchurn" -> ChurnBench.cluster(out);
             case "drain" -> DrainBench.run(out);
-            default -> throw new IllegalArgumentException("fanout | memory | churn | cluster | clusterchurn | drain");
+            case "pusher" -> PusherBench.run(out);
+            default -> throw new IllegalArgumentException("fanout | memory | churn | cluster | clusterchurn | drain "
+                    + "| pusher");
         }
         System.out.println(out);
         String file = System.getProperty("bench.out");

@@ -35,7 +35,7 @@ public final class Conn implements WebSocket.Listener {
     private final StringBuilder partial = new StringBuilder();
     public final CompletableFuture<Void> closed = new CompletableFuture<>();
     private volatile WebSocket socket;
-    /** Free for the scenario's use (e.g. a member id). */
+    /** Free for the dialect's or the scenario's use (Pusher's socket_id, a member id). */
     public volatile Object tag;
 
     private Conn(BiConsumer<Conn, String> handler) {
@@ -50,6 +50,12 @@ public final class Conn implements WebSocket.Listener {
             b.subprotocols(protocol);
         }
         return b.buildAsync(uri, conn).thenApply(ws -> conn);
+    }
+
+    /** A connection never opened: it keeps a tag and sends nothing (tests of the frames a {@link Dialect} writes). */
+    public static Conn unopened() {
+        return new Conn((conn, frame) -> {
+        });
     }
 
     /**

@@ -38,14 +38,20 @@ public final class Fanout {
      * Where to run.
      *
      * @param base   http://127.0.0.1:port/ of the server (context root /)
-     * @param secret jcable's secret: streams are signed and broadcasts keyed with it (ignored for RAW)
+     * @param secret jcable's secret: broadcasts are keyed with it (ignored for RAW)
      * @param subscribeTo the servers the subscribers are spread over, in turn (one node: {@code base})
+     * @param dialect what the subscribers speak ({@link Dialect#RAW} for RAW)
      */
-    public record Target(String label, Kind kind, URI base, String secret, List<URI> subscribeTo) {
+    public record Target(String label, Kind kind, URI base, String secret, List<URI> subscribeTo, Dialect dialect) {
 
         /** Everything on one server. */
         public Target(String label, Kind kind, URI base, String secret) {
             this(label, kind, base, secret, List.of(base));
+        }
+
+        /** Subscribers in the AnyCable dialect (RAW for the bare servers). */
+        public Target(String label, Kind kind, URI base, String secret, List<URI> subscribeTo) {
+            this(label, kind, base, secret, subscribeTo, kind == Kind.RAW ? Dialect.RAW : Dialect.anycable(secret));
         }
 
         /** Where subscriber {@code i} connects: the servers in turn (a cluster's nodes), publishing goes to base. */
@@ -79,11 +85,10 @@ public final class Fanout {
      * @param serverCpu the server's CPU time in nanoseconds so far (or a supplier of 0 when unknown)
      */
     public static Result run(HttpClient ws, Target target, Settings s, LongSupplier serverCpu) throws Exception {
-        String stream = "bench/fanout";
-        String identifier = "{\"channel\":\"$pubsub\",\"signed_stream_name\":\"" + Signing.sign(target.secret(), stream)
-                + "\"}";
-        String subscribe = "{\"command\":\"subscribe\",\"identifier\":" + Payload.quoted(identifier) + "}";
-        boolean cable = target.kind() != Kind.RAW;
+        Dialect dialect = target.dialect();
+        String stream = dialect.fanoutStream();
+        String stamp = dialect.field("t");
+        String sequence = dialect.field("s");
 
         long expected = (long) s.subscribers() * s.total();
         AtomicLong received = new AtomicLong();
@@ -98,21 +103,19 @@ public final class Fanout {
         List<CompletableFuture<Conn>> opening = new ArrayList<>();
         for (int i = 0; i < s.subscribers(); i++) {
             connecting.acquire();
-            URI uri = URI.create("ws://127.0.0.1:" + target.subscriberBase(i).getPort() + (cable ? "/cable" : "/ws"));
-            CompletableFuture<Conn> c = Conn.open(ws, uri, cable ? "actioncable-v1-ext-json" : null, (conn, frame) -> {
-                long t = Payload.field(frame, "\"t\":");
+            URI uri = dialect.uri(target.subscriberBase(i).getPort());
+            CompletableFuture<Conn> c = Conn.open(ws, uri, dialect.subprotocol(), (conn, frame) -> {
+                long t = Payload.field(frame, stamp);
                 if (t >= 0) {
                     long now = Payload.nowMicros();
-                    if (Payload.field(frame, "\"s\":") >= warmup) {
+                    if (Payload.field(frame, sequence) >= warmup) {
                         latencies.add(now - t);
                     }
                     lastDelivery.set(System.nanoTime());
                     if (received.incrementAndGet() == expected) {
                         all.countDown();
                     }
-                } else if (cable && frame.startsWith("{\"type\":\"welcome\"")) {
-                    conn.send(subscribe);
-                } else if (cable ? frame.startsWith("{\"type\":\"confirm_subscription\"") : frame.startsWith("{\"hello\"")) {
+                } else if (dialect.subscribed(conn, frame, stream)) {
                     ready.countDown();
                 }
             });
