@@ -10,7 +10,8 @@ import java.util.Locale;
  * bench/run.sh pusher: the Pusher endpoint against the AnyCable endpoint, one server process with Pusher mode on
  * serving both. Fan-out to N subscribers of one stream (public channel), published with POST /_broadcast either way
  * so only the subscribers' protocol differs, the two dialects taking turns at each N (the first one alternating);
- * then the presence churn ({@link ChurnBench}) in each dialect. Reports Pusher ÷ AnyCable from the same run.
+ * then the presence churn ({@link ChurnBench}) in each dialect, {@code bench.churnRounds} (2) rounds, the first one
+ * alternating (AnyCable, Pusher; Pusher, AnyCable; …). Reports Pusher ÷ AnyCable from the same run.
  */
 final class PusherBench {
 
@@ -31,7 +32,8 @@ final class PusherBench {
         Path war = Wars.export(Wars.jcable(Bench.jcableWar()), "jcable-bench.war");
         HttpClient ws = Conn.client();
         Fanout.Result[][] fanout = new Fanout.Result[ns.length][2];
-        ChurnBench.Result[] churn = new ChurnBench.Result[2];
+        int rounds = Bench.intProp("churnRounds", 2);
+        ChurnBench.Result[][] churn = new ChurnBench.Result[rounds][2];
         StringBuilder churnOut = new StringBuilder();
         try (Server server = Bench.healthy(Bench.jakarta(war, Bench.jcableOptions("-Danycable.pusher_app_key=" + KEY,
                 "-Danycable.pusher_secret=" + PUSHER_SECRET, "-Danycable.presence_ttl="
@@ -51,11 +53,16 @@ final class PusherBench {
                     Thread.sleep(1000);
                 }
             }
-            for (int k = 0; k < 2; k++) {
-                churn[k] = ChurnBench.measure(churnOut, new ChurnBench.Setup("1 node, memory broker", "memory", 1),
-                        List.of(server), dialects.get(k));
-                churnOut.append('\n');
-                Thread.sleep(1000L * Bench.intProp("presenceTtl", 2) + 2000); // the dropped observers' TTL leaves
+            for (int round = 0; round < rounds; round++) {
+                for (int turn = 0; turn < 2; turn++) {
+                    int k = (round + turn) % 2;
+                    churnOut.append("#### Round ").append(round + 1).append(", ").append(dialects.get(k).label())
+                            .append("\n\n");
+                    churn[round][k] = ChurnBench.measure(churnOut, new ChurnBench.Setup("1 node, memory broker",
+                            "memory", 1), List.of(server), dialects.get(k));
+                    churnOut.append('\n');
+                    Thread.sleep(1000L * Bench.intProp("presenceTtl", 2) + 2000); // the dropped observers' TTL leaves
+                }
             }
         }
 
@@ -84,21 +91,25 @@ final class PusherBench {
                 out.append(Bench.publisherRow(dialects.get(k).label() + " | " + ns[i], fanout[i][k].publisher()));
             }
         }
-        out.append("\nPresence churn, AnyCable then Pusher on the same server (summary; the full tables follow):\n\n"
-                + "| endpoint | join p50 | join p95 | leave p50 | leave p95 | leave after drop p95 | events lost "
-                + "| final info | server CPU |\n|---|---:|---:|---:|---:|---:|---:|---|---:|\n");
-        for (int k = 0; k < 2; k++) {
-            ChurnBench.Result c = churn[k];
-            out.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %d of %d | %s | %.0f %% |%n",
-                    dialects.get(k).label(), c.joins().p50(), c.joins().p95(), c.leaves().p50(), c.leaves().p95(),
-                    c.ttlLeaves().p95(), c.expected() - c.received(), c.expected(), c.infoOk() ? "right" : "**wrong**",
-                    100 * c.serverCpu()));
+        out.append("\nPresence churn on the same server, the endpoints taking turns (summary; the full tables "
+                + "follow), ms:\n\n| round | endpoint | join p50 | join p95 | leave p50 | leave p95 | leave after drop "
+                + "p95 | events lost | final info | server CPU |\n|---:|---|---:|---:|---:|---:|---:|---:|---|---:|\n");
+        for (int round = 0; round < rounds; round++) {
+            for (int k = 0; k < 2; k++) {
+                ChurnBench.Result c = churn[round][k];
+                out.append(String.format(Locale.ROOT, "| %d | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %d of %d | %s "
+                        + "| %.0f %% |%n", round + 1, dialects.get(k).label(), c.joins().p50(), c.joins().p95(),
+                        c.leaves().p50(), c.leaves().p95(), c.ttlLeaves().p95(), c.expected() - c.received(),
+                        c.expected(), c.infoOk() ? "right" : "**wrong**", 100 * c.serverCpu()));
+            }
+            ChurnBench.Result a = churn[round][0];
+            ChurnBench.Result p = churn[round][1];
+            out.append(String.format(Locale.ROOT, "| %d | **Pusher ÷ AnyCable** | %s | %s | %s | %s | %s | | | %s |%n",
+                    round + 1, ratio(p.joins().p50(), a.joins().p50()), ratio(p.joins().p95(), a.joins().p95()),
+                    ratio(p.leaves().p50(), a.leaves().p50()), ratio(p.leaves().p95(), a.leaves().p95()),
+                    ratio(p.ttlLeaves().p95(), a.ttlLeaves().p95()), ratio(p.serverCpu(), a.serverCpu())));
         }
-        out.append(String.format(Locale.ROOT, "| Pusher ÷ AnyCable | | %s | | %s | %s | | | %s |%n%n",
-                ratio(churn[1].joins().p95(), churn[0].joins().p95()),
-                ratio(churn[1].leaves().p95(), churn[0].leaves().p95()),
-                ratio(churn[1].ttlLeaves().p95(), churn[0].ttlLeaves().p95()),
-                ratio(churn[1].serverCpu(), churn[0].serverCpu())));
+        out.append('\n');
         out.append(churnOut);
     }
 
