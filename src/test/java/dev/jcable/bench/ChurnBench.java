@@ -85,7 +85,8 @@ final class ChurnBench {
             for (int i = 0; i < setup.nodes(); i++) {
                 nodes.add(Bench.healthy(Bench.jakarta(war, Bench.jcableOptions(options.toArray(String[]::new)))));
             }
-            measure(out, setup, nodes, Dialect.anycable(Bench.SECRET));
+            measure(out, setup, nodes, Dialect.anycable(Bench.SECRET), Bench.intProp("members", 500),
+                    Bench.intProp("churnSeconds", 10));
         }
     }
 
@@ -95,13 +96,12 @@ final class ChurnBench {
     }
 
     /**
-     * One churn on running {@code nodes} (started with {@code presence_ttl} = {@code bench.presenceTtl}), members
-     * and churners speaking {@code dialect}; its tables appended to {@code out}.
+     * One churn of {@code seconds} among {@code members} on running {@code nodes} (started with {@code presence_ttl} =
+     * {@code bench.presenceTtl}), members and churners speaking {@code dialect}; its tables appended to {@code out}.
      */
-    static Result measure(StringBuilder out, Setup setup, List<Server> nodes, Dialect dialect) throws Exception {
-        int members = Bench.intProp("members", 500);
+    static Result measure(StringBuilder out, Setup setup, List<Server> nodes, Dialect dialect, int members,
+                          int seconds) throws Exception {
         int rate = Bench.intProp("churnRate", 50);
-        int seconds = Bench.intProp("churnSeconds", 10);
         int lifetime = Bench.intProp("lifetime", 1000);
         int lead = Bench.intProp("joinLead", 1000);
         int inFlight = Bench.intProp("churnInFlight", 256);

@@ -10,8 +10,8 @@ import java.util.Locale;
  * bench/run.sh pusher: the Pusher endpoint against the AnyCable endpoint, one server process with Pusher mode on
  * serving both. Fan-out to N subscribers of one stream (public channel), published with POST /_broadcast either way
  * so only the subscribers' protocol differs, the two dialects taking turns at each N (the first one alternating);
- * then the presence churn ({@link ChurnBench}) in each dialect, {@code bench.churnRounds} (2) rounds, the first one
- * alternating (AnyCable, Pusher; Pusher, AnyCable; …). Reports Pusher ÷ AnyCable from the same run.
+ * then, after a short warm-up churn in each, the presence churn ({@link ChurnBench}) in each dialect,
+ * {@code bench.churnRounds} (2) rounds, the first one alternating (AnyCable, Pusher; Pusher, AnyCable; …). Reports Pusher ÷ AnyCable from the same run.
  */
 final class PusherBench {
 
@@ -53,13 +53,19 @@ final class PusherBench {
                     Thread.sleep(1000);
                 }
             }
+            ChurnBench.Setup setup = new ChurnBench.Setup("1 node, memory broker", "memory", 1);
+            int members = Bench.intProp("members", 500);
+            for (Dialect d : dialects) { // warm-up of both presence paths, not reported
+                ChurnBench.measure(new StringBuilder(), setup, List.of(server), d, Math.min(members, 100), 3);
+                Thread.sleep(1000L * Bench.intProp("presenceTtl", 2) + 2000); // the dropped observers' TTL leaves
+            }
             for (int round = 0; round < rounds; round++) {
                 for (int turn = 0; turn < 2; turn++) {
                     int k = (round + turn) % 2;
                     churnOut.append("#### Round ").append(round + 1).append(", ").append(dialects.get(k).label())
                             .append("\n\n");
-                    churn[round][k] = ChurnBench.measure(churnOut, new ChurnBench.Setup("1 node, memory broker",
-                            "memory", 1), List.of(server), dialects.get(k));
+                    churn[round][k] = ChurnBench.measure(churnOut, setup, List.of(server), dialects.get(k), members,
+                            Bench.intProp("churnSeconds", 10));
                     churnOut.append('\n');
                     Thread.sleep(1000L * Bench.intProp("presenceTtl", 2) + 2000); // the dropped observers' TTL leaves
                 }
