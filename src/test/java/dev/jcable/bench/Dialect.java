@@ -58,50 +58,62 @@ public interface Dialect {
 
     /** The bare @ServerEndpoint and the Node ws server: every connection receives every broadcast. */
     Dialect RAW = new Dialect() {
+        @Override
         public String label() {
             return "raw";
         }
 
+        @Override
         public URI uri(int port) {
             return URI.create("ws://127.0.0.1:" + port + "/ws");
         }
 
+        @Override
         public String subprotocol() {
             return null;
         }
 
+        @Override
         public String fanoutStream() {
             return "bench/fanout";
         }
 
+        @Override
         public String presenceStream() {
             throw new UnsupportedOperationException("no presence");
         }
 
+        @Override
         public String field(String name) {
             return "\"" + name + "\":";
         }
 
+        @Override
         public boolean subscribed(Conn conn, String frame, String stream) {
             return frame.startsWith("{\"hello\"");
         }
 
+        @Override
         public boolean arrived(Conn conn, String frame) {
             throw new UnsupportedOperationException("no presence");
         }
 
+        @Override
         public String join(Conn conn, String id) {
             throw new UnsupportedOperationException("no presence");
         }
 
+        @Override
         public String leave(Conn conn) {
             throw new UnsupportedOperationException("no presence");
         }
 
+        @Override
         public boolean joined(String frame, String id) {
             return false;
         }
 
+        @Override
         public String[] presence(String frame) {
             return null;
         }
@@ -110,30 +122,37 @@ public interface Dialect {
     /** AnyCable's extended protocol: signed {@code $pubsub} streams, presence by {@code join}/{@code leave}. */
     static Dialect anycable(String secret) {
         return new Dialect() {
+            @Override
             public String label() {
                 return "AnyCable /cable";
             }
 
+            @Override
             public URI uri(int port) {
                 return URI.create("ws://127.0.0.1:" + port + "/cable");
             }
 
+            @Override
             public String subprotocol() {
                 return "actioncable-v1-ext-json";
             }
 
+            @Override
             public String fanoutStream() {
                 return "bench/fanout";
             }
 
+            @Override
             public String presenceStream() {
                 return "bench/churn";
             }
 
+            @Override
             public String field(String name) {
                 return "\"" + name + "\":";
             }
 
+            @Override
             public boolean subscribed(Conn conn, String frame, String stream) {
                 if (Cable.welcome(frame)) {
                     conn.send(Cable.subscribe(Cable.identifier(secret, stream)));
@@ -141,22 +160,27 @@ public interface Dialect {
                 return Cable.confirmed(frame);
             }
 
+            @Override
             public boolean arrived(Conn conn, String frame) {
                 return subscribed(conn, frame, presenceStream());
             }
 
+            @Override
             public String join(Conn conn, String id) {
                 return Cable.join(Cable.identifier(secret, presenceStream()), id);
             }
 
+            @Override
             public String leave(Conn conn) {
                 return Cable.leave(Cable.identifier(secret, presenceStream()));
             }
 
+            @Override
             public boolean joined(String frame, String id) {
                 return frame.contains("\"type\":\"join\",\"id\":\"" + id + "\"");
             }
 
+            @Override
             public String[] presence(String frame) {
                 return Cable.presence(frame);
             }
@@ -170,30 +194,37 @@ public interface Dialect {
      */
     static Dialect pusher(String key, String secret) {
         return new Dialect() {
+            @Override
             public String label() {
                 return "Pusher /app/{key}";
             }
 
+            @Override
             public URI uri(int port) {
                 return URI.create("ws://127.0.0.1:" + port + "/app/" + key + "?protocol=7");
             }
 
+            @Override
             public String subprotocol() {
                 return null;
             }
 
+            @Override
             public String fanoutStream() {
                 return "bench-fanout";
             }
 
+            @Override
             public String presenceStream() {
                 return "presence-bench-churn";
             }
 
+            @Override
             public String field(String name) {
                 return "\\\"" + name + "\\\":";
             }
 
+            @Override
             public boolean subscribed(Conn conn, String frame, String stream) {
                 if (arrived(conn, frame)) {
                     conn.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + stream + "\"}}");
@@ -201,6 +232,7 @@ public interface Dialect {
                 return frame.startsWith("{\"event\":\"pusher_internal:subscription_succeeded\"");
             }
 
+            @Override
             public boolean arrived(Conn conn, String frame) {
                 if (!frame.startsWith("{\"event\":\"pusher:connection_established\"")) {
                     return false;
@@ -209,6 +241,7 @@ public interface Dialect {
                 return true;
             }
 
+            @Override
             public String join(Conn conn, String id) {
                 String channel = presenceStream();
                 String data = "{\"user_id\":\"" + id + "\",\"user_info\":{\"name\":\"" + id + "\"}}";
@@ -217,14 +250,17 @@ public interface Dialect {
                         + "\",\"channel_data\":" + Payload.quoted(data) + "}}";
             }
 
+            @Override
             public String leave(Conn conn) {
                 return "{\"event\":\"pusher:unsubscribe\",\"data\":{\"channel\":\"" + presenceStream() + "\"}}";
             }
 
+            @Override
             public boolean joined(String frame, String id) {
                 return frame.startsWith("{\"event\":\"pusher_internal:subscription_succeeded\"");
             }
 
+            @Override
             public String[] presence(String frame) {
                 String type = frame.startsWith("{\"event\":\"pusher_internal:member_added\"") ? "join"
                         : frame.startsWith("{\"event\":\"pusher_internal:member_removed\"") ? "leave" : null;
