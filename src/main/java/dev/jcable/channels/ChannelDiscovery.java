@@ -84,6 +84,15 @@ public class ChannelDiscovery {
         };
     }
 
+    /**
+     * The application's connection identifier bean class, whose {@code @DeclareRoles} count, or null without exactly
+     * one: {@link #identifier()} wraps the bean, so its own class says nothing of the application's.
+     */
+    public Class<?> identifierClass() {
+        java.util.Set<Bean<?>> found = beans.getBeans(ConnectionIdentifier.class);
+        return found.size() == 1 ? found.iterator().next().getBeanClass() : null;
+    }
+
     /** Channel code may use request-scoped beans (an EntityManager, say): each call gets a request context. */
     private void inRequestContext(Runnable call) {
         RequestContextController controller = requestContexts.get();

@@ -76,6 +76,9 @@ public class Node {
     /** The application's connection identifier, or null; set before {@link #start()} by tests. */
     ConnectionIdentifier identifier;
 
+    /** The application's identifier class (its {@code @DeclareRoles}), when {@link #discovery} found the identifier. */
+    private Class<?> identifierClass;
+
     /** Presence and connection events to the application's CDI observers. */
     @Inject
     EventSink applicationEvents;
@@ -109,6 +112,7 @@ public class Node {
         }
         if (identifier == null && discovery != null) {
             identifier = discovery.identifier();
+            identifierClass = discovery.identifierClass();
         }
         try {
             parts = new Wiring(config, new Wiring.Resources(scheduler, executor, threadFactory, directExecutor,
@@ -304,7 +308,7 @@ public class Node {
     public Set<String> knownRoles() {
         Set<String> roles = new java.util.HashSet<>(channelTypes.roles());
         if (identifier != null) {
-            Class<?> type = identifier.getClass();
+            Class<?> type = identifierClass != null ? identifierClass : identifier.getClass();
             while (type != null && type != Object.class) { // a CDI proxy's superclass carries the annotation
                 jakarta.annotation.security.DeclareRoles declared =
                         type.getAnnotation(jakarta.annotation.security.DeclareRoles.class);
