@@ -22,7 +22,8 @@ public record CachedSession(String identifiers, Map<String, StreamSpec> subscrip
     public long size() {
         long size = identifiers == null ? 0 : identifiers.length();
         for (Map.Entry<String, StreamSpec> subscription : subscriptions.entrySet()) {
-            size += subscription.getKey().length() + subscription.getValue().stream().length();
+            String stream = subscription.getValue().stream(); // null: a Java channel's subscription streaming nothing
+            size += subscription.getKey().length() + (stream == null ? 0 : stream.length());
         }
         return size;
     }
