@@ -40,6 +40,8 @@ class CrossNodeIT {
     private static final String NODE_A = "node-a";
     @RegisterExtension
     static final RedisServer.PerClass REDIS = new RedisServer.PerClass();
+    /** Both nodes are in Pusher mode and POST their Pusher webhooks here. */
+    private static final PusherHooks PUSHER_HOOKS = pusherHooks();
     private static CompletableFuture<Server> starting;
     private static Server nodeB;
     private static Cable a;
@@ -47,8 +49,18 @@ class CrossNodeIT {
 
     /** Deployed by the first test, once Redis runs (this method runs before the extension starts it). */
     @Deployment(name = NODE_A, managed = false, testable = false)
-    static WebArchive nodeA() {
-        return Cable.war(Map.of("broker", "redis", "redis_url", REDIS.url()));
+    static WebArchive nodeA() throws java.io.IOException {
+        return PusherIT.withSecret(Cable.war(Map.of("broker", "redis", "redis_url", REDIS.url(),
+                "pusher_app_id", PusherIT.APP_ID, "pusher_app_key", PusherIT.APP_KEY,
+                "pusher_webhook_url", PUSHER_HOOKS.url())), "pusher_secret", PusherIT.APP_SECRET);
+    }
+
+    private static PusherHooks pusherHooks() {
+        try {
+            return new PusherHooks();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @ArquillianResource
@@ -91,12 +103,19 @@ class CrossNodeIT {
 
     @Test
     @Order(6)
+    void aPusherPresenceChannelSpreadOverTwoNodesIsOneChannel() throws Exception {
+        TwoNodes.pusherPresenceChannelSpreadOverBothNodes(a, b, PUSHER_HOOKS);
+    }
+
+    @Test
+    @Order(7)
     void undeployNodeA() {
         deployer.undeploy(NODE_A);
     }
 
     @AfterAll
     static void stopNodeB() throws Exception {
+        PUSHER_HOOKS.close();
         if (starting != null) {
             Server server = starting.exceptionally(e -> null).get(3, TimeUnit.MINUTES);
             if (server != null) {
@@ -108,9 +127,10 @@ class CrossNodeIT {
     /** A second process of the suite's server kind, with the same WAR and the settings node A has. */
     private static Server startNodeB() {
         String launch = System.getProperty("arquillian.launch", "payara-micro");
-        List<String> options = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Danycable.broker=redis", "-Danycable.redis_url=" + REDIS.url(), "-Danycable.secret=" + Cable.SECRET,
-                "-Danycable.presence_ttl=1");
+        List<String> options = new java.util.ArrayList<>(List.of("-Xmx384m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-Danycable.broker=redis", "-Danycable.redis_url=" + REDIS.url(),
+                "-Danycable.secret=" + Cable.SECRET, "-Danycable.presence_ttl=1"));
+        TwoNodes.pusherMode(PUSHER_HOOKS).forEach(property -> options.add("-D" + property));
         Path war = Path.of(System.getProperty("jcable.war", "target/jcable.war"));
         try {
             return switch (launch) {
