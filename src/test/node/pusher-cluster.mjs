@@ -197,6 +197,39 @@ await run('pusher-cluster', 55000, async ok => {
   assert.deepEqual(await info(apiB), { occupied: true, user_count: 2 })
   ok('bob\'s last connection closes (node a): one member_removed at each node, after the TTL; the API shows two')
 
+  // ---- many join at once on both nodes: each member list, then each change once. With Redis a list is read from
+  // Redis, ahead of member events still on their way to the node: a joiner listed must not be announced again
+  const crowd = []
+  for (let i = 0; i < 16; i++) {
+    const pusher = member(i % 2 ? nodeB : nodeA, { user_id: `c${i}` })
+    const presence = pusher.subscribe(channel)
+    // pusher-js's Members change with later events: the list as it came, and what came before it (nothing should)
+    const told = { before: [], listed: null, added: [], removed: [] }
+    presence.bind('pusher:subscription_succeeded', members => { told.listed = Object.keys(members.members) })
+    presence.bind('pusher:member_added', m => (told.listed ? told.added : told.before).push(m.id))
+    presence.bind('pusher:member_removed', m => (told.listed ? told.removed : told.before).push(m.id))
+    crowd.push({ pusher, presence, told, log: logOf(presence), listed: subscribed(presence) })
+  }
+  await Promise.all(crowd.map(one => one.listed))
+  const crowdIds = crowd.map((_, i) => `c${i}`)
+  const truth = ['alice', 'carol', ...crowdIds].sort()
+  await waitFor('the crowd at alice and carol', () => aliceEcho.length >= 3 + 16
+    && carolLog.filter(([e]) => e === 'pusher:member_added').length >= 1 + 16)
+  const tick5 = await barrier([aliceLog, carolLog, ...crowd.map(one => one.log)])
+  for (const [i, { told }] of crowd.entries()) {
+    assert.deepEqual(told.before, [], `c${i} heard of members before its list: ${JSON.stringify(told)}`)
+    const heard = [...told.listed, ...told.added]
+    assert.deepEqual([...heard].sort(), [...new Set(heard)].sort(), `c${i} was told of a member twice: ` +
+      JSON.stringify(told))
+    assert.deepEqual(heard.filter(id => !told.removed.includes(id)).sort(), truth, `c${i}: ${JSON.stringify(told)}`)
+  }
+  assert.equal(aliceLog.filter(([e, d]) => e === 'pusher:member_added' && /^c\d+$/.test(d.id)).length, 16)
+  assert.deepEqual(carolLog.at(-1), ['tick', { tick: tick5 }])
+  assert.deepEqual(carolLog.filter(([e, d]) => e === 'pusher:member_added' && /^c\d+$/.test(d.id))
+    .map(([, d]) => d.id).sort(), [...crowdIds].sort())
+  ok('16 users join at once, 8 on each node: every member list plus the member_added that follow it is the' +
+    ' cluster\'s 18 members, each once; the others hear one member_added per joiner')
+
   // ---- webhooks: once per cluster, every POST valid
   const verifier = new PusherServer({ appId, key, secret })
   const hooked = async () => {
@@ -212,7 +245,7 @@ await run('pusher-cluster', 55000, async ok => {
   }
   const expected = ['client_event bob client-typing {"typing":"bob"}',
     'client_event alice client-typing {"typing":"alice"}', 'member_added alice', 'member_added bob',
-    'member_added carol', 'member_removed bob'].sort()
+    'member_added carol', 'member_removed bob', ...crowdIds.map(id => `member_added ${id}`)].sort()
   let events = []
   await eventually('the webhooks', async () => (events = await hooked()).length >= expected.length, 15000)
   // a client event from each node (reported by the sender's node): each node POSTs in order, one at a time, so
