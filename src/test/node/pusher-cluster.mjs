@@ -195,7 +195,8 @@ await run('pusher-cluster', 55000, async ok => {
   assert.deepEqual(await users(apiA), two)
   assert.deepEqual(await users(apiB), two)
   assert.deepEqual(await info(apiB), { occupied: true, user_count: 2 })
-  ok('bob\'s last connection closes (node a): one member_removed at each node, after the TTL; the API shows two')
+  ok('bob\'s last connection closes (node a): one member_removed at each node (once the presence TTL ran out);' +
+    ' the API of either node shows two')
 
   // ---- many join at once on both nodes: each member list, then each change once. With Redis a list is read from
   // Redis, ahead of member events still on their way to the node: a joiner listed must not be announced again
