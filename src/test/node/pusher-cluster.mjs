@@ -231,6 +231,25 @@ await run('pusher-cluster', 55000, async ok => {
   ok('16 users join at once, 8 on each node: every member list plus the member_added that follow it is the' +
     ' cluster\'s 18 members, each once; the others hear one member_added per joiner')
 
+  // ---- a public channel subscribed on node a, then on node b, left in the same order: occupied while either has it
+  const news = `news-${room}`
+  const listed = async api => (await (await api.get({ path: '/channels', params: { filter_by_prefix: news } })).json())
+  await subscribed(alicePusher.subscribe(news))
+  await subscribed(carolPusher.subscribe(news))
+  assert.deepEqual(await listed(apiA), { channels: { [news]: {} } })
+  assert.deepEqual(await listed(apiB), { channels: { [news]: {} } })
+  alicePusher.unsubscribe(news)
+  await handled(alicePusher)
+  assert.deepEqual(await listed(apiA), { channels: { [news]: {} } }, 'still occupied on node b')
+  assert.deepEqual(await (await apiA.get({ path: `/channels/${news}` })).json(), { occupied: true })
+  carolPusher.unsubscribe(news)
+  await handled(carolPusher)
+  // the node's share leaves Redis after the unsubscribe, without the connection waiting for it
+  await eventually('the channel vacated', async () => Object.keys((await listed(apiA)).channels).length === 0, 10000)
+  assert.deepEqual(await listed(apiB), { channels: {} })
+  ok('a public channel subscribed on node a then node b: GET /channels on either node lists it until the last' +
+    ' subscriber (on node b) leaves')
+
   // ---- webhooks: once per cluster, every POST valid
   const verifier = new PusherServer({ appId, key, secret })
   const hooked = async () => {
@@ -239,14 +258,15 @@ await run('pusher-cluster', 55000, async ok => {
     for (const post of posts) {
       const hook = verifier.webhook({ headers: post.headers, rawBody: post.body })
       assert.ok(hook.isValid(), `invalid webhook: ${JSON.stringify(post)}`)
-      events.push(...hook.getEvents().filter(e => e.channel === channel && e.name !== 'channel_occupied'
-        && e.name !== 'channel_vacated').map(e => [e.name, e.user_id, e.event, e.data].filter(Boolean).join(' ')))
+      events.push(...hook.getEvents().filter(e => e.channel === channel || e.channel === news)
+        .map(e => [e.channel === news ? 'news' : '', e.name, e.user_id, e.event, e.data].filter(Boolean).join(' ')))
     }
     return events.sort()
   }
   const expected = ['client_event bob client-typing {"typing":"bob"}',
     'client_event alice client-typing {"typing":"alice"}', 'member_added alice', 'member_added bob',
-    'member_added carol', 'member_removed bob', ...crowdIds.map(id => `member_added ${id}`)].sort()
+    'member_added carol', 'member_removed bob', ...crowdIds.map(id => `member_added ${id}`), 'channel_occupied',
+    'news channel_occupied', 'news channel_vacated'].sort()
   let events = []
   await eventually('the webhooks', async () => (events = await hooked()).length >= expected.length, 15000)
   // a client event from each node (reported by the sender's node): each node POSTs in order, one at a time, so
@@ -257,6 +277,7 @@ await run('pusher-cluster', 55000, async ok => {
   const marked = [...expected, 'client_event alice client-mark {}', 'client_event carol client-mark {}'].sort()
   await eventually('both markers', async () => (events = await hooked()).length >= marked.length, 15000)
   assert.deepEqual(events, marked)
-  ok(`webhooks: member_added, member_removed and client_event once per cluster from two nodes, every POST valid` +
-    ' (webhook().isValid())')
+  ok('webhooks once per cluster from two nodes, every POST valid (webhook().isValid()): member_added,' +
+    ' member_removed, client_event; channel_occupied of the presence channel (its first member) and of the public' +
+    ' one (its first subscriber, on node a), channel_vacated of the public one (its last, on node b)')
 }, () => clients.forEach(c => c.disconnect()))

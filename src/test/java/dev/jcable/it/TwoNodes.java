@@ -137,6 +137,6 @@ final class TwoNodes {
         String output = ClientCompatIT.node("pusher-cluster.mjs", a.http().getHost(),
                 String.valueOf(a.http().getPort()), b.http().getHost(), String.valueOf(b.http().getPort()),
                 PusherIT.APP_ID, PusherIT.APP_KEY, PusherIT.APP_SECRET, hooks.url());
-        assertTrue(output.contains("pusher-cluster: 8 passed, 0 failed"), output);
+        assertTrue(output.contains("pusher-cluster: 9 passed, 0 failed"), output);
     }
 }
