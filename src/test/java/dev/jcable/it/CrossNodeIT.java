@@ -27,10 +27,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The cluster's two core promises on WildFly and Open Liberty (ClusterIT covers them, and more, on Payara Micro):
- * node A is the suite's server, with the real WAR told {@code broker=redis} through its packaged defaults; node B is a
- * second process of the same server, with the same WAR, on free ports (never the suite's fixed 8180/10090 or 9080).
- * Both use one real redis-server started by the test.
+ * The cluster's two core promises, and a Pusher presence channel over both nodes, on WildFly and Open Liberty
+ * (ClusterIT covers them, and more, on Payara Micro): node A is the suite's server, with the real WAR told
+ * {@code broker=redis} and Pusher mode through its packaged defaults; node B is a second process of the same server,
+ * with the same WAR and the same settings as system properties, on free ports (never the suite's fixed 8180/10090 or
+ * 9080). Both use one real redis-server started by the test.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
