@@ -1,8 +1,10 @@
 package dev.jcable.pusher;
 
 import dev.jcable.protocol.PresenceEvent;
+import dev.jcable.protocol.PresenceInfo;
 import dev.jcable.session.Dialect;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -19,6 +21,14 @@ final class PusherConnection implements Dialect {
     private final LongSupplier clock;
     /** The user id this connection joined each presence channel as. */
     private final Map<String, String> userIds = new ConcurrentHashMap<>();
+    /**
+     * Per presence channel, the member ids the client was told of: its subscription_succeeded list, then the
+     * member_added and member_removed it was sent. With Redis the list is read from Redis, which can be ahead of the
+     * member events still on their way to this node: an event the list already shows must not be sent again (pusher-js
+     * would emit member_added for a member it lists). Absent until the list went out; touched on the channel's
+     * delivery lane only (events and the list both run there).
+     */
+    private final Map<String, Set<String>> told = new ConcurrentHashMap<>();
     // the client-event bucket: frames of one connection arrive one at a time, so no lock
     private double tokens = CLIENT_EVENTS_PER_SECOND;
     private long refilledAt;
@@ -28,11 +38,20 @@ final class PusherConnection implements Dialect {
     }
 
     void joined(String channel, String userId) {
+        told.remove(channel); // a new subscription: its own list comes
         userIds.put(channel, userId);
     }
 
     void left(String channel) {
         userIds.remove(channel);
+        told.remove(channel);
+    }
+
+    /** Its subscription_succeeded lists {@code members}: from now on it hears of changes to that list only. */
+    void listed(String channel, PresenceInfo members) {
+        Set<String> ids = ConcurrentHashMap.newKeySet(members.records().size());
+        members.records().forEach(member -> ids.add(member.id()));
+        told.put(channel, ids);
     }
 
     String userId(String channel) {
@@ -72,10 +91,18 @@ final class PusherConnection implements Dialect {
                 : PusherFrames.memberRemoved(channel, event.id());
     }
 
-    /** Pusher tells a member of others only: its own arrival is in its subscription_succeeded. */
+    /**
+     * Pusher tells a member of others only (its own arrival is in its subscription_succeeded), and of each change once:
+     * nothing before its list (which, read later, shows it), a member_added only for an id it does not know, a
+     * member_removed only for one it does.
+     */
     @Override
     public boolean receives(String channel, PresenceEvent event) {
-        return !event.id().equals(userIds.get(channel));
+        Set<String> known = told.get(channel);
+        if (known == null || event.id().equals(userIds.get(channel))) {
+            return false;
+        }
+        return event.join() ? known.add(event.id()) : known.remove(event.id());
     }
 
     /** jcable's reasons as Pusher's codes: 4200 (reconnect now) when the client may come back, else 4009. */

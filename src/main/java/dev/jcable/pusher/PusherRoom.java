@@ -200,6 +200,7 @@ public class PusherRoom {
         }
         try {
             PresenceInfo members = node.presenceInfo(channel);
+            connection.listed(channel, members);
             session.send(PusherFrames.succeeded(channel, members));
         } catch (BrokerUnavailableException e) {
             session.send(PusherFrames.subscriptionError(channel, "Unavailable", "broker unavailable", 503));

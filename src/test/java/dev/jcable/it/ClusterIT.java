@@ -43,10 +43,13 @@ class ClusterIT {
     private static Cable b;
     /** Both nodes POST their presence webhooks here. */
     private static HookReceiver hooks;
+    /** And their Pusher webhooks here (both are in Pusher mode). */
+    private static PusherHooks pusherHooks;
 
     @BeforeAll
     static void startCluster() throws Exception {
         hooks = new HookReceiver();
+        pusherHooks = new PusherHooks();
         nodeA = node();
         nodeB = node(); // both start at once
         a = cable(nodeA.awaitReady());
@@ -55,10 +58,13 @@ class ClusterIT {
     }
 
     private static PayaraProcess node() throws Exception {
-        return new PayaraProcess("anycable.broker=redis", "anycable.redis_url=" + REDIS.url(),
-                "anycable.secret=" + Cable.SECRET, "anycable.presence_ttl=" + PRESENCE_TTL_SECONDS,
-                "anycable.broadcast_adapter=http,redis,redisx", "anycable.streams_whisper=true",
-                "anycable.presence_webhook_url=" + hooks.url(), "anycable.presence_webhook_batch=0.1");
+        List<String> properties = new java.util.ArrayList<>(List.of("anycable.broker=redis",
+                "anycable.redis_url=" + REDIS.url(), "anycable.secret=" + Cable.SECRET,
+                "anycable.presence_ttl=" + PRESENCE_TTL_SECONDS, "anycable.broadcast_adapter=http,redis,redisx",
+                "anycable.streams_whisper=true", "anycable.presence_webhook_url=" + hooks.url(),
+                "anycable.presence_webhook_batch=0.1"));
+        properties.addAll(TwoNodes.pusherMode(pusherHooks));
+        return new PayaraProcess(properties.toArray(String[]::new));
     }
 
     /** Waits (at most 10 s: a node counts at most every 5 s) until {@code node}'s presence gauges read these. */
@@ -87,6 +93,9 @@ class ClusterIT {
         }
         if (hooks != null) {
             hooks.close();
+        }
+        if (pusherHooks != null) {
+            pusherHooks.close();
         }
     }
 
@@ -137,6 +146,12 @@ class ClusterIT {
         String output = ClientCompatIT.node("cluster.mjs", a.ws(null).toString(), b.ws(null).toString(),
                 a.http().toString(), Cable.sign(stream), stream, Cable.BROADCAST_KEY);
         assertTrue(output.contains("cluster: 5 passed, 0 failed"), output);
+    }
+
+    @Test
+    @Order(3)
+    void aPusherPresenceChannelSpreadOverTwoNodesIsOneChannel() throws Exception {
+        TwoNodes.pusherPresenceChannelSpreadOverBothNodes(a, b, pusherHooks);
     }
 
     @Test

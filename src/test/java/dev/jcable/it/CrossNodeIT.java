@@ -27,10 +27,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The cluster's two core promises on WildFly and Open Liberty (ClusterIT covers them, and more, on Payara Micro):
- * node A is the suite's server, with the real WAR told {@code broker=redis} through its packaged defaults; node B is a
- * second process of the same server, with the same WAR, on free ports (never the suite's fixed 8180/10090 or 9080).
- * Both use one real redis-server started by the test.
+ * The cluster's two core promises, and a Pusher presence channel over both nodes, on WildFly and Open Liberty
+ * (ClusterIT covers them, and more, on Payara Micro): node A is the suite's server, with the real WAR told
+ * {@code broker=redis} and Pusher mode through its packaged defaults; node B is a second process of the same server,
+ * with the same WAR and the same settings as system properties, on free ports (never the suite's fixed 8180/10090 or
+ * 9080). Both use one real redis-server started by the test.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -40,6 +41,8 @@ class CrossNodeIT {
     private static final String NODE_A = "node-a";
     @RegisterExtension
     static final RedisServer.PerClass REDIS = new RedisServer.PerClass();
+    /** Both nodes are in Pusher mode and POST their Pusher webhooks here. */
+    private static final PusherHooks PUSHER_HOOKS = pusherHooks();
     private static CompletableFuture<Server> starting;
     private static Server nodeB;
     private static Cable a;
@@ -47,8 +50,18 @@ class CrossNodeIT {
 
     /** Deployed by the first test, once Redis runs (this method runs before the extension starts it). */
     @Deployment(name = NODE_A, managed = false, testable = false)
-    static WebArchive nodeA() {
-        return Cable.war(Map.of("broker", "redis", "redis_url", REDIS.url()));
+    static WebArchive nodeA() throws java.io.IOException {
+        return PusherIT.withSecret(Cable.war(Map.of("broker", "redis", "redis_url", REDIS.url(),
+                "pusher_app_id", PusherIT.APP_ID, "pusher_app_key", PusherIT.APP_KEY,
+                "pusher_webhook_url", PUSHER_HOOKS.url())), "pusher_secret", PusherIT.APP_SECRET);
+    }
+
+    private static PusherHooks pusherHooks() {
+        try {
+            return new PusherHooks();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @ArquillianResource
@@ -91,12 +104,19 @@ class CrossNodeIT {
 
     @Test
     @Order(6)
+    void aPusherPresenceChannelSpreadOverTwoNodesIsOneChannel() throws Exception {
+        TwoNodes.pusherPresenceChannelSpreadOverBothNodes(a, b, PUSHER_HOOKS);
+    }
+
+    @Test
+    @Order(7)
     void undeployNodeA() {
         deployer.undeploy(NODE_A);
     }
 
     @AfterAll
     static void stopNodeB() throws Exception {
+        PUSHER_HOOKS.close();
         if (starting != null) {
             Server server = starting.exceptionally(e -> null).get(3, TimeUnit.MINUTES);
             if (server != null) {
@@ -108,9 +128,10 @@ class CrossNodeIT {
     /** A second process of the suite's server kind, with the same WAR and the settings node A has. */
     private static Server startNodeB() {
         String launch = System.getProperty("arquillian.launch", "payara-micro");
-        List<String> options = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Danycable.broker=redis", "-Danycable.redis_url=" + REDIS.url(), "-Danycable.secret=" + Cable.SECRET,
-                "-Danycable.presence_ttl=1");
+        List<String> options = new java.util.ArrayList<>(List.of("-Xmx384m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-Danycable.broker=redis", "-Danycable.redis_url=" + REDIS.url(),
+                "-Danycable.secret=" + Cable.SECRET, "-Danycable.presence_ttl=1"));
+        TwoNodes.pusherMode(PUSHER_HOOKS).forEach(property -> options.add("-D" + property));
         Path war = Path.of(System.getProperty("jcable.war", "target/jcable.war"));
         try {
             return switch (launch) {

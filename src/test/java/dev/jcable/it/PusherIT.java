@@ -3,15 +3,12 @@ package dev.jcable.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import java.util.Map;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -32,29 +29,18 @@ class PusherIT extends AsClient {
     static final String PRESENCE_TTL_SECONDS = "1";
 
     /** Receives Pusher's webhooks: every POST with its headers, checked later by the pusher SDK. */
-    static HttpServer hooks;
-    static final List<String> posts = new CopyOnWriteArrayList<>();
+    static PusherHooks hooks;
 
     @Deployment(testable = false)
     static WebArchive deployment() throws IOException {
-        hooks = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        hooks.createContext("/pusher", exchange -> {
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            posts.add("{\"headers\":{\"x-pusher-key\":" + quote(exchange.getRequestHeaders().getFirst("X-Pusher-Key"))
-                    + ",\"x-pusher-signature\":" + quote(exchange.getRequestHeaders().getFirst("X-Pusher-Signature"))
-                    + ",\"content-type\":" + quote(exchange.getRequestHeaders().getFirst("Content-Type"))
-                    + "},\"body\":" + quote(body) + "}");
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
-        hooks.start();
+        hooks = new PusherHooks();
         WebArchive war = Cable.war(Map.of("pusher_app_id", APP_ID, "pusher_app_key", APP_KEY,
-                "pusher_webhook_url", "http://127.0.0.1:" + hooks.getAddress().getPort() + "/pusher"));
+                "pusher_webhook_url", hooks.url()));
         return withSecret(war, "pusher_secret", APP_SECRET);
     }
 
     /** Secrets have no packaged default (WebXmlDefaultsTest): this deployment's own env-entry gives it one. */
-    private static WebArchive withSecret(WebArchive war, String option, String value) throws IOException {
+    static WebArchive withSecret(WebArchive war, String option, String value) throws IOException {
         String webXml;
         try (java.io.InputStream in = war.get("WEB-INF/web.xml").getAsset().openStream()) {
             webXml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -70,7 +56,7 @@ class PusherIT extends AsClient {
     @AfterAll
     static void stopHooks() {
         if (hooks != null) {
-            hooks.stop(0);
+            hooks.close();
         }
     }
 
@@ -111,16 +97,12 @@ class PusherIT extends AsClient {
         String output;
         do {
             Path file = Files.createTempFile("pusher-hooks", ".json");
-            Files.writeString(file, "[" + String.join(",", posts) + "]");
+            Files.writeString(file, "[" + String.join(",", hooks.posts()) + "]");
             output = ClientCompatIT.node("pusher-hooks.mjs", "validate", file.toString(), APP_ID, APP_KEY, APP_SECRET,
                     channel);
             Files.delete(file);
         } while (!output.contains("event channel_vacated") && System.currentTimeMillis() < until);
         assertTrue(output.contains("pusher-hooks: 1 passed, 0 failed"), output);
         assertEquals(expected, output.lines().filter(line -> line.startsWith("event ")).toList(), output);
-    }
-
-    private static String quote(String value) {
-        return value == null ? "null" : jakarta.json.Json.createValue(value).toString();
     }
 }

@@ -5,6 +5,7 @@ import static dev.jcable.it.Cable.presenceFrame;
 import static dev.jcable.it.Cable.signedIdentifier;
 import static dev.jcable.it.Cable.subscribed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What two jcable nodes on one Redis must show, whatever the server: checked by {@link ClusterIT} (two Payara Micro
@@ -114,5 +115,28 @@ final class TwoNodes {
             otherOnA.expectNoReply();
             otherOnB.expectNoReply();
         }
+    }
+
+    /**
+     * The -D options (system properties) that put a node in Pusher mode as {@link PusherIT}'s app, its webhooks to
+     * {@code hooks}.
+     */
+    static java.util.List<String> pusherMode(PusherHooks hooks) {
+        return java.util.List.of("anycable.pusher_app_id=" + PusherIT.APP_ID, "anycable.pusher_app_key="
+                + PusherIT.APP_KEY, "anycable.pusher_secret=" + PusherIT.APP_SECRET, "anycable.pusher_webhook_url="
+                + hooks.url());
+    }
+
+    /**
+     * One Pusher presence channel spread over both nodes, both in Pusher mode with webhooks to {@code hooks}
+     * (src/test/node/pusher-cluster.mjs, with pusher-js, Laravel Echo and the {@code pusher} SDK): member lists and
+     * member events cluster-wide, one member per user across nodes, client events and {@code trigger} across nodes,
+     * the HTTP API of either node, webhooks once per cluster.
+     */
+    static void pusherPresenceChannelSpreadOverBothNodes(Cable a, Cable b, PusherHooks hooks) throws Exception {
+        String output = ClientCompatIT.node("pusher-cluster.mjs", a.http().getHost(),
+                String.valueOf(a.http().getPort()), b.http().getHost(), String.valueOf(b.http().getPort()),
+                PusherIT.APP_ID, PusherIT.APP_KEY, PusherIT.APP_SECRET, hooks.url());
+        assertTrue(output.contains("pusher-cluster: 9 passed, 0 failed"), output);
     }
 }

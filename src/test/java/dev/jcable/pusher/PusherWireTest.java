@@ -87,11 +87,41 @@ class PusherWireTest {
     void membersHearOfOthersOnlyAndOnPresenceChannelsOnly() {
         PusherConnection connection = new PusherConnection(() -> 0);
         connection.joined("presence-r", "7");
+        connection.listed("presence-r", members("7"));
         assertFalse(connection.receives("presence-r", PresenceEvent.join("7", null)));
         assertTrue(connection.receives("presence-r", PresenceEvent.join("8", null)));
         assertEquals("{\"event\":\"pusher_internal:member_removed\",\"channel\":\"presence-r\",\"data\":"
                 + "\"{\\\"user_id\\\":\\\"8\\\"}\"}", connection.presence("presence-r", "", PresenceEvent.leave("8"), ""));
         assertNull(connection.presence("private-r", "", PresenceEvent.leave("8"), ""));
+    }
+
+    /**
+     * With Redis the list is read from Redis, ahead of member events still on their way to the node (ClusterIT's
+     * Pusher channel: a member listed and then added, 19 of 60 concurrent joins before): each change is told once.
+     */
+    @Test
+    void aMemberHearsOfEachChangeToItsListOnceAndOfNothingBeforeIt() {
+        PusherConnection connection = new PusherConnection(() -> 0);
+        connection.joined("presence-r", "7");
+        assertFalse(connection.receives("presence-r", PresenceEvent.join("8", null)), "before the list, which shows 8");
+        connection.listed("presence-r", members("7", "8", "9"));
+        assertFalse(connection.receives("presence-r", PresenceEvent.join("9", null)), "listed already");
+        assertTrue(connection.receives("presence-r", PresenceEvent.leave("9")));
+        assertFalse(connection.receives("presence-r", PresenceEvent.leave("9")), "removed already");
+        assertFalse(connection.receives("presence-r", PresenceEvent.leave("10")), "never listed nor added");
+        assertTrue(connection.receives("presence-r", PresenceEvent.join("10", null)));
+        assertFalse(connection.receives("presence-r", PresenceEvent.join("10", null)), "added already");
+        assertTrue(connection.receives("presence-r", PresenceEvent.leave("8")));
+        connection.left("presence-r");
+        connection.joined("presence-r", "7");
+        assertFalse(connection.receives("presence-r", PresenceEvent.join("11", null)), "a new subscription: its list");
+        connection.listed("presence-r", members("7", "11"));
+        assertTrue(connection.receives("presence-r", PresenceEvent.leave("11")));
+    }
+
+    private static PresenceInfo members(String... ids) {
+        return new PresenceInfo(ids.length, java.util.Arrays.stream(ids).map(id -> new PresenceInfo.Record(id, null))
+                .toList());
     }
 
     @Test
