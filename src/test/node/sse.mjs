@@ -155,6 +155,21 @@ await run('sse', 110000, async ok => {
   assert.equal(JSON.parse(badToken.body).error, 'unauthorized')
   ok('a bad connection token is refused with 401')
 
+  // a Java channel by its identifier (the demo's RoomChannel, on in the test servers), with the connection's query
+  const roomId = JSON.stringify({ channel: 'RoomChannel', room: `sse-${suffix}` })
+  const room = await events(`identifier=${encodeURIComponent(roomId)}&uid=ada-1&name=Ada`)
+  assert.equal(room.status, 200)
+  await waitFor('the channel\'s first message', () => room.events.length >= 3)
+  assert.deepEqual(names(room).slice(0, 3), ['welcome', 'confirm_subscription', 'message'])
+  assert.equal(JSON.parse(room.events[1].data).identifier, roomId)
+  assert.deepEqual(JSON.parse(room.events[2].data), { presence_ttl_ms: 1000 })
+  ok('identifier=… subscribes to a Java @CableChannel, which reads the query (uid, name) and transmits to it')
+  room.request.destroy()
+  const nameless = await events(`identifier=${encodeURIComponent(roomId)}&uid=nobody`)
+  await waitFor('the refusal', () => nameless.ended)
+  assert.equal(nameless.status, 401)
+  ok('a channel that rejects the subscription (no name) answers 401')
+
   const none = await events('foo=bar')
   await waitFor('the answer', () => none.ended)
   assert.equal(none.status, 400)

@@ -26,7 +26,7 @@ class SseIT extends AsClient {
     void nodeReadsTheEventStreamAsEventSourceDoes() throws Exception {
         String output = ClientCompatIT.node("sse.mjs", cable.http().getHost(), String.valueOf(cable.http().getPort()),
                 Cable.SECRET, Cable.BROADCAST_KEY);
-        assertTrue(output.contains("sse: 10 passed, 0 failed"), output);
+        assertTrue(output.contains("sse: 12 passed, 0 failed"), output);
     }
 
     @Test
