@@ -6,16 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jcable.protocol.Codec;
-import jakarta.servlet.AsyncContext;
-import jakarta.servlet.ServletOutputStream;
-import jakarta.servlet.WriteListener;
-import jakarta.servlet.http.HttpServletResponse;
 import jakarta.websocket.SendResult;
-import java.io.ByteArrayOutputStream;
-import java.lang.reflect.Proxy;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -25,64 +17,10 @@ class SseTransportTest {
 
     private static final String CONFIRM = Codec.typed("confirm_subscription", "\"{}\"");
 
-    /** A non-blocking output stream: writes land in {@code written}, ready as {@code ready} says. */
-    static final class FakeStream extends ServletOutputStream {
-        final ByteArrayOutputStream written = new ByteArrayOutputStream();
-        boolean ready = true;
-        WriteListener listener;
-        int flushes;
-
-        @Override
-        public boolean isReady() {
-            return ready;
-        }
-
-        @Override
-        public void setWriteListener(WriteListener listener) {
-            this.listener = listener;
-        }
-
-        @Override
-        public void write(int b) {
-            written.write(b);
-        }
-
-        @Override
-        public void flush() {
-            flushes++;
-        }
-
-        String text() {
-            return written.toString(StandardCharsets.UTF_8);
-        }
-    }
-
-    private final FakeStream out = new FakeStream();
-    private final Map<String, Object> response = new HashMap<>();
-    private int completed;
-    private final SseTransport transport = new SseTransport(asyncContext(), response());
+    private final FakeEventStream out = new FakeEventStream(false);
+    private final Map<String, Object> response = out.response;
+    private final SseTransport transport = out.transport;
     private final List<SendResult> results = new ArrayList<>();
-
-    private AsyncContext asyncContext() {
-        return (AsyncContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {AsyncContext.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("complete")) {
-                        completed++;
-                    }
-                    return null;
-                });
-    }
-
-    private HttpServletResponse response() {
-        return (HttpServletResponse) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {HttpServletResponse.class}, (proxy, method, args) -> switch (method.getName()) {
-                    case "getOutputStream" -> out;
-                    case "setStatus" -> response.put("status", args[0]);
-                    case "setContentType" -> response.put("type", args[0]);
-                    case "setHeader" -> response.put((String) args[0], args[1]);
-                    default -> null;
-                });
-    }
 
     private void write(String... frames) {
         List<Frame> list = new ArrayList<>();
@@ -128,7 +66,7 @@ class SseTransportTest {
         assertEquals(401, response.get("status"));
         assertEquals("application/json", response.get("type"));
         assertEquals("{\"error\":\"unauthorized\",\"message\":\"the subscription was rejected\"}", out.text());
-        assertEquals(1, completed);
+        assertEquals(1, out.completed.get());
         write(Codec.ping(1));
         assertFalse(results.get(1).isOK(), "nothing more is written after the refusal");
     }
@@ -139,21 +77,21 @@ class SseTransportTest {
         assertEquals(401, response.get("status"));
         SseTransportTest other = new SseTransportTest();
         other.write(Codec.disconnect("server_restart", true));
-        assertEquals(503, other.response.get("status"));
+        assertEquals(503, other.out.response.get("status"));
     }
 
     @Test
     void aCloseBeforeTheAnswerIsA500AndAfterItCompletesOnce() {
         transport.close();
         assertEquals(500, response.get("status"));
-        assertEquals(1, completed);
+        assertEquals(1, out.completed.get());
         transport.close();
-        assertEquals(1, completed);
+        assertEquals(1, out.completed.get());
         SseTransportTest open = new SseTransportTest();
         open.write(CONFIRM);
         open.transport.close();
         open.transport.close();
-        assertEquals(1, open.completed);
+        assertEquals(1, open.out.completed.get());
     }
 
     @Test
