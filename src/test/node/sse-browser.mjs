@@ -53,4 +53,6 @@ await run('sse-browser', 90000, async ok => {
   }))
   assert.equal(refused, 2, 'a 401 closes the EventSource for good (CLOSED), no reconnect')
   ok('a refused subscription (401) fails the EventSource: CLOSED, not reconnecting')
+  await page.evaluate(() => window.source.close())
+  await browser.close()
 }, () => { browser.close() })

@@ -342,6 +342,10 @@ final class Connections {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // the container closes WebSockets itself; an event stream whose goodbye is stuck behind a client that reads
+        // nothing (its grace timer stops with the node) is completed here, or the server's stop waits for it
+        open.stream().filter(session -> session.socket() == null && sessions.containsKey(session.sid()))
+                .forEach(CableSession::forceClose);
         return open.size();
     }
 

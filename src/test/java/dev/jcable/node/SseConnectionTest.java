@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
  */
 class SseConnectionTest {
 
+    // the goodbye's grace (ws_write_timeout) longer than the shutdown's 2 s flush: nothing but the shutdown ends it
     private final NodeHarness harness = new NodeHarness(Map.of(Option.PUBLIC_STREAMS, "true",
-            Option.PING_INTERVAL, "0"));
+            Option.PING_INTERVAL, "0", Option.WS_WRITE_TIMEOUT, "30"));
 
     @AfterEach
     void close() {
@@ -67,6 +68,18 @@ class SseConnectionTest {
         assertTrue(client.text().endsWith("event: disconnect\ndata: {\"type\":\"disconnect\",\"reason\":"
                 + "\"server_restart\",\"reconnect\":true}\n\n"), client.text());
         assertEquals(1, client.completed.get());
+    }
+
+    /** Open Liberty's stop waited 30 s for such a stream (the grace timer that would end it stops with the node). */
+    @Test
+    void shutdownCompletesAStreamWhoseClientReadsNothing() {
+        FakeEventStream client = open(Map.of("stream", List.of("room")), Map.of());
+        harness.node.publish(new Publication("room", "1", null));
+        client.ready = false;
+        harness.node.publish(new Publication("room", "2", null)); // in flight for good: the client reads nothing
+        harness.node.shutdown();
+        assertEquals(1, client.completed.get(), "completed by the shutdown, its goodbye never written");
+        assertTrue(!client.text().contains("server_restart"), client.text());
     }
 
     @Test
