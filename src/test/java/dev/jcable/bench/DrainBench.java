@@ -34,7 +34,7 @@ final class DrainBench {
     private DrainBench() {
     }
 
-    record Result(String window, int connections, int told, int reconnected, double toldSpreadMs,
+    record Result(String window, int connections, int told, int reconnected, int retried, double toldSpreadMs,
                   double reconnectSpreadMs, int peakPer100ms, int peakPerSecond, int joins, int leaves,
                   String membersAfter) {
     }
@@ -58,14 +58,41 @@ final class DrainBench {
                 + " ids in one stream (presence_ttl %d s), re-joined on B; an observer on B counts presence events"
                 + " until a TTL after the last reconnect. Shared 2-core machine: compare the rows, not the"
                 + " absolute times.%n%n", n, members, ttl));
-        out.append("| shutdown_drain_window | told | reconnected on B | told over (ms) | reconnects over (ms) |"
-                + " peak reconnects / 100 ms | peak / s | joins seen | leaves seen | members on B after |\n");
-        out.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        out.append("| shutdown_drain_window | told | reconnected on B | handshakes retried | told over (ms) |"
+                + " reconnects over (ms) | peak reconnects / 100 ms | peak / s | joins seen | leaves seen |"
+                + " members on B after |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Result r : results) {
-            out.append(String.format(Locale.ROOT, "| %s s | %d / %d | %d | %.0f | %.0f | %d | %d | %d | %d | %s |%n",
-                    r.window(), r.told(), r.connections(), r.reconnected(), r.toldSpreadMs(), r.reconnectSpreadMs(),
+            out.append(String.format(Locale.ROOT, "| %s s | %d / %d | %d | %d | %.0f | %.0f | %d | %d | %d | %d | %s"
+                    + " |%n",
+                    r.window(), r.told(), r.connections(), r.reconnected(), r.retried(), r.toldSpreadMs(), r.reconnectSpreadMs(),
                     r.peakPer100ms(), r.peakPerSecond(), r.joins(), r.leaves(), r.membersAfter()));
         }
+    }
+
+    /**
+     * Connects client {@code i} to node B, as the official client does after {@code server_restart}: a handshake that
+     * fails (refused, or timed out while B is busy with the others) is tried again after a backoff (0.5 s doubling up
+     * to 4 s, with jitter), at most 10 times.
+     */
+    private static void reconnect(HttpClient ws, URI onB, int i, int members, ConcurrentLinkedQueue<Long> reconnected,
+                                  AtomicInteger retries, int attempt) {
+        Conn.open(ws, onB, "actioncable-v1-ext-json", (again, f) -> {
+            if (f.startsWith("{\"type\":\"welcome\"")) {
+                reconnected.add(System.nanoTime());
+                if (i < members) {
+                    again.send(subscribeAndJoin(i));
+                }
+            }
+        }).whenComplete((conn, error) -> {
+            if (error != null && attempt < 10) {
+                retries.incrementAndGet();
+                long delay = Math.min(4000, 500L << attempt) / 2
+                        + java.util.concurrent.ThreadLocalRandom.current().nextLong(Math.min(4000, 500L << attempt) / 2);
+                CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS).execute(() ->
+                        reconnect(ws, onB, i, members, reconnected, retries, attempt + 1));
+            }
+        });
     }
 
     private static Result once(RedisServer redis, Path war, String prefix, int n, int members, String window, int ttl)
@@ -96,6 +123,7 @@ final class DrainBench {
             observer.send("{\"command\":\"subscribe\",\"identifier\":" + QUOTED + "}");
             ConcurrentLinkedQueue<Long> told = new ConcurrentLinkedQueue<>();
             ConcurrentLinkedQueue<Long> reconnected = new ConcurrentLinkedQueue<>();
+            AtomicInteger retries = new AtomicInteger();
             Conn.openAll(ws, onA, "actioncable-v1-ext-json", 0, n, 64, i -> (conn, frame) -> {
                 if (frame.startsWith("{\"type\":\"welcome\"")) {
                     if (i < members) {
@@ -105,14 +133,7 @@ final class DrainBench {
                     joinedOnA.incrementAndGet();
                 } else if (frame.contains("\"reason\":\"server_restart\"")) {
                     told.add(System.nanoTime());
-                    Conn.open(ws, onB, "actioncable-v1-ext-json", (again, f) -> {
-                        if (f.startsWith("{\"type\":\"welcome\"")) {
-                            reconnected.add(System.nanoTime());
-                            if (i < members) {
-                                again.send(subscribeAndJoin(i));
-                            }
-                        }
-                    });
+                    reconnect(ws, onB, i, members, reconnected, retries, 0);
                 }
             });
             Bench.await(() -> joinedOnA.get() == members && joins.get() >= members, 60, "members joined on A");
@@ -125,8 +146,13 @@ final class DrainBench {
                     Thread.currentThread().interrupt();
                 }
             });
-            Bench.await(() -> reconnected.size() >= n, 120, "every client reconnected on B");
-            stopping.get(60, TimeUnit.SECONDS);
+            stopping.get(120, TimeUnit.SECONDS); // A has told every connection it still had
+            try {
+                Bench.await(() -> reconnected.size() >= told.size(), 180, "every client told reconnected on B");
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException(e.getMessage() + " (told " + told.size() + ", reconnected "
+                        + reconnected.size() + " of " + n + ", handshakes retried " + retries.get() + ")", e);
+            }
             // the old sessions' presence records expire a TTL after their close: wait past it, then count
             long quietUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(ttl + 3);
             Bench.await(() -> System.nanoTime() > quietUntil, ttl + 10, "a presence TTL after the drain");
@@ -135,7 +161,7 @@ final class DrainBench {
                     HttpResponse.BodyHandlers.ofString()).body();
             long[] t = told.stream().mapToLong(x -> x - start).sorted().toArray();
             long[] r = reconnected.stream().mapToLong(x -> x - start).sorted().toArray();
-            return new Result(window, n, t.length, r.length, spreadMs(t), spreadMs(r), peak(r, 100), peak(r, 1000),
+            return new Result(window, n, t.length, r.length, retries.get(), spreadMs(t), spreadMs(r), peak(r, 100), peak(r, 1000),
                     joins.get(), leaves.get(), count);
         }
     }
