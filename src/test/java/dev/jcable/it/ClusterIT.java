@@ -81,7 +81,13 @@ class ClusterIT {
     }
 
     private static Cable cable(PayaraProcess node) throws Exception {
-        return new Cable(new URL("http://localhost:" + node.port() + "/")).awaitHealthy();
+        try {
+            return new Cable(new URL("http://localhost:" + node.port() + "/")).awaitHealthy();
+        } catch (AssertionError e) {
+            String log = node.log();
+            throw new AssertionError(e.getMessage() + "\nthe node's log (its end):\n"
+                    + log.substring(Math.max(0, log.length() - 6000)), e);
+        }
     }
 
     @AfterAll
