@@ -94,7 +94,7 @@ final class Subscriber implements ChannelContext {
         requireActive();
         Map<String, List<String>> query;
         try {
-            query = session.parameters();
+            query = session.socket().getRequestParameterMap();
         } catch (RuntimeException e) {
             return null; // some containers refuse once the socket is closed (unsubscribed after a disconnect)
         }
