@@ -1,7 +1,6 @@
 package dev.jcable.broker;
 
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -38,12 +37,6 @@ final class LocalOccupancy {
     }
 
     Set<String> streams(String prefix) {
-        Set<String> streams = new TreeSet<>();
-        subscribers.keySet().forEach(stream -> {
-            if (stream.startsWith(prefix)) {
-                streams.add(stream);
-            }
-        });
-        return streams;
+        return StreamNames.startingWith(subscribers.keySet(), prefix);
     }
 }

@@ -257,13 +257,7 @@ final class PresenceStore {
 
     /** The streams with at least one member whose names start with {@code prefix}, sorted. */
     java.util.Set<String> streams(String prefix) {
-        java.util.Set<String> named = new java.util.TreeSet<>();
-        streams.keySet().forEach(stream -> {
-            if (stream.startsWith(prefix)) {
-                named.add(stream);
-            }
-        });
-        return named;
+        return StreamNames.startingWith(streams.keySet(), prefix);
     }
 
     /** Streams with at least one member. */

@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -180,13 +179,7 @@ final class RedisOccupancy {
     Set<String> streams(String prefix) {
         List<String> all = redis.await(redis.commands().zrange(keys.occupancyIndex(), 0, -1).toCompletableFuture(),
                 "occupied streams");
-        Set<String> streams = new TreeSet<>();
-        for (String stream : all) {
-            if (stream.startsWith(prefix)) {
-                streams.add(stream);
-            }
-        }
-        return streams;
+        return dev.jcable.broker.StreamNames.startingWith(all, prefix);
     }
 
     /** Whether {@code stream} has a record: one ZSCORE. */

@@ -198,13 +198,7 @@ final class RedisPresence {
     java.util.Set<String> streams(String prefix) {
         List<String> all = redis.await(redis.commands().zrange(keys.sweepIndex(), 0, -1).toCompletableFuture(),
                 "presence streams");
-        java.util.Set<String> named = new java.util.TreeSet<>();
-        for (String stream : all) {
-            if (stream.startsWith(prefix)) {
-                named.add(stream);
-            }
-        }
-        return named;
+        return dev.jcable.broker.StreamNames.startingWith(all, prefix);
     }
 
     /**

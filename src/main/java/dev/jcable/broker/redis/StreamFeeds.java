@@ -223,13 +223,7 @@ final class StreamFeeds implements RedisOccupancy.Local {
 
     /** The streams this node has subscribers of whose names start with {@code prefix}, sorted. */
     java.util.Set<String> streams(String prefix) {
-        java.util.Set<String> named = new java.util.TreeSet<>();
-        feeds.keySet().forEach(stream -> {
-            if (stream.startsWith(prefix)) {
-                named.add(stream);
-            }
-        });
-        return named;
+        return dev.jcable.broker.StreamNames.startingWith(feeds.keySet(), prefix);
     }
 
     /** Delivers what the stream has beyond what this node delivered; the caller holds the feed's lock. */
