@@ -50,7 +50,9 @@ class RedisKeysTtlTest {
             b.broker.presenceDisconnected("s2");
             a.broker.cacheSession("sid-1", new CachedSession("{\"user\":\"1\"}", Map.of()));
             assertTrue(await(() -> a.events().size() >= 5 && b.events().size() >= 5, 5));
-            assertTrue(await(() -> a.changes().contains("occupied room"), 5), a.changes().toString());
+            // a and b subscribed one after the other; whichever's add reached Redis first reports the edge
+            assertTrue(await(() -> a.changes().contains("occupied room") || b.changes().contains("occupied room"), 5),
+                    a.changes() + " / " + b.changes());
             a.broker.touchOccupancy();
             Map<String, Long> persistent = persistentKeys();
             assertEquals(Map.of(), persistent, "keys without a TTL (PTTL -1)");
