@@ -86,19 +86,30 @@ end
 -- longer than max(2 s, half a lease)), every deadline may have passed while the nodes could not renew: nothing expires
 -- for one lease, so that each live node renews first. <sweep index>..':alive' = HASH t (last sweep, ms), l (lease, ms), set
 -- by presence_due.lua; <sweep index>..':grace' = the end of the grace (ms). Both are kept a day at most.
-local function in_grace(index, now)
+-- With no sweep on record (Redis hung before any node's first sweep: a cluster that had just started; or ':alive' gone
+-- with its day), the sweep index's most overdue deadline tells how long nobody swept. Only presence_due.lua knows the
+-- lease (lease_ms) and starts that grace; the inline expiries of the other scripts meanwhile expire nothing.
+local function in_grace(index, now, lease_ms)
   local grace = tonumber(redis.call('GET', index .. ':grace') or '0')
   if now < grace then
     return true
   end
   local alive = redis.call('HMGET', index .. ':alive', 't', 'l')
-  local last, lease = tonumber(alive[1] or '0'), tonumber(alive[2] or '0')
-  if last > 0 and now - last > math.max(2000, lease / 2) then
-    redis.call('SET', index .. ':grace', ms(now + lease), 'PX', math.max(1, math.floor(lease)))
-    redis.call('HSET', index .. ':alive', 't', ms(now))
-    return true
+  local last, lease = tonumber(alive[1] or '0'), tonumber(alive[2] or lease_ms or '0')
+  if last == 0 then
+    local first = redis.call('ZRANGE', index, 0, 0, 'WITHSCORES')
+    if not first[1] or now - tonumber(first[2]) <= math.max(2000, lease / 2) then
+      return false
+    end
+    if not lease_ms then
+      return true
+    end
+  elseif now - last <= math.max(2000, lease / 2) then
+    return false
   end
-  return false
+  redis.call('SET', index .. ':grace', ms(now + lease), 'PX', math.max(1, math.floor(lease)))
+  redis.call('HSET', index .. ':alive', 't', ms(now))
+  return true
 end
 
 -- Every session past its deadline (at most limit of them) leaves; then the sweep index holds the stream's next

@@ -34,9 +34,14 @@ class RedisHangTest {
      * and every deadline has passed (set back too), as after a 10-s gap with a 2-s lease. The first sweep after it
      * (here another node's, before the live member's node renewed) must expire nothing; once the live node renewed
      * and the grace ended, the dead member leaves, once, and the live one stays.
+     *
+     * <p>{@code swept = false}: no sweep on record at all, as when Redis hung within the first second of a cluster's
+     * life (before any node's first sweep: a warm JVM gets there, the 4-lease hang above failed so in CI): the overdue
+     * deadlines are the only sign of the gap, and they are enough.
      */
-    @org.junit.jupiter.api.Test
-    void theFirstSweepAfterAGapExpiresNothingUntilTheLiveNodesRenewed() throws Exception {
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void theFirstSweepAfterAGapExpiresNothingUntilTheLiveNodesRenewed(boolean swept) throws Exception {
         try (RedisServer redis = RedisServer.startNew()) {
             var settings = TestNode.settings(Duration.ofSeconds(2), 100, 100, Duration.ofSeconds(300));
             try (TestNode a = new TestNode(redis.url(), "g", settings);
@@ -50,12 +55,20 @@ class RedisHangTest {
                 RedisKeys keys = new RedisKeys("g");
                 io.lettuce.core.RedisClient raw = io.lettuce.core.RedisClient.create(redis.url());
                 try (var c = raw.connect()) {
-                    long now = Long.parseLong(c.sync().time().get(0)) * 1000;
-                    c.sync().hset(keys.sweepIndex() + ":alive", "t", Long.toString(now - 10_000));
-                    String pz = keys.presence("room")[4];
-                    c.sync().zadd(pz, now - 5_000, "a1");
-                    c.sync().zadd(pz, now - 5_000, "a2");
-                    c.sync().zadd(keys.sweepIndex(), now - 5_000, "room");
+                    // one script: the nodes' own sweeps (every second) see the gap whole or not at all
+                    c.sync().eval("""
+                            local t = redis.call('TIME')
+                            local now = tonumber(t[1]) * 1000
+                            if ARGV[1] == 'swept' then
+                              redis.call('HSET', KEYS[1] .. ':alive', 't', string.format('%.0f', now - 10000))
+                            else
+                              redis.call('DEL', KEYS[1] .. ':alive')
+                            end
+                            redis.call('ZADD', KEYS[2], string.format('%.0f', now - 5000), 'a1')
+                            redis.call('ZADD', KEYS[2], string.format('%.0f', now - 5000), 'a2')
+                            redis.call('ZADD', KEYS[1], string.format('%.0f', now - 5000), 'room')
+                            return 1""", io.lettuce.core.ScriptOutputType.INTEGER,
+                            new String[] {keys.sweepIndex(), keys.presence("room")[4]}, swept ? "swept" : "never");
                 } finally {
                     raw.shutdown();
                 }
