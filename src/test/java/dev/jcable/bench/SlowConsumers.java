@@ -1,6 +1,5 @@
 package dev.jcable.bench;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -252,22 +251,7 @@ public final class SlowConsumers {
         synchronized void send(String text) {
             try {
                 byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-                ByteArrayOutputStream frame = new ByteArrayOutputStream();
-                frame.write(0x81);
-                if (payload.length < 126) {
-                    frame.write(0x80 | payload.length);
-                } else {
-                    frame.write(0x80 | 126);
-                    frame.write(payload.length >>> 8);
-                    frame.write(payload.length & 0xFF);
-                }
-                byte[] mask = new byte[4];
-                RANDOM.nextBytes(mask);
-                frame.write(mask);
-                for (int i = 0; i < payload.length; i++) {
-                    frame.write(payload[i] ^ mask[i % 4]);
-                }
-                out.write(frame.toByteArray());
+                out.write(dev.jcable.testsupport.ClientFrames.frame(0x1, payload, true));
                 out.flush();
             } catch (IOException e) {
                 // cut off by the server: nothing more to say

@@ -111,27 +111,7 @@ final class RawSocket implements AutoCloseable {
     /** Writes one frame, masked as a client must. */
     void send(int opcode, byte[] payload, boolean fin) {
         try {
-            ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
-            frame.write((fin ? 0x80 : 0) | opcode);
-            if (payload.length < 126) {
-                frame.write(0x80 | payload.length);
-            } else if (payload.length < 65_536) {
-                frame.write(0x80 | 126);
-                frame.write(payload.length >>> 8);
-                frame.write(payload.length & 0xFF);
-            } else {
-                frame.write(0x80 | 127);
-                for (int shift = 56; shift >= 0; shift -= 8) {
-                    frame.write((int) ((long) payload.length >>> shift) & 0xFF);
-                }
-            }
-            byte[] mask = new byte[4];
-            RANDOM.nextBytes(mask);
-            frame.write(mask);
-            for (int i = 0; i < payload.length; i++) {
-                frame.write(payload[i] ^ mask[i % 4]);
-            }
-            out.write(frame.toByteArray());
+            out.write(dev.jcable.testsupport.ClientFrames.frame(opcode, payload, fin));
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
