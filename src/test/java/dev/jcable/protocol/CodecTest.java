@@ -202,7 +202,14 @@ class CodecTest {
     void leaveEventNeverCarriesInfo() {
         assertEquals("{\"type\":\"leave\",\"id\":\"42\"}", Codec.presenceEvent(PresenceEvent.leave("42")));
         assertEquals("{\"type\":\"leave\",\"id\":\"42\"}",
-                Codec.presenceEvent(new PresenceEvent(false, "42", "{\"name\":\"x\"}")));
+                Codec.presenceEvent(new PresenceEvent(false, "42", "{\"name\":\"x\"}", 0)));
+    }
+
+    @Test
+    void theSequenceNumberComesAfterAnyCablesFields() {
+        assertEquals("{\"type\":\"join\",\"id\":\"42\",\"info\":{\"n\":1},\"seq\":7}",
+                Codec.presenceEvent(PresenceEvent.join("42", "{\"n\":1}", 7)));
+        assertEquals("{\"type\":\"leave\",\"id\":\"42\",\"seq\":8}", Codec.presenceEvent(PresenceEvent.leave("42", 8)));
     }
 
     @Test
