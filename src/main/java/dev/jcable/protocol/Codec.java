@@ -128,20 +128,13 @@ public final class Codec {
         return "{\"type\":\"presence\",\"identifier\":" + quotedIdentifier + ",\"message\":" + messageJson + "}";
     }
 
-    /**
-     * The {@code message} of a presence event: {@code {"type":"join","id":…,"info":…}} or {@code {"type":"leave","id":…}},
-     * then the stream's presence sequence number {@code "seq":N} when it has one (an addition of jcable's, after
-     * AnyCable's fields: the official client reads only {@code type}, {@code id} and {@code info}).
-     */
+    /** The {@code message} of a presence event: {@code {"type":"join","id":…,"info":…}} or {@code {"type":"leave","id":…}}. */
     public static String presenceEvent(PresenceEvent event) {
         StringBuilder out = new StringBuilder(64).append("{\"type\":\"").append(event.join() ? "join" : "leave")
                 .append("\",\"id\":");
         JsonText.appendQuoted(out, event.id());
         if (event.join() && event.info() != null) {
             out.append(",\"info\":").append(event.info());
-        }
-        if (event.seq() > 0) {
-            out.append(",\"seq\":").append(event.seq());
         }
         return out.append('}').toString();
     }

@@ -206,13 +206,6 @@ class CodecTest {
     }
 
     @Test
-    void theSequenceNumberComesAfterAnyCablesFields() {
-        assertEquals("{\"type\":\"join\",\"id\":\"42\",\"info\":{\"n\":1},\"seq\":7}",
-                Codec.presenceEvent(PresenceEvent.join("42", "{\"n\":1}", 7)));
-        assertEquals("{\"type\":\"leave\",\"id\":\"42\",\"seq\":8}", Codec.presenceEvent(PresenceEvent.leave("42", 8)));
-    }
-
-    @Test
     void presenceEventIdIsEscaped() {
         assertEquals("{\"type\":\"leave\",\"id\":\"a\\\"b\\\\c\"}", Codec.presenceEvent(PresenceEvent.leave("a\"b\\c")));
     }
