@@ -56,8 +56,12 @@ final class PresenceStore {
     private final ConcurrentHashMap<String, SessionPresence> sessions = new ConcurrentHashMap<>();
     /** Members of every stream, kept as they join and leave (under the stream's lock), so a scrape reads one figure. */
     private final AtomicLong members = new AtomicLong();
-    /** When each stream last had a transition (clock millis); entries older than {@link #CHANGES_KEPT_MILLIS} go. */
-    private final ConcurrentHashMap<String, Long> changedAt = new ConcurrentHashMap<>();
+    /**
+     * Each stream's last transition: when (clock millis) and its sequence number ({@link PresenceEvent#seq}). An entry
+     * goes once its stream has no members and no transition for {@link #CHANGES_KEPT_MILLIS}; the sequence then
+     * starts again at 1 (as the Redis broker's, whose key expires as long after).
+     */
+    private final ConcurrentHashMap<String, Change> changedAt = new ConcurrentHashMap<>();
     private final AtomicLong pruned = new AtomicLong();
     /** How long a stream's last transition time is kept: a restore later than this (sessions_ttl) is refused anyway. */
     static final long CHANGES_KEPT_MILLIS = 24 * 3600 * 1000L;
@@ -116,7 +120,7 @@ final class PresenceStore {
                 presence.members.put(pid, new Member(info, sid));
                 members.incrementAndGet();
                 session.streams.put(stream, pid);
-                emit(stream, PresenceEvent.join(pid, info), presence.members.size());
+                emit(stream, true, pid, info, presence.members.size());
                 return JoinResult.JOINED;
             }
         }
@@ -160,7 +164,7 @@ final class PresenceStore {
             if (left) {
                 // emitted while the stream is still in the map: a join racing this one waits for this lock, finds
                 // the stream removed and starts a new one, so its join is emitted after this leave, never before
-                emit(stream, PresenceEvent.leave(pid), presence.members.size());
+                emit(stream, false, pid, null, presence.members.size());
             }
             dropIfEmpty(stream, presence);
         }
@@ -280,20 +284,24 @@ final class PresenceStore {
     java.util.Set<String> changedSince(java.util.Collection<String> candidates, long since) {
         java.util.Set<String> changed = new java.util.HashSet<>();
         for (String stream : candidates) {
-            Long at = changedAt.get(stream);
-            if (at != null && at >= since) {
+            Change change = changedAt.get(stream);
+            if (change != null && change.at() >= since) {
                 changed.add(stream);
             }
         }
         return changed;
     }
 
-    private void emit(String stream, PresenceEvent event, int members) {
+    /** Numbers the transition (under the stream's lock: in the order the state changed), then emits it. */
+    private void emit(String stream, boolean join, String pid, String info, int members) {
         long now = clock.getAsLong();
-        changedAt.put(stream, now);
+        long seq = changedAt.merge(stream, new Change(now, 1), (old, first) -> new Change(now, old.seq() + 1)).seq();
+        PresenceEvent event = join ? PresenceEvent.join(pid, info, seq) : PresenceEvent.leave(pid, seq);
         long last = pruned.get();
         if (now - last > CHANGES_KEPT_MILLIS / 24 && pruned.compareAndSet(last, now)) {
-            changedAt.values().removeIf(at -> now - at > CHANGES_KEPT_MILLIS); // at most hourly: O(streams)
+            // at most hourly: O(streams); removeIf removes an entry only if it is unchanged meanwhile
+            changedAt.entrySet().removeIf(e -> now - e.getValue().at() > CHANGES_KEPT_MILLIS
+                    && !streams.containsKey(e.getKey()));
         }
         try {
             events.emit(stream, event, members);
@@ -301,6 +309,9 @@ final class PresenceStore {
             LOG.log(Level.WARNING, "jcable: presence event " + (event.join() ? "join" : "leave") + " of stream "
                     + stream + " could not be delivered; presence itself is up to date", e);
         }
+    }
+
+    private record Change(long at, long seq) {
     }
 
     /** One stream's members, in join order. Guarded by its own monitor. */

@@ -62,8 +62,9 @@ public final class Notifier {
             return;
         }
         submit(stream, () -> fire(event.join()
-                ? new PresenceJoined(stream, event.id(), event.info() == null ? JsonValue.NULL : parse(event.info()))
-                : new PresenceLeft(stream, event.id())));
+                ? new PresenceJoined(stream, event.id(), event.info() == null ? JsonValue.NULL : parse(event.info()),
+                        event.seq())
+                : new PresenceLeft(stream, event.id(), event.seq())));
     }
 
     /** A stream's first subscriber in the cluster, or its last one gone (reported once for the cluster). */

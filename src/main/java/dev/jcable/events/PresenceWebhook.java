@@ -122,13 +122,19 @@ public final class PresenceWebhook {
                 offer("{\"name\":\"channel_occupied\"" + common + time);
             }
             offer("{\"name\":\"member_added\"" + common + ",\"id\":" + JsonText.quote(event.id())
-                    + (event.info() == null ? "" : ",\"info\":" + event.info()) + time);
+                    + (event.info() == null ? "" : ",\"info\":" + event.info()) + seq(event) + time);
         } else {
-            offer("{\"name\":\"member_removed\"" + common + ",\"id\":" + JsonText.quote(event.id()) + time);
+            offer("{\"name\":\"member_removed\"" + common + ",\"id\":" + JsonText.quote(event.id()) + seq(event)
+                    + time);
             if (members == 0) {
                 offer("{\"name\":\"channel_vacated\"" + common + time);
             }
         }
+    }
+
+    /** {@code ,"seq":N}: the stream's presence sequence number, by which a receiver orders a stream's events. */
+    private static String seq(PresenceEvent event) {
+        return event.seq() > 0 ? ",\"seq\":" + event.seq() : "";
     }
 
     /** Sends nothing more; ends the HTTP client's selector thread where the JDK can (21 and later). */

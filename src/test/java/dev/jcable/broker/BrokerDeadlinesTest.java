@@ -65,11 +65,11 @@ class BrokerDeadlinesTest {
         assertEquals(T0 + PRESENCE_TTL, broker.expire());
         clock.set(T0 + PRESENCE_TTL - 1);
         assertEquals(T0 + PRESENCE_TTL, broker.expire());
-        assertEquals(List.of(PresenceEvent.join("u1", null)), List.copyOf(events));
+        assertEquals(List.of(PresenceEvent.join("u1", null, 1)), List.copyOf(events));
 
         clock.set(T0 + PRESENCE_TTL);
         assertEquals(T0 + PRESENCE_TTL + PresenceStore.CLOSED_GRACE_MILLIS, broker.expire());
-        assertEquals(List.of(PresenceEvent.join("u1", null), PresenceEvent.leave("u1")), List.copyOf(events));
+        assertEquals(List.of(PresenceEvent.join("u1", null, 1), PresenceEvent.leave("u1", 2)), List.copyOf(events));
         assertEquals(1, broker.presenceSessions()); // remembered as closed: a late join is refused
 
         clock.set(T0 + PRESENCE_TTL + PresenceStore.CLOSED_GRACE_MILLIS);
@@ -103,7 +103,7 @@ class BrokerDeadlinesTest {
         assertEquals(0, broker.presenceSessions());
         assertEquals(0, broker.historyStreams());
         assertEquals(0, broker.cachedSessions());
-        assertEquals(List.of(PresenceEvent.join("u1", null), PresenceEvent.leave("u1")), List.copyOf(events));
+        assertEquals(List.of(PresenceEvent.join("u1", null, 1), PresenceEvent.leave("u1", 2)), List.copyOf(events));
     }
 
     @Test

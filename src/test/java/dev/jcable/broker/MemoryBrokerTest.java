@@ -54,9 +54,20 @@ class MemoryBrokerTest {
             deliveries.add(message);
         }
 
+        /** Each stream's last sequence number seen; any event that is not the next one is a mistake, kept here. */
+        final java.util.Map<String, Long> seqs = new java.util.HashMap<>();
+        final List<String> sequenceErrors = new CopyOnWriteArrayList<>();
+
+        /** Checks the event's sequence number (the stream's next: no gap, no repeat), then keeps it without it. */
         @Override
         public void presence(String stream, PresenceEvent event) {
-            events.add(new Seen(stream, event));
+            synchronized (seqs) {
+                long expected = seqs.merge(stream, 1L, Long::sum);
+                if (event.seq() != expected) {
+                    sequenceErrors.add(stream + ": " + event + " where seq " + expected + " was next");
+                }
+            }
+            events.add(new Seen(stream, new PresenceEvent(event.join(), event.id(), event.info(), 0)));
         }
     }
 
@@ -68,6 +79,12 @@ class MemoryBrokerTest {
     @BeforeEach
     void start() {
         broker = broker(TTL, 10_000);
+    }
+
+    /** Every test's events came numbered 1, 2, 3… per stream, in the order they were emitted. */
+    @org.junit.jupiter.api.AfterEach
+    void eachStreamsTransitionsAreNumberedWithoutGaps() {
+        assertEquals(List.of(), listener.sequenceErrors);
     }
 
     MemoryBroker broker(long ttlMillis, int maxMembers) {
@@ -142,6 +159,38 @@ class MemoryBrokerTest {
         assertEquals(JoinResult.JOINED, broker.presenceAdd(S, "s1", "u1", "{\"name\":\"Vova\"}"));
         assertEquals(List.of(join("u1", "{\"name\":\"Vova\"}")), events());
         assertEquals(info("u1", "{\"name\":\"Vova\"}"), broker.presenceInfo(S));
+    }
+
+    /**
+     * Issue 20: each stream's transitions are numbered 1, 2, 3… in the order they happened, also when threads race on
+     * one stream and a stream empties and fills again (checked for every event by the listener, see
+     * {@link #eachStreamsTransitionsAreNumberedWithoutGaps}); a stream that empties keeps counting.
+     */
+    @Test
+    void racingTransitionsOfAStreamAreNumberedInTheOrderTheyHappened() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                String name = "t" + t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < 500; i++) {
+                        broker.presenceAdd(S, name + i, name + "-" + i, null);
+                        broker.presenceRemove(S, name + i);
+                    }
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(4 * 500 * 2, events().size());
+        broker.presenceAdd("other", "x", "x", null);
+        broker.presenceAdd(S, "y", "y", null);
+        assertEquals(List.of(1L, 4001L), List.of(listener.seqs.get("other"), listener.seqs.get(S)),
+                "per stream; an emptied stream goes on counting");
     }
 
     @Test
@@ -537,7 +586,8 @@ class MemoryBrokerTest {
         assertTrue(broker.presenceRemove(S, "s1"), "the session knows what it joined");
         assertEquals(PresenceInfo.EMPTY, broker.presenceInfo(S));
         assertEquals(0, broker.presenceSessions());
-        assertEquals(List.of(join("42", null), leave("42")), throwing.attempted);
+        assertEquals(List.of(new Seen(S, PresenceEvent.join("42", null, 1)), new Seen(S, PresenceEvent.leave("42", 2))),
+                throwing.attempted);
     }
 
     @Test

@@ -59,18 +59,18 @@ class PresenceWebhookTest {
     void eventsAreBatchedSignedAndSentAgainAfterA500() {
         failuresLeft.set(1);
         PresenceWebhook webhook = webhook(Duration.ofMillis(200), Duration.ofSeconds(30), () -> T);
-        webhook.changed("room", PresenceEvent.join("42", "{\"name\":\"Vova\"}"), 1);
-        webhook.changed("room", PresenceEvent.join("7", null), 2);
-        webhook.changed("room", PresenceEvent.leave("42"), 1);
-        webhook.changed("room", PresenceEvent.leave("7"), 0);
+        webhook.changed("room", PresenceEvent.join("42", "{\"name\":\"Vova\"}", 1), 1);
+        webhook.changed("room", PresenceEvent.join("7", null, 2), 2);
+        webhook.changed("room", PresenceEvent.leave("42", 3), 1);
+        webhook.changed("room", PresenceEvent.leave("7", 4), 0);
         assertTrue(await(() -> received.size() == 2));
         String expected = "{\"time\":" + T + ",\"events\":["
                 + "{\"name\":\"channel_occupied\",\"stream\":\"room\",\"time\":" + T + "},"
-                + "{\"name\":\"member_added\",\"stream\":\"room\",\"id\":\"42\",\"info\":{\"name\":\"Vova\"},\"time\":"
-                + T + "},"
-                + "{\"name\":\"member_added\",\"stream\":\"room\",\"id\":\"7\",\"time\":" + T + "},"
-                + "{\"name\":\"member_removed\",\"stream\":\"room\",\"id\":\"42\",\"time\":" + T + "},"
-                + "{\"name\":\"member_removed\",\"stream\":\"room\",\"id\":\"7\",\"time\":" + T + "},"
+                + "{\"name\":\"member_added\",\"stream\":\"room\",\"id\":\"42\",\"info\":{\"name\":\"Vova\"},\"seq\":1,"
+                + "\"time\":" + T + "},"
+                + "{\"name\":\"member_added\",\"stream\":\"room\",\"id\":\"7\",\"seq\":2,\"time\":" + T + "},"
+                + "{\"name\":\"member_removed\",\"stream\":\"room\",\"id\":\"42\",\"seq\":3,\"time\":" + T + "},"
+                + "{\"name\":\"member_removed\",\"stream\":\"room\",\"id\":\"7\",\"seq\":4,\"time\":" + T + "},"
                 + "{\"name\":\"channel_vacated\",\"stream\":\"room\",\"time\":" + T + "}]}";
         assertEquals(new Received(expected, hmac(expected), 500), received.get(0), "one POST for all six");
         assertEquals(new Received(expected, hmac(expected), 204), received.get(1), "the same POST again");

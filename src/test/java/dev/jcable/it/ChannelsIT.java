@@ -147,9 +147,9 @@ class ChannelsIT extends AsClient {
             java.util.List<String> mine = new java.util.ArrayList<>();
             java.util.Set<String> expected = java.util.Set.of(
                     "sync opened {\"user\":\"" + user + "\"}",
-                    "sync joined " + stream + " " + user + " {\"name\":\"" + user + "\"}",
-                    "async joined " + stream + " " + user,
-                    "sync left " + stream + " " + user,
+                    "sync joined " + stream + " " + user + " {\"name\":\"" + user + "\"} #1",
+                    "async joined " + stream + " " + user + " #1",
+                    "sync left " + stream + " " + user + " #2",
                     "async closed {\"user\":\"" + user + "\"}");
             // 2 opened, 1 sync join, 1 async join, 1 leave, 2 closed: each once
             watcher.until(frame -> {
@@ -163,7 +163,7 @@ class ChannelsIT extends AsClient {
             assertEquals(2, mine.stream().filter(l -> l.startsWith("sync opened")).count(), mine.toString());
             assertEquals(2, mine.stream().filter(l -> l.startsWith("async closed")).count(), mine.toString());
             // the webhook got the same transitions, once each, signed with the secret
-            assertEquals(List.of("channel_occupied", "member_added " + user, "member_removed " + user,
+            assertEquals(List.of("channel_occupied", "member_added " + user + " #1", "member_removed " + user + " #2",
                     "channel_vacated"), hooks.events(stream, 4));
 
             // and no second join or leave came after (other tests' members may still leave on this shared stream)

@@ -123,9 +123,10 @@ class ClusterIT {
         String stream = stream("cluster-presence");
         TwoNodes.oneIdOnTwoNodesIsOneMemberUntilItsLastSessionLeaves(a, b, stream);
         // the webhook got each transition once for the cluster: the join from node a, the leave from node b
-        // (sorted: each node's POSTs arrive in order, the two nodes' in either order)
-        List<String> expected = List.of("channel_occupied", "channel_vacated", "member_added 42",
-                "member_removed 42");
+        // (sorted: each node's POSTs arrive in order, the two nodes' in either order), numbered in the order they
+        // happened whichever node POSTed them
+        List<String> expected = List.of("channel_occupied", "channel_vacated", "member_added 42 #1",
+                "member_removed 42 #2");
         assertEquals(expected, hooks.events(stream, 4).stream().sorted().toList());
         // a marker from each node: each node's POSTs go out in order, one at a time, so a duplicate sent by
         // either node would have arrived before its marker
@@ -241,7 +242,7 @@ class ClusterIT {
             survivor.send(command("join", identifier, "\"presence\":{\"id\":\"on-b\"}"));
             viewer.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"on-b\"}"));
             // node a's webhook has sent its events (what a killed node had not sent yet is lost with it)
-            assertEquals(List.of("channel_occupied", "member_added on-a", "member_added on-b"),
+            assertEquals(List.of("channel_occupied", "member_added on-a #1", "member_added on-b #2"),
                     hooks.events(stream, 3).stream().sorted().toList()); // two nodes' POSTs: in either order
             long killed = System.nanoTime();
             nodeA.kill();
@@ -250,7 +251,8 @@ class ClusterIT {
             assertTrue(seconds <= PRESENCE_TTL_SECONDS + 2, "left after " + seconds + " s");
             WsClient.expectQuiet(b, stream, viewer); // the leave queued once
             // the dead node's member left by a sweep of node b: reported once, by node b
-            assertEquals(List.of("channel_occupied", "member_added on-a", "member_added on-b", "member_removed on-a"),
+            assertEquals(List.of("channel_occupied", "member_added on-a #1", "member_added on-b #2",
+                    "member_removed on-a #3"),
                     hooks.events(stream, 4).stream().sorted().toList());
             assertEquals("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"on-b\"}]}",
                     b.get("api/presence/" + stream.replace(":", "%3A") + "/users", "Bearer " + Cable.API_KEY).body());

@@ -58,7 +58,8 @@ final class HookReceiver implements AutoCloseable {
                 .flatMap(body -> Json.createReader(new StringReader(body)).readObject().getJsonArray("events")
                         .getValuesAs(JsonObject.class).stream())
                 .filter(event -> event.getString("stream").equals(stream))
-                .map(event -> event.getString("name") + (event.containsKey("id") ? " " + event.getString("id") : ""))
+                .map(event -> event.getString("name") + (event.containsKey("id") ? " " + event.getString("id") : "")
+                        + (event.containsKey("seq") ? " #" + event.getJsonNumber("seq").longValue() : ""))
                 .toList();
     }
 

@@ -52,9 +52,9 @@ class ApplicationEventsTest {
         harness.node.close(tab2.session);
         assertEquals(List.of(
                 new ConnectionOpened(sid1, Json.createObjectBuilder().add("sid", sid1).build()),
-                new PresenceJoined("room", "42", Json.createObjectBuilder().add("n", 1).build()),
+                new PresenceJoined("room", "42", Json.createObjectBuilder().add("n", 1).build(), 1),
                 new ConnectionOpened(sid2, Json.createObjectBuilder().add("sid", sid2).build()),
-                new PresenceLeft("room", "42"),
+                new PresenceLeft("room", "42", 2),
                 new ConnectionClosed(sid2, Json.createObjectBuilder().add("sid", sid2).build())), seen);
         // and the wire carried on, observer exceptions notwithstanding
         assertEquals("{\"type\":\"presence\",\"identifier\":" + Q
@@ -67,6 +67,6 @@ class ApplicationEventsTest {
         harness.node.receive(socket.session, "{\"command\":\"subscribe\",\"identifier\":" + Q + "}", true);
         harness.node.receive(socket.session, "{\"command\":\"join\",\"identifier\":" + Q
                 + ",\"presence\":{\"id\":7}}", true);
-        assertEquals(new PresenceJoined("room", "7", JsonValue.NULL), seen.get(1));
+        assertEquals(new PresenceJoined("room", "7", JsonValue.NULL, 1), seen.get(1));
     }
 }

@@ -202,7 +202,7 @@ class CodecTest {
     void leaveEventNeverCarriesInfo() {
         assertEquals("{\"type\":\"leave\",\"id\":\"42\"}", Codec.presenceEvent(PresenceEvent.leave("42")));
         assertEquals("{\"type\":\"leave\",\"id\":\"42\"}",
-                Codec.presenceEvent(new PresenceEvent(false, "42", "{\"name\":\"x\"}")));
+                Codec.presenceEvent(new PresenceEvent(false, "42", "{\"name\":\"x\"}", 0)));
     }
 
     @Test

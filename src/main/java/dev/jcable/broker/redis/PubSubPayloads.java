@@ -9,9 +9,10 @@ import dev.jcable.protocol.PresenceEvent;
  * <li>{@code m<offset>:<epoch>:<exclude>:<data>}: a message (epochs and session ids contain no {@code :}; an
  * {@code exclude_socket} that does is written as none, see {@link #exclude})</li>
  * <li>{@code t<exclude>:<data>}: a whisper, delivered but never stored (offset 0)</li>
- * <li>{@code j<UTF-8 bytes of id>:<id><info>}: a join, info empty when there is none</li>
- * <li>{@code l<id>}: a leave</li>
+ * <li>{@code j<seq>:<UTF-8 bytes of id>:<id><info>}: a join, info empty when there is none</li>
+ * <li>{@code l<seq>:<id>}: a leave</li>
  * </ul>
+ * where {@code seq} is the stream's presence sequence number of the transition ({@code pn} in lib.lua).
  */
 final class PubSubPayloads {
 
@@ -45,11 +46,13 @@ final class PubSubPayloads {
     }
 
     static PresenceEvent presence(String payload) {
+        int seqEnd = payload.indexOf(':');
+        long seq = Long.parseLong(payload, 1, seqEnd, 10);
         if (payload.charAt(0) == 'l') {
-            return PresenceEvent.leave(payload.substring(1));
+            return PresenceEvent.leave(payload.substring(seqEnd + 1), seq);
         }
-        int colon = payload.indexOf(':');
-        int bytes = Integer.parseInt(payload, 1, colon, 10);
+        int colon = payload.indexOf(':', seqEnd + 1);
+        int bytes = Integer.parseInt(payload, seqEnd + 1, colon, 10);
         int end = colon + 1;
         while (bytes > 0) { // Lua measures the id in bytes
             int codePoint = payload.codePointAt(end);
@@ -57,6 +60,6 @@ final class PubSubPayloads {
             end += Character.charCount(codePoint);
         }
         String info = payload.substring(end);
-        return PresenceEvent.join(payload.substring(colon + 1, end), info.isEmpty() ? null : info);
+        return PresenceEvent.join(payload.substring(colon + 1, end), info.isEmpty() ? null : info, seq);
     }
 }

@@ -39,7 +39,7 @@ record RedisKeys(String prefix) {
     String[] presence(String stream) {
         String base = channel(stream);
         return new String[] {base + ":ps", base + ":pc", base + ":pi", base + ":po", base + ":pz", sweepIndex(),
-            base + ":pt"};
+            base + ":pt", base + ":pn"};
     }
 
     /**
@@ -49,7 +49,7 @@ record RedisKeys(String prefix) {
     String[] occupancy(String stream) {
         String base = channel(stream);
         return new String[] {base + ":os", base + ":oc", base + ":oi", base + ":oo", base + ":oz", occupancyIndex(),
-            base + ":ot"};
+            base + ":ot", base + ":on"};
     }
 
     /** The occupancy records' sweep index (ZSET stream → earliest deadline): exactly the occupied streams. */

@@ -4,15 +4,22 @@
 -- Presence keys of one stream (all in the stream's hash slot): KEYS[1] ps = HASH sid -> pid, KEYS[2] pc = HASH
 -- pid -> number of sessions holding it, KEYS[3] pi = HASH pid -> info, KEYS[4] po = ZSET pid -> join time (us),
 -- KEYS[5] pz = ZSET sid -> deadline (ms), KEYS[6] = the global sweep index ZSET stream -> earliest deadline,
--- KEYS[7] pt = STRING the time (ms) of the stream's last transition, kept a day (a restore compares it).
--- Events go out on the stream's channel from inside the script, so every node sees them in the order they happened.
+-- KEYS[7] pt = STRING the time (ms) of the stream's last transition, kept a day (a restore compares it), KEYS[8] pn =
+-- STRING the stream's presence sequence: the number of its last transition, kept (as the other keys, keep_presence) while
+-- the stream has members and at least a day after its last transition; it then starts again at 1.
+-- Events go out on the stream's channel from inside the script, so every node sees them in the order they happened,
+-- each numbered (INCR of pn, in the same script as the change): '<kind><seq>:<body>' (PubSubPayloads).
 -- Each one is also collected in `events` and returned to the node that ran the script (`with_events`), as
 -- '<members of the stream after it>,<payload>': that node, and only it, reports the transition to the application
 -- (CDI events, webhooks), so each fires once per cluster.
 
 local events = {}
 
-local function publish_event(channel, payload)
+local function publish_event(channel, kind, body)
+  local payload = kind .. redis.call('INCR', KEYS[8]) .. ':' .. body
+  if redis.call('PTTL', KEYS[8]) < 86400000 then
+    redis.call('PEXPIRE', KEYS[8], 86400000)
+  end
   redis.call('PUBLISH', channel, payload)
   local t = redis.call('TIME')
   redis.call('SET', KEYS[7], tostring(tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)), 'PX', 86400000)
@@ -62,6 +69,9 @@ local function keep_presence(now)
   for i = 1, 6 do
     redis.call('PEXPIRE', KEYS[i], ms(keep))
   end
+  if redis.call('PTTL', KEYS[8]) < keep then -- never shorter than the day publish_event gave it
+    redis.call('PEXPIRE', KEYS[8], ms(keep))
+  end
 end
 
 -- Session sid's record leaves the stream; its id leaves (and 'leave' is published) with the last session holding it.
@@ -77,7 +87,7 @@ local function drop_session(channel, sid)
     redis.call('HDEL', KEYS[2], pid)
     redis.call('HDEL', KEYS[3], pid)
     redis.call('ZREM', KEYS[4], pid)
-    publish_event(channel, 'l' .. pid)
+    publish_event(channel, 'l', pid)
   end
   return 1
 end

@@ -28,11 +28,11 @@ class PubSubPayloadsTest {
 
     @Test
     void aJoinIsFramedByTheIdsUtf8LengthSoAnIdMayHoldAnything() {
-        assertEquals(PresenceEvent.join("42", "{\"n\":1}"), PubSubPayloads.presence("j2:42{\"n\":1}"));
-        assertEquals(PresenceEvent.join("a:b{", null), PubSubPayloads.presence("j4:a:b{"));
+        assertEquals(PresenceEvent.join("42", "{\"n\":1}", 7), PubSubPayloads.presence("j7:2:42{\"n\":1}"));
+        assertEquals(PresenceEvent.join("a:b{", null, 1), PubSubPayloads.presence("j1:4:a:b{"));
         // ü = 2 bytes, ✓ = 3 bytes, 😀 = 4 bytes (two Java chars)
-        assertEquals(PresenceEvent.join("ü✓😀", "[1]"), PubSubPayloads.presence("j9:ü✓😀[1]"));
-        assertEquals(PresenceEvent.leave("ü✓"), PubSubPayloads.presence("lü✓"));
+        assertEquals(PresenceEvent.join("ü✓😀", "[1]", 12), PubSubPayloads.presence("j12:9:ü✓😀[1]"));
+        assertEquals(PresenceEvent.leave("ü✓", 13), PubSubPayloads.presence("l13:ü✓"));
     }
 
     @Test

@@ -33,6 +33,9 @@ final class TestNode implements BrokerListener, AutoCloseable {
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2); // a container's managed scheduler has several threads
     private final List<String> events = new ArrayList<>();
     private final List<String> changes = new ArrayList<>();
+    /** Presence events delivered and transitions reported, with their sequence numbers: {@code <stream> <seq> <+|-><id>}. */
+    private final List<String> numbered = new ArrayList<>();
+    private final List<String> numberedChanges = new ArrayList<>();
 
     /** A node connected to Redis (the broker connects in the background: this waits for it, up to 10 s). */
     TestNode(String url, String prefix, BrokerSettings settings) {
@@ -71,6 +74,9 @@ final class TestNode implements BrokerListener, AutoCloseable {
 
     @Override
     public void presence(String stream, PresenceEvent event) {
+        synchronized (numbered) {
+            numbered.add(numbered(stream, event));
+        }
         record(event.join() ? "join " + stream + " " + event.id() + " " + event.info() : "leave " + stream + " "
                 + event.id());
     }
@@ -93,6 +99,9 @@ final class TestNode implements BrokerListener, AutoCloseable {
     /** Transitions this node reported as its own ({@code join …} / {@code leave …}), apart from delivered events. */
     @Override
     public void presenceChanged(String stream, PresenceEvent event, int members) {
+        synchronized (numberedChanges) {
+            numberedChanges.add(numbered(stream, event));
+        }
         synchronized (changes) {
             changes.add(event.join() ? "join " + stream + " " + event.id() + " " + event.info()
                     : "leave " + stream + " " + event.id() + (members == 0 ? " (vacated)" : ""));
@@ -104,6 +113,24 @@ final class TestNode implements BrokerListener, AutoCloseable {
     public void occupancyChanged(String stream, boolean occupied) {
         synchronized (changes) {
             changes.add((occupied ? "occupied " : "vacated ") + stream);
+        }
+    }
+
+    private static String numbered(String stream, PresenceEvent event) {
+        return stream + " " + event.seq() + " " + (event.join() ? "+" : "-") + event.id();
+    }
+
+    /** The presence events delivered here, each as {@code <stream> <seq> <+|-><id>}, in delivery order. */
+    List<String> numbered() {
+        synchronized (numbered) {
+            return List.copyOf(numbered);
+        }
+    }
+
+    /** The transitions this node reported as its own, as {@link #numbered()}. */
+    List<String> numberedChanges() {
+        synchronized (numberedChanges) {
+            return List.copyOf(numberedChanges);
         }
     }
 

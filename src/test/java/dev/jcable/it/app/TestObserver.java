@@ -24,16 +24,16 @@ public class TestObserver {
     Broadcaster cable;
 
     void joined(@Observes PresenceJoined event) {
-        report("sync joined " + event.stream() + " " + event.id() + " " + event.info());
+        report("sync joined " + event.stream() + " " + event.id() + " " + event.info() + " #" + event.seq());
         throw new IllegalStateException("a synchronous observer that throws (on purpose, for the test)");
     }
 
     void joinedAsync(@ObservesAsync PresenceJoined event) {
-        report("async joined " + event.stream() + " " + event.id());
+        report("async joined " + event.stream() + " " + event.id() + " #" + event.seq());
     }
 
     void left(@Observes PresenceLeft event) {
-        report("sync left " + event.stream() + " " + event.id());
+        report("sync left " + event.stream() + " " + event.id() + " #" + event.seq());
     }
 
     void opened(@Observes ConnectionOpened event) {
