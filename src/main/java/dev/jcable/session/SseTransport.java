@@ -41,6 +41,7 @@ public final class SseTransport implements Transport, WriteListener {
     private byte[] bytes; // guarded by lock: the write under way, until handed to the stream
     private boolean flushing; // guarded by lock: written, its flush under way
     private SendHandler done; // guarded by lock: the completion of the write under way
+    private boolean completed; // guarded by lock: the request was completed (or is being), once
 
     public SseTransport(AsyncContext async, HttpServletResponse response) {
         this.async = async;
@@ -128,13 +129,14 @@ public final class SseTransport implements Transport, WriteListener {
             out.setWriteListener(this);
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, "jcable: opening an event stream failed", e);
-            state = State.DONE;
-            async.complete();
+            if (ended()) {
+                complete();
+            }
         }
     }
 
     private void refuse(int status, String code, String message) {
-        state = State.DONE;
+        boolean complete = ended();
         held.clear();
         try {
             response.setStatus(status);
@@ -148,21 +150,41 @@ public final class SseTransport implements Transport, WriteListener {
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, "jcable: refusing an event stream failed", e);
         }
-        async.complete();
+        if (complete) {
+            complete();
+        }
     }
 
-    /** Ends the stream (refused with 500 if it never opened). Idempotent. */
+    /**
+     * Ends the stream (refused with 500 if it never opened) and completes the request, also one whose write failed:
+     * a request never completed stays in flight in the container for good, and Open Liberty's stop waits for it.
+     * Idempotent.
+     */
     public void close() {
         synchronized (lock) {
             if (state == State.PENDING) {
                 refuse(500, "connect_failed", "the connection could not be opened; the server's log has the cause");
                 return;
             }
-            if (state == State.DONE) {
+            if (!ended()) {
                 return;
             }
-            state = State.DONE;
         }
+        complete();
+    }
+
+    /** Under the lock: the stream is over; true for the one caller that must complete the request. */
+    private boolean ended() {
+        state = State.DONE;
+        if (completed) {
+            return false;
+        }
+        completed = true;
+        return true;
+    }
+
+    /** Completes the request; the container then calls the AsyncListener's onComplete (SseRoom cleans up). */
+    private void complete() {
         try {
             async.complete();
         } catch (IllegalStateException e) {
@@ -178,14 +200,19 @@ public final class SseTransport implements Transport, WriteListener {
         pump();
     }
 
+    /** The container could not write (the client went): the write under way fails and the request is completed. */
     @Override
     public void onError(Throwable error) {
         SendHandler failed;
+        boolean complete;
         synchronized (lock) {
             failed = done;
             done = null;
             bytes = null;
-            state = State.DONE;
+            complete = ended();
+        }
+        if (complete) {
+            complete();
         }
         if (failed != null) {
             failed.onResult(new SendResult(error));
@@ -199,6 +226,7 @@ public final class SseTransport implements Transport, WriteListener {
     private void pump() {
         SendHandler finished = null;
         SendResult result = null;
+        boolean complete = false;
         synchronized (lock) {
             if (done == null || !ready || state != State.OPEN) {
                 return;
@@ -225,10 +253,13 @@ public final class SseTransport implements Transport, WriteListener {
                 result = new SendResult();
             } catch (IOException | RuntimeException e) {
                 result = new SendResult(e);
-                state = State.DONE;
+                complete = ended(); // the client went: nothing more can be written, the request ends now
             }
             finished = done;
             done = null;
+        }
+        if (complete) {
+            complete();
         }
         finished.onResult(result);
     }

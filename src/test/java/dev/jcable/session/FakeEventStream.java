@@ -19,6 +19,8 @@ public final class FakeEventStream extends ServletOutputStream {
 
     final ByteArrayOutputStream written = new ByteArrayOutputStream();
     public volatile boolean ready = true;
+    /** When set, every write throws it (the client went: broken pipe). */
+    public volatile java.io.IOException broken;
     WriteListener listener;
     int flushes;
     /** What the response was told: status, type, headers. */
@@ -69,12 +71,18 @@ public final class FakeEventStream extends ServletOutputStream {
     }
 
     @Override
-    public synchronized void write(int b) {
+    public synchronized void write(int b) throws java.io.IOException {
+        if (broken != null) {
+            throw broken;
+        }
         written.write(b);
     }
 
     @Override
-    public synchronized void write(byte[] bytes, int offset, int length) {
+    public synchronized void write(byte[] bytes, int offset, int length) throws java.io.IOException {
+        if (broken != null) {
+            throw broken;
+        }
         written.write(bytes, offset, length);
     }
 

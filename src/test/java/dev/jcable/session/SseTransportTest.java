@@ -101,5 +101,23 @@ class SseTransportTest {
         out.listener.onWritePossible();
         out.listener.onError(new java.io.IOException("Broken pipe"));
         assertFalse(results.get(0).isOK());
+        assertEquals(1, out.completed.get(), "the request is completed: the container would hold it in flight");
+        transport.close(); // the session closes it after the failure: nothing more
+        assertEquals(1, out.completed.get());
+    }
+
+    /** The fault Open Liberty's stop waited 30 s for: a write to a client that went left the request in flight. */
+    @Test
+    void aWriteThatThrowsCompletesTheRequestOnce() throws Exception {
+        write(CONFIRM);
+        out.listener.onWritePossible();
+        out.broken = new java.io.IOException("Broken pipe");
+        write(Codec.ping(5));
+        assertFalse(results.get(1).isOK());
+        assertEquals(1, out.completed.get());
+        transport.close();
+        write(Codec.ping(6));
+        assertFalse(results.get(2).isOK(), "nothing is written after the failure");
+        assertEquals(1, out.completed.get());
     }
 }
