@@ -23,7 +23,8 @@ public class SseRegistration implements ServletContextListener {
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
-        ServletRegistration.Dynamic servlet = event.getServletContext().addServlet("jcable-sse", new SseServlet(room));
+        ServletRegistration.Dynamic servlet = event.getServletContext().addServlet("jcable-sse",
+                new SseServlet(room, config));
         servlet.setAsyncSupported(true);
         servlet.addMapping(config.ssePath());
     }

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 /**
@@ -43,6 +44,11 @@ public class SseRoom {
 
     @Inject
     CableConfig config;
+
+    /** The event streams whose request is not completed yet: every one of them is completed at {@link #stop()}. */
+    private final Set<SseTransport> streams = ConcurrentHashMap.newKeySet();
+    /** Set by the first stream. Without one there is nobody to tell, and touching the node would create it. */
+    private volatile boolean used;
 
     void announce(@Observes @Initialized(ApplicationScoped.class) Object event) {
         if (config.sse()) {
@@ -81,13 +87,39 @@ public class SseRoom {
         HandshakeHeaders.Taken taken = new HandshakeHeaders.Taken(headers(request), login(request),
                 request.getRemoteAddr());
         String url = request.getRequestURL() + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
+        used = true;
         AsyncContext async = request.startAsync();
         async.setTimeout(0); // the stream lasts until either side ends it; dead clients fail their writes
         SseTransport transport = new SseTransport(async, response);
         CableSession session = node.sseSession(transport, query);
-        async.addListener(new Ended(session));
+        streams.add(transport);
+        async.addListener(new Ended(session, transport));
         node.openSse(session, taken, url, subscribe);
         return null;
+    }
+
+    /**
+     * At undeploy, while the servlet is taken down: every stream is told {@code server_restart} (the node's shutdown,
+     * which waits up to 2 s for the goodbyes to be written), then every request still not completed is completed
+     * now, whatever became of its session (a goodbye stuck behind a client that reads nothing, a client gone). A
+     * request left open stays in flight in the container after the application is gone: Open Liberty's server stop
+     * then waits its whole quiesce (30 s) for it.
+     */
+    public void stop() {
+        if (!used) {
+            return;
+        }
+        node.shutdown(); // runs once; a no-op when the drain filter or a listener stopped the node already
+        List<SseTransport> open = List.copyOf(streams);
+        open.forEach(SseTransport::close);
+        if (!open.isEmpty()) {
+            LOG.info(() -> "jcable: completed " + open.size() + " event stream(s) still open at undeploy");
+        }
+    }
+
+    /** Event streams whose request is not completed yet (for tests). */
+    int open() {
+        return streams.size();
     }
 
     /** The request's headers, names in lower case, as a WebSocket handshake's are read. */
@@ -121,28 +153,37 @@ public class SseRoom {
         return new ContainerLogin(principal, roles, attributes);
     }
 
-    /** However the stream ends (the client left, a write failed, the server completed it), the session is cleaned up. */
+    /**
+     * However the stream ends (the client left, a write failed, the server completed it), the session is cleaned up
+     * and the stream forgotten. On a timeout or an error the request is completed too (forceClose): the container
+     * holds it in flight until then.
+     */
     private final class Ended implements AsyncListener {
         private final CableSession session;
+        private final SseTransport transport;
 
-        Ended(CableSession session) {
+        Ended(CableSession session, SseTransport transport) {
             this.session = session;
+            this.transport = transport;
         }
 
         @Override
         public void onComplete(AsyncEvent event) {
+            streams.remove(transport);
             node.closed(session);
         }
 
         @Override
         public void onTimeout(AsyncEvent event) {
             session.forceClose();
+            streams.remove(transport);
             node.closed(session);
         }
 
         @Override
         public void onError(AsyncEvent event) {
             session.forceClose();
+            streams.remove(transport);
             node.closed(session);
         }
 
