@@ -223,9 +223,7 @@ final class Connections {
         byIdentifiers.add(session); // its identifiers are final now (a restore may have set them)
         parts.pinger().add(session, PingParameters.interval(query, config.pingInterval().toMillis()),
                 PingParameters.precision(query, config.pingTimestampPrecision()));
-        if (session.socket() != null) { // an SSE client sends nothing: its dead are found by failed writes
-            parts.liveness().add(session);
-        }
+        parts.liveness().add(session); // an SSE client answers nothing: for it only its writes' progress counts
         parts.metrics().opened(session); // with its final identifiers: after a restore
         parts.notifier().opened(session.sid(), session.identifiers());
     }
@@ -307,13 +305,19 @@ final class Connections {
     // ---- closes from elsewhere --------------------------------------------------------------------
 
     /**
-     * {@link Liveness} found the client silent past pong_timeout. It is told {@code no_pong} (if it still reads) and
-     * its session is cleaned up now, so its presence starts leaving at once; the socket closes when the goodbye is
-     * written, or after the disconnect grace.
+     * {@link Liveness} found the client silent past pong_timeout (an event stream: its writes stalled that long). It
+     * is told {@code no_pong} ({@code too_slow} on an event stream) if it still reads, and its session is cleaned up
+     * now, so its presence starts leaving at once; the socket closes when the goodbye is written, or after the
+     * disconnect grace.
      */
     void dead(CableSession session) {
-        LOG.fine(() -> "jcable: session " + session.sid() + " sent nothing within pong_timeout; closing it as dead");
-        session.disconnect("no_pong", true, CloseReason.CloseCodes.NORMAL_CLOSURE, "No Pong");
+        if (session.socket() == null) { // an event stream is never asked anything: its writes stalled
+            LOG.fine(() -> "jcable: event stream " + session.sid() + " took nothing within pong_timeout; closing it");
+            session.disconnect("too_slow", true, CloseReason.CloseCodes.NORMAL_CLOSURE, "Too slow");
+        } else {
+            LOG.fine(() -> "jcable: session " + session.sid() + " sent nothing within pong_timeout; closing it as dead");
+            session.disconnect("no_pong", true, CloseReason.CloseCodes.NORMAL_CLOSURE, "No Pong");
+        }
         closed(session);
     }
 

@@ -246,6 +246,9 @@ public final class CableSession implements Outbox.Owner {
      * spoke starts its wait for an answer. The wait is noted before the write, so a pong cannot come back first.
      */
     boolean protocolPing(long now) {
+        if (sse != null) {
+            return false; // an event stream's client answers nothing: only its writes' progress is watched
+        }
         long before = protocolPingedAt;
         boolean outstanding = before > inboundAt;
         if (!outstanding) {
@@ -263,6 +266,9 @@ public final class CableSession implements Outbox.Owner {
      * if it sends pongs), or 0 when it owes none.
      */
     long unansweredSince(boolean protocol) {
+        if (sse != null) {
+            return 0; // never asked anything (protocolPing); its ping events count as writes
+        }
         long inbound = inboundAt;
         long pinged = protocol ? protocolPingedAt : sendsPongs ? applicationPingedAt : 0;
         return pinged > inbound ? pinged : 0;

@@ -33,6 +33,11 @@ class SseConnectionTest {
     }
 
     private FakeEventStream open(Map<String, List<String>> query, Map<String, List<String>> headers) {
+        return open(harness, query, headers);
+    }
+
+    private static FakeEventStream open(NodeHarness harness, Map<String, List<String>> query,
+                                        Map<String, List<String>> headers) {
         FakeEventStream stream = new FakeEventStream(true);
         CableSession session = harness.node.sseSession(stream.transport, query);
         stream.onComplete = () -> harness.node.closed(session); // what SseRoom's AsyncListener does
@@ -103,5 +108,28 @@ class SseConnectionTest {
         CableSession session = harness.node.parts().connections.sessions().stream().findFirst().orElseThrow();
         assertTrue(session.disconnecting(), "too_slow: queued past ws_max_pending_size ("
                 + harness.node.config.wsMaxPendingSize() + ")");
+    }
+
+    /**
+     * Liveness as a WebSocket's, without asking the client anything (it cannot answer): a stream whose write makes no
+     * progress for pong_timeout is cut off (too_slow) and completed after the goodbye's grace; an idle one is not.
+     */
+    @Test
+    void aStreamWhoseWriteStallsForPongTimeoutIsCutOffAndAnIdleOneIsNot() throws Exception {
+        try (NodeHarness live = new NodeHarness(Map.of(Option.PUBLIC_STREAMS, "true", Option.PING_INTERVAL, "0",
+                Option.PONG_TIMEOUT, "1", Option.WS_WRITE_TIMEOUT, "1"))) {
+            FakeEventStream idle = open(live, Map.of("stream", List.of("quiet")), Map.of());
+            FakeEventStream stalled = open(live, Map.of("stream", List.of("room")), Map.of());
+            stalled.ready = false; // the client's socket is full: the next write never completes
+            live.node.publish(new Publication("room", "1", null));
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (stalled.completed.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20); // polling a condition, not a fixed wait
+            }
+            assertEquals(1, stalled.completed.get(), "cut off and completed after pong_timeout (1 s) and the grace");
+            assertEquals(1, live.node.parts().connections.count(), "the idle stream stays: it was checked as often");
+            assertEquals(0, idle.completed.get());
+            assertTrue(!idle.text().contains("disconnect"), idle.text());
+        }
     }
 }
