@@ -90,9 +90,10 @@ class SseShutdownIT {
     @Test
     @Order(3)
     void undeployTellsEveryStreamServerRestartAndCompletesIt() throws Exception {
+        int before = inFlight(); // 0, unless the test above failed
         SseClient reader = follow(Cable.stream("reader"));
         SseClient gone = follow(Cable.stream("gone"));
-        awaitInFlight(2, 10);
+        awaitInFlight(before + 2, 10);
         gone.reset(); // nothing written to it yet: its goodbye at undeploy is the write that fails
         long started = System.nanoTime();
         deployer.undeploy(DEPLOYMENT);
