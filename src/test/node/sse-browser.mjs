@@ -54,5 +54,38 @@ await run('sse-browser', 90000, async ok => {
   assert.equal(refused, 2, 'a 401 closes the EventSource for good (CLOSED), no reconnect')
   ok('a refused subscription (401) fails the EventSource: CLOSED, not reconnecting')
   await page.evaluate(() => window.source.close())
+
+  // another origin (SseIT lists allowed.localhost in allowed_origins): its page is made up in the browser (route), so
+  // that the EventSource is cross-origin (Origin: http://allowed.localhost) to the server under test; *.localhost is
+  // loopback to Chromium, so Private Network Access sees a local page reading a local server
+  const crossOrigin = async origin => {
+    const other = await browser.newPage()
+    await other.route(`${origin}/**`, route => route.fulfill({ status: 200, contentType: 'text/html',
+      body: '<!doctype html><title>another origin</title>' }))
+    await other.goto(`${origin}/`)
+    const result = await other.evaluate(url => new Promise(resolve => {
+      const source = new EventSource(url)
+      const seen = []
+      source.addEventListener('welcome', () => seen.push('welcome'))
+      source.addEventListener('confirm_subscription', () => {
+        seen.push('confirm_subscription')
+        source.close()
+        resolve({ seen, state: source.readyState })
+      })
+      source.onerror = () => {
+        const state = source.readyState
+        source.close()
+        resolve({ seen, state })
+      }
+    }), new URL(`events?stream=${encodeURIComponent(stream)}`, base).toString())
+    await other.close()
+    return result
+  }
+  const allowed = await crossOrigin('http://allowed.localhost')
+  assert.deepEqual(allowed, { seen: ['welcome', 'confirm_subscription'], state: 2 })
+  ok('a page of an origin allowed_origins lists reads the stream cross-origin (CORS)')
+  const evil = await crossOrigin('http://evil.localhost')
+  assert.deepEqual(evil, { seen: [], state: 2 }, 'refused (403): the EventSource fails for good, nothing seen')
+  ok('a page of another origin is refused: its EventSource fails (CLOSED) and sees nothing')
   await browser.close()
 }, () => { browser.close() })

@@ -176,6 +176,36 @@ await run('sse', 110000, async ok => {
   assert.equal(JSON.parse(none.body).error, 'no_subscription')
   ok('a GET naming no subscription is 400')
 
+  // CORS (SseIT lists allowed.localhost in allowed_origins): a listed origin is echoed, another refused before any
+  // connection, a preflight answered
+  const corsStream = `sse-cors-${suffix}`
+  const allowed = await events(`stream=${corsStream}`, { Origin: 'http://allowed.localhost' })
+  assert.equal(allowed.status, 200)
+  assert.equal(allowed.headers['access-control-allow-origin'], 'http://allowed.localhost')
+  assert.equal(allowed.headers['access-control-allow-credentials'], 'true')
+  assert.match(allowed.headers.vary, /Origin/)
+  await waitFor('confirm_subscription', () => names(allowed).includes('confirm_subscription'))
+  allowed.request.destroy()
+  const evil = await events(`stream=${corsStream}`, { Origin: 'http://evil.localhost' })
+  await waitFor('the refusal\'s body', () => evil.ended)
+  assert.equal(evil.status, 403)
+  assert.equal(evil.headers['access-control-allow-origin'], undefined)
+  assert.deepEqual(JSON.parse(evil.body), { error: 'forbidden_origin',
+    message: 'pages of origin http://evil.localhost may not read events here (allowed_origins)' })
+  ok('CORS: a listed Origin is echoed with credentials; another is refused with 403 forbidden_origin')
+  const preflight = await new Promise((resolve, reject) => {
+    const request = http.request({ host, port, path: `/events?stream=${corsStream}`, method: 'OPTIONS',
+      headers: { Origin: 'http://allowed.localhost', 'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'x-jid' } }, response => { response.resume(); resolve(response) })
+    request.on('error', reject)
+    request.end()
+  })
+  assert.equal(preflight.statusCode, 204)
+  assert.equal(preflight.headers['access-control-allow-origin'], 'http://allowed.localhost')
+  assert.equal(preflight.headers['access-control-allow-methods'], 'GET, OPTIONS')
+  assert.equal(preflight.headers['access-control-allow-headers'], 'x-jid')
+  ok('CORS: a preflight (OPTIONS) is answered 204 with the methods and the headers asked for')
+
   // a reader that stopped reading: what waits for it passes ws_max_pending_size and it is cut off as a slow WebSocket
   // is (too_slow); its goodbye waits behind what it never read, so the stream ends without one after the grace
   const slowStream = `sse-slow-${suffix}`

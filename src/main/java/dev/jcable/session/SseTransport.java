@@ -1,6 +1,8 @@
 package dev.jcable.session;
 
 import dev.jcable.protocol.JsonText;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
@@ -82,24 +84,33 @@ public final class SseTransport implements Transport, WriteListener {
         pump();
     }
 
-    /** Looks for the decision among {@code frames}; holds them meanwhile. Non-null: refused, report this. */
+    /**
+     * Looks for the decision among {@code frames}; holds them meanwhile. Non-null: refused, report this. The frames are
+     * read as JSON: an RPC application's confirmation or rejection comes with its own key order
+     * ({@code {"identifier":…,"type":"confirm_subscription"}}).
+     */
     private SendResult decide(List<Frame> frames) {
         for (Frame frame : frames) {
-            String text = frame.text();
-            if (text.startsWith("{\"type\":\"confirm_subscription\"")) {
-                held.addAll(frames);
-                open();
-                return null;
-            }
-            if (text.startsWith("{\"type\":\"reject_subscription\"")) {
-                refuse(401, "unauthorized", "the subscription was rejected");
-                return new SendResult();
-            }
-            if (text.startsWith("{\"type\":\"disconnect\"")) {
-                boolean restart = text.contains("\"server_restart\"");
-                refuse(restart ? 503 : 401, restart ? "server_restart" : "unauthorized",
-                        restart ? "the server is restarting" : "the connection was refused");
-                return new SendResult();
+            JsonObject typed = typed(frame.text());
+            switch (typed == null ? "" : typed.getString("type", "")) {
+                case "confirm_subscription" -> {
+                    held.addAll(frames);
+                    open();
+                    return null;
+                }
+                case "reject_subscription" -> {
+                    refuse(401, "unauthorized", "the subscription was rejected");
+                    return new SendResult();
+                }
+                case "disconnect" -> {
+                    boolean restart = "server_restart".equals(typed.getString("reason", ""));
+                    refuse(restart ? 503 : 401, restart ? "server_restart" : "unauthorized",
+                            restart ? "the server is restarting" : "the connection was refused");
+                    return new SendResult();
+                }
+                default -> {
+                    // a welcome, a ping, a transmission before the confirmation: held
+                }
             }
         }
         held.addAll(frames);
@@ -108,6 +119,18 @@ public final class SseTransport implements Transport, WriteListener {
             return new SendResult(new IOException("too many frames before the subscription's answer"));
         }
         return null;
+    }
+
+    /** The frame as a JSON object with a {@code type}, or null. */
+    private static JsonObject typed(String frame) {
+        if (!frame.contains("\"type\"")) {
+            return null;
+        }
+        try {
+            return JsonText.parse(frame) instanceof JsonObject object ? object : null;
+        } catch (JsonException e) {
+            return null;
+        }
     }
 
     private List<Frame> drainHeld() {

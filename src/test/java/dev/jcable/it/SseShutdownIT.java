@@ -51,6 +51,13 @@ class SseShutdownIT {
         return Integer.parseInt(cable.get("test/sse-in-flight", null).body().trim());
     }
 
+    /** The node's own view, for a failure's message: its connections and why they ended. */
+    private static String connectionMetrics() {
+        return cable.get("metrics", "Bearer m3trics").body().lines()
+                .filter(line -> !line.startsWith("#") && (line.contains("connection") || line.contains("disconnect")))
+                .toList().toString();
+    }
+
     private static SseClient follow(String stream) {
         SseClient client = SseClient.open(cable.http(), "/events?stream=" + stream, Map.of());
         assertEquals(200, client.status);
@@ -63,7 +70,7 @@ class SseShutdownIT {
         int now;
         while ((now = inFlight()) != expected) {
             assertTrue(System.nanoTime() < deadline, "event streams in flight: " + now + ", expected " + expected
-                    + " within " + seconds + " s");
+                    + " within " + seconds + " s; the node's metrics: " + connectionMetrics());
             Thread.sleep(100); // polling a condition, not a fixed wait
         }
     }

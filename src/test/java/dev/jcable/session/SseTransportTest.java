@@ -60,6 +60,16 @@ class SseTransportTest {
         assertTrue(out.text().endsWith(SseFrames.event(Codec.ping(5))));
     }
 
+    /** An RPC application's own frames, passed on as it wrote them: type after identifier. */
+    @Test
+    void anRpcApplicationsConfirmationAndRejectionInTheirOwnKeyOrderDecideToo() {
+        write(Codec.welcome("s1"), "{\"identifier\":\"{}\",\"type\":\"confirm_subscription\"}");
+        assertEquals(200, response.get("status"));
+        SseTransportTest rejected = new SseTransportTest();
+        rejected.write(Codec.welcome("s1"), "{\"identifier\":\"{}\",\"type\":\"reject_subscription\"}");
+        assertEquals(401, rejected.response.get("status"));
+    }
+
     @Test
     void aRejectedSubscriptionIsA401WithAJsonBody() {
         write(Codec.welcome("s1"), Codec.typed("reject_subscription", "\"{}\""));
