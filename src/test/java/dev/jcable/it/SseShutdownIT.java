@@ -48,7 +48,7 @@ class SseShutdownIT {
     private static Cable cable;
 
     private static int inFlight() {
-        return Integer.parseInt(cable.get("test/sse-in-flight", null).body().trim());
+        return Integer.parseInt(cable.get("test/sse-in-flight", null).body().lines().findFirst().orElseThrow());
     }
 
     /** The node's own view, for a failure's message: its connections and why they ended. */
@@ -70,7 +70,8 @@ class SseShutdownIT {
         int now;
         while ((now = inFlight()) != expected) {
             assertTrue(System.nanoTime() < deadline, "event streams in flight: " + now + ", expected " + expected
-                    + " within " + seconds + " s; the node's metrics: " + connectionMetrics());
+                    + " within " + seconds + " s; the listeners saw " + cable.get("test/sse-in-flight", null).body()
+                    + "; the node's metrics: " + connectionMetrics());
             Thread.sleep(100); // polling a condition, not a fixed wait
         }
     }

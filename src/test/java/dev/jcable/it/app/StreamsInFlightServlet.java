@@ -6,13 +6,16 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
-/** {@code GET /test/sse-in-flight}: how many event streams the container holds in flight ({@link StreamsInFlight}). */
+/**
+ * {@code GET /test/sse-in-flight}: how many event streams the container holds in flight ({@link StreamsInFlight}),
+ * then what their listeners were told.
+ */
 @WebServlet("/test/sse-in-flight")
 public class StreamsInFlightServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         response.setContentType("text/plain");
-        response.getWriter().write(String.valueOf(StreamsInFlight.OPEN.get()));
+        response.getWriter().write(StreamsInFlight.OPEN.get() + "\n" + StreamsInFlight.SEEN);
     }
 }
