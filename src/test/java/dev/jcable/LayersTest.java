@@ -31,7 +31,7 @@ class LayersTest {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("adapters").definedBy("dev.jcable.endpoint..", "dev.jcable.http..", "dev.jcable.demo..")
                 .layer("node").definedBy("dev.jcable.node..", "dev.jcable.channels..", "dev.jcable.events..",
-                        "dev.jcable.pusher..", "dev.jcable.rpc..")
+                        "dev.jcable.pusher..", "dev.jcable.rpc..", "dev.jcable.sse..")
                 .layer("hub").definedBy("dev.jcable.hub..")
                 .layer("session").definedBy("dev.jcable.session..")
                 .layer("broker").definedBy("dev.jcable.broker..")

@@ -38,6 +38,8 @@ import java.util.Map;
  * @param metricsKey        Bearer key of the metrics path; null when it needs no key
  * @param statsRefreshInterval how often the stats line is logged; zero turns it off
  * @param pusher                Pusher protocol mode (docs/pusher.md): off unless its key and secret are set
+ * @param sse                   whether server-sent events are served at {@code ssePath} (docs/sse.md)
+ * @param ssePath               the path of server-sent events ({@code sse_path}, default {@code /events})
  * @param shutdownDrainWindow  over how long undeploy tells the connections {@code server_restart}, in batches; zero
  *                             tells them all at once
  * @param sources           where each option's value came from (for the start-up line)
@@ -94,6 +96,8 @@ public record CableConfig(
         String metricsKey,
         Duration statsRefreshInterval,
         PusherConfig pusher,
+        boolean sse,
+        String ssePath,
         Duration shutdownDrainWindow,
         Map<Option, String> sources) {
 
@@ -202,6 +206,8 @@ public record CableConfig(
             case PUSHER_APP_ID -> pusher.appId();
             case PUSHER_APP_KEY -> pusher.appKey();
             case PUSHER_WEBHOOK_URL -> redactUrl(pusher.webhookUrl());
+            case SSE -> String.valueOf(sse);
+            case SSE_PATH -> ssePath;
             case SHUTDOWN_DRAIN_WINDOW -> seconds(shutdownDrainWindow);
             default -> throw new IllegalArgumentException(option.key());
         };

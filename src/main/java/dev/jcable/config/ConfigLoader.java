@@ -122,6 +122,8 @@ public final class ConfigLoader {
                 optionalKey(Option.METRICS_KEY),
                 values.seconds(Option.STATS_REFRESH_INTERVAL),
                 pusher(),
+                values.bool(Option.SSE),
+                ssePath(),
                 values.seconds(Option.SHUTDOWN_DRAIN_WINDOW),
                 values.origins());
     }
@@ -325,6 +327,18 @@ public final class ConfigLoader {
         if (value.equals("/cable") || value.equals("/_broadcast") || value.startsWith("/api/health")
                 || value.startsWith("/api/presence") || value.startsWith("/demo")) {
             throw values.invalid(Option.METRICS_HTTP, value, "is one of jcable's own paths");
+        }
+        return value;
+    }
+
+    /** {@code sse_path}: an exact path, not one of jcable's own. */
+    private String ssePath() {
+        String value = values.raw(Option.SSE_PATH);
+        if (!METRICS_PATH.matcher(value).matches() || value.equals("/cable") || value.equals("/_broadcast")
+                || value.startsWith("/api/") || value.startsWith("/app/") || value.startsWith("/apps/")
+                || value.startsWith("/demo") || value.equals(metricsHttp())) {
+            throw values.invalid(Option.SSE_PATH, value, "must be a path such as /events (letters, digits, . _ ~ -"
+                    + " between slashes, no wildcard), not one of jcable's own nor metrics_http");
         }
         return value;
     }

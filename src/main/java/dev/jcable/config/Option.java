@@ -67,6 +67,8 @@ public enum Option {
     PUSHER_APP_KEY("", false),
     PUSHER_SECRET("", true),
     PUSHER_WEBHOOK_URL("", false),
+    SSE("false", false),
+    SSE_PATH("/events", false),
     METRICS_HTTP("/metrics", false),
     METRICS_KEY("", true),
     STATS_REFRESH_INTERVAL("0", false),

@@ -2,6 +2,7 @@ package dev.jcable.endpoint;
 
 import dev.jcable.config.CableConfig;
 import dev.jcable.http.ApiError;
+import dev.jcable.identity.AllowedOrigins;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

@@ -8,6 +8,7 @@ import dev.jcable.identity.HandshakeHeaders;
 import dev.jcable.identity.HandshakeRequest;
 import dev.jcable.metrics.Counter;
 import dev.jcable.protocol.Codec;
+import dev.jcable.protocol.Command;
 import dev.jcable.protocol.ProtocolException;
 import dev.jcable.session.CableSession;
 import dev.jcable.session.Dialect;
@@ -90,6 +91,10 @@ final class Connections {
         };
     }
 
+    SessionHost host() {
+        return host;
+    }
+
     /** The open sessions (welcomed, not yet cleaned up); a live view. */
     Collection<CableSession> sessions() {
         return sessions.values();
@@ -120,6 +125,17 @@ final class Connections {
         // the first step of the lane: every frame of the connection runs after it (a restore may call the broker, an
         // RPC Connect the application: the lane holds the frames back until it is answered, no thread waits)
         session.lane().offerAlwaysAsync(() -> admit(session, taken, query, url));
+    }
+
+    /**
+     * Opens a server-sent events connection (docs/sse.md): identified as a WebSocket one is (token, the application's
+     * identifier, RPC Connect) and welcomed, then {@code subscribe} (its one subscription) as the lane's next step.
+     */
+    void openSse(CableSession session, HandshakeHeaders.Taken taken, String url, Command subscribe) {
+        Map<String, List<String>> query = session.parameters();
+        session.lane().offerAlwaysAsync(() -> admit(session, taken, query, url));
+        session.lane().offerAlwaysAsync(() -> session.disconnecting() || sessions.get(session.sid()) != session ? null
+                : parts.commands().handle(session, subscribe));
     }
 
     /**
@@ -207,7 +223,7 @@ final class Connections {
         byIdentifiers.add(session); // its identifiers are final now (a restore may have set them)
         parts.pinger().add(session, PingParameters.interval(query, config.pingInterval().toMillis()),
                 PingParameters.precision(query, config.pingTimestampPrecision()));
-        parts.liveness().add(session);
+        parts.liveness().add(session); // an SSE client answers nothing: for it only its writes' progress counts
         parts.metrics().opened(session); // with its final identifiers: after a restore
         parts.notifier().opened(session.sid(), session.identifiers());
     }
@@ -289,13 +305,19 @@ final class Connections {
     // ---- closes from elsewhere --------------------------------------------------------------------
 
     /**
-     * {@link Liveness} found the client silent past pong_timeout. It is told {@code no_pong} (if it still reads) and
-     * its session is cleaned up now, so its presence starts leaving at once; the socket closes when the goodbye is
-     * written, or after the disconnect grace.
+     * {@link Liveness} found the client silent past pong_timeout (an event stream: its writes stalled that long). It
+     * is told {@code no_pong} ({@code too_slow} on an event stream) if it still reads, and its session is cleaned up
+     * now, so its presence starts leaving at once; the socket closes when the goodbye is written, or after the
+     * disconnect grace.
      */
     void dead(CableSession session) {
-        LOG.fine(() -> "jcable: session " + session.sid() + " sent nothing within pong_timeout; closing it as dead");
-        session.disconnect("no_pong", true, CloseReason.CloseCodes.NORMAL_CLOSURE, "No Pong");
+        if (session.socket() == null) { // an event stream is never asked anything: its writes stalled
+            LOG.fine(() -> "jcable: event stream " + session.sid() + " took nothing within pong_timeout; closing it");
+            session.disconnect("too_slow", true, CloseReason.CloseCodes.NORMAL_CLOSURE, "Too slow");
+        } else {
+            LOG.fine(() -> "jcable: session " + session.sid() + " sent nothing within pong_timeout; closing it as dead");
+            session.disconnect("no_pong", true, CloseReason.CloseCodes.NORMAL_CLOSURE, "No Pong");
+        }
         closed(session);
     }
 
@@ -324,11 +346,15 @@ final class Connections {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // the container closes WebSockets itself; an event stream whose goodbye is stuck behind a client that reads
+        // nothing (its grace timer stops with the node) is completed here, or the server's stop waits for it
+        open.stream().filter(session -> session.socket() == null && sessions.containsKey(session.sid()))
+                .forEach(CableSession::forceClose);
         return open.size();
     }
 
     /** Cleans up after a closed connection, once, on its lane (after whatever command was running or waiting). */
-    private void closed(CableSession session) {
+    void closed(CableSession session) {
         session.lane().offerAlways(() -> cleanUp(session));
     }
 
@@ -366,7 +392,7 @@ final class Connections {
         return properties == null ? null : (CableSession) properties.get(SESSION_KEY); // null: Liberty, once closed
     }
 
-    private String newSid() {
+    String newSid() {
         byte[] bytes = new byte[15];
         random.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);

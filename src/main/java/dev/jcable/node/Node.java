@@ -10,11 +10,14 @@ import dev.jcable.channels.Channels;
 import dev.jcable.config.CableConfig;
 import dev.jcable.events.EventSink;
 import dev.jcable.hub.DeliveryPool;
+import dev.jcable.identity.HandshakeHeaders;
 import dev.jcable.metrics.Counter;
+import dev.jcable.protocol.Command;
 import dev.jcable.protocol.PresenceInfo;
 import dev.jcable.rpc.RpcTransport;
 import dev.jcable.session.CableSession;
 import dev.jcable.session.Dialect;
+import dev.jcable.session.SseTransport;
 import dev.jcable.session.Subscription;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -30,6 +33,7 @@ import jakarta.servlet.ServletContext;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerContainer;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -222,6 +226,26 @@ public class Node {
             handler.accept(session, frame);
             return null;
         });
+    }
+
+    /**
+     * Opens a server-sent events connection ({@code dev.jcable.sse}): on its lane, identified and welcomed as a
+     * WebSocket connection is, then subscribed by {@code subscribe}, the AnyCable command its query stands for (its
+     * answer decides the HTTP status: the transport holds the response until then).
+     */
+    public void openSse(CableSession session, HandshakeHeaders.Taken taken, String url, Command subscribe) {
+        parts.connections.openSse(session, taken, url, subscribe);
+    }
+
+    /** A server-sent events connection ended (the client went, or the server completed it): cleaned up once. */
+    public void closed(CableSession session) {
+        parts.connections.closed(session);
+    }
+
+    /** A session of this node's limits for a server-sent events connection writing to {@code transport}. */
+    public CableSession sseSession(SseTransport transport, Map<String, List<String>> parameters) {
+        return new CableSession(parts.connections.newSid(), transport, parameters, config.wsMaxPendingSize(),
+                config.maxFrameSize(), parts.connections.host());
     }
 
     /** Subscribes as a stream subscription does (hub, broker, the session's map); returns it attached. */

@@ -94,7 +94,7 @@ final class Subscriber implements ChannelContext {
         requireActive();
         Map<String, List<String>> query;
         try {
-            query = session.socket().getRequestParameterMap();
+            query = session.parameters();
         } catch (RuntimeException e) {
             return null; // some containers refuse once the socket is closed (unsubscribed after a disconnect)
         }

@@ -15,9 +15,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The state of one WebSocket connection: its {@code sid}, protocol, subscriptions, bounded outbound queue and
- * {@link Lane}. Inbound frames arrive one at a time (the container serialises them per connection) and their commands
- * run on the lane, as does the cleanup after any close; outbound frames may be offered from any thread.
+ * The state of one connection (WebSocket, or server-sent events: docs/sse.md): its {@code sid}, protocol,
+ * subscriptions, bounded outbound queue and {@link Lane}. Inbound frames arrive one at a time (the container
+ * serialises them per connection) and their commands run on the lane, as does the cleanup after any close; outbound
+ * frames may be offered from any thread.
  */
 public final class CableSession implements Outbox.Owner {
 
@@ -31,7 +32,9 @@ public final class CableSession implements Outbox.Owner {
     public static final String TOO_LARGE = new String("<too large>");
 
     private final String sid;
-    private final Session socket;
+    private final Session socket; // null for server-sent events, which have their own transport
+    private final SseTransport sse;
+    private final Map<String, List<String>> parameters; // SSE's query (a socket shows its own)
     private final boolean extended;
     private final SessionHost executor;
     private final Outbox outbox;
@@ -52,8 +55,7 @@ public final class CableSession implements Outbox.Owner {
     private volatile long applicationPingedAt;
     private volatile boolean sendsPongs;
     private volatile CloseReason leaving;
-    private StringBuilder partial;
-    private boolean partialTooLarge;
+    private final FrameAssembler assembler = new FrameAssembler();
     private final Object bucket = new Object(); // the command rate limit's (take())
     private double tokens = -1; // guarded by bucket
     private long tokensAt; // guarded by bucket
@@ -69,9 +71,22 @@ public final class CableSession implements Outbox.Owner {
 
     CableSession(String sid, Session socket, long maxPendingChars, long maxFrameChars, SessionHost executor,
                  Transport transport) {
+        this(sid, socket, null, null, maxPendingChars, maxFrameChars, executor, transport);
+    }
+
+    /** A server-sent events connection (docs/sse.md): frames leave as events on {@code sse}; no frame comes in. */
+    public CableSession(String sid, SseTransport sse, Map<String, List<String>> parameters, long maxPendingChars,
+                        long maxFrameChars, SessionHost executor) {
+        this(sid, null, sse, Map.copyOf(parameters), maxPendingChars, maxFrameChars, executor, sse);
+    }
+
+    private CableSession(String sid, Session socket, SseTransport sse, Map<String, List<String>> parameters,
+                         long maxPendingChars, long maxFrameChars, SessionHost executor, Transport transport) {
         this.sid = sid;
         this.socket = socket;
-        this.extended = EXT_PROTOCOL.equals(socket.getNegotiatedSubprotocol());
+        this.sse = sse;
+        this.parameters = parameters;
+        this.extended = socket != null && EXT_PROTOCOL.equals(socket.getNegotiatedSubprotocol());
         this.executor = executor;
         this.outbox = new Outbox(transport, maxPendingChars, maxFrameChars, this);
         this.lane = executor.lane();
@@ -90,8 +105,14 @@ public final class CableSession implements Outbox.Owner {
         return extended;
     }
 
+    /** The WebSocket; null for server-sent events, whose clients send nothing (liveness cannot ask them). */
     public Session socket() {
         return socket;
+    }
+
+    /** The connection request's query parameters. */
+    public Map<String, List<String>> parameters() {
+        return socket == null ? parameters : socket.getRequestParameterMap();
     }
 
     /** The connection identifiers (JSON text): a token's {@code ext}, or {@code {"sid":…}}. */
@@ -225,6 +246,9 @@ public final class CableSession implements Outbox.Owner {
      * spoke starts its wait for an answer. The wait is noted before the write, so a pong cannot come back first.
      */
     boolean protocolPing(long now) {
+        if (sse != null) {
+            return false; // an event stream's client answers nothing: only its writes' progress is watched
+        }
         long before = protocolPingedAt;
         boolean outstanding = before > inboundAt;
         if (!outstanding) {
@@ -242,6 +266,9 @@ public final class CableSession implements Outbox.Owner {
      * if it sends pongs), or 0 when it owes none.
      */
     long unansweredSince(boolean protocol) {
+        if (sse != null) {
+            return 0; // never asked anything (protocolPing); its ping events count as writes
+        }
         long inbound = inboundAt;
         long pinged = protocol ? protocolPingedAt : sendsPongs ? applicationPingedAt : 0;
         return pinged > inbound ? pinged : 0;
@@ -259,33 +286,9 @@ public final class CableSession implements Outbox.Owner {
         return outbox.writesCompleted();
     }
 
-    /**
-     * Joins the parts of a fragmented text message. Returns the whole frame when {@code last}, {@link #TOO_LARGE}
-     * when it exceeded {@code max} characters (the parts are discarded as they come, so memory stays bounded), or
-     * null while incomplete.
-     */
+    /** Joins the parts of a fragmented text message ({@link FrameAssembler#assemble}). */
     public String assemble(String part, boolean last, int max) {
-        if (partial == null && last) {
-            return part.length() > max ? TOO_LARGE : part;
-        }
-        if (!partialTooLarge) {
-            if (partial == null) {
-                partial = new StringBuilder(part.length() * 2);
-            }
-            if (partial.length() + part.length() > max) {
-                partialTooLarge = true;
-                partial.setLength(0);
-            } else {
-                partial.append(part);
-            }
-        }
-        if (!last) {
-            return null;
-        }
-        String frame = partialTooLarge ? TOO_LARGE : partial.toString();
-        partial = null;
-        partialTooLarge = false;
-        return frame;
+        return assembler.assemble(part, last, max);
     }
 
     /**
@@ -372,7 +375,7 @@ public final class CableSession implements Outbox.Owner {
         }
     }
 
-    /** Closes the socket now with {@code reason}, sending nothing before it (the connection was never welcomed). */
+    /** Closes now with {@code reason}, sending nothing before it (the connection was never welcomed). */
     public void closeNow(CloseReason reason) {
         if (disconnecting.compareAndSet(false, true)) {
             leaving = reason;
@@ -387,6 +390,10 @@ public final class CableSession implements Outbox.Owner {
     }
 
     private void close(CloseReason reason) {
+        if (sse != null) {
+            sse.close();
+            return;
+        }
         try {
             if (socket.isOpen()) {
                 socket.close(reason);

@@ -13,6 +13,7 @@ public final class Frame {
     private final String text;
     private byte[] wire; // racy but benign: two threads may encode it at once and produce equal arrays
     private int bytes = -1; // the payload's UTF-8 size, counted once (racy but benign, as wire)
+    private String event; // as a server-sent event, made once for every SSE connection (racy but benign, as wire)
 
     public Frame(String text) {
         this.text = text;
@@ -20,6 +21,16 @@ public final class Frame {
 
     public String text() {
         return text;
+    }
+
+    /** The frame as a server-sent event ({@link SseFrames#event}); empty when it is none. */
+    String event() {
+        String made = event;
+        if (made == null) {
+            made = SseFrames.event(text);
+            event = made;
+        }
+        return made;
     }
 
     /** The size the outbox bounds: characters, as the JSON was built. */

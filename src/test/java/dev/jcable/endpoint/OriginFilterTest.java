@@ -8,6 +8,7 @@ import dev.jcable.config.CableConfig;
 import dev.jcable.config.ConfigLoader;
 import dev.jcable.config.ConfigSource;
 import dev.jcable.config.Option;
+import dev.jcable.identity.AllowedOrigins;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -88,6 +88,13 @@ class HttpApiIT extends AsClient {
         }
     }
 
+    /** Server-sent events are off by default (docs/sse.md): their path answers as jcable's other HTTP errors do. */
+    @Test
+    void serverSentEventsAreOffByDefault() {
+        assertError(cable.get("events?stream=x", null), 404,
+                "{\"error\":\"not_found\",\"message\":\"server-sent events are off (sse)\"}");
+    }
+
     @Test
     void refusesBroadcastsWithoutTheRightKey() {
         String body = publication("\"x\"");

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jcable.streams.MessageVerifier;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
@@ -24,7 +27,7 @@ class RpcIT extends AsClient {
     static WebArchive deployment() throws Exception {
         // the default key: HMAC-SHA256(secret, "rpc-cable"), as AnyCable derives it
         backend = new RpcBackend("rpc-backend.mjs", MessageVerifier.derive(Cable.SECRET, "rpc-cable"));
-        return Cable.war(Map.of("rpc_host", backend.url()));
+        return Cable.war(Map.of("rpc_host", backend.url(), "sse", "true"));
     }
 
     @AfterAll
@@ -124,6 +127,59 @@ class RpcIT extends AsClient {
         try (WsClient nobody = WsClient.attempt(cable.ws(null), Map.of())) {
             nobody.expect("{\"type\":\"disconnect\",\"reason\":\"unauthorized\",\"reconnect\":false}");
             nobody.awaitClose();
+        }
+    }
+
+    /**
+     * Server-sent events with the application's RPC channel (docs/sse.md): the same Connect (the request's URL and
+     * query), subscribe, transmissions and Disconnect as a WebSocket's; a rejection and a refused connection are 401.
+     */
+    @Test
+    void serverSentEventsFollowAnRpcChannel() {
+        String name = Cable.stream("sse");
+        String room = room(name);
+        String query = "user=alice&identifier=" + URLEncoder.encode(room, StandardCharsets.UTF_8);
+        String sid;
+        try (SseClient alice = SseClient.open(cable.http(), "/events?" + query, Map.of())) {
+            assertEquals(200, alice.status);
+            alice.await("the channel's greeting", 20, () -> alice.events.size() >= 3);
+            sid = alice.events.get(0).data().split("\"sid\":\"")[1].split("\"")[0];
+            assertEquals(List.of(new SseClient.Event("welcome", "{\"type\":\"welcome\",\"sid\":\"" + sid + "\"}", null),
+                    new SseClient.Event("confirm_subscription", confirmed(room), null),
+                    new SseClient.Event("message", "{\"hello\":\"alice\",\"room\":\"" + name + "\"}", null)),
+                    alice.events.subList(0, 3));
+            String connect = backend.await(line -> line.startsWith("rpc connect " + sid + " "));
+            assertTrue(connect.contains("\"url\":\"http://localhost:" + cable.http().getPort() + "/events?" + query
+                    + "\""), connect);
+            String subscribe = backend.await(line -> line.startsWith("rpc command " + sid + " ")
+                    && line.contains("\"command\":\"subscribe\""));
+            assertTrue(subscribe.contains("\"connection_identifiers\":\"{\\\"user\\\":\\\"alice\\\"}\""), subscribe);
+
+            cable.broadcast("{\"stream\":\"chat:" + name + "\",\"data\":\"{\\\"text\\\":\\\"hi\\\"}\"}");
+            alice.await("the broadcast", 20, () -> alice.events.stream().filter(e -> e.event().equals("message"))
+                    .count() == 2);
+            SseClient.Event hi = alice.events.stream().filter(e -> e.event().equals("message")).skip(1).findFirst()
+                    .orElseThrow();
+            assertEquals("{\"text\":\"hi\"}", hi.data());
+            assertTrue(hi.id().matches("1/chat:" + name + "/[^/]+"), hi.id());
+        }
+        // the client went: the next ping's write fails, and the application hears of it
+        String disconnect = backend.await(line -> line.startsWith("rpc disconnect " + sid + " "));
+        assertTrue(disconnect.contains("\"subscriptions\":[" + Cable.quoted(room) + "]"), disconnect);
+
+        // channel=: the application's channel without parameters, which this one rejects (no room)
+        try (SseClient roomless = SseClient.open(cable.http(), "/events?user=bob&channel=ChatChannel", Map.of())) {
+            assertEquals(401, roomless.status);
+            roomless.await("the refusal's body", 20, roomless::ended);
+            assertEquals("{\"error\":\"unauthorized\",\"message\":\"the subscription was rejected\"}",
+                    roomless.body());
+        }
+        try (SseClient nobody = SseClient.open(cable.http(), "/events?identifier="
+                + URLEncoder.encode(room, StandardCharsets.UTF_8), Map.of())) {
+            assertEquals(401, nobody.status, "Connect refused the connection (no user)");
+            nobody.await("the refusal's body", 20, nobody::ended);
+            assertEquals("{\"error\":\"unauthorized\",\"message\":\"the connection was refused\"}",
+                    nobody.body());
         }
     }
 

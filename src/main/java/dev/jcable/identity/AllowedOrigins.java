@@ -1,4 +1,4 @@
-package dev.jcable.endpoint;
+package dev.jcable.identity;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -8,9 +8,10 @@ import java.util.Locale;
 /**
  * AnyCable's {@code allowed_origins} check: the host of the handshake's {@code Origin} ({@code host} or
  * {@code host:port}, as the header has it) must equal an entry, or end with what follows the {@code *} of a
- * {@code *suffix} entry ({@code *.example.com} covers every subdomain). An empty list allows everything.
+ * {@code *suffix} entry ({@code *.example.com} covers every subdomain). An empty list allows everything. Checked on
+ * the {@code /cable} handshake (endpoint.OriginFilter) and on server-sent events (http.SseServlet, with CORS).
  */
-final class AllowedOrigins {
+public final class AllowedOrigins {
 
     private AllowedOrigins() {
     }
@@ -20,7 +21,7 @@ final class AllowedOrigins {
      * @param origin the {@code Origin} header; a handshake without one is not a browser's, which is what the check
      *               protects, and is allowed (anycable-go refuses it)
      */
-    static boolean allows(List<String> hosts, String origin) {
+    public static boolean allows(List<String> hosts, String origin) {
         if (hosts.isEmpty() || origin == null) {
             return true;
         }
