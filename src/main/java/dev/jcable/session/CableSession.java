@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -37,10 +37,19 @@ public final class CableSession implements Outbox.Owner {
     private final Outbox outbox;
     private final Lane lane;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
-    private final AtomicBoolean badFrameReported = new AtomicBoolean();
-    private final AtomicBoolean oversizedReported = new AtomicBoolean();
-    private final AtomicBoolean disconnecting = new AtomicBoolean();
-    private final Map<String, List<Frame>> held = new ConcurrentHashMap<>();
+    // Flags behind static updaters and a map made on first use, not Atomic* objects and an empty map: one session
+    // lives for every connection, and those would cost about 110 bytes more each (issue 26: memory per connection).
+    private static final AtomicIntegerFieldUpdater<CableSession> BAD_FRAME_REPORTED =
+            AtomicIntegerFieldUpdater.newUpdater(CableSession.class, "badFrameReported");
+    private static final AtomicIntegerFieldUpdater<CableSession> OVERSIZED_REPORTED =
+            AtomicIntegerFieldUpdater.newUpdater(CableSession.class, "oversizedReported");
+    private static final AtomicIntegerFieldUpdater<CableSession> DISCONNECTING =
+            AtomicIntegerFieldUpdater.newUpdater(CableSession.class, "disconnecting");
+    private volatile int badFrameReported;
+    private volatile int oversizedReported;
+    private volatile int disconnecting; // 1 once a disconnect or a failed write started the way out
+    /** Subscriptions whose live messages wait behind their history; null until the first {@link #hold}. */
+    private volatile Map<String, List<Frame>> held;
     private volatile String identifiers;
     private volatile Dialect dialect = Dialect.ANYCABLE;
     /** The container login's roles among those the application names (read at the handshake). */
@@ -54,7 +63,7 @@ public final class CableSession implements Outbox.Owner {
     private volatile CloseReason leaving;
     private StringBuilder partial;
     private boolean partialTooLarge;
-    private final Object bucket = new Object(); // the command rate limit's (take())
+    private final Object bucket = new Object(); // the command rate limit's (take()), and the creation of `held`
     private double tokens = -1; // guarded by bucket
     private long tokensAt; // guarded by bucket
 
@@ -140,7 +149,8 @@ public final class CableSession implements Outbox.Owner {
      * pending ({@link #hold}), live messages wait behind it, so the client sees its stream's offsets in order.
      */
     public boolean deliver(String identifier, Frame frame) {
-        if (!held.isEmpty()) {
+        Map<String, List<Frame>> held = this.held;
+        if (held != null && !held.isEmpty()) {
             List<Frame> waiting = held.get(identifier);
             if (waiting != null) {
                 synchronized (waiting) {
@@ -156,6 +166,16 @@ public final class CableSession implements Outbox.Owner {
 
     /** Live messages for {@code identifier} wait until {@link #release} (history is being served first). */
     public void hold(String identifier) {
+        Map<String, List<Frame>> held = this.held;
+        if (held == null) {
+            synchronized (bucket) {
+                held = this.held;
+                if (held == null) {
+                    held = new ConcurrentHashMap<>(4);
+                    this.held = held;
+                }
+            }
+        }
         held.putIfAbsent(identifier, new ArrayList<>()); // a hold already in place keeps what waits in it
     }
 
@@ -165,7 +185,8 @@ public final class CableSession implements Outbox.Owner {
      * never ahead of it.
      */
     public void release(String identifier) {
-        List<Frame> waiting = held.get(identifier);
+        Map<String, List<Frame>> held = this.held;
+        List<Frame> waiting = held == null ? null : held.get(identifier);
         if (waiting != null) {
             synchronized (waiting) {
                 if (held.get(identifier) == waiting) {
@@ -179,7 +200,10 @@ public final class CableSession implements Outbox.Owner {
 
     /** Forgets what waited for {@code identifier} (it was unsubscribed). */
     public void discard(String identifier) {
-        held.remove(identifier);
+        Map<String, List<Frame>> held = this.held;
+        if (held != null) {
+            held.remove(identifier);
+        }
     }
 
     public long pendingChars() {
@@ -306,12 +330,12 @@ public final class CableSession implements Outbox.Owner {
 
     /** True the first time only: bad input is logged at WARNING once per connection, then at FINE. */
     public boolean firstBadFrame() {
-        return badFrameReported.compareAndSet(false, true);
+        return BAD_FRAME_REPORTED.compareAndSet(this, 0, 1);
     }
 
     /** Sends {@code {"type":"disconnect",…}} as the last frame, then closes the socket with {@code code}. */
     public void disconnect(String reason, boolean reconnect, CloseReason.CloseCode code, String closePhrase) {
-        if (disconnecting.compareAndSet(false, true)) {
+        if (DISCONNECTING.compareAndSet(this, 0, 1)) {
             Counter.Disconnects.count(reason);
             leaving = new CloseReason(code, closePhrase);
             outbox.finish(new Frame(dialect.goodbye(reason, reconnect)), leaving, "too_slow".equals(reason));
@@ -320,7 +344,7 @@ public final class CableSession implements Outbox.Owner {
     }
 
     public boolean disconnecting() {
-        return disconnecting.get();
+        return disconnecting != 0;
     }
 
     @Override
@@ -332,7 +356,7 @@ public final class CableSession implements Outbox.Owner {
 
     @Override
     public void oversized(int size) {
-        if (oversizedReported.compareAndSet(false, true)) {
+        if (OVERSIZED_REPORTED.compareAndSet(this, 0, 1)) {
             LOG.warning(() -> "jcable: dropped a frame of " + size + " characters for session " + sid
                     + ": larger than any jcable builds (later ones are dropped silently)");
         }
@@ -343,7 +367,7 @@ public final class CableSession implements Outbox.Owner {
     public void sendFailed(Throwable cause) {
         LOG.log(Level.FINE, "jcable: write to session " + sid + " failed; closing it", cause);
         CloseReason failed = new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "Write failed");
-        if (disconnecting.compareAndSet(false, true)) {
+        if (DISCONNECTING.compareAndSet(this, 0, 1)) {
             Counter.Disconnects.count("write_failed");
             // The host cleans up after the grace if the container never reports this close: Open Liberty writes
             // the close frame synchronously, and when that write fails too (a dropped peer: broken pipe) it never
@@ -374,7 +398,7 @@ public final class CableSession implements Outbox.Owner {
 
     /** Closes the socket now with {@code reason}, sending nothing before it (the connection was never welcomed). */
     public void closeNow(CloseReason reason) {
-        if (disconnecting.compareAndSet(false, true)) {
+        if (DISCONNECTING.compareAndSet(this, 0, 1)) {
             leaving = reason;
             close(reason);
         }
