@@ -20,6 +20,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class MemoryBench {
 
+    /** Connections per stream ({@code -Dbench.perStream}, 10 by default; 1: each its own stream and presence). */
+    private static final int PER_STREAM = Integer.parseInt(Bench.prop("perStream", "10"));
+
     private MemoryBench() {
     }
 
@@ -60,8 +63,8 @@ final class MemoryBench {
                     long rss = server.rssKb();
                     System.err.println(target + " " + step + ": heap " + heap + " KB rss " + rss + " KB");
                     out.append(row(target, step, heap, (double) (heap - heap0) / step, rss, (double) (rss - rss0) / step));
+                    histogram(server, node, target, step); // every step: diff two steps to leave the warm-up out
                 }
-                histogram(server, node, target, conns.size());
                 // RSS should follow the live set down again: every connection closed, what does the process keep?
                 conns.forEach(Conn::abort);
                 conns.clear();
@@ -109,7 +112,8 @@ final class MemoryBench {
     static List<Conn> open(HttpClient ws, URI uri, boolean cable, int from, int count) throws Exception {
         CountDownLatch ready = new CountDownLatch(count);
         List<Conn> conns = Conn.openAll(ws, uri, cable ? "actioncable-v1-ext-json" : null, from, count, 64, i -> {
-            Cable.Member member = new Cable.Member(Cable.identifier(Bench.SECRET, "bench/mem/" + (i / 10)), "u" + i);
+            Cable.Member member = new Cable.Member(Cable.identifier(Bench.SECRET, "bench/mem/" + (i / PER_STREAM)),
+                    "u" + i);
             return (conn, frame) -> {
                 if (!cable) {
                     if (frame.startsWith("{\"hello\"")) {
