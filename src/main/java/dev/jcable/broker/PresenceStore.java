@@ -316,7 +316,7 @@ final class PresenceStore {
 
     /** One stream's members, in join order. Guarded by its own monitor. */
     private static final class StreamPresence {
-        final Map<String, Member> members = new LinkedHashMap<>();
+        final Map<String, Member> members = new LinkedHashMap<>(4); // grows; a node may hold one stream per connection
         boolean removed;
     }
 

@@ -30,7 +30,9 @@ public final class Hub {
      */
     public void subscribe(CableSession session, Subscription subscription, long position) {
         streams.compute(subscription.spec().stream(), (stream, groups) -> {
-            Map<String, Group> g = groups != null ? groups : new ConcurrentHashMap<>();
+            // small tables first (they grow): a stream has one identifier, often few subscribers, and a node may hold a
+            // stream per connection (issue 26: memory per connection)
+            Map<String, Group> g = groups != null ? groups : new ConcurrentHashMap<>(2);
             g.computeIfAbsent(subscription.identifier(),
                     id -> new Group(subscription.quotedIdentifier(), session.dialect()))
                     .sessions.put(session, new At(position, subscribes.incrementAndGet()));
@@ -146,7 +148,7 @@ public final class Hub {
         /** How frames to this group look: every subscriber under one identifier speaks one protocol. */
         final Dialect dialect;
         /** Each subscriber, with the stream's offset when it subscribed. */
-        final Map<CableSession, At> sessions = new ConcurrentHashMap<>();
+        final Map<CableSession, At> sessions = new ConcurrentHashMap<>(2);
 
         Group(String quotedIdentifier, Dialect dialect) {
             this.quotedIdentifier = quotedIdentifier;

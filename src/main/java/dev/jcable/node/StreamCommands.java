@@ -64,7 +64,7 @@ final class StreamCommands {
         }
         Subscription subscription;
         try {
-            subscription = attach(session, new Subscription(identifier, quoted, spec.get(), 0, null));
+            subscription = attach(session, new Subscription(identifier, spec.get(), null));
         } catch (BrokerUnavailableException e) {
             LOG.fine(() -> "jcable: rejected subscription " + identifier + ": " + e.getMessage());
             session.discard(identifier);

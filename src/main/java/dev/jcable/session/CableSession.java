@@ -5,12 +5,12 @@ import dev.jcable.protocol.Codec;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -25,9 +25,6 @@ public final class CableSession implements Outbox.Owner {
     private static final Logger LOG = Logger.getLogger(CableSession.class.getName());
     public static final String EXT_PROTOCOL = "actioncable-v1-ext-json";
 
-    /** Live messages held back per subscription while its history is pending; beyond this they go out at once. */
-    static final int MAX_HELD = 1000;
-
     /** Returned by {@link #assemble} for a frame over {@code max_message_size}. */
     public static final String TOO_LARGE = new String("<too large>");
 
@@ -39,11 +36,23 @@ public final class CableSession implements Outbox.Owner {
     private final SessionHost executor;
     private final Outbox outbox;
     private final Lane lane;
-    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
-    private final AtomicBoolean badFrameReported = new AtomicBoolean();
-    private final AtomicBoolean oversizedReported = new AtomicBoolean();
-    private final AtomicBoolean disconnecting = new AtomicBoolean();
-    private final Map<String, List<Frame>> held = new ConcurrentHashMap<>();
+    // sized for a few subscriptions (it grows): the default's table of 16 costs every connection 48 bytes more
+    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>(2);
+    // Flags behind static updaters and a map made on first use, not Atomic* objects and an empty map: one session
+    // lives for every connection, and those would cost about 110 bytes more each (issue 26: memory per connection).
+    private static final AtomicIntegerFieldUpdater<CableSession> BAD_FRAME_REPORTED =
+            AtomicIntegerFieldUpdater.newUpdater(CableSession.class, "badFrameReported");
+    private static final AtomicIntegerFieldUpdater<CableSession> OVERSIZED_REPORTED =
+            AtomicIntegerFieldUpdater.newUpdater(CableSession.class, "oversizedReported");
+    private static final AtomicIntegerFieldUpdater<CableSession> DISCONNECTING =
+            AtomicIntegerFieldUpdater.newUpdater(CableSession.class, "disconnecting");
+    private static final AtomicReferenceFieldUpdater<CableSession, HeldFrames> HELD =
+            AtomicReferenceFieldUpdater.newUpdater(CableSession.class, HeldFrames.class, "held");
+    private volatile int badFrameReported;
+    private volatile int oversizedReported;
+    private volatile int disconnecting; // 1 once a disconnect or a failed write started the way out
+    /** Subscriptions whose live messages wait behind their history; null until the first {@link #hold}. */
+    private volatile HeldFrames held;
     private volatile String identifiers;
     private volatile Dialect dialect = Dialect.ANYCABLE;
     /** The container login's roles among those the application names (read at the handshake). */
@@ -161,46 +170,32 @@ public final class CableSession implements Outbox.Owner {
      * pending ({@link #hold}), live messages wait behind it, so the client sees its stream's offsets in order.
      */
     public boolean deliver(String identifier, Frame frame) {
-        if (!held.isEmpty()) {
-            List<Frame> waiting = held.get(identifier);
-            if (waiting != null) {
-                synchronized (waiting) {
-                    if (held.get(identifier) == waiting && waiting.size() < MAX_HELD) {
-                        waiting.add(frame);
-                        return true;
-                    }
-                }
-            }
-        }
-        return send(frame);
+        HeldFrames held = this.held;
+        return held != null && held.offer(identifier, frame) || send(frame);
     }
 
     /** Live messages for {@code identifier} wait until {@link #release} (history is being served first). */
     public void hold(String identifier) {
-        held.putIfAbsent(identifier, new ArrayList<>()); // a hold already in place keeps what waits in it
+        if (held == null) {
+            HELD.compareAndSet(this, null, new HeldFrames()); // two first holds racing: both use the winner's
+        }
+        held.hold(identifier);
     }
 
-    /**
-     * Sends what waited for {@code identifier}, after whatever was sent before this call. The hold ends inside the
-     * lock, once what waited is queued: a delivery racing the release waits for the lock and goes out after it,
-     * never ahead of it.
-     */
+    /** Sends what waited for {@code identifier}, after whatever was sent before this call ({@link HeldFrames}). */
     public void release(String identifier) {
-        List<Frame> waiting = held.get(identifier);
-        if (waiting != null) {
-            synchronized (waiting) {
-                if (held.get(identifier) == waiting) {
-                    waiting.forEach(outbox::offer);
-                    waiting.clear();
-                    held.remove(identifier, waiting); // only now: until here a racing delivery waits for the lock
-                }
-            }
+        HeldFrames held = this.held;
+        if (held != null) {
+            held.release(identifier, outbox::offer);
         }
     }
 
     /** Forgets what waited for {@code identifier} (it was unsubscribed). */
     public void discard(String identifier) {
-        held.remove(identifier);
+        HeldFrames held = this.held;
+        if (held != null) {
+            held.discard(identifier);
+        }
     }
 
     public long pendingChars() {
@@ -309,12 +304,12 @@ public final class CableSession implements Outbox.Owner {
 
     /** True the first time only: bad input is logged at WARNING once per connection, then at FINE. */
     public boolean firstBadFrame() {
-        return badFrameReported.compareAndSet(false, true);
+        return BAD_FRAME_REPORTED.compareAndSet(this, 0, 1);
     }
 
     /** Sends {@code {"type":"disconnect",…}} as the last frame, then closes the socket with {@code code}. */
     public void disconnect(String reason, boolean reconnect, CloseReason.CloseCode code, String closePhrase) {
-        if (disconnecting.compareAndSet(false, true)) {
+        if (DISCONNECTING.compareAndSet(this, 0, 1)) {
             Counter.Disconnects.count(reason);
             leaving = new CloseReason(code, closePhrase);
             outbox.finish(new Frame(dialect.goodbye(reason, reconnect)), leaving, "too_slow".equals(reason));
@@ -323,7 +318,7 @@ public final class CableSession implements Outbox.Owner {
     }
 
     public boolean disconnecting() {
-        return disconnecting.get();
+        return disconnecting != 0;
     }
 
     @Override
@@ -335,7 +330,7 @@ public final class CableSession implements Outbox.Owner {
 
     @Override
     public void oversized(int size) {
-        if (oversizedReported.compareAndSet(false, true)) {
+        if (OVERSIZED_REPORTED.compareAndSet(this, 0, 1)) {
             LOG.warning(() -> "jcable: dropped a frame of " + size + " characters for session " + sid
                     + ": larger than any jcable builds (later ones are dropped silently)");
         }
@@ -346,7 +341,7 @@ public final class CableSession implements Outbox.Owner {
     public void sendFailed(Throwable cause) {
         LOG.log(Level.FINE, "jcable: write to session " + sid + " failed; closing it", cause);
         CloseReason failed = new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "Write failed");
-        if (disconnecting.compareAndSet(false, true)) {
+        if (DISCONNECTING.compareAndSet(this, 0, 1)) {
             Counter.Disconnects.count("write_failed");
             // The host cleans up after the grace if the container never reports this close: Open Liberty writes
             // the close frame synchronously, and when that write fails too (a dropped peer: broken pipe) it never
@@ -377,7 +372,7 @@ public final class CableSession implements Outbox.Owner {
 
     /** Closes now with {@code reason}, sending nothing before it (the connection was never welcomed). */
     public void closeNow(CloseReason reason) {
-        if (disconnecting.compareAndSet(false, true)) {
+        if (DISCONNECTING.compareAndSet(this, 0, 1)) {
             leaving = reason;
             close(reason);
         }

@@ -41,7 +41,9 @@ public final class Lane {
 
     private final Executor executor;
     private final boolean inline;
-    private final ArrayDeque<Step> queue = new ArrayDeque<>();
+    // room for two steps at first (it grows when more wait): most lanes hold one step at a time, and the default 16
+    // slots cost every connection about 56 bytes more (issue 26: memory per connection)
+    private final ArrayDeque<Step> queue = new ArrayDeque<>(2);
     private boolean busy; // a step is running, an async step is pending, or a drain is handed to the executor
 
     /**

@@ -10,7 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * A connection's bounded outbound queue. {@link #offer} never blocks: frames are queued and written by the
@@ -53,13 +54,28 @@ final class Outbox {
     private final long maxPending;
     private final long maxFrame;
     private final Owner owner;
+    // Counters and flags are volatile fields behind static updaters, not Atomic* objects: one of these lives for
+    // every connection, and six atomics would cost about 110 bytes more each (issue 26: memory per connection).
+    private static final AtomicLongFieldUpdater<Outbox> PENDING =
+            AtomicLongFieldUpdater.newUpdater(Outbox.class, "pending");
+    private static final AtomicLongFieldUpdater<Outbox> COMPLETED =
+            AtomicLongFieldUpdater.newUpdater(Outbox.class, "completed");
+    private static final AtomicIntegerFieldUpdater<Outbox> SENDING =
+            AtomicIntegerFieldUpdater.newUpdater(Outbox.class, "sending");
+    private static final AtomicIntegerFieldUpdater<Outbox> FINISHED =
+            AtomicIntegerFieldUpdater.newUpdater(Outbox.class, "finished");
+    private static final AtomicIntegerFieldUpdater<Outbox> HELD =
+            AtomicIntegerFieldUpdater.newUpdater(Outbox.class, "held");
+    private static final AtomicIntegerFieldUpdater<Outbox> OVERFLOWED =
+            AtomicIntegerFieldUpdater.newUpdater(Outbox.class, "overflowed");
+
     private final ConcurrentLinkedQueue<Frame> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicLong pending = new AtomicLong();
-    private final AtomicLong completed = new AtomicLong();
-    private final AtomicBoolean sending = new AtomicBoolean();
-    private final AtomicBoolean finished = new AtomicBoolean();
-    private final AtomicBoolean held = new AtomicBoolean();
-    private final AtomicBoolean overflowed = new AtomicBoolean();
+    private volatile long pending; // characters queued or being written
+    private volatile long completed; // writes completed
+    private volatile int sending; // 1: a write is under way (or being started)
+    private volatile int finished; // 1: the owner was told the final frame went out
+    private volatile int held; // 1: a WriteBatch holds this outbox until its flush
+    private volatile int overflowed; // 1: the limit was reached, every later frame is refused
     private volatile CloseReason closing;
     private Frame carry; // guarded by `sending`
 
@@ -72,8 +88,8 @@ final class Outbox {
 
     /** Queues a frame; false when closing, overflowed, or the frame is larger than any jcable builds. */
     boolean offer(Frame frame) {
-        if (closing != null || overflowed.get()) {
-            if (overflowed.get()) {
+        if (closing != null || overflowed != 0) {
+            if (overflowed != 0) {
                 Counter.FAILED_SERVER_MSG.increment(); // lost to a too-slow client; a closing one is not news
             }
             return false;
@@ -83,10 +99,10 @@ final class Outbox {
             owner.oversized(size);
             return false;
         }
-        if (pending.getAndAdd(size) >= maxPending) { // what waited before this frame decides, not its own size
-            pending.addAndGet(-size);
+        if (PENDING.getAndAdd(this, size) >= maxPending) { // what waited before this frame decides, not its own size
+            PENDING.addAndGet(this, -size);
             Counter.FAILED_SERVER_MSG.increment();
-            if (overflowed.compareAndSet(false, true)) {
+            if (OVERFLOWED.compareAndSet(this, 0, 1)) {
                 owner.overflow(); // once: every later frame is refused without a word until the disconnect
             }
             return false;
@@ -94,12 +110,12 @@ final class Outbox {
         queue.add(frame);
         WriteBatch batch = WriteBatch.current();
         if (batch != null && transport.maxFrames() > 1) { // a one-message-per-write transport gains nothing
-            if (held.compareAndSet(false, true)) {
+            if (HELD.compareAndSet(this, 0, 1)) {
                 batch.hold(this); // written at the batch's flush, with whatever else it queues here meanwhile
             }
             return true;
         }
-        if (sending.compareAndSet(false, true)) {
+        if (SENDING.compareAndSet(this, 0, 1)) {
             pump();
         }
         return true;
@@ -107,8 +123,8 @@ final class Outbox {
 
     /** A {@link WriteBatch} lets go of this outbox: write what it queued (unless a write is under way already). */
     void release() {
-        held.set(false);
-        if (sending.compareAndSet(false, true)) {
+        held = 0;
+        if (SENDING.compareAndSet(this, 0, 1)) {
             pump();
         }
     }
@@ -126,19 +142,19 @@ final class Outbox {
         if (discardQueued) {
             Frame dropped;
             while ((dropped = queue.poll()) != null) {
-                pending.addAndGet(-dropped.chars());
+                PENDING.addAndGet(this, -dropped.chars());
                 Counter.FAILED_SERVER_MSG.increment();
             }
         }
-        pending.addAndGet(frame.chars());
+        PENDING.addAndGet(this, frame.chars());
         queue.add(frame);
-        if (sending.compareAndSet(false, true)) {
+        if (SENDING.compareAndSet(this, 0, 1)) {
             pump();
         }
     }
 
     long pendingChars() {
-        return pending.get();
+        return pending;
     }
 
     /**
@@ -147,7 +163,7 @@ final class Outbox {
      * outbox is closing: the caller tries again later.
      */
     boolean ping() {
-        if (closing != null || !sending.compareAndSet(false, true)) {
+        if (closing != null || !SENDING.compareAndSet(this, 0, 1)) {
             return false;
         }
         try {
@@ -162,12 +178,12 @@ final class Outbox {
 
     /** True while a write is in flight or about to start. */
     boolean writing() {
-        return sending.get();
+        return sending != 0;
     }
 
     /** Writes completed so far (successfully or not): progress, for telling a stalled client from a busy one. */
     long writesCompleted() {
-        return completed.get();
+        return completed;
     }
 
     /** Writes queued frames until the queue is empty or a write is still in flight (its completion resumes). */
@@ -175,10 +191,10 @@ final class Outbox {
         while (true) {
             List<Frame> batch = take();
             if (batch == null) {
-                sending.set(false);
-                if (queue.isEmpty() || !sending.compareAndSet(false, true)) {
+                sending = 0;
+                if (queue.isEmpty() || !SENDING.compareAndSet(this, 0, 1)) {
                     CloseReason reason = closing;
-                    if (reason != null && queue.isEmpty() && !sending.get() && finished.compareAndSet(false, true)) {
+                    if (reason != null && queue.isEmpty() && sending == 0 && FINISHED.compareAndSet(this, 0, 1)) {
                         owner.drained(reason);
                     }
                     return;
@@ -257,8 +273,8 @@ final class Outbox {
 
         @Override
         public void onResult(SendResult result) {
-            pending.addAndGet(-size);
-            completed.incrementAndGet();
+            PENDING.addAndGet(Outbox.this, -size);
+            COMPLETED.incrementAndGet(Outbox.this);
             if (!result.isOK()) {
                 Counter.FAILED_SERVER_MSG.add(frames);
                 owner.sendFailed(result.getException());

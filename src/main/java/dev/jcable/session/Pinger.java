@@ -7,24 +7,33 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Sends {@code {"type":"ping","message":<now>}} to every session at its interval. Sessions with the same interval
  * and timestamp precision share one timer and one encoded frame per tick; a timer exists only while it has
- * sessions.
+ * sessions. So a node pings all its connections in one pass per interval, not with a timer each; the pass only
+ * queues (a session's outbox never blocks), so a connection that stopped reading delays no other.
  */
 public final class Pinger {
 
     private static final Logger LOG = Logger.getLogger(Pinger.class.getName());
 
     private final ScheduledExecutorService scheduler;
+    private final LongSupplier clock;
     private final Map<Key, Group> groups = new ConcurrentHashMap<>();
     private volatile boolean stopped;
 
     public Pinger(ScheduledExecutorService scheduler) {
+        this(scheduler, System::currentTimeMillis);
+    }
+
+    /** @param clock the pings' timestamps, in epoch milliseconds */
+    Pinger(ScheduledExecutorService scheduler, LongSupplier clock) {
         this.scheduler = scheduler;
+        this.clock = clock;
     }
 
     /** @param precision {@code s}, {@code ms} or {@code ns} */
@@ -66,6 +75,11 @@ public final class Pinger {
         }
     }
 
+    /** Runs every group's tick now, on the caller's thread: for tests, on an injected clock. */
+    void tickNow() {
+        groups.forEach((key, group) -> group.tick(key));
+    }
+
     /** Timers scheduled and not cancelled: one per interval and precision in use. */
     int timers() {
         return groups.size();
@@ -89,7 +103,7 @@ public final class Pinger {
                 return;
             }
             try {
-                long now = System.currentTimeMillis();
+                long now = clock.getAsLong();
                 Frame anycable = null;
                 Frame other = null; // another protocol's (Pusher's pusher:ping): all of one dialect share a frame
                 for (CableSession session : sessions) {

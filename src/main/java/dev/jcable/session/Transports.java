@@ -37,6 +37,8 @@ public final class Transports {
     }
 
     private volatile Kind kind;
+    /** {@link #fallBack}, made once: every connection's guarded transport holds it. */
+    private final java.util.function.Consumer<Throwable> fallBack = this::fallBack;
 
     private Transports(Kind kind) {
         this.kind = kind;
@@ -92,7 +94,7 @@ public final class Transports {
             try {
                 FrameWriter raw = now == Kind.TYRUS ? TyrusTransport.open(socket) : LibertyTransport.open(socket);
                 if (raw != null) {
-                    return new GuardedTransport(raw, portable, this::fallBack);
+                    return new GuardedTransport(raw, portable, fallBack);
                 }
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 fallBack(e);

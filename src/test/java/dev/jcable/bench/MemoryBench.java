@@ -20,6 +20,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class MemoryBench {
 
+    /** Connections per stream ({@code -Dbench.perStream}, 10 by default; 1: each its own stream and presence). */
+    private static final int PER_STREAM = Integer.parseInt(Bench.prop("perStream", "10"));
+
     private MemoryBench() {
     }
 
@@ -32,17 +35,22 @@ final class MemoryBench {
                 + "signed stream of 10 connections and joined to its presence; bare and Node ws: open WebSocket "
                 + "only). Heap after full GC, SerialGC, -Xmx" + Bench.prop("heap", "1g") + " (Node: V8 heap used "
                 + "after gc()).\n\n");
-        out.append("| server | connections | heap after GC (MB) | KB/conn (heap) | RSS (MB) | KB/conn (RSS) |\n");
-        out.append("|---|---:|---:|---:|---:|---:|\n");
+        out.append("| server | connections | heap after GC (MB) | KB/conn (heap) | RSS (MB) | KB/conn (RSS) | idle CPU |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|\n");
         for (String target : targets) {
-            boolean cable = target.equals("jcable");
+            // jcable-nopings: jcable without its pings (the client's ?pi=0, enable_native_pings=false), for what
+            // the pings cost an idle node
+            boolean cable = target.startsWith("jcable");
+            boolean pings = !target.equals("jcable-nopings");
             boolean node = target.equals("node");
             HttpClient ws = Conn.client();
             List<Conn> conns = new ArrayList<>();
             try (Server server = node ? Server.node(cpus, Path.of(Bench.prop("nodeServer", "bench/node-ws-server.mjs")))
                     : Bench.jakarta(cable ? Wars.export(Wars.jcable(Bench.jcableWar()), "jcable-bench.war")
-                    : Wars.export(Wars.bare(), "bare.war"), cable ? Bench.jcableOptions() : Bench.jvm())) {
-                URI uri = URI.create("ws://127.0.0.1:" + server.base().getPort() + (cable ? "/cable" : "/ws"));
+                    : Wars.export(Wars.bare(), "bare.war"), cable ? (pings ? Bench.jcableOptions() : Bench.jcableOptions("-Danycable.enable_native_pings=false"))
+                    : Bench.jvm())) {
+                URI uri = URI.create("ws://127.0.0.1:" + server.base().getPort() + (cable ? "/cable" : "/ws")
+                        + (pings ? "" : "?pi=0"));
                 // warm the code paths once, then the idle baseline
                 // (other ids and streams: a re-join of the same id within presence_ttl emits no event)
                 List<Conn> warm = open(ws, uri, cable, 1_000_000, 200);
@@ -50,7 +58,7 @@ final class MemoryBench {
                 Thread.sleep(3000);
                 long heap0 = node ? nodeHeapKb(server) : server.heapAfterGcKb();
                 long rss0 = server.rssKb();
-                out.append(row(target, 0, heap0, 0, rss0, 0));
+                out.append(row(target, 0, heap0, 0, rss0, 0, idleCpu(server, node)));
                 histogram(server, node, target, 0);
                 System.err.println(target + " baseline heap " + heap0 + " KB rss " + rss0 + " KB");
                 for (int step : steps) {
@@ -59,9 +67,12 @@ final class MemoryBench {
                     long heap = node ? nodeHeapKb(server) : server.heapAfterGcKb();
                     long rss = server.rssKb();
                     System.err.println(target + " " + step + ": heap " + heap + " KB rss " + rss + " KB");
-                    out.append(row(target, step, heap, (double) (heap - heap0) / step, rss, (double) (rss - rss0) / step));
+                    double cpu = idleCpu(server, node);
+                    System.err.println(target + " " + step + ": idle CPU " + cpu + " % of a core");
+                    out.append(row(target, step, heap, (double) (heap - heap0) / step, rss, (double) (rss - rss0) / step,
+                            cpu));
+                    histogram(server, node, target, step); // every step: diff two steps to leave the warm-up out
                 }
-                histogram(server, node, target, conns.size());
                 // RSS should follow the live set down again: every connection closed, what does the process keep?
                 conns.forEach(Conn::abort);
                 conns.clear();
@@ -99,17 +110,34 @@ final class MemoryBench {
         return Payload.field(json, "\"heapUsed\":") / 1024;
     }
 
-    private static String row(String target, int n, long heap, double perHeap, long rss, double perRss) {
-        return String.format(Locale.ROOT, "| %s | %d | %.1f | %s | %.1f | %s |%n", target, n, heap / 1024.0,
+    private static String row(String target, int n, long heap, double perHeap, long rss, double perRss, double cpu) {
+        return String.format(Locale.ROOT, "| %s | %d | %.1f | %s | %.1f | %s | %s |%n", target, n, heap / 1024.0,
                 n == 0 ? "baseline" : String.format(Locale.ROOT, "%.1f", perHeap), rss / 1024.0,
-                n == 0 ? "baseline" : String.format(Locale.ROOT, "%.1f", perRss));
+                n == 0 ? "baseline" : String.format(Locale.ROOT, "%.1f", perRss),
+                cpu < 0 ? "" : String.format(Locale.ROOT, "%.1f %%", cpu));
+    }
+
+    /**
+     * The server's CPU, in % of one core, while its connections sit idle for {@code -Dbench.idleMs} (9 s by default:
+     * three of jcable's 3-s ping rounds); -1 for Node or with {@code idleMs=0}. The clients answer nothing but
+     * WebSocket pings (the JDK client's pongs), so this is the pings' cost and the container's own timers.
+     */
+    private static double idleCpu(Server server, boolean node) throws InterruptedException {
+        long ms = Long.parseLong(Bench.prop("idleMs", "9000"));
+        if (node || ms <= 0) {
+            return -1;
+        }
+        long before = server.cpuNanos();
+        Thread.sleep(ms);
+        return 100.0 * (server.cpuNanos() - before) / (ms * 1_000_000.0);
     }
 
     /** Opens {@code count} connections numbered from {@code from}; each is ready once subscribed and joined. */
     static List<Conn> open(HttpClient ws, URI uri, boolean cable, int from, int count) throws Exception {
         CountDownLatch ready = new CountDownLatch(count);
         List<Conn> conns = Conn.openAll(ws, uri, cable ? "actioncable-v1-ext-json" : null, from, count, 64, i -> {
-            Cable.Member member = new Cable.Member(Cable.identifier(Bench.SECRET, "bench/mem/" + (i / 10)), "u" + i);
+            Cable.Member member = new Cable.Member(Cable.identifier(Bench.SECRET, "bench/mem/" + (i / PER_STREAM)),
+                    "u" + i);
             return (conn, frame) -> {
                 if (!cable) {
                     if (frame.startsWith("{\"hello\"")) {

@@ -71,6 +71,25 @@ class RemoteDisconnectTest {
         harness.node.broadcast(new RemoteCommand("{\"user_id\":\"1\"}", true)); // no one left: nothing happens
     }
 
+    /** One connection is held as itself, several as a set (issue 26): three tabs, the middle one closes. */
+    @Test
+    void threeTabsOneClosesTheOtherTwoAreFoundAndClosed() {
+        OutboxTest.FakeSocket a = user("5");
+        OutboxTest.FakeSocket b = user("5");
+        OutboxTest.FakeSocket c = user("5");
+        assertEquals(3, index().find("{\"user_id\":\"5\"}").size());
+        harness.node.close(b.session);
+        assertEquals(2, index().find("{\"user_id\":\"5\"}").size());
+        harness.node.broadcast(new RemoteCommand("{\"user_id\":\"5\"}", false));
+        for (OutboxTest.FakeSocket gone : List.of(a, c)) {
+            assertEquals(List.of(CloseReason.CloseCodes.NORMAL_CLOSURE),
+                    gone.closes.stream().map(CloseReason::getCloseCode).toList());
+        }
+        harness.node.close(a.session);
+        harness.node.close(c.session);
+        assertEquals(0, index().size(), "nothing left behind");
+    }
+
     @Test
     void theParserTellsACommandFromAPublication() throws PublicationParser.InvalidBody {
         List<Broadcast> parsed = PublicationParser.parse("[{\"stream\":\"s\",\"data\":\"x\"},"

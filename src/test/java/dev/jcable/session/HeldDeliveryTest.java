@@ -22,6 +22,44 @@ class HeldDeliveryTest {
         assertEquals(List.of("live-1"), socket.frames);
     }
 
+    /** The map of holds is made on the first hold (issue 26): before it, a release or discard changes nothing. */
+    @Test
+    void releasingOrDiscardingBeforeAnyHoldIsHarmless() {
+        session.release("a");
+        session.discard("a");
+        session.deliver("a", new Frame("live-1"));
+        assertEquals(List.of("live-1"), socket.frames);
+    }
+
+    /** Two first holds racing on a fresh session: both hold (neither is lost to the other's new map). */
+    @Test
+    void firstHoldsRacingOnAFreshSessionBothHold() throws Exception {
+        for (int round = 0; round < 300; round++) {
+            OutboxTest.FakeSocket fake = new OutboxTest.FakeSocket(true, "actioncable-v1-ext-json");
+            CableSession fresh = new CableSession("sid-" + round, fake.session, Long.MAX_VALUE, Long.MAX_VALUE,
+                    OutboxTest.DIRECT, Transports.portable());
+            CyclicBarrier start = new CyclicBarrier(2);
+            Thread other = new Thread(() -> {
+                try {
+                    start.await(10, TimeUnit.SECONDS);
+                    fresh.hold("b");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            other.start();
+            start.await(10, TimeUnit.SECONDS);
+            fresh.hold("a");
+            other.join(10_000);
+            fresh.deliver("a", new Frame("a-1"));
+            fresh.deliver("b", new Frame("b-1"));
+            assertEquals(List.of(), fake.frames, "round " + round);
+            fresh.release("b");
+            fresh.release("a");
+            assertEquals(List.of("b-1", "a-1"), fake.frames, "round " + round);
+        }
+    }
+
     @Test
     void heldDeliveriesFollowTheHistorySentBeforeTheRelease() {
         session.hold("a");
@@ -48,13 +86,13 @@ class HeldDeliveryTest {
     @Test
     void aHoldIsBoundedAndOverflowGoesOutAtOnce() {
         session.hold("a");
-        for (int i = 0; i < CableSession.MAX_HELD; i++) {
+        for (int i = 0; i < HeldFrames.MAX_HELD; i++) {
             session.deliver("a", new Frame("held-" + i));
         }
         session.deliver("a", new Frame("overflow"));
         assertEquals(List.of("overflow"), socket.frames);
         session.release("a");
-        assertEquals(CableSession.MAX_HELD + 1, socket.frames.size());
+        assertEquals(HeldFrames.MAX_HELD + 1, socket.frames.size());
         assertEquals("held-0", socket.frames.get(1));
     }
 

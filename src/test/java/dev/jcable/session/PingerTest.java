@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -65,6 +66,32 @@ class PingerTest {
         pinger.add(session(new OutboxTest.FakeSocket()), 3_000, "s"); // a connection racing the drain
         assertEquals(0, pinger.timers());
         assertEquals(0, scheduler.getQueue().size());
+    }
+
+    /**
+     * One pass per interval on an injected clock: every session of the group gets the tick's timestamp, and a
+     * connection whose write never completes (a client that stopped reading) delays no other, tick after tick.
+     */
+    @Test
+    void onePassPingsEverySessionAtTheClocksTimeAndAStalledOneDelaysNoOne() {
+        AtomicLong now = new AtomicLong(1_700_000_000_123L);
+        Pinger timed = new Pinger(scheduler, now::get);
+        OutboxTest.FakeSocket stalled = new OutboxTest.FakeSocket(false, "actioncable-v1-json");
+        OutboxTest.FakeSocket a = new OutboxTest.FakeSocket(true, "actioncable-v1-json");
+        OutboxTest.FakeSocket b = new OutboxTest.FakeSocket(true, "actioncable-v1-json");
+        timed.add(session(stalled), 3_600_000, "ms"); // the scheduler's own tick is an hour away
+        timed.add(session(a), 3_600_000, "ms");
+        timed.add(session(b), 3_600_000, "ms");
+        timed.tickNow();
+        now.set(1_700_000_003_123L);
+        timed.tickNow();
+        List<String> expected = List.of("{\"type\":\"ping\",\"message\":1700000000123}",
+                "{\"type\":\"ping\",\"message\":1700000003123}");
+        assertEquals(expected, a.frames);
+        assertEquals(expected, b.frames);
+        assertEquals(expected.subList(0, 1), stalled.frames, "its first write never completed: the second waits");
+        assertEquals(1, timed.timers());
+        timed.stop();
     }
 
     @Test
