@@ -271,19 +271,29 @@ public final class Server implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() throws InterruptedException {
+    /**
+     * Stops the server (SIGTERM; SIGKILL to a process still running 30 s later) and waits for it; true when one had
+     * to be killed. {@link #close()} does this too.
+     */
+    public boolean stop() throws InterruptedException {
         List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
         all.add(process.toHandle());
         all.forEach(ProcessHandle::destroy);
+        boolean killed = false;
         for (ProcessHandle p : all) {
             try {
                 p.onExit().get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
-                p.destroyForcibly();
+                killed = p.destroyForcibly() || killed;
             }
         }
         process.waitFor(30, TimeUnit.SECONDS);
+        return killed;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
         String logs = System.getProperty("bench.serverLogs", ""); // -Dbench.serverLogs=target/bench keeps each log
         if (!logs.isEmpty()) {
             try {
