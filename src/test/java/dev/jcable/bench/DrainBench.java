@@ -73,11 +73,16 @@ final class DrainBench {
         }
     }
 
-    /** What the bench knows of connection i: times in nanoseconds of {@link System#nanoTime()}, 0 for never. */
+    /**
+     * What the bench knows of connection i (told and closed by A; the reconnect started, answered and welcomed by
+     * B): times in nanoseconds of {@link System#nanoTime()}, 0 for never.
+     */
     private static final class Track {
         final long[] told;
         final long[] closed;
-        final long[] reconnected;
+        final long[] started; // the (last) handshake to B began
+        final long[] opened; // B answered it
+        final long[] reconnected; // B's welcome
         final int[] attempts;
         final String[] lastFailure;
         final AtomicInteger failed = new AtomicInteger();
@@ -90,6 +95,8 @@ final class DrainBench {
         Track(int n) {
             told = new long[n];
             closed = new long[n];
+            started = new long[n];
+            opened = new long[n];
             reconnected = new long[n];
             attempts = new int[n];
             lastFailure = new String[n];
@@ -114,8 +121,13 @@ final class DrainBench {
                     done.incrementAndGet();
                 }
                 case "pending" -> pending.add(line);
+                case "opened" -> {
+                    String[] g = line.split(" ");
+                    opened[Integer.parseInt(g[1])] = Long.parseLong(g[3]);
+                    started[Integer.parseInt(g[1])] = Long.parseLong(g[4]);
+                }
                 case "dumped" -> dumped.complete(null);
-                default -> { } // opened
+                default -> { }
             }
         }
     }
@@ -209,6 +221,7 @@ final class DrainBench {
                 String count = HttpClient.newHttpClient().send(HttpRequest.newBuilder(b.base().resolve("api/presence/"
                         + STREAM + "/count")).header("Authorization", "Bearer " + Signing.apiKey(Bench.SECRET)).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
+                Files.writeString(Path.of("target/bench/drain-" + window + "s-B.log"), b.log());
                 long[] t = Arrays.stream(track.told).filter(x -> x != 0).map(x -> x - start).sorted().toArray();
                 long[] r = Arrays.stream(track.reconnected).filter(x -> x != 0).map(x -> x - start).sorted().toArray();
                 return new Result(window, n, t.length, untold, r.length, track.failed.get(), track.gaveUp.get(),
@@ -230,15 +243,17 @@ final class DrainBench {
      */
     private static int report(Track track, List<Conn> conns, int n, String window, long start, long stopped,
                               boolean killed) throws java.io.IOException {
-        StringBuilder csv = new StringBuilder("connection,told_ms,closed_ms,close_code,reconnected_ms,attempts,"
-                + "last_failure\n");
+        StringBuilder csv = new StringBuilder("connection,told_ms,closed_ms,close_code,started_ms,opened_on_b_ms,"
+                + "reconnected_ms,attempts,last_failure\n");
         StringBuilder untold = new StringBuilder(String.format(Locale.ROOT, "A's stop took %.0f ms%s%n",
                 (stopped - start) / 1e6, killed ? " and was killed after 30 s" : ""));
         int count = 0;
         for (int i = 0; i < n; i++) {
             Conn c = conns.get(i);
             csv.append(i).append(',').append(ms(track.told[i], start)).append(',').append(ms(track.closed[i], start))
-                    .append(',').append(c.closeCode).append(',').append(ms(track.reconnected[i], start)).append(',')
+                    .append(',').append(c.closeCode).append(',').append(ms(track.started[i], start)).append(',')
+                    .append(ms(track.opened[i], start)).append(',')
+                    .append(ms(track.reconnected[i], start)).append(',')
                     .append(track.attempts[i]).append(',').append(track.lastFailure[i] == null ? ""
                             : '"' + track.lastFailure[i].replace('"', '\'') + '"').append('\n');
             if (track.told[i] == 0) {

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Standard input: one connection number per line, to reconnect now; {@code dump} lists every attempt not yet
  * welcomed. Standard output, one event per line, times in {@link System#nanoTime()} (the same clock in every JVM
- * of this machine: CLOCK_MONOTONIC): {@code opened i attempt nanos} (B answered the handshake),
+ * of this machine: CLOCK_MONOTONIC): {@code opened i attempt nanos startedNanos} (B
+ * answered the handshake begun at startedNanos),
  * {@code welcome i attempt nanos}, {@code failed i attempt error} (the handshake failed, or B closed before its
  * welcome: tried again after a backoff, as the official client does), {@code gaveup i}, {@code pending i attempt
  * startedNanos openedNanos} (dump), {@code dumped}.
@@ -85,7 +86,7 @@ final class DrainReconnector {
                 return;
             }
             state[2] = System.nanoTime();
-            emit("opened " + i + " " + attempt + " " + state[2]);
+            emit("opened " + i + " " + attempt + " " + state[2] + " " + state[1]);
             conn.closed.thenRun(() -> {
                 if (!welcomed.isDone()) {
                     retry(i, attempt, state, "closed before welcome: " + conn.closeCode + " " + conn.closeReason);
