@@ -43,7 +43,7 @@ final class DrainBench {
         int n = Bench.intProp("n", 10_000);
         int members = Bench.intProp("members", 100);
         String[] windows = Bench.prop("drainWindows", "10,0").split(",");
-        int ttl = Bench.intProp("presenceTtl", 5);
+        int ttl = Bench.intProp("presenceTtl", 15); // the product's default: the promise is for a reconnect within it
         Path war = Wars.export(Wars.jcable(Bench.jcableWar()), "jcable-bench.war");
         List<Result> results = new ArrayList<>();
         try (RedisServer redis = RedisServer.startNew()) {
