@@ -91,6 +91,7 @@ final class DrainBench {
         final AtomicInteger done = new AtomicInteger(); // reconnected or given up
         final List<String> pending = new java.util.concurrent.CopyOnWriteArrayList<>();
         final CompletableFuture<Void> dumped = new CompletableFuture<>();
+        final CompletableFuture<Void> warmed = new CompletableFuture<>();
 
         Track(int n) {
             told = new long[n];
@@ -127,6 +128,7 @@ final class DrainBench {
                     started[Integer.parseInt(g[1])] = Long.parseLong(g[4]);
                 }
                 case "dumped" -> dumped.complete(null);
+                case "warmed" -> warmed.complete(null);
                 default -> { }
             }
         }
@@ -170,6 +172,10 @@ final class DrainBench {
                     .forEach(track::event), "reconnector-out");
             reader.setDaemon(true);
             reader.start();
+            // in a cluster the receiving nodes are warm, serving their own clients; B had served only the observer,
+            // and cold (as was the reconnector's JVM) it answered the reconnects at a fraction of its rate
+            toB.println("warm " + Bench.intProp("drainWarmup", 2000));
+            track.warmed.get(180, TimeUnit.SECONDS);
             try (a) { // stopped in the middle; closed here also when the run fails before
                 List<Conn> conns = Conn.openAll(ws, onA, "actioncable-v1-ext-json", 0, n, 64, i -> (conn, frame) -> {
                     if (frame.startsWith("{\"type\":\"welcome\"")) {

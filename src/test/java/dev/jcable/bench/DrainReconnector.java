@@ -20,12 +20,13 @@ import java.util.concurrent.TimeUnit;
  * to A stay in the bench and their reconnects are opened here, as a load balancer would send them to B.
  *
  * <p>Standard input: one connection number per line, to reconnect now; {@code dump} lists every attempt not yet
- * welcomed. Standard output, one event per line, times in {@link System#nanoTime()} (the same clock in every JVM
+ * welcomed; {@code warm N} opens and closes N connections first. Standard output, one event per line, times in
+ * {@link System#nanoTime()} (the same clock in every JVM
  * of this machine: CLOCK_MONOTONIC): {@code opened i attempt nanos startedNanos} (B
  * answered the handshake begun at startedNanos),
  * {@code welcome i attempt nanos}, {@code failed i attempt error} (the handshake failed, or B closed before its
  * welcome: tried again after a backoff, as the official client does), {@code gaveup i}, {@code pending i attempt
- * startedNanos openedNanos} (dump), {@code dumped}.
+ * startedNanos openedNanos} (dump), {@code dumped}, {@code warmed}.
  */
 final class DrainReconnector {
 
@@ -51,7 +52,9 @@ final class DrainReconnector {
         DrainReconnector r = new DrainReconnector(URI.create(args[0]), Integer.parseInt(args[1]));
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line; (line = in.readLine()) != null; ) {
-            if (line.equals("dump")) {
+            if (line.startsWith("warm ")) {
+                r.warm(Integer.parseInt(line.substring(5).trim()));
+            } else if (line.equals("dump")) {
                 r.inFlight.forEach((i, a) -> r.emit("pending " + i + " " + a[0] + " " + a[1] + " " + a[2]));
                 r.emit("dumped");
             } else if (!line.isBlank()) {
@@ -59,6 +62,32 @@ final class DrainReconnector {
             }
         }
         System.exit(0);
+    }
+
+    /**
+     * Opens {@code count} connections on B, a tenth of them joining presence in another stream, closes them and
+     * says {@code warmed}: the receiving nodes of a cluster are warm, and so must this JVM's client be.
+     */
+    private void warm(int count) throws Exception {
+        java.util.concurrent.CountDownLatch welcomed = new java.util.concurrent.CountDownLatch(count);
+        java.util.List<Conn> warm = Conn.openAll(ws, onB, "actioncable-v1-ext-json", 0, count, 64,
+                i -> (conn, frame) -> {
+                    if (frame.startsWith("{\"type\":\"welcome\"")) {
+                        welcomed.countDown();
+                        if (i % 10 == 0) {
+                            conn.send("{\"command\":\"subscribe\",\"identifier\":" + QUOTED.replace(STREAM, "warm")
+                                    + ",\"presence\":{\"id\":\"w" + i + "\",\"info\":{}}}");
+                        }
+                    }
+                });
+        if (!welcomed.await(120, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("warm-up: " + welcomed.getCount() + " never welcomed");
+        }
+        warm.forEach(Conn::close);
+        for (Conn c : warm) {
+            c.closed.get(60, TimeUnit.SECONDS);
+        }
+        emit("warmed");
     }
 
     private synchronized void emit(String line) {
