@@ -162,7 +162,8 @@ final class DrainBench {
             observer.send("{\"command\":\"subscribe\",\"identifier\":" + QUOTED + "}");
             Track track = new Track(n);
             Process reconnector = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xms1g", "-Xmx3g", "-XX:+UseParallelGC", // 1 GB: full GCs of 10 s (jstat) "-cp", System.getProperty("java.class.path"),
+                    // with 1 GB it spent 10 s of 15 in full GCs during the reconnects (jstat)
+                    "-Xms1g", "-Xmx3g", "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"),
                     DrainReconnector.class.getName(), onB.toString(), String.valueOf(members))
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             java.io.PrintStream toB = new java.io.PrintStream(reconnector.getOutputStream(), true,
