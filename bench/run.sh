@@ -8,7 +8,8 @@
 #   bench/run.sh cluster            fan-out on broker=redis: 1 node memory, 1 node redis, 2 nodes redis (Payara)
 #   bench/run.sh clusterchurn       presence churn, the same three setups (Payara)
 #   bench/run.sh drain              a rolling deploy: 10,000 connections drained off one node onto another, with and
-#                                   without shutdown_drain_window=10 (Payara, broker=redis)
+#                                   without shutdown_drain_window=10 (Payara, broker=redis; the reconnects come from
+#                                   a second load-generator process, per-connection CSV in target/bench)
 #   bench/run.sh slow               slow consumers: 1,000 healthy subscribers with and without 100 that stop reading
 #   bench/run.sh noisy   [server]   one abusive client (join/leave, whisper, presence at line rate into a room of
 #                                   10,000) among 1,000 healthy subscribers of another stream

@@ -34,6 +34,9 @@ public final class Conn implements WebSocket.Listener {
     private final BiConsumer<Conn, String> handler;
     private final StringBuilder partial = new StringBuilder();
     public final CompletableFuture<Void> closed = new CompletableFuture<>();
+    /** How the connection ended: the peer's close code and reason, or -1 and the error (benchmarks that log it). */
+    public volatile int closeCode;
+    public volatile String closeReason;
     private volatile WebSocket socket;
     /** Free for the dialect's or the scenario's use (Pusher's socket_id, a member id). */
     public volatile Object tag;
@@ -103,12 +106,16 @@ public final class Conn implements WebSocket.Listener {
 
     @Override
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closeCode = statusCode;
+        closeReason = reason;
         closed.complete(null);
         return null;
     }
 
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
+        closeCode = -1;
+        closeReason = String.valueOf(error);
         closed.complete(null);
     }
 

@@ -271,19 +271,29 @@ public final class Server implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() throws InterruptedException {
+    /**
+     * Stops the server (SIGTERM; SIGKILL to a process still running {@code graceSeconds} later) and waits for it;
+     * true when one had to be killed. {@link #close()} does this with 30 s.
+     */
+    public boolean stop(int graceSeconds) throws InterruptedException {
         List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
         all.add(process.toHandle());
         all.forEach(ProcessHandle::destroy);
+        boolean killed = false;
         for (ProcessHandle p : all) {
             try {
-                p.onExit().get(30, TimeUnit.SECONDS);
+                p.onExit().get(graceSeconds, TimeUnit.SECONDS);
             } catch (Exception e) {
-                p.destroyForcibly();
+                killed = p.destroyForcibly() || killed;
             }
         }
         process.waitFor(30, TimeUnit.SECONDS);
+        return killed;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop(30);
         String logs = System.getProperty("bench.serverLogs", ""); // -Dbench.serverLogs=target/bench keeps each log
         if (!logs.isEmpty()) {
             try {
