@@ -57,13 +57,14 @@ class ClusterIT {
         assertTrue(nodeA.log().contains("broker redis (epoch per-stream"), nodeA.log());
     }
 
-    private static PayaraProcess node() throws Exception {
+    private static PayaraProcess node(String... extra) throws Exception {
         List<String> properties = new java.util.ArrayList<>(List.of("anycable.broker=redis",
                 "anycable.redis_url=" + REDIS.url(), "anycable.secret=" + Cable.SECRET,
                 "anycable.presence_ttl=" + PRESENCE_TTL_SECONDS, "anycable.broadcast_adapter=http,redis,redisx",
                 "anycable.streams_whisper=true", "anycable.presence_webhook_url=" + hooks.url(),
                 "anycable.presence_webhook_batch=0.1"));
         properties.addAll(TwoNodes.pusherMode(pusherHooks));
+        properties.addAll(List.of(extra));
         return new PayaraProcess(properties.toArray(String[]::new));
     }
 
@@ -322,6 +323,67 @@ class ClusterIT {
             assertEquals(null, leaves.get("shared"));
             assertEquals("{\"type\":\"info\",\"total\":2,\"records\":[{\"id\":\"stay\"},{\"id\":\"shared\"}]}",
                     b.get("api/presence/" + stream.replace(":", "%3A") + "/users", "Bearer " + Cable.API_KEY).body());
+        }
+    }
+
+    /**
+     * Issue 24, the drain in a cluster: node a is stopped as an orchestrator stops it (SIGTERM: the undeploy tells
+     * every connection server_restart over shutdown_drain_window). Its member reconnects to node b within the TTL and
+     * joins under the same id: nobody sees it leave or join again, neither when it moves nor when the old session's
+     * record expires, and the stream's member set stays [mover].
+     */
+    @Test
+    @Order(8)
+    void aMemberDrainedToTheOtherNodeWithinTheTtlNeitherLeavesNorJoinsAgain() throws Exception {
+        String stream = stream("cluster-drain");
+        String identifier = signedIdentifier(stream);
+        nodeA.close(); // killed by the cycles before (or still the first one, when this test runs alone)
+        nodeA = node("anycable.shutdown_drain_window=1").awaitReady();
+        a = cable(nodeA);
+        RedisClient raw = RedisClient.create(REDIS.url());
+        try (WsClient viewer = b.connect(); StatefulRedisConnection<String, String> redis = raw.connect()) {
+            subscribed(viewer, identifier);
+            WsClient mover = a.connect();
+            subscribed(mover, identifier);
+            mover.send(command("join", identifier, "\"presence\":{\"id\":\"mover\"}"));
+            viewer.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"mover\"}"));
+            String sessions = "jcable:{" + stream + "}:ps"; // the stream's presence sessions (RedisKeys, lib.lua)
+            List<String> old = redis.sync().hkeys(sessions); // the mover's session on node a
+            assertEquals(1, old.size(), String.valueOf(old));
+            var stopped = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    nodeA.terminate();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            mover.until(frame -> frame.equals("{\"type\":\"disconnect\",\"reason\":\"server_restart\","
+                    + "\"reconnect\":true}"));
+            long told = System.nanoTime();
+            try (WsClient moved = b.connect()) {
+                subscribed(moved, identifier);
+                moved.send(command("join", identifier, "\"presence\":{\"id\":\"mover\"}"));
+                moved.send(command("presence", identifier, null)); // answered after the join is done
+                moved.until(frame -> frame.contains("\"type\":\"info\""));
+                double seconds = (System.nanoTime() - told) / 1e9;
+                assertTrue(seconds < PRESENCE_TTL_SECONDS, "moved within the TTL, in " + seconds + " s");
+                stopped.get(90, TimeUnit.SECONDS);
+                // the old session's record expires (a TTL after node a let it go, by node b's sweep); a leave would
+                // be published by the script that removes it, so once it is gone the barrier proves none came
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (redis.sync().hexists(sessions, old.get(0))) {
+                    assertTrue(System.nanoTime() < until, "the old session's record never expired");
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                }
+                assertEquals(1L, redis.sync().hlen(sessions), "the moved session holds the member");
+                WsClient.expectQuiet(b, stream, viewer);
+                assertEquals("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"mover\"}]}",
+                        b.get("api/presence/" + stream.replace(":", "%3A") + "/users", "Bearer " + Cable.API_KEY)
+                                .body());
+            }
+            mover.abort();
+        } finally {
+            raw.shutdown();
         }
     }
 }
