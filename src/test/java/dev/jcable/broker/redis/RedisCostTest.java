@@ -104,7 +104,7 @@ class RedisCostTest {
 
     /** Commands the scripts run inside Redis (no round trip of their own). */
     private static boolean isScriptCommand(String name) {
-        return java.util.Set.of("time", "set", "get", "hget", "hset", "hdel", "hexists", "hincrby", "hmget", "zadd", "zrem",
+        return java.util.Set.of("time", "set", "get", "incr", "pttl", "hget", "hset", "hdel", "hexists", "hincrby", "hmget", "zadd", "zrem",
                 "zrange", "zrangebyscore", "zcard", "zscore", "xadd", "xrange", "xdel", "pexpire", "publish", "del")
                 .contains(name);
     }
