@@ -1,13 +1,15 @@
 // Drives pusher-js, Laravel Echo and the `pusher` server SDK against a deployed jcable WAR in Pusher mode.
 // Usage: node pusher.mjs <host> <port> <app id> <app key> <secret> <api key> <broadcast key> <presence ttl ms>
+//        <pusher_max_connections of the deployment>
 // Prints one "ok - …" line per step; exits non-zero on the first failed step.
 import PusherJs from 'pusher-js'
 import PusherServer from 'pusher'
 import Echo from 'laravel-echo'
 import assert from 'node:assert/strict'
 import { run, waitFor } from './steps.mjs'
+import WebSocket from 'ws'
 
-const [host, port, appId, key, secret, apiKey, broadcastKey, ttlMs] = process.argv.slice(2)
+const [host, port, appId, key, secret, apiKey, broadcastKey, ttlMs, quota] = process.argv.slice(2)
 const Pusher = PusherJs.default || PusherJs
 const suffix = Math.random().toString(36).slice(2, 8)
 const httpBase = `http://${host}:${port}/`
@@ -49,6 +51,30 @@ async function broadcast(stream, data) {
     body: JSON.stringify({ stream, data: JSON.stringify(data) })
   })
   assert.equal(response.status, 201)
+}
+
+// a bare WebSocket: the frames the server sent before it closed, and its close code
+function raw(path) {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`ws://${host}:${port}${path}`)
+    const frames = []
+    socket.on('message', data => frames.push(JSON.parse(data.toString())))
+    socket.on('close', code => resolve({ frames: frames.map(f => ({ ...f, data: typeof f.data === 'string'
+      ? JSON.parse(f.data) : f.data })), code }))
+    socket.on('error', reject)
+  })
+}
+
+async function health() {
+  return (await fetch(new URL('api/health', httpBase))).json()
+}
+
+async function until(what, predicate, timeoutMs = 20000) {
+  const started = Date.now()
+  while (!await predicate()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
 }
 
 async function presenceOf(stream) {
@@ -184,4 +210,46 @@ await run('pusher', 50000, async ok => {
   assert.deepEqual(bobEvents[3], ['leaving', { name: 'Alice' }])
   assert.equal((await presenceOf(stream)).total, 1)
   ok('the last connection closes: one member_removed, after the presence TTL')
+
+  // ---- refusals as Pusher documents them: the frame, the close code, and what pusher-js then does
+  const refused = await raw(`/app/no-such-key?protocol=7`)
+  assert.deepEqual([refused.frames, refused.code], [[{ event: 'pusher:error', data: {
+    code: 4001, message: 'App key no-such-key not in this cluster. Did you forget to specify the cluster?' } }], 4001])
+  const oldProtocol = await raw(`/app/${key}?protocol=3`)
+  assert.deepEqual([oldProtocol.frames, oldProtocol.code], [[{ event: 'pusher:error', data: {
+    code: 4007, message: 'Unsupported protocol version 3' } }], 4007])
+  const stranger = new Pusher('no-such-key', {
+    wsHost: host, wsPort: Number(port), forceTLS: false, enabledTransports: ['ws'], cluster: 'jcable' })
+  clients.push(stranger)
+  const strangerErrors = []
+  stranger.connection.bind('error', error => strangerErrors.push(error.error?.data?.code))
+  await waitFor('pusher-js told of the unknown key', () => strangerErrors.length > 0)
+  await waitFor('pusher-js giving up', () => stranger.connection.state === 'disconnected')
+  assert.deepEqual(strangerErrors, [4001])
+  ok('an unknown app key gets pusher:error 4001 and close 4001 (pusher-js gives up), protocol 3 gets 4007')
+
+  // the node's connection quota (pusher_max_connections of this deployment): every earlier connection closed
+  // first, so the quota is all this step's
+  clients.splice(0).forEach(c => c.disconnect())
+  await until('the earlier connections closed on the server', async () => (await health()).connections === 0)
+  const full = []
+  for (let i = 0; i < Number(quota); i++) {
+    const c = client()
+    full.push(c)
+    await waitFor(`connection ${i + 1} of the quota`, () => c.connection.state === 'connected')
+  }
+  const over = await raw(`/app/${key}?protocol=7`)
+  assert.deepEqual([over.frames, over.code], [[{ event: 'pusher:error', data: { code: 4100,
+    message: `Over capacity: the connection quota of this node (${quota}) is reached` } }], 4100])
+  const late = client()
+  const lateErrors = []
+  late.connection.bind('error', error => lateErrors.push(error.error?.data?.code))
+  await waitFor('pusher-js told it is over capacity', () => lateErrors.length > 0)
+  assert.notEqual(late.connection.state, 'connected')
+  full[0].disconnect() // pusher-js backs off and tries again: it gets the place given back
+  await waitFor('the late client connected once a place was free', () => late.connection.state === 'connected', 20000)
+  assert.ok(lateErrors.every(code => code === 4100), `errors ${lateErrors}`)
+  clients.splice(0).forEach(c => c.disconnect())
+  await until('the quota\'s connections closed on the server', async () => (await health()).connections === 0)
+  ok(`over the node's quota (${quota}) a connection gets pusher:error 4100 and close 4100; pusher-js backs off and connects once a place is free`)
 }, () => clients.forEach(c => c.disconnect()))

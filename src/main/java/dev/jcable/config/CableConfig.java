@@ -206,6 +206,7 @@ public record CableConfig(
             case PUSHER_APP_ID -> pusher.appId();
             case PUSHER_APP_KEY -> pusher.appKey();
             case PUSHER_WEBHOOK_URL -> redactUrl(pusher.webhookUrl());
+            case PUSHER_MAX_CONNECTIONS -> String.valueOf(pusher.maxConnections());
             case SSE -> String.valueOf(sse);
             case SSE_PATH -> ssePath;
             case SHUTDOWN_DRAIN_WINDOW -> seconds(shutdownDrainWindow);

@@ -240,7 +240,8 @@ public final class ConfigLoader {
         if (!id.isEmpty() && !PusherConfig.NAME.matcher(id).matches()) {
             throw values.invalid(Option.PUSHER_APP_ID, id, "must be 1 to 64 of A-Z a-z 0-9 _ . -");
         }
-        return new PusherConfig(id.isEmpty() ? key : id, key, secret, webhookUrl(Option.PUSHER_WEBHOOK_URL));
+        return new PusherConfig(id.isEmpty() ? key : id, key, secret, webhookUrl(Option.PUSHER_WEBHOOK_URL),
+                (int) values.number(Option.PUSHER_MAX_CONNECTIONS, 0, 1_000_000));
     }
 
     /** Empty (no webhook), or an absolute http(s) URL. */

@@ -67,6 +67,7 @@ public enum Option {
     PUSHER_APP_KEY("", false),
     PUSHER_SECRET("", true),
     PUSHER_WEBHOOK_URL("", false),
+    PUSHER_MAX_CONNECTIONS("0", false),
     SSE("false", false),
     SSE_PATH("/events", false),
     METRICS_HTTP("/metrics", false),

@@ -25,6 +25,8 @@ import jakarta.websocket.Session;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -51,6 +53,12 @@ public class PusherRoom {
 
     private final SecureRandom random = new SecureRandom();
 
+    /** The socket property of a connection counted against {@code pusher_max_connections}, released at its close. */
+    private static final String COUNTED = "jcable.pusher.counted";
+    /** Pusher connections open on this node, counted when a quota is set ({@code pusher_max_connections}). */
+    private final AtomicInteger counted = new AtomicInteger();
+    private final AtomicBoolean quotaLogged = new AtomicBoolean();
+
     /** The start-up line names the endpoints, as AnyCable's does. */
     void announce(@Observes @Initialized(ApplicationScoped.class) Object event) {
         PusherConfig pusher = config.pusher();
@@ -73,6 +81,9 @@ public class PusherRoom {
             refuse(socket, 4007, "Unsupported protocol version " + protocol);
             return;
         }
+        if (!admit(socket, pusher.maxConnections())) {
+            return;
+        }
         String socketId = random.nextInt(Integer.MAX_VALUE) + "." + random.nextInt(Integer.MAX_VALUE);
         PusherConnection connection = new PusherConnection(System::currentTimeMillis);
         // on the connection's lane, before any of its frames: every step of a connection runs there, in order
@@ -89,11 +100,43 @@ public class PusherRoom {
     }
 
     public void close(Session socket) {
+        release(socket);
         node.close(socket);
     }
 
     public void error(Session socket, Throwable error) {
         node.error(socket, error);
+    }
+
+    /**
+     * The app's connection quota on this node: one connection over it is refused as Pusher refuses an app over
+     * capacity (4100: pusher-js tries again after a back-off, maybe reaching another node), not 4004 (an app over its
+     * plan's quota, after which pusher-js gives up for good).
+     */
+    private boolean admit(Session socket, int quota) {
+        if (quota <= 0) {
+            return true;
+        }
+        if (counted.incrementAndGet() > quota) {
+            counted.decrementAndGet();
+            if (quotaLogged.compareAndSet(false, true)) {
+                LOG.warning(() -> "jcable: Pusher connection refused: pusher_max_connections (" + quota + ") are open"
+                        + " on this node (later refusals are logged at FINE)");
+            } else {
+                LOG.fine(() -> "jcable: Pusher connection refused: pusher_max_connections (" + quota + ") are open");
+            }
+            refuse(socket, 4100, "Over capacity: the connection quota of this node (" + quota + ") is reached");
+            return false;
+        }
+        socket.getUserProperties().put(COUNTED, Boolean.TRUE);
+        return true;
+    }
+
+    /** Once per counted connection, whichever of the container's callbacks comes last. */
+    private void release(Session socket) {
+        if (socket.getUserProperties().remove(COUNTED) != null) {
+            counted.decrementAndGet();
+        }
     }
 
     private void handle(CableSession session, String text) {

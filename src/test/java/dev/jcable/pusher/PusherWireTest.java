@@ -34,7 +34,7 @@ class PusherWireTest {
     void anApiRequestIsVerifiedAsPusherSignsIt() {
         PusherApi api = new PusherApi();
         api.clock = () -> 1353088179L * 1000;
-        PusherConfig config = new PusherConfig("3", KEY, SECRET, "");
+        PusherConfig config = new PusherConfig("3", KEY, SECRET, "", 0);
         byte[] body = "{\"name\":\"foo\",\"channels\":[\"project-3\"],\"data\":\"{\\\"some\\\":\\\"data\\\"}\"}"
                 .getBytes(StandardCharsets.UTF_8);
         Map<String, String> query = new HashMap<>(Map.of("auth_key", KEY, "auth_timestamp", "1353088179",
