@@ -69,8 +69,22 @@ public final class Bench {
     static List<String> jvm(String... extra) {
         // -Dbench.memoryOpts=-Xms64m,-XX:+UseG1GC,… replaces the heap and collector options (comma-separated: run.sh
         // splits BENCH_OPTS on spaces); the memory benchmark compares such sets
-        String memory = prop("memoryOpts", "-Xms" + prop("heap", "1g") + ",-Xmx" + prop("heap", "1g")
-                + ",-XX:+UseSerialGC");
+        return jvmWith(prop("memoryOpts", "-Xms" + prop("heap", "1g") + ",-Xmx" + prop("heap", "1g")
+                + ",-XX:+UseSerialGC"), extra);
+    }
+
+    /**
+     * The heap and collector options docs/deploy.md recommends, the same on every server (bench.tunedOpts replaces
+     * them): a small initial heap that grows with the connections, the serial collector, which gives the free heap
+     * back to the OS after each full collection (MaxHeapFreeRatio), and no more than 64 MB of direct buffers.
+     */
+    static String tunedOpts() {
+        return prop("tunedOpts", "-XX:+UseSerialGC,-Xms64m,-Xmx" + prop("heap", "1g")
+                + ",-XX:MinHeapFreeRatio=10,-XX:MaxHeapFreeRatio=20,-Xss512k,-XX:MaxDirectMemorySize=64m");
+    }
+
+    /** {@link #jvm} with the heap and collector options {@code memory} (comma-separated) instead. */
+    static List<String> jvmWith(String memory, String... extra) {
         List<String> options = new ArrayList<>(Arrays.asList(memory.trim().split(",")));
         options.addAll(Arrays.asList(extra));
         String more = prop("jvmOpts", "");
@@ -111,7 +125,11 @@ public final class Bench {
     }
 
     static List<String> jcableOptions(String... extra) {
-        List<String> options = jvm(extra);
+        return jcable(jvm(extra));
+    }
+
+    /** {@code options} and what every jcable under test gets: the secret, and JFR when asked. */
+    static List<String> jcable(List<String> options) {
         options.add("-Danycable.secret=" + SECRET);
         String jfr = prop("jfr", "");
         if (!jfr.isEmpty()) {
