@@ -3,8 +3,10 @@
 #   bench/run.sh fanout  [server]   fan-out latency: Node ws, the bare @ServerEndpoint and jcable (N=250..2000)
 #   bench/run.sh memory  [server]   memory per idle connection (1k, 5k, 10k: jcable, bare endpoint, Node ws)
 #   bench/run.sh curve   [server]   the cost curve, 1k to 18k connections, each its own stream and presence: jcable
-#                                   with the JVM options docs/deploy.md recommends and with the JVM's defaults, the
-#                                   bare endpoint; class histograms; CSV for bench/cost-curve.mjs (the chart)
+#                                   and the bare endpoint with the JVM options docs/deploy.md recommends (:tuned);
+#                                   class histograms; CSV for bench/cost-curve.mjs (the chart). OUT=<name> names the
+#                                   results (target/bench/<name>-<server>.*) for another BENCH_OPTS, e.g. the RSS
+#                                   comparison -Dbench.targets=jcable:jvm,jcable:tuned
 #   bench/run.sh churn   [server]   presence churn (500 members, 50 clients/s join and leave)
 #   bench/run.sh pusher  [server]   the Pusher endpoint against the AnyCable endpoint on one server: fan-out
 #                                   (N=500..2000) and presence churn, ratios Pusher ÷ AnyCable
@@ -120,9 +122,9 @@ case "$what" in
   chaos-long) run_chaos chaos-long cycles=100 nodes=3 clients=4 streams=4 hang=5,10,30,60 ;;
   cluster-scale) run_scale ;;
   fanout|memory|churn|cluster|clusterchurn|drain|pusher) loadgen "$what" ;;
-  curve) rm -rf "target/bench/h-$server"; mkdir -p "target/bench/h-$server"
-    OUT=curve loadgen memory -Dbench.connections=1000,2000,5000,10000,18000 -Dbench.perStream=1 \
-      -Dbench.targets=jcable:tuned,jcable:jvm,bare:tuned -Dbench.histograms="$PWD/target/bench/h-$server" \
+  curve) out=${OUT:-curve}; rm -rf "target/bench/h-$out-$server"; mkdir -p "target/bench/h-$out-$server"
+    OUT=$out loadgen memory -Dbench.connections=1000,2000,5000,10000,18000 -Dbench.perStream=1 -Dbench.heap=2g \
+      -Dbench.targets=jcable:tuned,bare:tuned -Dbench.histograms="$PWD/target/bench/h-$out-$server" \
       -Dbench.closedWaitMs=5000 ;;
   jmh) run_jmh ;;
   profile) run_profile ;;
