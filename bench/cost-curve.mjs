@@ -1,30 +1,32 @@
 // The cost curve as an SVG chart (docs/cost-curve.svg, shown in docs/BENCHMARKS.md): live heap and RSS per
 // connection against connections, one line per server, from the CSV files the memory benchmark writes
 // (-Dbench.csv=…). No dependency: the SVG is written by hand.
-//   node bench/cost-curve.mjs <out.svg> <target> <memory-payara.csv> [<memory-wildfly.csv> …]
-// <target>: the rows to draw (e.g. jcable:tuned); every file contributes its server's line.
+//   node bench/cost-curve.mjs <out.svg> <targets> <memory-payara.csv> [<memory-wildfly.csv> …]
+// <targets>: the rows to draw, comma-separated (e.g. jcable:tuned,bare:tuned): the first solid, the second dashed;
+// every file contributes its server's lines.
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const [out, target, ...files] = process.argv.slice(2);
-if (!out || !target || files.length === 0) {
+const [out, targetList, ...files] = process.argv.slice(2);
+if (!out || !targetList || files.length === 0) {
   console.error('usage: node bench/cost-curve.mjs <out.svg> <target> <memory-<server>.csv>…');
   process.exit(2);
 }
 
-const series = new Map(); // server -> [{n, heap, rss}]
+const targets = targetList.split(',');
+const series = new Map(); // "server target" -> [{n, heap, rss}]
 for (const file of files) {
   const [header, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
   const col = Object.fromEntries(header.split(',').map((name, i) => [name, i]));
   for (const line of lines) {
     const f = line.split(',');
-    if (f[col.target] !== target || f[col.connections] === '0') continue;
-    const server = f[col.server];
-    if (!series.has(server)) series.set(server, []);
-    series.get(server).push({ n: +f[col.connections], heap: +f[col.heap_kb_per_conn], rss: +f[col.rss_kb_per_conn] });
+    if (!targets.includes(f[col.target]) || f[col.connections] === '0') continue;
+    const key = `${f[col.server]} ${f[col.target]}`;
+    if (!series.has(key)) series.set(key, []);
+    series.get(key).push({ n: +f[col.connections], heap: +f[col.heap_kb_per_conn], rss: +f[col.rss_kb_per_conn] });
   }
 }
 if (series.size === 0) {
-  console.error(`no rows of target ${target}`);
+  console.error(`no rows of ${targetList}`);
   process.exit(1);
 }
 
@@ -52,22 +54,26 @@ function panel(dx, title, key) {
   }
   parts.push(`<text x="${(W + M.l) / 2}" y="${H - 8}" text-anchor="middle">connections</text>`,
     `<text transform="translate(14,${(H - M.b + M.t) / 2}) rotate(-90)" text-anchor="middle">KB per connection</text>`);
-  for (const [server, points] of series) {
+  for (const [name, points] of series) {
+    const [server, target] = name.split(' ');
+    const dash = targets.indexOf(target) > 0 ? ' stroke-dasharray="5,4"' : '';
     const sorted = [...points].sort((a, b) => a.n - b.n);
-    parts.push(`<polyline fill="none" stroke="${colours[server] ?? '#555'}" stroke-width="2" points="${sorted
+    parts.push(`<polyline fill="none" stroke="${colours[server] ?? '#555'}" stroke-width="2"${dash} points="${sorted
       .map((p) => `${x(p.n).toFixed(1)},${y(p[key]).toFixed(1)}`).join(' ')}"/>`);
     for (const p of sorted) {
       parts.push(`<circle cx="${x(p.n).toFixed(1)}" cy="${y(p[key]).toFixed(1)}" r="3" fill="${colours[server] ?? '#555'}">` +
-        `<title>${labels[server] ?? server}, ${p.n}: ${p[key]} KB</title></circle>`);
+        `<title>${labels[server] ?? server} ${target}, ${p.n}: ${p[key]} KB</title></circle>`);
     }
   }
   parts.push('</g>');
   return parts.join('\n');
 }
 
-const legend = [...series.keys()].map((server, i) =>
+const servers = [...new Set([...series.keys()].map((k) => k.split(' ')[0]))];
+const legend = servers.map((server, i) =>
   `<g transform="translate(${M.l + 10 + i * 130},${H + 8})"><rect width="14" height="4" y="-4" fill="${colours[server] ?? '#555'}"/>` +
-  `<text x="20" y="0">${labels[server] ?? server}</text></g>`).join('\n');
+  `<text x="20" y="0">${labels[server] ?? server}</text></g>`).join('\n') +
+  `<text x="${M.l + 10 + servers.length * 130}" y="${H + 8}">solid: ${targets[0]}${targets[1] ? `; dashed: ${targets[1]}` : ''}</text>`;
 const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${H + 20}" font-family="sans-serif" font-size="11">
 <rect width="100%" height="100%" fill="#fff"/>
 ${panel(0, 'Live heap per connection (after full GC)', 'heap')}
@@ -76,4 +82,4 @@ ${legend}
 </svg>
 `;
 writeFileSync(out, svg);
-console.log(`${out}: ${[...series].map(([s, p]) => `${s} ${p.length} points`).join(', ')}`);
+console.log(`${out}: ${[...series].map(([k, p]) => `${k} ${p.length} points`).join(', ')}`);

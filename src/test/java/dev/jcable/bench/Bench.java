@@ -80,7 +80,13 @@ public final class Bench {
      */
     static String tunedOpts() {
         return prop("tunedOpts", "-XX:+UseSerialGC,-Xms64m,-Xmx" + prop("heap", "1g")
-                + ",-XX:MinHeapFreeRatio=10,-XX:MaxHeapFreeRatio=20,-Xss512k,-XX:MaxDirectMemorySize=64m");
+                + ",-Xmn64m,-XX:MinHeapFreeRatio=10,-XX:MaxHeapFreeRatio=20,-Xss512k,-XX:MaxDirectMemorySize=64m");
+    }
+
+    /** The same with G1 (bench.g1Opts replaces them): G1's periodic collection returns the free heap when idle. */
+    static String g1Opts() {
+        return prop("g1Opts", "-XX:+UseG1GC,-Xms64m,-Xmx" + prop("heap", "1g") + ",-Xmn64m,-XX:MinHeapFreeRatio=10,"
+                + "-XX:MaxHeapFreeRatio=20,-XX:G1PeriodicGCInterval=15000,-Xss512k,-XX:MaxDirectMemorySize=64m");
     }
 
     /** {@link #jvm} with the heap and collector options {@code memory} (comma-separated) instead. */
