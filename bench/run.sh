@@ -125,7 +125,7 @@ case "$what" in
   curve) out=${OUT:-curve}; rm -rf "target/bench/h-$out-$server"; mkdir -p "target/bench/h-$out-$server"
     OUT=$out loadgen memory -Dbench.connections=1000,2000,5000,10000,18000 -Dbench.perStream=1 -Dbench.heap=2g \
       -Dbench.targets=jcable:tuned,bare:tuned -Dbench.histograms="$PWD/target/bench/h-$out-$server" \
-      -Dbench.closedWaitMs=5000 ;;
+      -Dbench.closedWaitMs=5000 -Dbench.serverLogs=target/bench ;;
   jmh) run_jmh ;;
   profile) run_profile ;;
   slow) timeout 900 "${CLIENT[@]}" java -Xms1g -Xmx2g -XX:+UseParallelGC -cp "$CP" -Dbench.serverCpus="$SERVER_CPUS" \
