@@ -36,15 +36,17 @@ const W = 420, H = 300, M = { l: 52, r: 16, t: 34, b: 44 };
 const all = [...series.values()].flat();
 const maxN = Math.max(...all.map((p) => p.n));
 const maxKb = Math.ceil(Math.max(...all.flatMap((p) => [p.heap, p.rss])) / 10) * 10;
+// RSS can fall below its baseline at a small step (a server returning start-up heap): the axis then starts below 0
+const minKb = Math.min(0, Math.floor(Math.min(...all.flatMap((p) => [p.heap, p.rss])) / 10) * 10);
 const x = (n) => M.l + (n / maxN) * (W - M.l - M.r);
-const y = (kb) => H - M.b - (kb / maxKb) * (H - M.t - M.b);
+const y = (kb) => H - M.b - ((kb - minKb) / (maxKb - minKb)) * (H - M.t - M.b);
 
 function panel(dx, title, key) {
   const parts = [`<g transform="translate(${dx},0)">`,
     `<text x="${W / 2}" y="18" text-anchor="middle" font-weight="bold">${title}</text>`,
-    `<line x1="${M.l}" y1="${H - M.b}" x2="${W - M.r}" y2="${H - M.b}" stroke="#000"/>`,
+    `<line x1="${M.l}" y1="${y(0)}" x2="${W - M.r}" y2="${y(0)}" stroke="#000"/>`,
     `<line x1="${M.l}" y1="${M.t}" x2="${M.l}" y2="${H - M.b}" stroke="#000"/>`];
-  for (let kb = 0; kb <= maxKb; kb += maxKb / 5) {
+  for (let kb = minKb; kb <= maxKb; kb += 10 * Math.ceil((maxKb - minKb) / 50)) {
     parts.push(`<line x1="${M.l}" y1="${y(kb)}" x2="${W - M.r}" y2="${y(kb)}" stroke="#ddd"/>`,
       `<text x="${M.l - 6}" y="${y(kb) + 4}" text-anchor="end">${Math.round(kb)}</text>`);
   }

@@ -164,8 +164,11 @@ public final class Bench {
             List<String[]> kinds = switch (name) {
                 case "bare" -> List.<String[]>of(new String[] {"bare @ServerEndpoint", "RAW"});
                 case "node" -> List.<String[]>of(new String[] {NODE, "RAW"});
-                case "jcable" -> List.of(new String[] {"jcable /_broadcast", "JCABLE_HTTP"},
-                        new String[] {"jcable Java API", "JCABLE_JAVA"});
+                // -Dbench.javaApi=false: /_broadcast only (at N = 10,000 each kind opens all its subscribers anew)
+                case "jcable" -> Boolean.parseBoolean(prop("javaApi", "true"))
+                        ? List.of(new String[] {"jcable /_broadcast", "JCABLE_HTTP"},
+                                new String[] {"jcable Java API", "JCABLE_JAVA"})
+                        : List.<String[]>of(new String[] {"jcable /_broadcast", "JCABLE_HTTP"});
                 default -> throw new IllegalArgumentException(name);
             };
             try (Server server = switch (name) {
@@ -230,7 +233,8 @@ public final class Bench {
                     + "| bare ÷ Node ws | /_broadcast ÷ bare | CPU /_broadcast ÷ Node ws |\n|---:|---:|---:|---:|---:|---:|\n");
             for (int n : ns) {
                 Fanout.Result h = results.get("jcable /_broadcast").get(n);
-                double j = results.get("jcable Java API").get(n).latency().p95();
+                Map<Integer, Fanout.Result> java = results.get("jcable Java API");
+                double j = java == null ? Double.NaN : java.get(n).latency().p95();
                 out.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s |%n", n,
                         ratio(h.latency().p95(), node, n), ratio(j, node, n),
                         bare == null ? "–" : ratio(bare.get(n).latency().p95(), node, n), ratio(h.latency().p95(), bare, n),
@@ -253,7 +257,7 @@ public final class Bench {
     static final double SCHEDULE_TOLERANCE_MS = 10;
 
     private static String ratio(double p95, Map<Integer, Fanout.Result> base, int n) {
-        if (base == null || base.get(n) == null) {
+        if (base == null || base.get(n) == null || Double.isNaN(p95)) {
             return "–";
         }
         return String.format(Locale.ROOT, "%.2f×", p95 / base.get(n).latency().p95());

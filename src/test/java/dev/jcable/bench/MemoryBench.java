@@ -86,7 +86,15 @@ final class MemoryBench {
                 for (int step : steps) {
                     int opened = step - conns.size();
                     long t0 = System.nanoTime();
-                    conns.addAll(open(ws, uri, cable, conns.size(), opened));
+                    try {
+                        conns.addAll(open(ws, uri, cable, conns.size(), opened));
+                    } catch (Exception e) {
+                        // a server that stops accepting is a result too: say where, keep the other targets
+                        System.err.println(target + " " + step + ": failed while opening: " + e);
+                        out.append(String.format(Locale.ROOT, "| %s | %d | failed while opening, %d open files: %s "
+                                + "| | | | | | | |%n", target, step, server.openFiles(), e.getMessage()));
+                        break;
+                    }
                     double rate = 1e9 * opened / (System.nanoTime() - t0);
                     Thread.sleep(3000);
                     // the idle window first, then the heap: a connection's first seconds hold more than it keeps
