@@ -97,8 +97,8 @@ final class MemoryBench {
                     }
                     double rate = 1e9 * opened / (System.nanoTime() - t0);
                     Thread.sleep(3000);
-                    // the idle window first, then the heap: a connection's first seconds hold more than it keeps
-                    // (on Payara at 5,000 → 10,000 about 25 KB per new connection 3 s after opening, gone 12 s after)
+                    // the idle window first, then the heap: read right after a step, two back-to-back collections
+                    // still left objects a later one freed (Payara, 10,000: 25 KB per new connection more)
                     double cpu = idleCpu(server, node);
                     long heap = node ? nodeHeapKb(server) : server.heapAfterGcKb();
                     long rss = server.rssKb();
