@@ -2,6 +2,11 @@
 # jcable's benchmark kit (docs/BENCHMARKS.md). One command per benchmark, on one server:
 #   bench/run.sh fanout  [server]   fan-out latency: Node ws, the bare @ServerEndpoint and jcable (N=250..2000)
 #   bench/run.sh memory  [server]   memory per idle connection (1k, 5k, 10k: jcable, bare endpoint, Node ws)
+#   bench/run.sh curve   [server]   the cost curve, 1k to 18k connections, each its own stream and presence: jcable
+#                                   and the bare endpoint with the JVM options docs/deploy.md recommends (:tuned);
+#                                   class histograms; CSV for bench/cost-curve.mjs (the chart). OUT=<name> names the
+#                                   results (target/bench/<name>-<server>.*) for another BENCH_OPTS, e.g. the RSS
+#                                   comparison -Dbench.targets=jcable:jvm,jcable:tuned
 #   bench/run.sh churn   [server]   presence churn (500 members, 50 clients/s join and leave)
 #   bench/run.sh pusher  [server]   the Pusher endpoint against the AnyCable endpoint on one server: fan-out
 #                                   (N=500..2000) and presence churn, ratios Pusher ÷ AnyCable
@@ -57,11 +62,12 @@ esac
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GB; load: $(cut -d' ' -f1-3 /proc/loadavg); server: $server" >&2
 
-loadgen() { # loadgen <benchmark> [java options…]
+loadgen() { # loadgen <benchmark> [java options…]; OUT=<name> writes target/bench/<name>-<server>.md instead
   local name=$1; shift
+  local out=${OUT:-$name}
   echo "$name on $server, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
   timeout 1200 "${CLIENT[@]}" java -Xms1g -Xmx2g -XX:+UseParallelGC -cp "$CP" -Dbench.serverCpus="$SERVER_CPUS" \
-    -Dbench.server="$server" "${SERVER_OPTS[@]}" -Dbench.out="target/bench/$name-$server.md" "$@" ${BENCH_OPTS:-} \
+    -Dbench.server="$server" "${SERVER_OPTS[@]}" -Dbench.out="target/bench/$out-$server.md" -Dbench.csv="target/bench/$out-$server.csv" "$@" ${BENCH_OPTS:-} \
     dev.jcable.bench.Bench "$name"
   echo "$name on $server, load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 }
@@ -116,6 +122,10 @@ case "$what" in
   chaos-long) run_chaos chaos-long cycles=100 nodes=3 clients=4 streams=4 hang=5,10,30,60 ;;
   cluster-scale) run_scale ;;
   fanout|memory|churn|cluster|clusterchurn|drain|pusher) loadgen "$what" ;;
+  curve) out=${OUT:-curve}; rm -rf "target/bench/h-$out-$server"; mkdir -p "target/bench/h-$out-$server"
+    OUT=$out loadgen memory -Dbench.connections=1000,2000,5000,10000,18000 -Dbench.perStream=1 -Dbench.heap=2g \
+      -Dbench.targets=jcable:tuned,bare:tuned -Dbench.histograms="$PWD/target/bench/h-$out-$server" \
+      -Dbench.closedWaitMs=5000 -Dbench.serverLogs=target/bench ;;
   jmh) run_jmh ;;
   profile) run_profile ;;
   slow) timeout 900 "${CLIENT[@]}" java -Xms1g -Xmx2g -XX:+UseParallelGC -cp "$CP" -Dbench.serverCpus="$SERVER_CPUS" \
@@ -124,5 +134,5 @@ case "$what" in
     -Dbench.server="$server" "${SERVER_OPTS[@]}" -Dbench.out="target/bench/noisy-$server.md" ${BENCH_OPTS:-} \
     dev.jcable.bench.NoisyNeighbour ;;
   all) rc=0; for b in fanout memory churn; do loadgen "$b" || rc=1; done; run_jmh || rc=1; exit $rc ;;
-  *) echo "usage: bench/run.sh fanout|memory|churn|pusher|cluster|clusterchurn|drain|jmh|profile|slow|noisy|chaos|chaos-long|cluster-scale|all [payara|wildfly|liberty]" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh fanout|memory|curve|churn|pusher|cluster|clusterchurn|drain|jmh|profile|slow|noisy|chaos|chaos-long|cluster-scale|all [payara|wildfly|liberty]" >&2; exit 2 ;;
 esac

@@ -69,8 +69,30 @@ public final class Bench {
     static List<String> jvm(String... extra) {
         // -Dbench.memoryOpts=-Xms64m,-XX:+UseG1GC,… replaces the heap and collector options (comma-separated: run.sh
         // splits BENCH_OPTS on spaces); the memory benchmark compares such sets
-        String memory = prop("memoryOpts", "-Xms" + prop("heap", "1g") + ",-Xmx" + prop("heap", "1g")
-                + ",-XX:+UseSerialGC");
+        return jvmWith(prop("memoryOpts", "-Xms" + prop("heap", "1g") + ",-Xmx" + prop("heap", "1g")
+                + ",-XX:+UseSerialGC"), extra);
+    }
+
+    /**
+     * The heap and collector options docs/deploy.md recommends, the same on every server (bench.tunedOpts replaces
+     * them): a small initial heap that grows with the connections, the serial collector, which gives the free heap
+     * back to the OS after its full collections (MaxHeapFreeRatio), and a young generation of a fixed 64 MB (by
+     * default the serial collector's is a third of the heap, all of it resident once used). No cap on direct memory:
+     * with -XX:MaxDirectMemorySize=64m WildFly stopped answering handshakes between 5,000 and 10,000 connections.
+     */
+    static String tunedOpts() {
+        return prop("tunedOpts", "-XX:+UseSerialGC,-Xms64m,-Xmx" + prop("heap", "1g")
+                + ",-Xmn64m,-XX:MinHeapFreeRatio=10,-XX:MaxHeapFreeRatio=20");
+    }
+
+    /** The same with G1 (bench.g1Opts replaces them): G1's periodic collection returns the free heap when idle. */
+    static String g1Opts() {
+        return prop("g1Opts", "-XX:+UseG1GC,-Xms64m,-Xmx" + prop("heap", "1g") + ",-Xmn64m,-XX:MinHeapFreeRatio=10,"
+                + "-XX:MaxHeapFreeRatio=20,-XX:G1PeriodicGCInterval=15000");
+    }
+
+    /** {@link #jvm} with the heap and collector options {@code memory} (comma-separated) instead. */
+    static List<String> jvmWith(String memory, String... extra) {
         List<String> options = new ArrayList<>(Arrays.asList(memory.trim().split(",")));
         options.addAll(Arrays.asList(extra));
         String more = prop("jvmOpts", "");
@@ -111,7 +133,11 @@ public final class Bench {
     }
 
     static List<String> jcableOptions(String... extra) {
-        List<String> options = jvm(extra);
+        return jcable(jvm(extra));
+    }
+
+    /** {@code options} and what every jcable under test gets: the secret, and JFR when asked. */
+    static List<String> jcable(List<String> options) {
         options.add("-Danycable.secret=" + SECRET);
         String jfr = prop("jfr", "");
         if (!jfr.isEmpty()) {
@@ -138,8 +164,11 @@ public final class Bench {
             List<String[]> kinds = switch (name) {
                 case "bare" -> List.<String[]>of(new String[] {"bare @ServerEndpoint", "RAW"});
                 case "node" -> List.<String[]>of(new String[] {NODE, "RAW"});
-                case "jcable" -> List.of(new String[] {"jcable /_broadcast", "JCABLE_HTTP"},
-                        new String[] {"jcable Java API", "JCABLE_JAVA"});
+                // -Dbench.javaApi=false: /_broadcast only (at N = 10,000 each kind opens all its subscribers anew)
+                case "jcable" -> Boolean.parseBoolean(prop("javaApi", "true"))
+                        ? List.of(new String[] {"jcable /_broadcast", "JCABLE_HTTP"},
+                                new String[] {"jcable Java API", "JCABLE_JAVA"})
+                        : List.<String[]>of(new String[] {"jcable /_broadcast", "JCABLE_HTTP"});
                 default -> throw new IllegalArgumentException(name);
             };
             try (Server server = switch (name) {
@@ -204,7 +233,8 @@ public final class Bench {
                     + "| bare ÷ Node ws | /_broadcast ÷ bare | CPU /_broadcast ÷ Node ws |\n|---:|---:|---:|---:|---:|---:|\n");
             for (int n : ns) {
                 Fanout.Result h = results.get("jcable /_broadcast").get(n);
-                double j = results.get("jcable Java API").get(n).latency().p95();
+                Map<Integer, Fanout.Result> java = results.get("jcable Java API");
+                double j = java == null ? Double.NaN : java.get(n).latency().p95();
                 out.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s |%n", n,
                         ratio(h.latency().p95(), node, n), ratio(j, node, n),
                         bare == null ? "–" : ratio(bare.get(n).latency().p95(), node, n), ratio(h.latency().p95(), bare, n),
@@ -227,7 +257,7 @@ public final class Bench {
     static final double SCHEDULE_TOLERANCE_MS = 10;
 
     private static String ratio(double p95, Map<Integer, Fanout.Result> base, int n) {
-        if (base == null || base.get(n) == null) {
+        if (base == null || base.get(n) == null || Double.isNaN(p95)) {
             return "–";
         }
         return String.format(Locale.ROOT, "%.2f×", p95 / base.get(n).latency().p95());

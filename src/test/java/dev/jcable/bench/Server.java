@@ -240,6 +240,25 @@ public final class Server implements AutoCloseable {
         return -1;
     }
 
+    /** The process's open file descriptors (sockets, jars, logs): /proc/pid/fd; -1 when unreadable. */
+    public long openFiles() {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid() + "/fd"))) {
+            return fds.count();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** The process's threads (/proc/pid/status). */
+    public long threads() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid() + "/status"))) {
+            if (line.startsWith("Threads:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
     /** The live objects by class (jcmd GC.class_histogram, which collects first). */
     public String histogram() throws Exception {
         return jcmd("GC.class_histogram");
