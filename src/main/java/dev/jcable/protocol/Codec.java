@@ -150,8 +150,9 @@ public final class Codec {
 
     /**
      * {@code {"type":"info","total":N,"seq":S,"records":[{"id":…,"info":…},…]}}; no {@code records} when empty or not
-     * wanted, no {@code seq} when the stream has no transition on record ({@link PresenceInfo#seq}). Records are listed in join order while the whole stays within {@code maxChars} characters (the last record
-     * that would not fit, and every one after it, is left out); {@code total} always counts every member.
+     * wanted, no {@code seq} when the stream has no transition on record ({@link PresenceInfo#seq}). Records are listed
+     * in join order while the whole stays within {@code maxChars} characters (the last record that would not fit, and
+     * every one after it, is left out); {@code total} always counts every member.
      */
     public static String presenceInfo(PresenceInfo info, boolean withRecords, long maxChars) {
         StringBuilder out = new StringBuilder(64 + (int) Math.min(info.records().size() * 48L, maxChars))
