@@ -39,7 +39,7 @@ await run('channels', 30000, async ok => {
   ok('subscribeTo a Java channel: confirmed, and the channel transmits to the subscriber with its identity')
 
   await waitFor('join at bob', () => bobLog.presence.length === 1)
-  assert.deepEqual(bobLog.presence[0], { type: 'join', id: 'alice', info: { name: 'alice' } })
+  assert.deepEqual(bobLog.presence[0], { type: 'join', id: 'alice', info: { name: 'alice' }, seq: 1 })
   assert.deepEqual(await bobRoom.presence.info(), { alice: { name: 'alice' } })
   ok('the channel joined alice to presence from the server; the client sees the join and the members')
 

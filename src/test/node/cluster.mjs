@@ -47,7 +47,7 @@ await run('cluster', 30000, async ok => {
 
   await alice.channel.presence.join('42', { name: 'Alice' })
   await waitFor('join at bob', () => bob.log.presence.length === 1)
-  assert.deepEqual(bob.log.presence[0], { type: 'join', id: '42', info: { name: 'Alice' } })
+  assert.deepEqual(bob.log.presence[0], { type: 'join', id: '42', info: { name: 'Alice' }, seq: 1 })
   assert.deepEqual(await bob.channel.presence.info(), { 42: { name: 'Alice' } })
   ok('a join on node a reaches the client on node b, and info() on node b lists the member')
 
@@ -65,7 +65,7 @@ await run('cluster', 30000, async ok => {
 
   await bob.channel.presence.leave()
   await waitFor('leave at alice', () => alice.log.presence.length === 2)
-  assert.deepEqual(alice.log.presence[1], { type: 'leave', id: '42' })
+  assert.deepEqual(alice.log.presence[1], { type: 'leave', id: '42', seq: 2 })
   assert.deepEqual(await alice.channel.presence.info(), {})
   ok('the last session leaving, on node b: one leave, seen on node a')
 }, () => cables.forEach(cable => cable.disconnect()))

@@ -43,18 +43,18 @@ await run('compat', 30000, async ok => {
   await alice.channel.presence.join('42', { name: 'Alice' })
   await waitFor('join at bob', () => bob.log.presence.length === 1)
   await waitFor('join at alice', () => alice.log.presence.length === 1)
-  assert.deepEqual(bob.log.presence[0], { type: 'join', id: '42', info: { name: 'Alice' } })
-  assert.deepEqual(alice.log.presence[0], { type: 'join', id: '42', info: { name: 'Alice' } })
-  ok('join event reaches every subscriber, the joiner included')
+  assert.deepEqual(bob.log.presence[0], { type: 'join', id: '42', info: { name: 'Alice' }, seq: 1 })
+  assert.deepEqual(alice.log.presence[0], { type: 'join', id: '42', info: { name: 'Alice' }, seq: 1 })
+  ok('join event reaches every subscriber, the joiner included, numbered (seq) in its stream')
 
   assert.deepEqual(await bob.channel.presence.info(), { 42: { name: 'Alice' } })
   ok('presence.info() returns the members')
 
   await bob.channel.presence.join('7', 'bob')
   await waitFor('bob join at alice', () => alice.log.presence.length === 2)
-  assert.deepEqual(alice.log.presence[1], { type: 'join', id: '7', info: 'bob' })
+  assert.deepEqual(alice.log.presence[1], { type: 'join', id: '7', info: 'bob', seq: 2 })
   assert.deepEqual(await bob.channel.presence.info(), { 42: { name: 'Alice' }, 7: 'bob' })
-  ok('a second member joins; the watched state follows the events')
+  ok('a second member joins; the watched state follows the events (their seq field is ignored by the client)')
 
   const response = await fetch(new URL('_broadcast', httpBase), {
     method: 'POST',
@@ -68,7 +68,7 @@ await run('compat', 30000, async ok => {
 
   await alice.channel.presence.leave()
   await waitFor('leave at bob', () => bob.log.presence.length === 3)
-  assert.deepEqual(bob.log.presence[2], { type: 'leave', id: '42' })
+  assert.deepEqual(bob.log.presence[2], { type: 'leave', id: '42', seq: 3 })
   assert.deepEqual(await bob.channel.presence.info(), { 7: 'bob' })
   ok('leave event reaches the others and info() no longer lists the member')
 

@@ -97,9 +97,9 @@ await run('restore', 45000, async ok => {
   controlSocket.terminate() // its TTL ends after alice's old session's: a leave for alice would come first
   await waitFor('control leave at bob', () => bobPresence.length === 3)
   assert.deepEqual(bobPresence, [
-    { type: 'join', id: 'alice', info: { name: 'Alice' } },
-    { type: 'join', id: 'control' },
-    { type: 'leave', id: 'control' }
+    { type: 'join', id: 'alice', info: { name: 'Alice' }, seq: 1 },
+    { type: 'join', id: 'control', seq: 2 },
+    { type: 'leave', id: 'control', seq: 3 }
   ])
   assert.deepEqual(await b.presence.info(), { alice: { name: 'Alice' } })
   ok('presence stayed quiet through the drop: no leave and no second join for alice')

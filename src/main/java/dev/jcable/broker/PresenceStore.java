@@ -236,16 +236,36 @@ final class PresenceStore {
         joined.forEach((stream, pid) -> removeFromStream(stream, sid, pid));
     }
 
+    /**
+     * The members and the sequence number of the last transition they include, as one state: read under the stream's
+     * lock (under which each transition changes the set and takes its number). A stream without members has no lock
+     * to take: its number is read on both sides of seeing it absent, and only when the two agree (no transition in
+     * between, so it was empty with that number at that moment).
+     */
     PresenceInfo info(String stream) {
-        StreamPresence presence = streams.get(stream);
-        if (presence == null) {
-            return PresenceInfo.EMPTY;
+        while (true) {
+            long before = seq(stream);
+            StreamPresence presence = streams.get(stream);
+            if (presence == null) {
+                if (seq(stream) == before) {
+                    return before == 0 ? PresenceInfo.EMPTY : new PresenceInfo(0, List.of(), before);
+                }
+                continue;
+            }
+            synchronized (presence) {
+                if (presence.removed) {
+                    continue; // emptied meanwhile: a join may already count on in a new one
+                }
+                List<PresenceInfo.Record> records = new ArrayList<>(presence.members.size());
+                presence.members.forEach((id, member) -> records.add(new PresenceInfo.Record(id, member.info)));
+                return new PresenceInfo(records.size(), List.copyOf(records), seq(stream));
+            }
         }
-        synchronized (presence) {
-            List<PresenceInfo.Record> records = new ArrayList<>(presence.members.size());
-            presence.members.forEach((id, member) -> records.add(new PresenceInfo.Record(id, member.info)));
-            return new PresenceInfo(records.size(), List.copyOf(records));
-        }
+    }
+
+    private long seq(String stream) {
+        Change change = changedAt.get(stream);
+        return change == null ? 0 : change.seq();
     }
 
     /** The number of members of {@code stream}: one map's size, under the stream's lock. */

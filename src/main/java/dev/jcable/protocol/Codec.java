@@ -128,7 +128,11 @@ public final class Codec {
         return "{\"type\":\"presence\",\"identifier\":" + quotedIdentifier + ",\"message\":" + messageJson + "}";
     }
 
-    /** The {@code message} of a presence event: {@code {"type":"join","id":…,"info":…}} or {@code {"type":"leave","id":…}}. */
+    /**
+     * The {@code message} of a presence event: {@code {"type":"join","id":…,"info":…,"seq":N}} or
+     * {@code {"type":"leave","id":…,"seq":N}}, {@code seq} being the transition's number in its stream
+     * ({@link PresenceEvent#seq}); an event without one (0) has no {@code seq} rather than a false 0.
+     */
     public static String presenceEvent(PresenceEvent event) {
         StringBuilder out = new StringBuilder(64).append("{\"type\":\"").append(event.join() ? "join" : "leave")
                 .append("\",\"id\":");
@@ -136,17 +140,24 @@ public final class Codec {
         if (event.join() && event.info() != null) {
             out.append(",\"info\":").append(event.info());
         }
-        return out.append('}').toString();
+        return appendSeq(out, event.seq()).append('}').toString();
+    }
+
+    /** {@code ,"seq":N}, or nothing for 0 (no number: no transition on record, or an event that has none). */
+    private static StringBuilder appendSeq(StringBuilder out, long seq) {
+        return seq > 0 ? out.append(",\"seq\":").append(seq) : out;
     }
 
     /**
-     * {@code {"type":"info","total":N,"records":[{"id":…,"info":…},…]}}; no {@code records} when empty or not
-     * wanted. Records are listed in join order while the whole stays within {@code maxChars} characters (the last record
-     * that would not fit, and every one after it, is left out); {@code total} always counts every member.
+     * {@code {"type":"info","total":N,"seq":S,"records":[{"id":…,"info":…},…]}}; no {@code records} when empty or not
+     * wanted, no {@code seq} when the stream has no transition on record ({@link PresenceInfo#seq}). Records are listed
+     * in join order while the whole stays within {@code maxChars} characters (the last record that would not fit, and
+     * every one after it, is left out); {@code total} always counts every member.
      */
     public static String presenceInfo(PresenceInfo info, boolean withRecords, long maxChars) {
         StringBuilder out = new StringBuilder(64 + (int) Math.min(info.records().size() * 48L, maxChars))
                 .append("{\"type\":\"info\",\"total\":").append(info.total());
+        appendSeq(out, info.seq());
         if (withRecords && !info.records().isEmpty()) {
             int open = out.length();
             out.append(",\"records\":[");

@@ -8,7 +8,8 @@ package dev.jcable.protocol;
  * @param info the info as JSON text ({@code join} only), or null
  * @param seq  the stream's presence sequence number of this transition: 1, 2, 3… per stream, the same on every node
  *             (the broker counts them atomically with the change), so a receiver can order a stream's transitions
- *             whichever node or queue brought them; 0 for an event that has none (made up by a test)
+ *             whichever node or queue brought them; 0 for an event that has none (made up by a test), whose frame
+ *             then has no {@code seq} ({@link Codec#presenceEvent})
  */
 public record PresenceEvent(boolean join, String id, String info, long seq) {
 

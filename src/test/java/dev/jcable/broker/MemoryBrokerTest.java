@@ -102,12 +102,24 @@ class MemoryBrokerTest {
         return new Seen(S, PresenceEvent.leave(pid));
     }
 
-    static PresenceInfo info(String... idInfoPairs) {
+    /** The members of S, numbered as its last transition emitted so far (the info must carry it: issue 20). */
+    PresenceInfo info(String... idInfoPairs) {
         List<PresenceInfo.Record> records = new ArrayList<>();
         for (int i = 0; i < idInfoPairs.length; i += 2) {
             records.add(new PresenceInfo.Record(idInfoPairs[i], idInfoPairs[i + 1]));
         }
-        return new PresenceInfo(records.size(), records);
+        return new PresenceInfo(records.size(), records, seq(S));
+    }
+
+    /** A stream without members, numbered as its last transition emitted so far ({@link PresenceInfo#EMPTY} if none). */
+    PresenceInfo none(String stream) {
+        return new PresenceInfo(0, List.of(), seq(stream));
+    }
+
+    long seq(String stream) {
+        synchronized (listener.seqs) {
+            return listener.seqs.getOrDefault(stream, 0L);
+        }
     }
 
     List<Seen> events() {
@@ -253,7 +265,7 @@ class MemoryBrokerTest {
         assertEquals(info("u1", null), broker.presenceInfo(S));
         assertTrue(broker.presenceRemove(S, "s2"));
         assertEquals(List.of(join("u1", null), leave("u1")), events());
-        assertSame(PresenceInfo.EMPTY, broker.presenceInfo(S));
+        assertEquals(none(S), broker.presenceInfo(S));
     }
 
     @Test
@@ -325,7 +337,7 @@ class MemoryBrokerTest {
         assertEquals(JoinResult.SESSION_CLOSED, broker.presenceAdd(S, "s1", "u1", "{}"));
         clock.addAndGet(10 * TTL);
         broker.expire();
-        assertSame(PresenceInfo.EMPTY, broker.presenceInfo(S));
+        assertEquals(none(S), broker.presenceInfo(S));
         assertEquals(List.of(), events());
         assertEquals(0, broker.presenceSessions());
     }
@@ -335,7 +347,7 @@ class MemoryBrokerTest {
         broker = broker(0, 10_000);
         broker.presenceDisconnected("s1");
         assertEquals(JoinResult.SESSION_CLOSED, broker.presenceAdd(S, "s1", "u1", "{}"));
-        assertSame(PresenceInfo.EMPTY, broker.presenceInfo(S));
+        assertEquals(none(S), broker.presenceInfo(S));
     }
 
     @Test
@@ -355,7 +367,7 @@ class MemoryBrokerTest {
         clock.set(T0 + TTL + 1);
         assertEquals(T0 + TTL + PresenceStore.CLOSED_GRACE_MILLIS, broker.expire());
         assertEquals(List.of(join("u1", null), leave("u1")), events());
-        assertSame(PresenceInfo.EMPTY, broker.presenceInfo(S));
+        assertEquals(none(S), broker.presenceInfo(S));
         assertEquals(2, events().size());
         assertEquals(1, broker.presenceSessions()); // remembered as closed for the grace
         clock.set(T0 + TTL + PresenceStore.CLOSED_GRACE_MILLIS);
@@ -430,7 +442,7 @@ class MemoryBrokerTest {
         assertEquals(JoinResult.SESSION_CLOSED, broker.presenceAdd(S, "s1", "u1", "\"x\""));
         assertEquals(JoinResult.SESSION_CLOSED, broker.presenceAdd("other", "s1", "u9", null));
         assertEquals(List.of(join("u1", null)), events());
-        assertSame(PresenceInfo.EMPTY, broker.presenceInfo("other"));
+        assertEquals(none("other"), broker.presenceInfo("other"));
     }
 
     @Test
@@ -445,8 +457,8 @@ class MemoryBrokerTest {
         clock.addAndGet(TTL + PresenceStore.CLOSED_GRACE_MILLIS);
         broker.expire();
         assertEquals(0, broker.presenceSessions());
-        assertSame(PresenceInfo.EMPTY, broker.presenceInfo(S));
-        assertSame(PresenceInfo.EMPTY, broker.presenceInfo("other"));
+        assertEquals(none(S), broker.presenceInfo(S));
+        assertEquals(none("other"), broker.presenceInfo("other"));
         long joins = events().stream().filter(e -> e.event().join()).count();
         assertEquals(joins, events().size() - joins);
     }
@@ -514,7 +526,7 @@ class MemoryBrokerTest {
         assertEquals(stillJoined.size(), broker.presenceSessions());
 
         stillJoined.keySet().forEach(sid -> broker.presenceRemove(S, sid));
-        assertSame(PresenceInfo.EMPTY, broker.presenceInfo(S));
+        assertEquals(none(S), broker.presenceInfo(S));
         assertEquals(0, broker.presenceSessions());
     }
 
@@ -552,8 +564,8 @@ class MemoryBrokerTest {
         }
         clock.addAndGet(TTL + PresenceStore.CLOSED_GRACE_MILLIS);
         broker.expire();
-        assertSame(PresenceInfo.EMPTY, broker.presenceInfo(S));
-        assertSame(PresenceInfo.EMPTY, broker.presenceInfo("other"), "a member no disconnect could find");
+        assertEquals(none(S), broker.presenceInfo(S));
+        assertEquals(none("other"), broker.presenceInfo("other"), "a member no disconnect could find");
         assertEquals(0, broker.presenceSessions());
         long joins = events().stream().filter(e -> e.event().join()).count();
         assertEquals(joins, events().size() - joins);
@@ -582,9 +594,9 @@ class MemoryBrokerTest {
         ThrowingListener throwing = new ThrowingListener();
         broker.start(throwing);
         assertEquals(JoinResult.JOINED, broker.presenceAdd(S, "s1", "42", null));
-        assertEquals(info("42", null), broker.presenceInfo(S));
+        assertEquals(new PresenceInfo(1, List.of(new PresenceInfo.Record("42", null)), 1), broker.presenceInfo(S));
         assertTrue(broker.presenceRemove(S, "s1"), "the session knows what it joined");
-        assertEquals(PresenceInfo.EMPTY, broker.presenceInfo(S));
+        assertEquals(new PresenceInfo(0, List.of(), 2), broker.presenceInfo(S), "numbered though it failed to go out");
         assertEquals(0, broker.presenceSessions());
         assertEquals(List.of(new Seen(S, PresenceEvent.join("42", null, 1)), new Seen(S, PresenceEvent.leave("42", 2))),
                 throwing.attempted);
@@ -601,7 +613,7 @@ class MemoryBrokerTest {
         clock.addAndGet(TTL + PresenceStore.CLOSED_GRACE_MILLIS);
         broker.expire();
         for (String stream : List.of("a", "b", "c", "d")) {
-            assertEquals(PresenceInfo.EMPTY, broker.presenceInfo(stream), stream + " has no ghost");
+            assertEquals(new PresenceInfo(0, List.of(), 2), broker.presenceInfo(stream), stream + " has no ghost");
         }
         assertEquals(0, broker.presenceSessions());
         assertEquals(8, throwing.attempted.size(), "four joins, then every leave was attempted");
@@ -612,6 +624,41 @@ class MemoryBrokerTest {
         broker.start(new ThrowingListener());
         broker.publish(new Publication(S, "x")); // returns normally: the message is stored
         assertEquals(1, broker.historyFrom(S, broker.epoch(), 0, Long.MAX_VALUE).orElseThrow().size());
+    }
+
+    /**
+     * Issue 20: an info is numbered as the last transition it includes, read as one state with the set. One id joins
+     * and leaves over and over (odd numbers are joins: the set holds it exactly when its number is odd) while another
+     * thread reads: every read must agree, whether it found the stream with its member or emptied (and gone).
+     */
+    @Test
+    void anInfoIsNumberedAsTheLastTransitionItHoldsWhileTransitionsRaceIt() throws Exception {
+        ExecutorService churn = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> done = churn.submit(() -> {
+                for (int i = 0; i < 20_000; i++) {
+                    broker.presenceAdd(S, "s" + i, "42", null);
+                    broker.presenceRemove(S, "s" + i);
+                }
+            });
+            List<String> wrong = new ArrayList<>();
+            long reads = 0;
+            long lastSeq = 0;
+            while (!done.isDone()) {
+                PresenceInfo info = broker.presenceInfo(S);
+                reads++;
+                if (info.total() != info.seq() % 2 || info.seq() < lastSeq) {
+                    wrong.add(info + " after " + lastSeq);
+                }
+                lastSeq = info.seq();
+            }
+            done.get();
+            assertEquals(List.of(), wrong, reads + " reads");
+            assertEquals(none(S), broker.presenceInfo(S));
+            assertEquals(40_000, seq(S));
+        } finally {
+            churn.shutdownNow();
+        }
     }
 
     private void assertPresenceMatches(Set<String> expectedIds) {

@@ -112,12 +112,12 @@ class ChannelsIT extends AsClient {
             bob.next(); // hello
             Cable.subscribed(alice, member);
             alice.expect(Cable.messageFrame(member, "{\"hello\":{\"user\":\"alice\"}}"));
-            String join = "{\"type\":\"join\",\"id\":\"alice\",\"info\":{\"name\":\"alice\"}}";
+            String join = "{\"type\":\"join\",\"id\":\"alice\",\"info\":{\"name\":\"alice\"},\"seq\":1}";
             alice.expect(Cable.presenceFrame(member, join));
             bob.expect(Cable.presenceFrame(watcher, join));
             bob.send(Cable.command("presence", watcher, null));
             bob.expect(Cable.presenceFrame(watcher,
-                    "{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"alice\",\"info\":{\"name\":\"alice\"}}]}"));
+                    "{\"type\":\"info\",\"total\":1,\"seq\":1,\"records\":[{\"id\":\"alice\",\"info\":{\"name\":\"alice\"}}]}"));
         }
     }
 

@@ -10,6 +10,7 @@ import java.net.URL;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -44,6 +45,8 @@ class ChurnSmokeIT {
     private static final int PER_SECOND = 20;
     private static final int SECONDS = 5;
     private static final Pattern EVENT = Pattern.compile("\"message\":\\{\"type\":\"(join|leave)\",\"id\":\"([^\"]+)\"");
+    /** The transition's number, at the end of the event (issue 20). */
+    private static final Pattern SEQ = Pattern.compile(",\"seq\":(\\d+)}}$");
     private static final Pattern RECORD_ID = Pattern.compile("\\{\"id\":\"([^\"]+)\"");
 
     @Deployment(testable = false)
@@ -57,6 +60,8 @@ class ChurnSmokeIT {
     private final Map<String, AtomicInteger> joins = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> leaves = new ConcurrentHashMap<>();
     private final AtomicInteger events = new AtomicInteger();
+    /** Events whose number was not the one after the previous event's (the observer saw the stream from its start). */
+    private final List<String> outOfSequence = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Test
     void everyJoinAndLeaveArrivesOnceAndTheInfoIsExactAtTheEnd() throws Exception {
@@ -114,10 +119,12 @@ class ChurnSmokeIT {
                 assertEquals(expected.contains(id) ? 0 : 1, count(leaves, id), id + " left as often as it went");
             }
             assertEquals(MEMBERS + 2 * replacements, events.get(), "no event twice, none extra");
+            assertEquals(List.of(), outOfSequence, "numbered 1, 2, 3… in the order they arrived");
 
             String info = cable.get("api/presence/" + URLEncoder.encode(stream, StandardCharsets.UTF_8) + "/users",
                     "Bearer " + Cable.API_KEY).body();
-            assertTrue(info.startsWith("{\"type\":\"info\",\"total\":" + MEMBERS + ","), info);
+            assertTrue(info.startsWith("{\"type\":\"info\",\"total\":" + MEMBERS + ",\"seq\":"
+                    + (MEMBERS + 2 * replacements) + ","), info.substring(0, Math.min(80, info.length())));
             Set<String> ids = new TreeSet<>();
             Matcher m = RECORD_ID.matcher(info);
             while (m.find()) {
@@ -158,6 +165,10 @@ class ChurnSmokeIT {
                 }
                 Matcher m = EVENT.matcher(frame);
                 if (frame.startsWith("{\"type\":\"presence\"") && m.find()) {
+                    Matcher seq = SEQ.matcher(frame);
+                    if (!seq.find() || Long.parseLong(seq.group(1)) != events.get() + 1) {
+                        outOfSequence.add(frame + " after " + events.get() + " events");
+                    }
                     (m.group(1).equals("join") ? joins : leaves)
                             .computeIfAbsent(m.group(2), k -> new AtomicInteger()).incrementAndGet();
                     synchronized (events) {

@@ -239,15 +239,15 @@ class ClusterIT {
             WsClient doomed = a.connect();
             subscribed(doomed, identifier);
             doomed.send(command("join", identifier, "\"presence\":{\"id\":\"on-a\"}"));
-            viewer.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"on-a\"}"));
+            viewer.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"on-a\",\"seq\":1}"));
             survivor.send(command("join", identifier, "\"presence\":{\"id\":\"on-b\"}"));
-            viewer.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"on-b\"}"));
+            viewer.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"on-b\",\"seq\":2}"));
             // node a's webhook has sent its events (what a killed node had not sent yet is lost with it)
             assertEquals(List.of("channel_occupied", "member_added on-a #1", "member_added on-b #2"),
                     hooks.events(stream, 3).stream().sorted().toList()); // two nodes' POSTs: in either order
             long killed = System.nanoTime();
             nodeA.kill();
-            viewer.expect(presenceFrame(identifier, "{\"type\":\"leave\",\"id\":\"on-a\"}"));
+            viewer.expect(presenceFrame(identifier, "{\"type\":\"leave\",\"id\":\"on-a\",\"seq\":3}")); // node b's sweep numbers it
             double seconds = (System.nanoTime() - killed) / 1e9;
             assertTrue(seconds <= PRESENCE_TTL_SECONDS + 2, "left after " + seconds + " s");
             WsClient.expectQuiet(b, stream, viewer); // the leave queued once
@@ -255,7 +255,7 @@ class ClusterIT {
             assertEquals(List.of("channel_occupied", "member_added on-a #1", "member_added on-b #2",
                     "member_removed on-a #3"),
                     hooks.events(stream, 4).stream().sorted().toList());
-            assertEquals("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"on-b\"}]}",
+            assertEquals("{\"type\":\"info\",\"total\":1,\"seq\":3,\"records\":[{\"id\":\"on-b\"}]}",
                     b.get("api/presence/" + stream.replace(":", "%3A") + "/users", "Bearer " + Cable.API_KEY).body());
             doomed.abort();
         }
@@ -274,11 +274,13 @@ class ClusterIT {
         String identifier = signedIdentifier(stream);
         Map<String, Integer> joins = new java.util.HashMap<>();
         Map<String, Integer> leaves = new java.util.HashMap<>();
+        long[] seen = {0}; // the viewer sees the stream from its first transition: numbered 1, 2, 3… as they arrive
         java.util.function.Consumer<String> count = frame -> {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"type\":\"(join|leave)\",\"id\":\"([^\"]+)\"")
-                    .matcher(frame);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                    "\"type\":\"(join|leave)\",\"id\":\"([^\"]+)\".*,\"seq\":(\\d+)}}$").matcher(frame);
             assertTrue(m.find(), "only presence events expected: " + frame);
             (m.group(1).equals("join") ? joins : leaves).merge(m.group(2), 1, Integer::sum);
+            assertEquals(++seen[0], Long.parseLong(m.group(3)), "the viewer's events in sequence: " + frame);
         };
         int cycles = 20;
         try (WsClient viewer = b.connect(); WsClient stay = b.connect(); WsClient shared = b.connect()) {
@@ -321,7 +323,8 @@ class ClusterIT {
                     joins.get("shared")));
             assertEquals(null, leaves.get("stay"));
             assertEquals(null, leaves.get("shared"));
-            assertEquals("{\"type\":\"info\",\"total\":2,\"records\":[{\"id\":\"stay\"},{\"id\":\"shared\"}]}",
+            assertEquals("{\"type\":\"info\",\"total\":2,\"seq\":" + (2 + 2 * cycles)
+                    + ",\"records\":[{\"id\":\"stay\"},{\"id\":\"shared\"}]}",
                     b.get("api/presence/" + stream.replace(":", "%3A") + "/users", "Bearer " + Cable.API_KEY).body());
         }
     }
@@ -346,7 +349,7 @@ class ClusterIT {
             WsClient mover = a.connect();
             subscribed(mover, identifier);
             mover.send(command("join", identifier, "\"presence\":{\"id\":\"mover\"}"));
-            viewer.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"mover\"}"));
+            viewer.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"mover\",\"seq\":1}"));
             String sessions = "jcable:{" + stream + "}:ps"; // the stream's presence sessions (RedisKeys, lib.lua)
             List<String> old = redis.sync().hkeys(sessions); // the mover's session on node a
             assertEquals(1, old.size(), String.valueOf(old));
@@ -377,7 +380,8 @@ class ClusterIT {
                 }
                 assertEquals(1L, redis.sync().hlen(sessions), "the moved session holds the member");
                 WsClient.expectQuiet(b, stream, viewer);
-                assertEquals("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"mover\"}]}",
+                // seq 1: its join is still the stream's only transition
+                assertEquals("{\"type\":\"info\",\"total\":1,\"seq\":1,\"records\":[{\"id\":\"mover\"}]}",
                         b.get("api/presence/" + stream.replace(":", "%3A") + "/users", "Bearer " + Cable.API_KEY)
                                 .body());
             }

@@ -51,8 +51,8 @@ class ControlIT extends AsClient {
             for (WsClient client : new WsClient[] {a, b, c}) {
                 subscribed(client, identifier);
             }
-            String joined1 = presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"1\",\"info\":{}}");
-            String joined2 = presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"2\",\"info\":{}}");
+            String joined1 = presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"1\",\"info\":{},\"seq\":1}");
+            String joined2 = presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"2\",\"info\":{},\"seq\":2}");
             a.send(join(identifier, "1"));
             a.expect(joined1);
             b.expect(joined1);

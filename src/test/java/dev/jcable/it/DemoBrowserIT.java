@@ -74,7 +74,7 @@ class DemoBrowserIT {
             subscribed(client, identifier);
             client.expect(messageFrame(identifier, "{\"presence_ttl_ms\":1000}")); // the test server's presence_ttl
             client.expect(Cable.presenceFrame(identifier,
-                    "{\"type\":\"join\",\"id\":\"ada-1\",\"info\":{\"name\":\"Ada Lovelace\"}}"));
+                    "{\"type\":\"join\",\"id\":\"ada-1\",\"info\":{\"name\":\"Ada Lovelace\"},\"seq\":1}"));
 
             client.send(speak(identifier, "<b>hi</b> \"you\"\u0007\nline 2 "));
             // delivered as JSON, escaped as JSON (the page puts it into the DOM as text)

@@ -50,20 +50,20 @@ class LivenessIT extends AsClient {
             assertTrue(ghost.next().startsWith("{\"type\":\"welcome\""));
             subscribed(observer, identifier);
             observer.send(joinCommand(identifier, "observer"));
-            observer.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"observer\",\"info\":{\"name\":\"observer\"}}"));
+            observer.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"observer\",\"info\":{\"name\":\"observer\"},\"seq\":1}"));
 
             ghost.send(subscribe(identifier));
             ghost.expect(confirm(identifier));
             ghost.send(joinCommand(identifier, "ghost"));
-            observer.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"ghost\",\"info\":{\"name\":\"ghost\"}}"));
+            observer.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"ghost\",\"info\":{\"name\":\"ghost\"},\"seq\":2}"));
             int before = cable.connections();
             long silentSince = System.currentTimeMillis();
             // from here on the ghost reads nothing and says nothing
 
             List<String> seen = observer.until(
-                    presenceFrame(identifier, "{\"type\":\"leave\",\"id\":\"ghost\"}")::equals, LEAVE_WITHIN_MS);
+                    presenceFrame(identifier, "{\"type\":\"leave\",\"id\":\"ghost\",\"seq\":3}")::equals, LEAVE_WITHIN_MS);
             long leftAfter = System.currentTimeMillis() - silentSince;
-            assertEquals(List.of(presenceFrame(identifier, "{\"type\":\"leave\",\"id\":\"ghost\"}")), seen,
+            assertEquals(List.of(presenceFrame(identifier, "{\"type\":\"leave\",\"id\":\"ghost\",\"seq\":3}")), seen,
                     "nothing else happened to the observer meanwhile");
             assertTrue(leftAfter >= PONG_TIMEOUT_MS, "left after " + leftAfter + " ms: before pong_timeout?");
             cable.awaitConnectionsAtMost(before - 1);
@@ -71,7 +71,7 @@ class LivenessIT extends AsClient {
             WsClient.expectQuiet(cable, stream, observer);
             observer.send(command("presence", identifier, "\"data\":{}"));
             observer.expect(presenceFrame(identifier,
-                    "{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"observer\",\"info\":{\"name\":\"observer\"}}]}"));
+                    "{\"type\":\"info\",\"total\":1,\"seq\":3,\"records\":[{\"id\":\"observer\",\"info\":{\"name\":\"observer\"}}]}"));
 
             // what the ghost would have read, had it read: its own join, its goodbye and the close (or, on some
             // servers, a connection dropped once the goodbye could not be written)
@@ -82,7 +82,7 @@ class LivenessIT extends AsClient {
                     told.add(frame.text());
                 }
             }
-            assertEquals(List.of(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"ghost\",\"info\":{\"name\":\"ghost\"}}"),
+            assertEquals(List.of(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"ghost\",\"info\":{\"name\":\"ghost\"},\"seq\":2}"),
                     "{\"type\":\"disconnect\",\"reason\":\"no_pong\",\"reconnect\":true}"), told);
             if (frame != null) {
                 assertEquals(1000, frame.closeCode(), "close 1000 No Pong");
@@ -98,7 +98,7 @@ class LivenessIT extends AsClient {
              WsClient observer = cable.connect()) {
             subscribed(idle, identifier);
             idle.send(joinCommand(identifier, "idle"));
-            idle.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"idle\",\"info\":{\"name\":\"idle\"}}"));
+            idle.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"idle\",\"info\":{\"name\":\"idle\"},\"seq\":1}"));
             subscribed(observer, identifier);
             int connections = cable.connections();
             // three pong timeouts of silence from the client's side: it sends nothing but pongs
@@ -110,7 +110,7 @@ class LivenessIT extends AsClient {
             assertEquals(List.of(), idle.drain(), "no disconnect, nothing at all");
             observer.send(command("presence", identifier, "\"data\":{}"));
             observer.expect(presenceFrame(identifier,
-                    "{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"idle\",\"info\":{\"name\":\"idle\"}}]}"));
+                    "{\"type\":\"info\",\"total\":1,\"seq\":1,\"records\":[{\"id\":\"idle\",\"info\":{\"name\":\"idle\"}}]}"));
         }
     }
 }

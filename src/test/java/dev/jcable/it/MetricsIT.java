@@ -109,7 +109,7 @@ class MetricsIT extends AsClient {
                     "anycable_go_server_msg_total", 1, "anycable_go_broadcast_streams_num", 1));
 
             alice.send(command("join", identifier, "\"presence\":{\"id\":\"alice\",\"info\":{}}"));
-            alice.expect(Cable.presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"alice\",\"info\":{}}"));
+            alice.expect(Cable.presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"alice\",\"info\":{},\"seq\":1}"));
             Scrape joined = expect(subscribedNow, deltas("anycable_go_client_msg_total", 1,
                     "jcable_presence_events_total{event=\"join\"}", 1, "jcable_presence_members", 1,
                     "jcable_presence_streams", 1, "anycable_go_server_msg_total", 1));
@@ -121,7 +121,7 @@ class MetricsIT extends AsClient {
                     "jcable_history_messages", 1, "jcable_history_streams", 1));
 
             alice.send(command("leave", identifier, null));
-            alice.expect(Cable.presenceFrame(identifier, "{\"type\":\"leave\",\"id\":\"alice\"}"));
+            alice.expect(Cable.presenceFrame(identifier, "{\"type\":\"leave\",\"id\":\"alice\",\"seq\":2}"));
             Scrape left = expect(broadcast, deltas("anycable_go_client_msg_total", 1,
                     "jcable_presence_events_total{event=\"leave\"}", 1, "jcable_presence_members", -1,
                     "anycable_go_server_msg_total", 1, "anycable_go_failed_client_msg_total", 0));

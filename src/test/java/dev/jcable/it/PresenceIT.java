@@ -51,12 +51,18 @@ class PresenceIT extends AsClient {
         WsClient.expectQuiet(cable, stream, subscribers);
     }
 
-    private static String join(String id, String info) {
-        return "{\"type\":\"join\",\"id\":\"" + id + "\"" + (info == null ? "" : ",\"info\":" + info) + "}";
+    /** A join event, the stream's transition number {@code seq} (each test's stream is new: its first is 1). */
+    private static String join(String id, String info, long seq) {
+        return joinUpToSeq(id, info) + seq + "}";
     }
 
-    private static String leave(String id) {
-        return "{\"type\":\"leave\",\"id\":\"" + id + "\"}";
+    /** A join event up to its {@code seq}'s number, for a join whose place among concurrent ones is not known. */
+    private static String joinUpToSeq(String id, String info) {
+        return "{\"type\":\"join\",\"id\":\"" + id + "\"" + (info == null ? "" : ",\"info\":" + info) + ",\"seq\":";
+    }
+
+    private static String leave(String id, long seq) {
+        return "{\"type\":\"leave\",\"id\":\"" + id + "\",\"seq\":" + seq + "}";
     }
 
     private String joinCommand(String id, String info) {
@@ -82,12 +88,12 @@ class PresenceIT extends AsClient {
     void joinIsAnnouncedToEverySubscriberIncludingTheJoinerAndInfoListsTheMember() {
         try (WsClient vova = member(WsClient.EXT); WsClient viewer = member(WsClient.EXT)) {
             vova.send(joinCommand("42", "{\"name\":\"Vova\"}"));
-            vova.expect(infoFrame(join("42", "{\"name\":\"Vova\"}")));
-            viewer.expect(infoFrame(join("42", "{\"name\":\"Vova\"}")));
-            assertEquals(infoFrame("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}]}"),
+            vova.expect(infoFrame(join("42", "{\"name\":\"Vova\"}", 1)));
+            viewer.expect(infoFrame(join("42", "{\"name\":\"Vova\"}", 1)));
+            assertEquals(infoFrame("{\"type\":\"info\",\"total\":1,\"seq\":1,\"records\":[{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}]}"),
                     info(viewer));
             viewer.send(command("presence", identifier, "\"data\":{\"return_records\":false}"));
-            viewer.expect(infoFrame("{\"type\":\"info\",\"total\":1}"));
+            viewer.expect(infoFrame("{\"type\":\"info\",\"total\":1,\"seq\":1}"));
         }
     }
 
@@ -104,11 +110,11 @@ class PresenceIT extends AsClient {
              WsClient bare = member(WsClient.EXT)) {
             joiner.send(command("subscribe", identifier, "\"presence\":{\"id\":\"7\",\"info\":\"vova\"}"));
             joiner.expect(confirm(identifier));
-            joiner.expect(infoFrame(join("7", "\"vova\"")));
-            viewer.expect(infoFrame(join("7", "\"vova\"")));
+            joiner.expect(infoFrame(join("7", "\"vova\"", 1)));
+            viewer.expect(infoFrame(join("7", "\"vova\"", 1)));
             bare.send(command("join", identifier, "\"presence\":{\"id\":8}"));
-            viewer.expect(infoFrame(join("8", null)));
-            assertEquals(infoFrame("{\"type\":\"info\",\"total\":2,\"records\":[{\"id\":\"7\",\"info\":\"vova\"},{\"id\":\"8\"}]}"),
+            viewer.expect(infoFrame(join("8", null, 2)));
+            assertEquals(infoFrame("{\"type\":\"info\",\"total\":2,\"seq\":2,\"records\":[{\"id\":\"7\",\"info\":\"vova\"},{\"id\":\"8\"}]}"),
                     info(viewer));
         }
     }
@@ -117,12 +123,12 @@ class PresenceIT extends AsClient {
     void reJoiningUpdatesInfoSilently() {
         try (WsClient vova = member(WsClient.EXT); WsClient viewer = member(WsClient.EXT)) {
             vova.send(joinCommand("42", "{\"v\":1}"));
-            viewer.expect(infoFrame(join("42", "{\"v\":1}")));
-            vova.expect(infoFrame(join("42", "{\"v\":1}")));
+            viewer.expect(infoFrame(join("42", "{\"v\":1}", 1)));
+            vova.expect(infoFrame(join("42", "{\"v\":1}", 1)));
             vova.send(joinCommand("42", "{\"v\":2}"));
             vova.expectNoReply(); // processed (a connection's commands run in order), and answered nothing
             quiet(vova, viewer); // and no event reached anyone
-            assertEquals(infoFrame("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"42\",\"info\":{\"v\":2}}]}"),
+            assertEquals(infoFrame("{\"type\":\"info\",\"total\":1,\"seq\":1,\"records\":[{\"id\":\"42\",\"info\":{\"v\":2}}]}"),
                     info(viewer));
         }
     }
@@ -132,20 +138,20 @@ class PresenceIT extends AsClient {
         try (WsClient tab1 = member(WsClient.EXT); WsClient tab2 = member(WsClient.EXT);
              WsClient viewer = member(WsClient.EXT)) {
             tab1.send(joinCommand("u1", "{\"tab\":1}"));
-            viewer.expect(infoFrame(join("u1", "{\"tab\":1}")));
-            tab1.expect(infoFrame(join("u1", "{\"tab\":1}")));
-            tab2.expect(infoFrame(join("u1", "{\"tab\":1}")));
+            viewer.expect(infoFrame(join("u1", "{\"tab\":1}", 1)));
+            tab1.expect(infoFrame(join("u1", "{\"tab\":1}", 1)));
+            tab2.expect(infoFrame(join("u1", "{\"tab\":1}", 1)));
             tab2.send(joinCommand("u1", "{\"tab\":2}"));
             tab2.expectNoReply(); // processed
             quiet(tab1, tab2, viewer); // and silent
-            assertEquals(infoFrame("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"u1\",\"info\":{\"tab\":2}}]}"),
+            assertEquals(infoFrame("{\"type\":\"info\",\"total\":1,\"seq\":1,\"records\":[{\"id\":\"u1\",\"info\":{\"tab\":2}}]}"),
                     info(viewer));
             tab1.send(command("leave", identifier, null));
             tab1.expectNoReply();
             quiet(tab1, tab2, viewer);
             tab2.send(command("leave", identifier, null));
-            viewer.expect(infoFrame(leave("u1")));
-            tab2.expect(infoFrame(leave("u1")));
+            viewer.expect(infoFrame(leave("u1", 2)));
+            tab2.expect(infoFrame(leave("u1", 2)));
         }
     }
 
@@ -153,10 +159,10 @@ class PresenceIT extends AsClient {
     void unsubscribeImpliesLeave() {
         try (WsClient vova = member(WsClient.EXT); WsClient viewer = member(WsClient.EXT)) {
             vova.send(joinCommand("42", "{}"));
-            viewer.expect(infoFrame(join("42", "{}")));
+            viewer.expect(infoFrame(join("42", "{}", 1)));
             vova.send(command("unsubscribe", identifier, null));
-            viewer.expect(infoFrame(leave("42")));
-            assertEquals(infoFrame("{\"type\":\"info\",\"total\":0}"), info(viewer));
+            viewer.expect(infoFrame(leave("42", 2)));
+            assertEquals(infoFrame("{\"type\":\"info\",\"total\":0,\"seq\":2}"), info(viewer), "emptied by 2");
         }
     }
 
@@ -165,15 +171,15 @@ class PresenceIT extends AsClient {
         try (WsClient viewer = member(WsClient.EXT)) {
             WsClient gone = member(WsClient.EXT);
             gone.send(joinCommand("42", "{}"));
-            viewer.expect(infoFrame(join("42", "{}")));
+            viewer.expect(infoFrame(join("42", "{}", 1)));
             long dropped = System.currentTimeMillis();
             gone.abort();
-            assertEquals(infoFrame("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"42\",\"info\":{}}]}"),
+            assertEquals(infoFrame("{\"type\":\"info\",\"total\":1,\"seq\":1,\"records\":[{\"id\":\"42\",\"info\":{}}]}"),
                     info(viewer));
-            viewer.expect(infoFrame(leave("42")));
+            viewer.expect(infoFrame(leave("42", 2)));
             long after = System.currentTimeMillis() - dropped;
             assertTrue(after >= TTL_MS - 100 && after < TTL_MS + 2000, "leave after " + after + " ms");
-            assertEquals(infoFrame("{\"type\":\"info\",\"total\":0}"), info(viewer));
+            assertEquals(infoFrame("{\"type\":\"info\",\"total\":0,\"seq\":2}"), info(viewer));
             quiet(viewer);
         }
     }
@@ -184,9 +190,9 @@ class PresenceIT extends AsClient {
             WsClient first = member(WsClient.EXT);
             WsClient control = member(WsClient.EXT);
             first.send(joinCommand("42", "{\"n\":1}"));
-            viewer.expect(infoFrame(join("42", "{\"n\":1}")));
+            viewer.expect(infoFrame(join("42", "{\"n\":1}", 1)));
             control.send(joinCommand("control", "{}"));
-            viewer.expect(infoFrame(join("control", "{}")));
+            viewer.expect(infoFrame(join("control", "{}", 2)));
 
             first.abort();
             try (WsClient again = cable.connect(WsClient.EXT)) {
@@ -195,10 +201,10 @@ class PresenceIT extends AsClient {
                 again.expectNoReply(); // its re-join is done
                 quiet(again, viewer); // and silent
                 control.abort(); // its deadline comes after the first connection's
-                viewer.expect(infoFrame(leave("control")));
-                again.expect(infoFrame(leave("control")));
+                viewer.expect(infoFrame(leave("control", 3)));
+                again.expect(infoFrame(leave("control", 3)));
                 quiet(again, viewer);
-                assertEquals(infoFrame("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"42\",\"info\":{\"n\":2}}]}"),
+                assertEquals(infoFrame("{\"type\":\"info\",\"total\":1,\"seq\":3,\"records\":[{\"id\":\"42\",\"info\":{\"n\":2}}]}"),
                         info(viewer));
             }
         }
@@ -209,15 +215,15 @@ class PresenceIT extends AsClient {
         try (WsClient viewer = member(WsClient.EXT); WsClient plain = member(WsClient.PLAIN);
              WsClient ext = member(WsClient.EXT)) {
             plain.send(joinCommand("plain", "{}"));
-            viewer.expect(infoFrame(join("plain", "{}")));
+            viewer.expect(infoFrame(join("plain", "{}", 1)));
             ext.send(joinCommand("ext", "{}"));
-            viewer.expect(infoFrame(join("ext", "{}")));
+            viewer.expect(infoFrame(join("ext", "{}", 2)));
             WsClient control = member(WsClient.EXT);
             control.send(joinCommand("control", "{}"));
-            viewer.expect(infoFrame(join("control", "{}")));
+            viewer.expect(infoFrame(join("control", "{}", 3)));
             control.abort(); // leaves a TTL after the others joined: they would have expired first
-            viewer.expect(infoFrame(leave("control")));
-            assertEquals(infoFrame("{\"type\":\"info\",\"total\":2,\"records\":[{\"id\":\"plain\",\"info\":{}},{\"id\":\"ext\",\"info\":{}}]}"),
+            viewer.expect(infoFrame(leave("control", 4)));
+            assertEquals(infoFrame("{\"type\":\"info\",\"total\":2,\"seq\":4,\"records\":[{\"id\":\"plain\",\"info\":{}},{\"id\":\"ext\",\"info\":{}}]}"),
                     info(viewer));
         }
     }
@@ -227,7 +233,7 @@ class PresenceIT extends AsClient {
         identifier = publicIdentifier(stream("open"));
         try (WsClient vova = member(WsClient.PLAIN)) {
             vova.send(joinCommand("1", "{}"));
-            vova.expect(infoFrame(join("1", "{}")));
+            vova.expect(infoFrame(join("1", "{}", 1)));
         }
     }
 
@@ -242,9 +248,9 @@ class PresenceIT extends AsClient {
             client.send(joinCommand("big", "\"" + "x".repeat(300) + "\""));
             client.expect(infoFrame("{\"type\":\"error\",\"reason\":\"info_too_large\"}"));
             client.send(joinCommand("a", "{}"));
-            viewer.expect(infoFrame(join("a", "{}")));
+            viewer.expect(infoFrame(join("a", "{}", 1)));
             client.send(joinCommand("b", "{}"));
-            client.expect(infoFrame(join("a", "{}")));
+            client.expect(infoFrame(join("a", "{}", 1)));
             client.expect(infoFrame("{\"type\":\"error\",\"reason\":\"id_mismatch\"}"));
             quiet(viewer, client);
         }
@@ -263,14 +269,14 @@ class PresenceIT extends AsClient {
                         conn.send(Cable.subscribe(identifier));
                     } else if (frame.contains("\"type\":\"confirm_subscription\"")) {
                         conn.send(joinCommand("m" + i, "{}"));
-                    } else if (frame.contains(join("m" + i, "{}"))) {
+                    } else if (frame.contains(joinUpToSeq("m" + i, "{}"))) { // in whichever order they came
                         joined.countDown();
                     }
                 });
         try (WsClient d = awaitThen(joined); WsClient e = member(WsClient.EXT)) {
             d.send(joinCommand("a", "{}")); // the last id the stream takes
-            d.expect(infoFrame(join("a", "{}")));
-            e.expect(infoFrame(join("a", "{}")));
+            d.expect(infoFrame(join("a", "{}", MAX_MEMBERS))); // after the others' joins, one each
+            e.expect(infoFrame(join("a", "{}", MAX_MEMBERS)));
             e.send(joinCommand("b", "{}"));
             e.expect(infoFrame("{\"type\":\"error\",\"reason\":\"members_limit\"}"));
             // another tab of an existing member is still welcome
@@ -309,12 +315,12 @@ class PresenceIT extends AsClient {
         identifier = signedIdentifier(stream);
         try (WsClient vova = member(WsClient.EXT)) {
             vova.send(joinCommand("42", "{\"name\":\"Vova\"}"));
-            vova.expect(infoFrame(join("42", "{\"name\":\"Vova\"}")));
+            vova.expect(infoFrame(join("42", "{\"name\":\"Vova\"}", 1)));
             String path = "api/presence/" + stream.replace("/", "%2F").replace(":", "%3A") + "/users";
             var response = cable.get(path, "Bearer " + Cable.API_KEY);
             assertEquals(200, response.statusCode(), response.body());
             assertEquals("application/json", response.headers().firstValue("Content-Type").orElse("").split(";")[0]);
-            assertEquals("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}]}",
+            assertEquals("{\"type\":\"info\",\"total\":1,\"seq\":1,\"records\":[{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}]}",
                     response.body());
             var unauthorized = cable.get(path, "Bearer wrong");
             assertEquals(401, unauthorized.statusCode());

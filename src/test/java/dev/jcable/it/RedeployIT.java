@@ -101,9 +101,9 @@ class RedeployIT {
             Cable.subscribed(member, identifier);
             member.nextPing(); // its pinger runs
             member.send(Cable.command("join", identifier, "\"presence\":{\"id\":\"m\"}"));
-            viewer.expect(Cable.presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"m\"}"));
+            viewer.expect(Cable.presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"m\",\"seq\":1}"));
             member.abort();
-            viewer.expect(Cable.presenceFrame(identifier, "{\"type\":\"leave\",\"id\":\"m\"}")); // its expiry runs
+            viewer.expect(Cable.presenceFrame(identifier, "{\"type\":\"leave\",\"id\":\"m\",\"seq\":2}")); // its expiry runs
             assertEquals(201, cable.broadcast("{\"stream\":\"x\",\"data\":\"1\"}").statusCode());
         }
     }

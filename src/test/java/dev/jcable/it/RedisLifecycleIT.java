@@ -99,7 +99,7 @@ class RedisLifecycleIT {
         WsClient member = cable.connect();
         Cable.subscribed(member, identifier); // a pub/sub subscription
         member.send(command("join", identifier, "\"presence\":{\"id\":\"m\"}")); // a script
-        member.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"m\"}"));
+        member.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"m\",\"seq\":1}"));
         assertEquals(201, cable.broadcast("{\"stream\":\"" + stream + "\",\"data\":\"1\"}").statusCode());
         member.expectDurable(identifier, "1", stream, 1);
         RedisClient sdk = RedisClient.create(REDIS.url());

@@ -137,16 +137,16 @@ class ReliableStreamsIT extends AsClient {
             WsClient first = cable.connect();
             subscribed(first, identifier);
             first.send(command("join", identifier, "\"presence\":{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}"));
-            observer.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}"));
-            first.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}"));
+            observer.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"42\",\"info\":{\"name\":\"Vova\"},\"seq\":1}"));
+            first.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"42\",\"info\":{\"name\":\"Vova\"},\"seq\":1}"));
             publish(1, 1);
             String epoch = first.expectDurable(identifier, "1", stream, 1);
             observer.expectDurable(identifier, "1", stream, 1);
             WsClient control = cable.connect();
             subscribed(control, identifier);
             control.send(command("join", identifier, "\"presence\":{\"id\":\"control\"}"));
-            observer.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"control\"}"));
-            first.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"control\"}"));
+            observer.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"control\",\"seq\":2}"));
+            first.expect(presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"control\",\"seq\":2}"));
             // A subscription is restored only when its stream's presence did not change since 2 s (the server's
             // margin) before the client was last heard from: it must have seen every transition. So the client is
             // still heard from (pings answered) past that margin after the last transition, then its network drops.
@@ -180,7 +180,7 @@ class ReliableStreamsIT extends AsClient {
                 observer.expectDurable(identifier, "4", stream, 4);
 
                 control.abort(); // its TTL ends after the first connection's: any leave for 42 would come first
-                observer.expect(presenceFrame(identifier, "{\"type\":\"leave\",\"id\":\"control\"}"));
+                observer.expect(presenceFrame(identifier, "{\"type\":\"leave\",\"id\":\"control\",\"seq\":3}")); // no other since 2
                 WsClient.expectQuiet(cable, stream, observer);
             }
         }

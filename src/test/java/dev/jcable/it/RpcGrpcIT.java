@@ -54,20 +54,20 @@ class RpcGrpcIT extends AsClient {
             ann.send(Cable.subscribe(room));
             ann.expect(typed(room, "confirm_subscription"));
             ann.expect(Cable.messageFrame(room, "{\"hello\":\"ann\"}"));
-            ann.expect(Cable.presenceFrame(room, "{\"type\":\"join\",\"id\":\"ann\",\"info\":{\"name\":\"ANN\"}}"));
+            ann.expect(Cable.presenceFrame(room, "{\"type\":\"join\",\"id\":\"ann\",\"info\":{\"name\":\"ANN\"},\"seq\":1}"));
             bob.send(Cable.subscribe(room));
             bob.expect(typed(room, "confirm_subscription"));
             bob.expect(Cable.messageFrame(room, "{\"hello\":\"bob\"}"));
-            bob.expect(Cable.presenceFrame(room, "{\"type\":\"join\",\"id\":\"bob\",\"info\":{\"name\":\"BOB\"}}"));
-            ann.expect(Cable.presenceFrame(room, "{\"type\":\"join\",\"id\":\"bob\",\"info\":{\"name\":\"BOB\"}}"));
+            bob.expect(Cable.presenceFrame(room, "{\"type\":\"join\",\"id\":\"bob\",\"info\":{\"name\":\"BOB\"},\"seq\":2}"));
+            ann.expect(Cable.presenceFrame(room, "{\"type\":\"join\",\"id\":\"bob\",\"info\":{\"name\":\"BOB\"},\"seq\":2}"));
             bob.send(Cable.command("presence", room, null)); // the same presence store a client's join uses
-            bob.expect(Cable.presenceFrame(room, "{\"type\":\"info\",\"total\":2,\"records\":["
+            bob.expect(Cable.presenceFrame(room, "{\"type\":\"info\",\"total\":2,\"seq\":2,\"records\":["
                     + "{\"id\":\"ann\",\"info\":{\"name\":\"ANN\"}},{\"id\":\"bob\",\"info\":{\"name\":\"BOB\"}}]}"));
 
             ann.send(Cable.command("message", room, "\"data\":" + Cable.quoted("{\"action\":\"leave\"}")));
             ann.expect(Cable.messageFrame(room, "{\"left\":\"ann\"}")); // the channel state came back
-            bob.expect(Cable.presenceFrame(room, "{\"type\":\"leave\",\"id\":\"ann\"}"));
-            ann.expect(Cable.presenceFrame(room, "{\"type\":\"leave\",\"id\":\"ann\"}")); // still subscribed
+            bob.expect(Cable.presenceFrame(room, "{\"type\":\"leave\",\"id\":\"ann\",\"seq\":3}"));
+            ann.expect(Cable.presenceFrame(room, "{\"type\":\"leave\",\"id\":\"ann\",\"seq\":3}")); // still subscribed
 
             String closed = room("closed");
             ann.send(Cable.subscribe(closed));

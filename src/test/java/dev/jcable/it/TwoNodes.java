@@ -65,24 +65,24 @@ final class TwoNodes {
             subscribed(onA, identifier);
             subscribed(onB, identifier);
             onA.send(command("join", identifier, "\"presence\":{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}"));
-            String join = presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}");
+            String join = presenceFrame(identifier, "{\"type\":\"join\",\"id\":\"42\",\"info\":{\"name\":\"Vova\"},\"seq\":1}");
             viewer.expect(join);
             onA.expect(join);
             onB.expect(join);
             onB.send(command("join", identifier, "\"presence\":{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}"));
             onB.send(command("presence", identifier, null)); // answered once its join is done
             onB.expect(presenceFrame(identifier,
-                    "{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}]}"));
+                    "{\"type\":\"info\",\"total\":1,\"seq\":1,\"records\":[{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}]}"));
             // the same member: no second join, on either node (the marker is published on node b, where onB joined)
             WsClient.expectQuiet(b, stream, viewer, onA, onB);
             String path = "api/presence/" + stream.replace(":", "%3A") + "/users";
-            assertEquals("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}]}",
+            assertEquals("{\"type\":\"info\",\"total\":1,\"seq\":1,\"records\":[{\"id\":\"42\",\"info\":{\"name\":\"Vova\"}}]}",
                     a.get(path, "Bearer " + Cable.API_KEY).body(), "the cluster's set, asked on the other node");
             onA.send(command("leave", identifier, null));
             onA.expectNoReply(); // its leave is done
             WsClient.expectQuiet(a, stream, viewer, onA, onB); // still held on node b: no leave anywhere
             onB.send(command("leave", identifier, null));
-            viewer.expect(presenceFrame(identifier, "{\"type\":\"leave\",\"id\":\"42\"}"));
+            viewer.expect(presenceFrame(identifier, "{\"type\":\"leave\",\"id\":\"42\",\"seq\":2}"));
             WsClient.expectQuiet(a, stream, viewer); // one leave
         }
     }

@@ -58,7 +58,7 @@ class ApplicationEventsTest {
                 new ConnectionClosed(sid2, Json.createObjectBuilder().add("sid", sid2).build())), seen);
         // and the wire carried on, observer exceptions notwithstanding
         assertEquals("{\"type\":\"presence\",\"identifier\":" + Q
-                + ",\"message\":{\"type\":\"leave\",\"id\":\"42\"}}", tab1.frames.get(tab1.frames.size() - 1));
+                + ",\"message\":{\"type\":\"leave\",\"id\":\"42\",\"seq\":2}}", tab1.frames.get(tab1.frames.size() - 1));
     }
 
     @Test

@@ -105,13 +105,13 @@ class ChannelsTest {
         assertEquals(List.of("{\"type\":\"confirm_subscription\",\"identifier\":" + Q_ROOM + "}",
                 "{\"identifier\":" + Q_ROOM + ",\"message\":{\"welcome\":\"1\"}}",
                 "{\"type\":\"presence\",\"identifier\":" + Q_ROOM
-                        + ",\"message\":{\"type\":\"join\",\"id\":\"42\",\"info\":{\"name\":\"Alice\"}}}"),
+                        + ",\"message\":{\"type\":\"join\",\"id\":\"42\",\"info\":{\"name\":\"Alice\"},\"seq\":1}}"),
                 alice.frames.subList(1, alice.frames.size()));
         assertEquals("subscribed 1 by {\"sid\":\"" + harness.session(alice).sid() + "\"}", chat.calls.get(0));
         // the client's own presence request sees the server-side member
         send(alice, frame("presence", ROOM, ""));
         assertEquals("{\"type\":\"presence\",\"identifier\":" + Q_ROOM + ",\"message\":{\"type\":\"info\",\"total\":1,"
-                + "\"records\":[{\"id\":\"42\",\"info\":{\"name\":\"Alice\"}}]}}", last(alice));
+                + "\"seq\":1,\"records\":[{\"id\":\"42\",\"info\":{\"name\":\"Alice\"}}]}}", last(alice));
     }
 
     @Test
@@ -203,8 +203,9 @@ class ChannelsTest {
         String sid = harness.session(back).sid();
         assertEquals(List.of("{\"type\":\"welcome\",\"sid\":\"" + sid + "\",\"restored\":true,\"restored_ids\":["
                 + Q_ROOM + "]}", "{\"type\":\"presence\",\"identifier\":" + Q_ROOM
-                + ",\"message\":{\"type\":\"join\",\"id\":\"42\",\"info\":{\"name\":\"Alice\"}}}"), back.frames,
-                "no confirmation and no transmission again; the presence is the new connection's");
+                + ",\"message\":{\"type\":\"join\",\"id\":\"42\",\"info\":{\"name\":\"Alice\"},\"seq\":3}}"), back.frames,
+                "no confirmation and no transmission again; the presence is the new connection's (transition 3: its"
+                        + " join after the old connection's join and, presence_ttl being 0, its leave)");
         assertTrue(harness.broker().presenceRemove("chat/1", sid), "the restored connection holds the member");
         assertEquals(2, chat.calls.stream().filter(c -> c.startsWith("subscribed 1")).count());
     }

@@ -91,7 +91,7 @@ class ConnectionIdentifierTest {
             bound.node.receive(socket.session, "{\"command\":\"join\",\"identifier\":" + quoted
                     + ",\"presence\":{\"id\":\"alice\"}}", true);
             assertEquals("{\"type\":\"presence\",\"identifier\":" + quoted
-                    + ",\"message\":{\"type\":\"join\",\"id\":\"alice\"}}", last(socket));
+                    + ",\"message\":{\"type\":\"join\",\"id\":\"alice\",\"seq\":1}}", last(socket));
         }
     }
 

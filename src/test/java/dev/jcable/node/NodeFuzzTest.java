@@ -145,8 +145,8 @@ class NodeFuzzTest {
         assertEquals(1, harness.hub().streamCount(), "only the bystander's stream has subscribers");
         assertEquals(1, harness.hub().subscribers(BYSTANDER_STREAM));
         assertTrue(harness.broker().cachedSessionsSize() <= SESSIONS_MAX);
-        assertEquals(new PresenceInfo(1, List.of(new PresenceInfo.Record("bystander", "{\"name\":\"B\"}"))),
-                harness.broker().presenceInfo(BYSTANDER_STREAM));
+        assertEquals(List.of(new PresenceInfo.Record("bystander", "{\"name\":\"B\"}")),
+                harness.broker().presenceInfo(BYSTANDER_STREAM).records()); // numbered after the hostile's joins and leaves
 
         // and the bystander still gets what is published, at the next offset
         bystander.frames.clear();

@@ -37,7 +37,7 @@ class PresenceSnapshotTest {
                     for (int i = 0; i < members; i++) {
                         records.add(new PresenceInfo.Record("m" + i, null));
                     }
-                    return new PresenceInfo(members, List.copyOf(records));
+                    return new PresenceInfo(members, List.copyOf(records), 0);
                 }
                 throw new UnsupportedOperationException(method.getName());
             });

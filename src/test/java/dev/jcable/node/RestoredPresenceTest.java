@@ -66,8 +66,8 @@ class RestoredPresenceTest {
         send(restored, ROOM, "subscribe", "");
         send(restored, ROOM, "presence", "");
         assertEquals("{\"type\":\"presence\",\"identifier\":" + JsonText.quote(ROOM)
-                + ",\"message\":{\"type\":\"info\",\"total\":2,\"records\":[{\"id\":\"stays\"},{\"id\":\"comes\"}]}}",
-                restored.frames.get(restored.frames.size() - 1), "the member set fetched anew is the true one");
+                + ",\"message\":{\"type\":\"info\",\"total\":2,\"seq\":4,\"records\":[{\"id\":\"stays\"},{\"id\":\"comes\"}]}}",
+                restored.frames.get(restored.frames.size() - 1), "the member set fetched anew is the true one, as of transition 4 (goes, stays, goes left, comes)");
     }
 
     @Test

@@ -8,8 +8,10 @@ import dev.jcable.broker.RemoteCommand;
 import dev.jcable.config.Option;
 import dev.jcable.identity.ContainerLogin;
 import dev.jcable.identity.HandshakeHeaders;
+import dev.jcable.protocol.JsonText;
 import dev.jcable.session.CableSession;
 import dev.jcable.session.FakeEventStream;
+import dev.jcable.session.OutboxTest;
 import dev.jcable.session.SseFrames;
 import dev.jcable.sse.SseRequest;
 import java.util.List;
@@ -64,6 +66,20 @@ class SseConnectionTest {
         assertEquals(1, client.completed.get());
         assertEquals(0, harness.node.parts().connections.count(), "cleaned up once the response completed");
         assertEquals(0, harness.hub().subscribers("room"));
+    }
+
+    /** Issue 20: an event stream gets a stream's presence events as WebSocket clients do, numbered ({@code seq}). */
+    @Test
+    void presenceEventsReachAnEventStreamWithTheirSequenceNumbers() {
+        FakeEventStream client = open(Map.of("stream", List.of("room")), Map.of());
+        String quoted = JsonText.quote("{\"channel\":\"$pubsub\",\"stream_name\":\"room\"}");
+        OutboxTest.FakeSocket member = harness.open(ChannelsTest.EXT);
+        harness.node.receive(member.session, "{\"command\":\"subscribe\",\"identifier\":" + quoted
+                + ",\"presence\":{\"id\":\"42\"}}", true);
+        harness.node.receive(member.session, "{\"command\":\"leave\",\"identifier\":" + quoted + "}", true);
+        String presence = "event: presence\ndata: {\"type\":\"presence\",\"identifier\":" + quoted + ",\"message\":";
+        assertTrue(client.text().endsWith(presence + "{\"type\":\"join\",\"id\":\"42\",\"seq\":1}}\n\n"
+                + presence + "{\"type\":\"leave\",\"id\":\"42\",\"seq\":2}}\n\n"), client.text());
     }
 
     @Test

@@ -186,23 +186,32 @@ class CodecTest {
 
     @Test
     void encodesJoinEventWithInfo() {
-        String event = Codec.presenceEvent(PresenceEvent.join("42", "{\"name\":\"Sasha\"}"));
-        assertEquals("{\"type\":\"join\",\"id\":\"42\",\"info\":{\"name\":\"Sasha\"}}", event);
+        String event = Codec.presenceEvent(PresenceEvent.join("42", "{\"name\":\"Sasha\"}", 7));
+        assertEquals("{\"type\":\"join\",\"id\":\"42\",\"info\":{\"name\":\"Sasha\"},\"seq\":7}", event);
         assertEquals("{\"type\":\"presence\",\"identifier\":\"chat_1\","
-                        + "\"message\":{\"type\":\"join\",\"id\":\"42\",\"info\":{\"name\":\"Sasha\"}}}",
+                        + "\"message\":{\"type\":\"join\",\"id\":\"42\",\"info\":{\"name\":\"Sasha\"},\"seq\":7}}",
                 Codec.presence(JsonText.quote("chat_1"), event));
     }
 
     @Test
     void encodesJoinEventWithoutInfo() {
-        assertEquals("{\"type\":\"join\",\"id\":\"42\"}", Codec.presenceEvent(PresenceEvent.join("42", null)));
+        assertEquals("{\"type\":\"join\",\"id\":\"42\",\"seq\":1}", Codec.presenceEvent(PresenceEvent.join("42", null, 1)));
+    }
+
+    /** Issue 20: a transition's number is part of its frame; one without a number has no seq, never a false 0. */
+    @Test
+    void aPresenceEventCarriesItsSequenceNumberUnlessItHasNone() {
+        assertEquals("{\"type\":\"leave\",\"id\":\"42\",\"seq\":4096}",
+                Codec.presenceEvent(PresenceEvent.leave("42", 4096)));
+        assertEquals("{\"type\":\"join\",\"id\":\"42\",\"info\":[1]}", Codec.presenceEvent(PresenceEvent.join("42", "[1]")));
+        assertEquals("{\"type\":\"leave\",\"id\":\"42\"}", Codec.presenceEvent(PresenceEvent.leave("42")));
     }
 
     @Test
     void leaveEventNeverCarriesInfo() {
-        assertEquals("{\"type\":\"leave\",\"id\":\"42\"}", Codec.presenceEvent(PresenceEvent.leave("42")));
-        assertEquals("{\"type\":\"leave\",\"id\":\"42\"}",
-                Codec.presenceEvent(new PresenceEvent(false, "42", "{\"name\":\"x\"}", 0)));
+        assertEquals("{\"type\":\"leave\",\"id\":\"42\",\"seq\":2}", Codec.presenceEvent(PresenceEvent.leave("42", 2)));
+        assertEquals("{\"type\":\"leave\",\"id\":\"42\",\"seq\":3}",
+                Codec.presenceEvent(new PresenceEvent(false, "42", "{\"name\":\"x\"}", 3)));
     }
 
     @Test
@@ -215,15 +224,17 @@ class CodecTest {
         PresenceInfo info = new PresenceInfo(3, List.of(
                 new PresenceInfo.Record("user-1", "{\"name\":\"Alice\"}"),
                 new PresenceInfo.Record("user-2", "\"Bob\""),
-                new PresenceInfo.Record("user-3", null)));
-        assertEquals("{\"type\":\"info\",\"total\":3,\"records\":[{\"id\":\"user-1\",\"info\":{\"name\":\"Alice\"}},"
+                new PresenceInfo.Record("user-3", null)), 12);
+        assertEquals("{\"type\":\"info\",\"total\":3,\"seq\":12,\"records\":[{\"id\":\"user-1\",\"info\":{\"name\":\"Alice\"}},"
                 + "{\"id\":\"user-2\",\"info\":\"Bob\"},{\"id\":\"user-3\"}]}", Codec.presenceInfo(info, true, Long.MAX_VALUE));
     }
 
     @Test
     void encodesPresenceInfoWithoutRecords() {
-        PresenceInfo info = new PresenceInfo(1, List.of(new PresenceInfo.Record("42", null)));
-        assertEquals("{\"type\":\"info\",\"total\":1}", Codec.presenceInfo(info, false, Long.MAX_VALUE));
+        PresenceInfo info = new PresenceInfo(1, List.of(new PresenceInfo.Record("42", null)), 5);
+        assertEquals("{\"type\":\"info\",\"total\":1,\"seq\":5}", Codec.presenceInfo(info, false, Long.MAX_VALUE));
+        assertEquals("{\"type\":\"info\",\"total\":0,\"seq\":6}",
+                Codec.presenceInfo(new PresenceInfo(0, List.of(), 6), true, Long.MAX_VALUE), "emptied: still numbered");
         assertEquals("{\"type\":\"info\",\"total\":0}", Codec.presenceInfo(PresenceInfo.EMPTY, true, Long.MAX_VALUE));
         assertEquals("{\"type\":\"info\",\"total\":0}", Codec.presenceInfo(PresenceInfo.EMPTY, false, Long.MAX_VALUE));
     }
@@ -240,7 +251,7 @@ class CodecTest {
         for (int i = 0; i < 7000; i++) {
             records.add(new PresenceInfo.Record("user-" + i, "{\"name\":\"" + "n".repeat(88) + "\"}"));
         }
-        PresenceInfo room = new PresenceInfo(7000, records);
+        PresenceInfo room = new PresenceInfo(7000, records, 0);
         String whole = Codec.presenceInfo(room, true, Long.MAX_VALUE);
         assertTrue(whole.length() > 700_000, "the whole reply: " + whole.length());
 
@@ -252,14 +263,14 @@ class CodecTest {
         int listed = parsed.getJsonArray("records").size();
         assertTrue(listed > 500 && listed < 7000, "records listed: " + listed);
         // exactly the records that fit, in join order: one more would not have
-        String oneMore = Codec.presenceInfo(new PresenceInfo(7000, records.subList(0, listed + 1)), true, Long.MAX_VALUE);
+        String oneMore = Codec.presenceInfo(new PresenceInfo(7000, records.subList(0, listed + 1), 0), true, Long.MAX_VALUE);
         assertTrue(oneMore.length() > 65_536);
-        assertEquals(Codec.presenceInfo(new PresenceInfo(7000, records.subList(0, listed)), true, Long.MAX_VALUE), capped);
+        assertEquals(Codec.presenceInfo(new PresenceInfo(7000, records.subList(0, listed), 0), true, Long.MAX_VALUE), capped);
     }
 
     @Test
     void aPresenceReplyWhereNotOneRecordFitsListsNone() {
-        PresenceInfo room = new PresenceInfo(1, List.of(new PresenceInfo.Record("42", "\"" + "x".repeat(100) + "\"")));
+        PresenceInfo room = new PresenceInfo(1, List.of(new PresenceInfo.Record("42", "\"" + "x".repeat(100) + "\"")), 0);
         assertEquals("{\"type\":\"info\",\"total\":1}", Codec.presenceInfo(room, true, 50));
     }
 
@@ -268,7 +279,7 @@ class CodecTest {
         String lone = "a\ud800b\udc00c\ud83d\ude00"; // a lone high, a lone low, then a real pair (an emoji)
         assertEquals("{\"type\":\"leave\",\"id\":\"a\\ud800b\\udc00c\ud83d\ude00\"}",
                 Codec.presenceEvent(PresenceEvent.leave(lone)));
-        PresenceInfo room = new PresenceInfo(1, List.of(new PresenceInfo.Record("1", "[\"" + lone + "\"]")));
+        PresenceInfo room = new PresenceInfo(1, List.of(new PresenceInfo.Record("1", "[\"" + lone + "\"]")), 0);
         assertEquals("{\"type\":\"info\",\"total\":1,\"records\":[{\"id\":\"1\",\"info\":[\"a\\ud800b\\udc00c\ud83d\ude00\"]}]}",
                 Codec.presenceInfo(room, true, Long.MAX_VALUE));
         assertEquals("\"a\\ud800b\\udc00c\ud83d\ude00\"", JsonText.messageValue("\"" + lone + "\""));

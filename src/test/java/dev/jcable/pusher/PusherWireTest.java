@@ -61,7 +61,7 @@ class PusherWireTest {
                         + "\"{\\\"presence\\\":{\\\"ids\\\":[\\\"1\\\",\\\"2\\\"],\\\"hash\\\":{\\\"1\\\":{\\\"n\\\":1},"
                         + "\\\"2\\\":null},\\\"count\\\":2}}\"}",
                 PusherFrames.succeeded("presence-r", new PresenceInfo(2, List.of(new PresenceInfo.Record("1", "{\"n\":1}"),
-                        new PresenceInfo.Record("2", null)))));
+                        new PresenceInfo.Record("2", null)), 3)), "no sequence number: Pusher's frame exactly");
         assertEquals("{\"event\":\"pusher:error\",\"data\":{\"code\":4001,\"message\":\"no\"}}",
                 PusherFrames.error(4001, "no"));
     }
@@ -91,7 +91,7 @@ class PusherWireTest {
         assertFalse(connection.receives("presence-r", PresenceEvent.join("7", null)));
         assertTrue(connection.receives("presence-r", PresenceEvent.join("8", null)));
         assertEquals("{\"event\":\"pusher_internal:member_removed\",\"channel\":\"presence-r\",\"data\":"
-                + "\"{\\\"user_id\\\":\\\"8\\\"}\"}", connection.presence("presence-r", "", PresenceEvent.leave("8"), ""));
+                + "\"{\\\"user_id\\\":\\\"8\\\"}\"}", connection.presence("presence-r", "", PresenceEvent.leave("8", 4), ""));
         assertNull(connection.presence("private-r", "", PresenceEvent.leave("8"), ""));
     }
 
@@ -121,7 +121,7 @@ class PusherWireTest {
 
     private static PresenceInfo members(String... ids) {
         return new PresenceInfo(ids.length, java.util.Arrays.stream(ids).map(id -> new PresenceInfo.Record(id, null))
-                .toList());
+                .toList(), 0);
     }
 
     @Test

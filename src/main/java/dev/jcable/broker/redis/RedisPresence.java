@@ -177,15 +177,16 @@ final class RedisPresence {
     PresenceInfo info(String stream) {
         List<String> flat = reported(stream, redis.call(RedisScripts.PRESENCE_INFO, keys.presence(stream), stream,
                 keys.channel(stream)));
-        if (flat.isEmpty()) {
-            return PresenceInfo.EMPTY;
+        long seq = Long.parseLong(flat.get(0)); // read by the script with the members: the number of the set's state
+        if (flat.size() == 1) {
+            return seq == 0 ? PresenceInfo.EMPTY : new PresenceInfo(0, List.of(), seq);
         }
         List<PresenceInfo.Record> records = new ArrayList<>(flat.size() / 2);
-        for (int i = 0; i + 1 < flat.size(); i += 2) {
+        for (int i = 1; i + 1 < flat.size(); i += 2) {
             String info = flat.get(i + 1);
             records.add(new PresenceInfo.Record(flat.get(i), info.isEmpty() ? null : info));
         }
-        return new PresenceInfo(records.size(), List.copyOf(records));
+        return new PresenceInfo(records.size(), List.copyOf(records), seq);
     }
 
     /** The members of {@code stream}: one ZCARD after expiring what is due, as {@link #info} does. */

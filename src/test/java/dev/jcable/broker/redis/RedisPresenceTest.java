@@ -54,8 +54,8 @@ class RedisPresenceTest {
         TestNode b = node();
         assertEquals(JoinResult.JOINED, a.broker.presenceAdd("room", "s1", "42", "{\"name\":\"Vova\"}"));
         assertEquals(JoinResult.UPDATED, b.broker.presenceAdd("room", "s2", "42", "{\"name\":\"V\"}"));
-        assertEquals(new PresenceInfo(1, List.of(new PresenceInfo.Record("42", "{\"name\":\"V\"}"))),
-                a.broker.presenceInfo("room"), "one member, its latest info, seen from any node");
+        assertEquals(new PresenceInfo(1, List.of(new PresenceInfo.Record("42", "{\"name\":\"V\"}")), 1),
+                a.broker.presenceInfo("room"), "one member, its latest info, seen from any node, after transition 1");
         assertTrue(await(() -> b.events().size() == 1, 5));
         assertTrue(a.broker.presenceRemove("room", "s1"));
         assertFalse(a.broker.presenceRemove("room", "s1"), "already left");
@@ -67,7 +67,7 @@ class RedisPresenceTest {
         List<String> expected = List.of("join room 42 {\"name\":\"Vova\"}", "leave room 42");
         assertEquals(expected, a.events());
         assertEquals(expected, b.events());
-        assertEquals(PresenceInfo.EMPTY, b.broker.presenceInfo("room"));
+        assertEquals(new PresenceInfo(0, List.of(), 2), b.broker.presenceInfo("room"), "emptied by transition 2");
         assertEquals(0, a.broker.presenceCount("room"));
     }
 
@@ -200,7 +200,8 @@ class RedisPresenceTest {
                 assertEquals(100, leaves.stream().distinct().count(), stream + ": each exactly once");
             }
         }
-        streams.forEach(s -> assertEquals(PresenceInfo.EMPTY, a.broker.presenceInfo(s)));
+        streams.forEach(s -> assertEquals(new PresenceInfo(0, List.of(), 200), a.broker.presenceInfo(s),
+                s + ": emptied by its 200th transition (100 joins, 100 leaves)"));
         reported.addAll(a.changes());
         reported.addAll(b.changes());
         assertEquals(300, reported.size(), "each leave reported as a transition by one caller only");
