@@ -100,7 +100,7 @@ public final class RedisBroker implements Broker {
             link.every("occupancy sweep", SWEEP_MILLIS, occupancy::sweep);
             link.every("occupancy renewal", leaseMillis() / 2, occupancy::touch);
         }
-        link.start(feeds, keys.aliveChannel(node), keys.control(), this::received);
+        link.start(feeds, keys.aliveChannel(node), keys.control(), this::received, presence::checkMark);
     }
 
     /** A payload of the control channel: {@code d<1|0>:<identifiers>}, a disconnect with or without reconnect. */

@@ -255,22 +255,28 @@ final class RedisPresence {
                     checked[0] = true;
                     checkMark(); // lost with Redis's data, or swept (then a leave was published): which one decides
                 }
-                rejoin(stream, sid, clock.getAsLong() - lostAt < leaseMillis);
+                rejoin(stream, sid, clock.getAsLong() - lostAt < 2 * leaseMillis);
             }
         });
     }
 
     /**
-     * Reads the data mark (presence_mark.lua); when it changed since this node last read it, Redis lost its data:
-     * every record and every leave still due with it. This node's live members are then joined again quietly for a
-     * lease (no leave was published for them, so no join either: each node's first renewal after the loss does it,
-     * and every node reads the mark at least every sweep), and after two leases (every node's members back) the
-     * subscribers of every stream here are told that presence was lost, so that their clients fetch it afresh: the
-     * members who left or died meanwhile, whose leaves went with the data, are gone from their lists.
+     * Reads the data mark (presence_mark.lua; when the node connects, at each sweep, before a re-join); when it
+     * changed since this node last read it, Redis lost its data: every record and every leave still due with it.
+     * Transitions are then not announced for two leases from the first node's notice (quiet() in lib.lua), in which
+     * every node joins its live members again at its next renewal (no leave was published for them, so no join
+     * either); two and a half leases after this node's notice the subscribers of every stream here are told that
+     * presence was lost, so that their clients fetch it afresh: the members who left or died meanwhile, whose leaves
+     * went with the data, are gone from their lists, and those who joined in the window are in them.
      */
-    private void checkMark() {
-        String read = redis.call(RedisScripts.PRESENCE_MARK, new String[] {keys.dataMark()},
-                java.util.UUID.randomUUID().toString(), MARK_KEEP_MILLIS);
+    void checkMark() {
+        String known;
+        synchronized (mark) {
+            known = mark[0];
+        }
+        String read = redis.call(RedisScripts.PRESENCE_MARK, new String[] {keys.dataMark(), keys.dataMark() + ":quiet"},
+                java.util.UUID.randomUUID().toString(), MARK_KEEP_MILLIS, known == null ? "" : known,
+                Long.toString(2 * leaseMillis));
         synchronized (mark) {
             String before = mark[0];
             mark[0] = read;
@@ -280,10 +286,10 @@ final class RedisPresence {
         }
         long now = clock.getAsLong();
         lostAt = now;
-        resyncAt = now + 2 * leaseMillis;
-        LOG.warning(() -> "jcable: Redis lost its data (restarted without it, or flushed): this node's members join"
-                + " again without events, and the presence subscribers here fetch presence afresh in "
-                + 2 * leaseMillis + " ms");
+        resyncAt = now + 2 * leaseMillis + leaseMillis / 2; // after the quiet window (two leases from the first notice)
+        LOG.warning(() -> "jcable: Redis lost its data (restarted without it, or flushed): presence transitions are not"
+                + " announced for two leases while the nodes join their members again, then the presence subscribers"
+                + " here fetch presence afresh");
     }
 
     /** Whether this node found that Redis lost its data at or after {@code sinceMillis} (its clock). */
