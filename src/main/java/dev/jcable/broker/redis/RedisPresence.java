@@ -274,7 +274,8 @@ final class RedisPresence {
         synchronized (mark) {
             known = mark[0];
         }
-        String read = redis.call(RedisScripts.PRESENCE_MARK, new String[] {keys.dataMark(), keys.dataMark() + ":quiet"},
+        String[] markKeys = {keys.dataMark(), keys.sweepIndex() + ":quiet"}; // as lib.lua's quiet() reads them
+        String read = redis.call(RedisScripts.PRESENCE_MARK, markKeys,
                 java.util.UUID.randomUUID().toString(), MARK_KEEP_MILLIS, known == null ? "" : known,
                 Long.toString(2 * leaseMillis));
         synchronized (mark) {
