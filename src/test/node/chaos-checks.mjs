@@ -40,11 +40,13 @@ async function differences({ world, nodes, streams, apiKey }) {
         const owner = world.clients.get(id)
         diffs.push({ kind: owner && owner.dead ? 'member of a dead connection remains after the TTL'
           : 'member that left remains', node: node.name, stream: stream.name, client: id,
-        expected: `REST without ${id} (${owner && owner.dead ? 'its connection is gone' : 'it left'})`, seen: list(members) })
+        expected: `REST without ${id} (${owner && owner.dead ? 'its connection is gone' : 'it left'})`, seen: list(members),
+        history: owner ? `${id}: ${owner.recent(stream.name)}` : undefined })
       }
       for (const id of d.fewer) {
         diffs.push({ kind: 'live member missing from REST', node: node.name, stream: stream.name, client: id,
-          expected: `REST with ${id} (connected to ${world.clients.get(id).node.name}, joined)`, seen: list(members) })
+          expected: `REST with ${id} (connected to ${world.clients.get(id).node.name}, joined)`, seen: list(members),
+          history: `${id}: ${world.clients.get(id).recent(stream.name)}` })
       }
     }
   }

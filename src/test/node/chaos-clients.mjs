@@ -54,7 +54,7 @@ export class Client {
   }
 
   async subscribe(stream) {
-    const old = this.subs.get(stream)
+    const old = this.subs.get(stream.name)
     const channel = this.cable.streamFromSigned(stream.signed)
     const sub = { stream, channel, joined: old ? old.joined : false, joinedAt: 0, uncertain: false,
       msgs: old ? old.msgs : [], shadow: null, owedSince: 0, recreated: !!old }
@@ -132,6 +132,9 @@ export class Client {
 
   join(sub) {
     sub.joinedAt = Date.now()
+    // the official client skips a join while it still holds its own presence (Presence#join: `_info`), which a
+    // leave that failed (the connection was down) leaves behind: the join's outcome is then unknown
+    if (sub.channel.presence._info) sub.uncertain = true
     sub.channel.presence.join(this.id, { name: this.id }).catch(() => { sub.uncertain = true })
   }
 
@@ -168,6 +171,8 @@ export class Client {
         if (live.joined) {
           await live.channel.presence.leave()
           this.join(live)
+        } else if (live.channel.presence._info) {
+          await live.channel.presence.leave() // as an application would: it also forgets the client's own presence
         } else {
           await live.channel.perform('$presence:leave')
         }

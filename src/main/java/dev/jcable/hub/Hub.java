@@ -111,9 +111,10 @@ public final class Hub {
                 return;
             }
             Frame frame = new Frame(text);
+            String hold = Subscription.presenceHold(identifier);
             for (CableSession session : group.sessions.keySet()) {
                 if (session.dialect().receives(identifier, event)) {
-                    session.send(frame);
+                    session.deliver(hold, frame); // behind a presence reply being read (PresenceCommands#info)
                 }
             }
         });

@@ -154,6 +154,20 @@ final class PresenceCommands {
             session.send(Codec.presence(quoted, records ? snapshot.withRecords() : snapshot.totalOnly()));
             return;
         }
+        // events of the stream wait from before the read until the reply is queued: one published after the read
+        // (its pub/sub delivery can overtake the script's reply) would otherwise reach the client first, be ignored
+        // there (no set yet) and be missing from its set for good
+        String hold = Subscription.presenceHold(subscription.identifier());
+        session.hold(hold);
+        try {
+            answer(session, quoted, stream, records, now, snapshot);
+        } finally {
+            session.release(hold);
+        }
+    }
+
+    private void answer(CableSession session, String quoted, String stream, boolean records, long now,
+                        Snapshot snapshot) {
         PresenceInfo info;
         try {
             info = broker.presenceInfo(stream);

@@ -41,4 +41,14 @@ public record Subscription(String identifier, StreamSpec spec, long position, St
     public Subscription with(StreamSpec newSpec) {
         return new Subscription(identifier, newSpec, position, channel);
     }
+
+    /**
+     * The key under which this subscription's presence events wait ({@link CableSession#hold}) while a {@code presence}
+     * request of it is answered: its reply is the member set at one moment, and an event published after that moment
+     * must reach the client after it (the official client ignores events until it has the set, then keeps the set
+     * plus the events). Apart from its messages' hold, which waits for history.
+     */
+    public static String presenceHold(String identifier) {
+        return "presence\u0000" + identifier;
+    }
 }

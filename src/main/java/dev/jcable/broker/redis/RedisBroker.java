@@ -84,7 +84,8 @@ public final class RedisBroker implements Broker {
         link = new RedisLink(redisSettings, threads, executor, scheduler);
         redis = link.calls();
         presence = new RedisPresence(keys, redis, System::currentTimeMillis, settings.presenceTtl().toMillis(),
-                leaseMillis(), settings.maxMembers(), listener::presenceChanged);
+                leaseMillis(), settings.maxMembers(), listener::presenceChanged,
+                lost -> feeds.presenceLostEverywhere(lost - StreamFeeds.PRESENCE_MARGIN_MILLIS));
         stats = new RedisStats(keys, redis, System::nanoTime, RedisStats.MAX_STREAMS);
         feeds = new StreamFeeds(keys, new FeedRedis(),
                 new Lanes(executor, 2 * Runtime.getRuntime().availableProcessors()));
@@ -99,7 +100,7 @@ public final class RedisBroker implements Broker {
             link.every("occupancy sweep", SWEEP_MILLIS, occupancy::sweep);
             link.every("occupancy renewal", leaseMillis() / 2, occupancy::touch);
         }
-        link.start(feeds, keys.aliveChannel(node), keys.control(), this::received);
+        link.start(feeds, keys.aliveChannel(node), keys.control(), this::received, presence::checkMark);
     }
 
     /** A payload of the control channel: {@code d<1|0>:<identifiers>}, a disconnect with or without reconnect. */
@@ -240,11 +241,11 @@ public final class RedisBroker implements Broker {
 
     // ---- presence -------------------------------------------------------------------------------------
 
-    /** One MGET of the streams' last transition times (Redis's clock: see {@code pt} in lib.lua). */
+    /** One MGET of the streams' last transition times (Redis's clock: {@code pt} in lib.lua); all after data loss. */
     @Override
     public java.util.Set<String> presenceChangedSince(java.util.Collection<String> streams, long sinceMillis) {
-        if (streams.isEmpty()) {
-            return java.util.Set.of();
+        if (streams.isEmpty() || presence.lostSince(sinceMillis)) { // Redis lost its data since: every one did
+            return new java.util.HashSet<>(streams);
         }
         List<String> list = List.copyOf(streams);
         String[] times = list.stream().map(stream -> keys.presence(stream)[6]).toArray(String[]::new);

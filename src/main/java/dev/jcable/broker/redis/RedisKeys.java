@@ -80,6 +80,11 @@ record RedisKeys(String prefix) {
         return prefix + ":presence-due";
     }
 
+    /** The data mark (presence_mark.lua): gone when Redis lost its data. */
+    String dataMark() {
+        return sweepIndex() + ":mark";
+    }
+
     /** A restorable session's state, kept for {@code sessions_ttl}. */
     String session(String sid) {
         return prefix + ":session:" + sid;

@@ -56,6 +56,8 @@ final class RedisLink {
      */
     private String controlChannel;
     private Consumer<String> control;
+    /** Run once connected, before the node counts as healthy (the presence data mark, see RedisPresence). */
+    private Runnable connected;
     /** When the pub/sub connection last delivered this node's liveness echo (epoch millis). */
     private volatile long aliveAt = System.currentTimeMillis();
     private volatile long replacedAt;
@@ -96,7 +98,9 @@ final class RedisLink {
      * stays up, reports the broker down, and tries again every {@link #CONNECT_RETRY_MILLIS}; nothing is recorded
      * meanwhile (joins and subscriptions are refused), so there is nothing to catch up on once connected.
      */
-    void start(StreamFeeds streamFeeds, String aliveChannel, String controlChannel, Consumer<String> control) {
+    void start(StreamFeeds streamFeeds, String aliveChannel, String controlChannel, Consumer<String> control,
+               Runnable connected) {
+        this.connected = connected;
         this.feeds = streamFeeds;
         this.aliveChannel = aliveChannel;
         this.controlChannel = controlChannel;
@@ -129,13 +133,15 @@ final class RedisLink {
             replacements.incrementAndGet();
             LOG.warning(() -> "jcable: the Redis pub/sub connection delivered nothing for " + (now - aliveAt)
                     + " ms while it looked open; replacing it and catching up every stream");
+            var fresh = clients.replacePubsub(this::listen);
+            // the channels once the new connection is in place, not before: connecting can take long (Redis hung),
+            // and a stream attached meanwhile (on the old connection, now closed) must be on the new one too
             List<String> channels = new ArrayList<>(feeds.channels());
             channels.add(aliveChannel);
             channels.add(controlChannel);
             if (pubsubIngress != null) {
                 channels.add(ingressChannel);
             }
-            var fresh = clients.replacePubsub(this::listen);
             calls.await(fresh.async().subscribe(channels.toArray(String[]::new)).toCompletableFuture(),
                     "subscribe again");
         }
@@ -184,6 +190,11 @@ final class RedisLink {
             pubsub.sync().subscribe(aliveChannel, controlChannel);
         });
         aliveAt = System.currentTimeMillis();
+        try {
+            connected.run();
+        } catch (BrokerUnavailableException e) {
+            LOG.log(Level.FINE, "jcable: Redis went away right after the connect", e); // the next sweep does it
+        }
         checkEviction();
         if (ingress != null) {
             startIngressNow();

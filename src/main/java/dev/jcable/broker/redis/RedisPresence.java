@@ -49,6 +49,16 @@ final class RedisPresence {
     private volatile long touchedAt;
     /** How late a renewal may be before a sweep renews first. */
     private static final long RENEW_SLACK_MILLIS = 1000;
+    /** How long the data mark is kept past its last reading (presence_mark.lua): a day, as the other keys. */
+    private static final String MARK_KEEP_MILLIS = "86400000";
+    /** The data mark this node last read (null before its first reading); guarded by itself. */
+    private final String[] mark = new String[1];
+    /** When this node found that Redis had lost its data (its clock), 0 if never; see {@link #checkMark}. */
+    private volatile long lostAt;
+    /** When the subscribers here are resynced after a data loss (its clock), 0 when none is pending. */
+    private volatile long resyncAt;
+    /** Where that resync goes: every stream with subscribers here fetches presence afresh, from the given time. */
+    private final java.util.function.LongConsumer dataLost;
 
     /** Where this node's transitions go ({@code BrokerListener#presenceChanged}). */
     @FunctionalInterface
@@ -57,8 +67,9 @@ final class RedisPresence {
     }
 
     RedisPresence(RedisKeys keys, RedisCalls redis, LongSupplier clock, long ttlMillis, long leaseMillis,
-                  int maxMembers, Transitions transitions) {
+                  int maxMembers, Transitions transitions, java.util.function.LongConsumer dataLost) {
         this.transitions = transitions;
+        this.dataLost = dataLost;
         this.keys = keys;
         this.redis = redis;
         this.clock = clock;
@@ -86,7 +97,7 @@ final class RedisPresence {
         }
         String outcome;
         try {
-            outcome = join(stream, sid, pid, info);
+            outcome = join(stream, sid, pid, info, false);
         } catch (RuntimeException e) {
             forgetIfEmpty(sid, session);
             throw e;
@@ -106,9 +117,10 @@ final class RedisPresence {
         return result;
     }
 
-    private String join(String stream, String sid, String pid, String info) {
+    private String join(String stream, String sid, String pid, String info, boolean quiet) {
         List<String> reply = redis.call(RedisScripts.PRESENCE_ADD, keys.presence(stream), stream, keys.channel(stream),
-                sid, pid, info == null ? "" : info, Long.toString(leaseMillis), Integer.toString(maxMembers));
+                sid, pid, info == null ? "" : info, Long.toString(leaseMillis), Integer.toString(maxMembers),
+                quiet ? "1" : "0");
         return reported(stream, reply).get(0);
     }
 
@@ -237,14 +249,58 @@ final class RedisPresence {
             }
             calls.put(stream, redis.async(RedisScripts.PRESENCE_TOUCH, keys.presence(stream), args));
         });
+        boolean[] checked = new boolean[1];
         calls.forEach((stream, call) -> {
             for (String sid : redis.await(call, "presence_touch")) {
-                rejoin(stream, sid);
+                if (!checked[0]) {
+                    checked[0] = true;
+                    checkMark(); // lost with Redis's data, or swept (then a leave was published): which one decides
+                }
+                rejoin(stream, sid, clock.getAsLong() - lostAt < 2 * leaseMillis);
             }
         });
     }
 
-    private void rejoin(String stream, String sid) {
+    /**
+     * Reads the data mark (presence_mark.lua; when the node connects, at each sweep, before a re-join); when it
+     * changed since this node last read it, Redis lost its data: every record and every leave still due with it.
+     * Transitions are then not announced for two leases from the first node's notice (quiet() in lib.lua), in which
+     * every node joins its live members again at its next renewal (no leave was published for them, so no join
+     * either); two and a half leases after this node's notice the subscribers of every stream here are told that
+     * presence was lost, so that their clients fetch it afresh: the members who left or died meanwhile, whose leaves
+     * went with the data, are gone from their lists, and those who joined in the window are in them.
+     */
+    void checkMark() {
+        String known;
+        synchronized (mark) {
+            known = mark[0];
+        }
+        String[] markKeys = {keys.dataMark(), keys.sweepIndex() + ":quiet"}; // as lib.lua's quiet() reads them
+        String read = redis.call(RedisScripts.PRESENCE_MARK, markKeys,
+                java.util.UUID.randomUUID().toString(), MARK_KEEP_MILLIS, known == null ? "" : known,
+                Long.toString(2 * leaseMillis));
+        synchronized (mark) {
+            String before = mark[0];
+            mark[0] = read;
+            if (before == null || before.equals(read)) {
+                return;
+            }
+        }
+        long now = clock.getAsLong();
+        lostAt = now;
+        resyncAt = now + 2 * leaseMillis + leaseMillis / 2; // after the quiet window (two leases from the first notice)
+        LOG.warning(() -> "jcable: Redis lost its data (restarted without it, or flushed): presence transitions are not"
+                + " announced for two leases while the nodes join their members again, then the presence subscribers"
+                + " here fetch presence afresh");
+    }
+
+    /** Whether this node found that Redis lost its data at or after {@code sinceMillis} (its clock). */
+    boolean lostSince(long sinceMillis) {
+        long lost = lostAt;
+        return lost != 0 && lost >= sinceMillis;
+    }
+
+    private void rejoin(String stream, String sid, boolean quiet) {
         Local session = sessions.get(sid);
         if (session == null) {
             return;
@@ -252,8 +308,9 @@ final class RedisPresence {
         synchronized (session) {
             Joined joined = session.streams.get(stream);
             if (session.closedAt == 0 && joined != null) {
-                String outcome = join(stream, sid, joined.pid(), joined.info());
-                LOG.fine(() -> "jcable: re-joined " + sid + " to " + stream + " after Redis lost it: " + outcome);
+                String outcome = join(stream, sid, joined.pid(), joined.info(), quiet);
+                LOG.fine(() -> "jcable: re-joined " + sid + " to " + stream + (quiet ? " quietly" : "")
+                        + " after Redis lost it: " + outcome);
             }
         }
     }
@@ -267,6 +324,12 @@ final class RedisPresence {
      * @return how many records this node removed
      */
     long sweep() {
+        checkMark();
+        long resync = resyncAt;
+        if (resync != 0 && clock.getAsLong() >= resync) {
+            resyncAt = 0;
+            dataLost.accept(lostAt);
+        }
         if (clock.getAsLong() - touchedAt > leaseMillis / 2 + RENEW_SLACK_MILLIS) {
             touch(); // this node could not renew for a while (Redis away, a pause): its renewal comes first
         }

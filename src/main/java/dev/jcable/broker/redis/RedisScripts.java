@@ -29,7 +29,8 @@ enum RedisScripts {
     PRESENCE_EXPIRE("presence_expire", ScriptOutputType.MULTI),
     PRESENCE_DUE("presence_due", ScriptOutputType.MULTI),
     PRESENCE_INFO("presence_info", ScriptOutputType.MULTI),
-    PRESENCE_COUNT("presence_count", ScriptOutputType.MULTI);
+    PRESENCE_COUNT("presence_count", ScriptOutputType.MULTI),
+    PRESENCE_MARK("presence_mark", ScriptOutputType.VALUE);
 
     private final String text;
     private final String sha;

@@ -221,6 +221,25 @@ final class StreamFeeds implements RedisOccupancy.Local {
         }
     }
 
+    /**
+     * Redis lost its data (RedisPresence's data mark): every stream here is told that presence was lost from
+     * {@code sinceMillis}, on its lane, so that its subscribers fetch the member set afresh.
+     */
+    void presenceLostEverywhere(long sinceMillis) {
+        for (String stream : feeds.keySet()) {
+            lanes.execute(stream, () -> {
+                Feed feed = feeds.get(stream);
+                if (feed != null) {
+                    synchronized (feed) {
+                        if (!feed.removed) {
+                            listener.presenceLost(stream, sinceMillis);
+                        }
+                    }
+                }
+            });
+        }
+    }
+
     /** The streams this node has subscribers of whose names start with {@code prefix}, sorted. */
     java.util.Set<String> streams(String prefix) {
         return dev.jcable.broker.StreamNames.startingWith(feeds.keySet(), prefix);

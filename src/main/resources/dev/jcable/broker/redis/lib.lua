@@ -15,7 +15,22 @@
 
 local events = {}
 
+-- After Redis lost its data, transitions are not announced (not published, not returned: no CDI event, no webhook)
+-- while the data mark is missing (<sweep index>..':mark', set by every node when it connects and at each sweep) and
+-- for two leases after the first node noticed (<sweep index>..':quiet', presence_mark.lua): the nodes join their live
+-- members again meanwhile, whose leaves were never published, and every subscriber then fetches the set afresh.
+-- Occupancy (RedisOccupancy: these scripts on its own keys and index) has no data mark: always announced.
+local function quiet()
+  if string.sub(KEYS[6], -13) ~= ':presence-due' then
+    return false
+  end
+  return redis.call('GET', KEYS[6] .. ':quiet') or not redis.call('GET', KEYS[6] .. ':mark')
+end
+
 local function publish_event(channel, kind, body)
+  if quiet() then
+    return
+  end
   local payload = kind .. redis.call('INCR', KEYS[8]) .. ':' .. body
   if redis.call('PTTL', KEYS[8]) < 86400000 then
     redis.call('PEXPIRE', KEYS[8], 86400000)

@@ -1,6 +1,7 @@
 -- Session ARGV[3] joins stream ARGV[1] as id ARGV[4] with info ARGV[5] ('' = none), leased for ARGV[6] ms; at most
 -- ARGV[7] ids per stream. The first session of an id publishes 'join' on channel ARGV[2]:
--- j<seq>:<length of id>:<id><info>. Returns joined, updated, id_mismatch or members_limit (with_events).
+-- j<seq>:<length of id>:<id><info>. Returns joined, updated, id_mismatch or members_limit (with_events). ARGV[8] = '1':
+-- quiet, no event (a node joining its live members again after Redis lost its data: no leave was published for them).
 local stream, channel, sid, pid, info = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local now = now_ms()
 expire_due(stream, channel, now, 100)
@@ -28,5 +29,7 @@ if known then
 end
 redis.call('ZADD', KEYS[4], now_us(), pid)
 keep_presence(now)
-publish_event(channel, 'j', string.len(pid) .. ':' .. pid .. info)
+if ARGV[8] ~= '1' then
+  publish_event(channel, 'j', string.len(pid) .. ':' .. pid .. info)
+end
 return with_events({'joined'})
