@@ -42,7 +42,7 @@ class PresenceReplyOrderTest {
                 if (method.getName().equals("presenceInfo")) {
                     PresenceEvent join = PresenceEvent.join("m2", null, 2);
                     hub.presence("room", join, Codec.presenceEvent(join));
-                    return new PresenceInfo(1, List.of(new PresenceInfo.Record("m1", null)));
+                    return new PresenceInfo(1, List.of(new PresenceInfo.Record("m1", null)), 1);
                 }
                 throw new UnsupportedOperationException(method.getName());
             });
