@@ -137,6 +137,12 @@ final class LibertyTransport implements FrameWriter {
         return 256;
     }
 
+    /** A ping is two ready-made bytes like any frame's: it takes this path, not the container's {@code sendPing}. */
+    @Override
+    public boolean writesPings() {
+        return true;
+    }
+
     @Override
     public void write(List<Frame> frames, SendHandler done) {
         Object status = call(path.okToWrite(), link, false, false, false); // waits only behind a pong being written
