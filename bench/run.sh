@@ -104,12 +104,12 @@ run_profile() {
 # recording of a second idle window of each (target/bench/idle-jfr-<server>/). Before/after in one run:
 # BENCH_OPTS='-Dbench.war.before=<an earlier jcable.war> -Dbench.targets=jcable@before,jcable'
 run_idle() {
-  local dir="$PWD/target/bench/idle-jfr-$server"
+  local dir="$PWD/target/bench/$OUT-jfr-$server"
   rm -rf "$dir"; mkdir -p "$dir"
   loadgen memory -Dbench.connections="${IDLE_CONNECTIONS:-18000}" -Dbench.perStream=1 -Dbench.heap=2g \
     -Dbench.targets=jcable:tuned,jcable-nonative:tuned,jcable-pi0:tuned -Dbench.settleMs=10000 \
     -Dbench.closedWaitMs=0 -Dbench.idleJfr="$dir"
-  for f in "$dir"/*.jfr; do [ -e "$f" ] && top_frames "$f"; done | tee "target/bench/idle-frames-$server.txt"
+  for f in "$dir"/*.jfr; do [ -e "$f" ] && top_frames "$f"; done | tee "target/bench/$OUT-frames-$server.txt"
 }
 
 # the chaos suite (src/test/node/chaos.mjs; CHAOS_OPTS='seed=7 clients=4 …' adds or overrides its settings)

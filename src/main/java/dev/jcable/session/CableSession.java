@@ -277,6 +277,11 @@ public final class CableSession implements Outbox.Owner {
         return outbox.writing();
     }
 
+    /** Whether its WebSocket pings are frames of its writes ({@link FrameWriter#writesPings}): queued, never blocking. */
+    boolean writesPings() {
+        return sse == null && outbox.writesPings();
+    }
+
     long writesCompleted() {
         return outbox.writesCompleted();
     }

@@ -184,6 +184,11 @@ final class Outbox {
         return true;
     }
 
+    /** Whether a WebSocket ping is a frame of this outbox's writes (never blocking), not the container's sendPing. */
+    boolean writesPings() {
+        return transport.writesPings();
+    }
+
     /** True while a write is in flight or about to start. */
     boolean writing() {
         return sending != 0;
