@@ -91,12 +91,14 @@ top_frames() { # top_frames <file.jfr>: the most sampled frames (self), jdk.Exec
     END { for (f in top) printf "%6.1f%%  %s\n", 100*top[f]/n, f; printf "%6d   samples\n", n }' | sort -rn | head -30
 }
 
+# (-Dbench.targets=node,jcable@before,jcable@after with -Dbench.war.before=… -Dbench.war.after=…: one recording each,
+# target/bench/jcable-<tag>.jfr)
 run_profile() {
-  rm -f target/bench/jcable.jfr
+  rm -f target/bench/jcable*.jfr
   loadgen fanout -Dbench.targets=jcable -Dbench.n=1000 -Dbench.messages=600 -Dbench.rate=50 \
     -Dbench.jfr="$PWD/target/bench/jcable.jfr"
   sleep 2
-  top_frames target/bench/jcable.jfr | tee target/bench/profile.txt
+  for f in target/bench/jcable*.jfr; do top_frames "$f"; done | tee target/bench/profile.txt
 }
 
 # an idle node full of connections (18,000 by default, each its own stream and presence): its CPU with jcable's
