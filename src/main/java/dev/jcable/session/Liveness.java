@@ -112,16 +112,16 @@ public final class Liveness {
 
     /**
      * Writes {@code session}'s WebSocket ping now, on the caller's pass ({@link Pinger}), when its transport takes
-     * pings in its writes ({@link CableSession#writesPings}: queued, never blocking); otherwise leaves it to the
+     * pings in its writes ({@link FrameWriter#writesPings}: queued, never blocking); otherwise leaves it to the
      * round. A connection pinged here within the last interval and a tick is left out of the rounds.
      */
     void pingAlong(CableSession session, long now) {
         Progress progress = sessions.get(session);
-        if (stopped || progress == null || pingIntervalMillis <= 0 || !session.writesPings()) {
+        if (stopped || progress == null || pingIntervalMillis <= 0) {
             return;
         }
         try {
-            if (session.protocolPing(now)) {
+            if (session.protocolPing(now, true)) {
                 progress.pingedAlongAt = now;
             }
         } catch (RuntimeException e) {
@@ -195,7 +195,7 @@ public final class Liveness {
                 return;
             }
             try {
-                session.protocolPing(clock.getAsLong()); // false while a write is in flight: its progress counts
+                session.protocolPing(clock.getAsLong(), false); // false while a write is in flight: its progress counts
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, "jcable: ping to session " + session.sid() + " failed", e);
             }

@@ -41,7 +41,7 @@ public final class Pinger {
         this.clock = clock;
     }
 
-    /** From now on each pass also writes {@code liveness}'s WebSocket pings, with the JSON ones ({@link Liveness#pingAlong}). */
+    /** From now on each pass also writes {@code liveness}'s WebSocket pings with the JSON ones ({@link Liveness}). */
     public void alongside(Liveness liveness) {
         this.liveness = liveness;
     }

@@ -349,11 +349,11 @@ class TransportTest {
                 strict(TyrusTransport.open(socket), socket));
 
         long sent = dev.jcable.metrics.Counter.SERVER_MSG.count();
-        assertTrue(session.protocolPing(1));
+        assertTrue(session.protocolPing(1, false));
         assertEquals(0, remote.pings, "not the container's sendPing");
         assertArrayEquals(new byte[] {(byte) 0x89, 0}, bytes(writer.buffers.get(0)));
         assertSame(Frame.PING.wire(), writer.buffers.get(0).array(), "every connection's ping is the same bytes");
-        assertFalse(session.protocolPing(2), "never a second write while one is in flight");
+        assertFalse(session.protocolPing(2, false), "never a second write while one is in flight");
         writer.completeNext();
         assertEquals(sent, dev.jcable.metrics.Counter.SERVER_MSG.count(), "a ping is no message sent");
         assertEquals(0, session.pendingChars());
@@ -362,7 +362,7 @@ class TransportTest {
         Frame json = new Frame("{\"type\":\"ping\",\"message\":7}");
         try (WriteBatch batch = WriteBatch.open()) {
             session.applicationPing(json, 3);
-            assertTrue(session.protocolPing(3));
+            assertTrue(session.protocolPing(3, false));
         }
         assertEquals(2, writer.buffers.size());
         byte[] expected = new byte[2 + json.wire().length];
@@ -400,13 +400,13 @@ class TransportTest {
         CableSession session = session(socket, guarded);
         try (WriteBatch batch = WriteBatch.open()) {
             session.send("a");
-            assertTrue(session.protocolPing(1));
+            assertTrue(session.protocolPing(1, false));
         }
         assertEquals(1, socket.pings.get(), "the ping, through the container's sendPing");
         assertEquals(List.of("a"), socket.frames, "and the frame after it");
         assertEquals("internals changed", reported.get().getMessage());
         assertFalse(guarded.writesPings(), "the portable path takes no ping in its writes");
-        assertTrue(session.protocolPing(2));
+        assertTrue(session.protocolPing(2, false));
         assertEquals(2, socket.pings.get());
         assertEquals(0, session.pendingChars());
         assertEquals(List.of(), socket.closes);
