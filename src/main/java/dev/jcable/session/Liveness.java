@@ -195,7 +195,7 @@ public final class Liveness {
                 return;
             }
             try {
-                session.protocolPing(clock.getAsLong(), false); // false while a write is in flight: its progress counts
+                session.protocolPing(clock.getAsLong(), false); // false while a write is in flight: progress counts
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, "jcable: ping to session " + session.sid() + " failed", e);
             }

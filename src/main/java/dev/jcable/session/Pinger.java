@@ -18,8 +18,8 @@ import java.util.logging.Logger;
  * queues (a session's outbox never blocks), so a connection that stopped reading delays no other.
  *
  * <p>With {@link #alongside} the pass also writes the WebSocket ping of {@link Liveness} to each session of the
- * group whose interval is that of the WebSocket pings, in the same write as its JSON ping (a {@link WriteBatch} per
- * session): one write per connection and interval instead of two.
+ * group whose interval is that of the WebSocket pings, in the same write as its JSON ping (a {@link WriteBatch}
+ * flushed after each session): one write per connection and interval instead of two.
  */
 public final class Pinger {
 
