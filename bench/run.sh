@@ -23,6 +23,8 @@
 #   bench/run.sh cluster-scale      3 Payara nodes on one redis-server, SCALE_PER_NODE connections each, kill -9 one
 #   bench/run.sh jmh                broker micro-benchmarks (JMH 1.37), 1 thread and 2 threads
 #   bench/run.sh profile [server]   one fan-out run of jcable under JFR, and its top frames
+#   bench/run.sh idle    [server]   idle CPU of a node full of connections (18,000), pings on, native pings off,
+#                                   ping_interval=0; JFR of each idle window (IDLE_CONNECTIONS=<n> for another size)
 #   bench/run.sh all     [server]   fanout, memory, churn on the server, then jmh
 # server: payara (Payara Micro, the default), wildfly or liberty; WildFly and Open Liberty are unpacked from Maven
 # Central into target/ by the pom's wildfly/liberty profiles (the same unpack the integration suite uses).
@@ -82,15 +84,34 @@ run_jmh() {
   cat target/bench/jmh-1thread.txt target/bench/jmh-2threads.txt
 }
 
+top_frames() { # top_frames <file.jfr>: the most sampled frames (self), jdk.ExecutionSample
+  echo "top frames (self), jdk.ExecutionSample, $1:"
+  jfr print --events jdk.ExecutionSample "$1" | awk '
+    /stackTrace = \[/ { getline; sub(/^[ \t]+/, ""); sub(/line:.*/, ""); top[$0]++; n++ }
+    END { for (f in top) printf "%6.1f%%  %s\n", 100*top[f]/n, f; printf "%6d   samples\n", n }' | sort -rn | head -30
+}
+
+# (-Dbench.targets=node,jcable@before,jcable@after with -Dbench.war.before=… -Dbench.war.after=…: one recording each,
+# target/bench/jcable-<tag>.jfr)
 run_profile() {
-  rm -f target/bench/jcable.jfr
+  rm -f target/bench/jcable*.jfr
   loadgen fanout -Dbench.targets=jcable -Dbench.n=1000 -Dbench.messages=600 -Dbench.rate=50 \
     -Dbench.jfr="$PWD/target/bench/jcable.jfr"
   sleep 2
-  echo "top frames (self), jdk.ExecutionSample:"
-  jfr print --events jdk.ExecutionSample target/bench/jcable.jfr | awk '
-    /stackTrace = \[/ { getline; sub(/^[ \t]+/, ""); sub(/line:.*/, ""); top[$0]++; n++ }
-    END { for (f in top) printf "%6.1f%%  %s\n", 100*top[f]/n, f }' | sort -rn | head -25 | tee target/bench/profile.txt
+  for f in target/bench/jcable*.jfr; do top_frames "$f"; done | tee target/bench/profile.txt
+}
+
+# an idle node full of connections (18,000 by default, each its own stream and presence): its CPU with jcable's
+# pings as configured by default, with enable_native_pings=false, with ping_interval=0, and the bare endpoint; a JFR
+# recording of a second idle window of each (target/bench/idle-jfr-<server>/). Before/after in one run:
+# BENCH_OPTS='-Dbench.war.before=<an earlier jcable.war> -Dbench.targets=jcable@before,jcable'
+run_idle() {
+  local dir="$PWD/target/bench/$OUT-jfr-$server"
+  rm -rf "$dir"; mkdir -p "$dir"
+  loadgen memory -Dbench.connections="${IDLE_CONNECTIONS:-18000}" -Dbench.perStream=1 -Dbench.heap=2g \
+    -Dbench.targets=jcable:tuned,jcable-nonative:tuned,jcable-pi0:tuned -Dbench.settleMs=10000 \
+    -Dbench.closedWaitMs=0 -Dbench.idleJfr="$dir"
+  for f in "$dir"/*.jfr; do [ -e "$f" ] && top_frames "$f"; done | tee "target/bench/$OUT-frames-$server.txt"
 }
 
 # the chaos suite (src/test/node/chaos.mjs; CHAOS_OPTS='seed=7 clients=4 …' adds or overrides its settings)
@@ -128,11 +149,12 @@ case "$what" in
       -Dbench.closedWaitMs=5000 -Dbench.serverLogs=target/bench ;;
   jmh) run_jmh ;;
   profile) run_profile ;;
+  idle) OUT=${OUT:-idle} run_idle ;;
   slow) timeout 900 "${CLIENT[@]}" java -Xms1g -Xmx2g -XX:+UseParallelGC -cp "$CP" -Dbench.serverCpus="$SERVER_CPUS" \
     -Dbench.out=target/bench/slow.md ${BENCH_OPTS:-} dev.jcable.bench.SlowConsumers ;;
   noisy) timeout 1200 "${CLIENT[@]}" java -Xms1g -Xmx2g -XX:+UseParallelGC -cp "$CP" -Dbench.serverCpus="$SERVER_CPUS" \
     -Dbench.server="$server" "${SERVER_OPTS[@]}" -Dbench.out="target/bench/noisy-$server.md" ${BENCH_OPTS:-} \
     dev.jcable.bench.NoisyNeighbour ;;
   all) rc=0; for b in fanout memory churn; do loadgen "$b" || rc=1; done; run_jmh || rc=1; exit $rc ;;
-  *) echo "usage: bench/run.sh fanout|memory|curve|churn|pusher|cluster|clusterchurn|drain|jmh|profile|slow|noisy|chaos|chaos-long|cluster-scale|all [payara|wildfly|liberty]" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh fanout|memory|curve|idle|churn|pusher|cluster|clusterchurn|drain|jmh|profile|slow|noisy|chaos|chaos-long|cluster-scale|all [payara|wildfly|liberty]" >&2; exit 2 ;;
 esac

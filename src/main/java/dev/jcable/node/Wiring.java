@@ -140,6 +140,7 @@ final class Wiring {
         liveness = new Liveness(container.scheduler(), container.executor(), System::currentTimeMillis, nativePings,
                 config.pongTimeout().toMillis(), session -> connections.dead(session));
         liveness.start();
+        pinger.alongside(liveness); // a connection's WebSocket ping in the same write as its JSON ping
         oneShots = new OneShots(container.scheduler());
         transports = Transports.choose(container.webSocketContainer(), "portable".equals(config.wsTransport()));
         PresenceCommands presence = new PresenceCommands(broker, config, System::currentTimeMillis);

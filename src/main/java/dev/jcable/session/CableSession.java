@@ -237,11 +237,11 @@ public final class CableSession implements Outbox.Owner {
     }
 
     /**
-     * Writes a WebSocket ping unless a write is in flight ({@link Liveness}); the first one since the client last
-     * spoke starts its wait for an answer. The wait is noted before the write, so a pong cannot come back first.
+     * Writes a WebSocket ping unless a write is in flight ({@link Liveness}) or, {@code asFrame}, unless it is a frame
+     * of the writes (never blocking); the first since the client spoke starts its wait, noted before the write.
      */
-    boolean protocolPing(long now) {
-        if (sse != null) {
+    boolean protocolPing(long now, boolean asFrame) {
+        if (sse != null || asFrame && !outbox.writesPings()) {
             return false; // an event stream's client answers nothing: only its writes' progress is watched
         }
         long before = protocolPingedAt;

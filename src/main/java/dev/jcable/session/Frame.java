@@ -10,6 +10,14 @@ import java.util.List;
  */
 public final class Frame {
 
+    /**
+     * A WebSocket ping (RFC 6455 §5.5.2: FIN + opcode 9, no payload, unmasked), made once for every connection. A
+     * raw transport writes it in a batch like any frame, so a ping costs a connection what a text frame costs it
+     * ({@link FrameWriter#writesPings}); the portable path sends it with the container's {@code sendPing}. It is no
+     * message: it counts no characters against the outbox's bound and is not counted as a message sent.
+     */
+    static final Frame PING = new Frame("", new byte[] {(byte) 0x89, 0});
+
     private final String text;
     private byte[] wire; // racy but benign: two threads may encode it at once and produce equal arrays
     private int bytes = -1; // the payload's UTF-8 size, counted once (racy but benign, as wire)
@@ -17,6 +25,16 @@ public final class Frame {
 
     public Frame(String text) {
         this.text = text;
+    }
+
+    private Frame(String text, byte[] wire) {
+        this.text = text;
+        this.wire = wire;
+    }
+
+    /** Whether this is the WebSocket ping {@link #PING}, not a text message. */
+    boolean isPing() {
+        return this == PING;
     }
 
     public String text() {

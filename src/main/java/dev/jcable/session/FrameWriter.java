@@ -4,9 +4,8 @@ import jakarta.websocket.SendHandler;
 import java.util.List;
 
 /**
- * Writes a connection's text frames. The container-specific adapters ({@link TyrusTransport},
- * {@link LibertyTransport}) are only this: they sit behind a {@link GuardedTransport}, and pings take the
- * container's own path ({@link Transport#ping}).
+ * Writes a connection's text frames, and on the raw adapters its WebSocket pings too. The container-specific adapters
+ * ({@link TyrusTransport}, {@link LibertyTransport}) are only this: they sit behind a {@link GuardedTransport}.
  *
  * <p>The outbox writes one batch at a time and waits for its completion before the next, so an implementation
  * never sees two writes of one connection at once.
@@ -21,4 +20,12 @@ interface FrameWriter {
 
     /** The most frames one {@link #write} takes; 1 for a writer that gains nothing from batches. */
     int maxFrames();
+
+    /**
+     * Whether {@link #write} takes {@link Frame#PING} among the frames (a writer of ready-made frames writes its bytes
+     * as they are); otherwise a ping goes through {@link Transport#ping}, the container's {@code sendPing}.
+     */
+    default boolean writesPings() {
+        return false;
+    }
 }

@@ -6,10 +6,11 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A container-specific frame writer with the portable transport behind it, which also carries the pings: a write
- * that throws (the adapter met internals
- * it does not know) is made again on the portable path, and that path stays for the rest of the connection.
- * Failures reported through the completion are the socket's own and are not retried.
+ * A container-specific frame writer with the portable transport behind it: a write that throws (the adapter met
+ * internals it does not know) is made again on the portable path, and that path stays for the rest of the
+ * connection. Pings are frames of the adapter's writes while it takes them ({@link FrameWriter#writesPings}); one
+ * in a write that falls back goes out with the container's {@code sendPing} ({@link AsyncTransport}). Failures
+ * reported through the completion are the socket's own and are not retried.
  */
 final class GuardedTransport implements Transport {
 
@@ -31,6 +32,11 @@ final class GuardedTransport implements Transport {
     @Override
     public int maxFrames() {
         return current.maxFrames();
+    }
+
+    @Override
+    public boolean writesPings() {
+        return current.writesPings();
     }
 
     @Override

@@ -32,7 +32,10 @@ import java.util.logging.Logger;
  *
  * <p>One timer checks every connection each second. WebSocket pings are written on the executor, in one task per
  * round: Open Liberty writes a ping synchronously, and a client that stopped reading could hold that write; it must
- * not hold the timer (the check still finds that client stalled and closes it, which ends the write).
+ * not hold the timer (the check still finds that client stalled and closes it, which ends the write). A connection
+ * whose transport writes pings as frames of its writes (never blocking) gets its ping from the {@link Pinger}'s
+ * pass instead, in the same write as its JSON ping ({@link #pingAlong}), and a round leaves out a connection pinged
+ * so within the last interval: one write per connection and interval, not two.
  */
 public final class Liveness {
 
@@ -103,6 +106,29 @@ public final class Liveness {
         sessions.clear();
     }
 
+    long pingIntervalMillis() {
+        return pingIntervalMillis;
+    }
+
+    /**
+     * Writes {@code session}'s WebSocket ping now, on the caller's pass ({@link Pinger}), when its transport takes
+     * pings in its writes ({@link FrameWriter#writesPings}: queued, never blocking); otherwise leaves it to the
+     * round. A connection pinged here within the last interval and a tick is left out of the rounds.
+     */
+    void pingAlong(CableSession session, long now) {
+        Progress progress = sessions.get(session);
+        if (stopped || progress == null || pingIntervalMillis <= 0) {
+            return;
+        }
+        try {
+            if (session.protocolPing(now, true)) {
+                progress.pingedAlongAt = now;
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "jcable: ping to session " + session.sid() + " failed", e);
+        }
+    }
+
     /** Connections watched; for tests and metrics. */
     int watched() {
         return sessions.size();
@@ -122,7 +148,9 @@ public final class Liveness {
                 if (timeoutMillis > 0 && silentFor(session, entry.getValue(), now) >= timeoutMillis) {
                     sessions.remove(session);
                     declareDead(session);
-                } else if (pingRound) {
+                } else if (pingRound && now - entry.getValue().pingedAlongAt >= pingIntervalMillis + tickMillis) {
+                    // not pinged along with its JSON ping within the last interval (and a tick, for the two timers'
+                    // jitter: a pass a little late is still the one that pings it)
                     toPing.add(session);
                 }
             }
@@ -167,17 +195,18 @@ public final class Liveness {
                 return;
             }
             try {
-                session.protocolPing(clock.getAsLong()); // false while a write is in flight: its progress counts
+                session.protocolPing(clock.getAsLong(), false); // false while a write is in flight: progress counts
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, "jcable: ping to session " + session.sid() + " failed", e);
             }
         }
     }
 
-    /** What the timer saw of one connection's writes at its last check. Its thread only. */
+    /** What the timer saw of one connection's writes at its last check (its thread only), and its last ping along. */
     private static final class Progress {
         long writes;
         long stalledAt;
+        volatile long pingedAlongAt = Long.MIN_VALUE / 2; // never: a round pings it
 
         Progress(long writes) {
             this.writes = writes;

@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  *
  * <p>A WebSocket ping ({@link #ping}) is written only when nothing else is: it takes the same write slot as the
  * frames, so it never interleaves with a write in flight (Open Liberty refuses a second write while one is in
- * progress, and writes its pings synchronously).
+ * progress, and writes its pings synchronously). On a raw transport it is the first frame of a write
+ * ({@link Frame#PING}), with whatever was queued meanwhile (a JSON ping held by the same {@link WriteBatch}).
  */
 final class Outbox {
 
@@ -166,6 +167,13 @@ final class Outbox {
         if (closing != null || !SENDING.compareAndSet(this, 0, 1)) {
             return false;
         }
+        if (transport.writesPings()) {
+            // the write slot is ours, and with no write under way nothing is carried over: the ping leads the next
+            // write, with whatever is queued
+            carry = Frame.PING;
+            pump();
+            return true;
+        }
         try {
             transport.ping();
         } catch (IOException | RuntimeException e) {
@@ -174,6 +182,11 @@ final class Outbox {
         }
         pump(); // holds the write slot taken above: releases it, or writes what came meanwhile
         return true;
+    }
+
+    /** Whether a WebSocket ping is a frame of this outbox's writes (never blocking), not the container's sendPing. */
+    boolean writesPings() {
+        return transport.writesPings();
     }
 
     /** True while a write is in flight or about to start. */
@@ -203,11 +216,13 @@ final class Outbox {
             }
             int chars = 0;
             int bytes = 0;
+            int messages = 0;
             for (Frame frame : batch) {
                 chars += frame.chars();
                 bytes += frame.bytes();
+                messages += frame.isPing() ? 0 : 1; // a ping is no message: the metrics count what clients receive
             }
-            Completion completion = new Completion(batch.size(), chars, bytes);
+            Completion completion = new Completion(messages, chars, bytes);
             try {
                 transport.write(batch, completion);
             } catch (RuntimeException e) {

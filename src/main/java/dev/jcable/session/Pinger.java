@@ -16,6 +16,10 @@ import java.util.logging.Logger;
  * and timestamp precision share one timer and one encoded frame per tick; a timer exists only while it has
  * sessions. So a node pings all its connections in one pass per interval, not with a timer each; the pass only
  * queues (a session's outbox never blocks), so a connection that stopped reading delays no other.
+ *
+ * <p>With {@link #alongside} the pass also writes the WebSocket ping of {@link Liveness} to each session of the
+ * group whose interval is that of the WebSocket pings, in the same write as its JSON ping (a {@link WriteBatch}
+ * flushed after each session): one write per connection and interval instead of two.
  */
 public final class Pinger {
 
@@ -25,6 +29,7 @@ public final class Pinger {
     private final LongSupplier clock;
     private final Map<Key, Group> groups = new ConcurrentHashMap<>();
     private volatile boolean stopped;
+    private volatile Liveness liveness;
 
     public Pinger(ScheduledExecutorService scheduler) {
         this(scheduler, System::currentTimeMillis);
@@ -34,6 +39,11 @@ public final class Pinger {
     Pinger(ScheduledExecutorService scheduler, LongSupplier clock) {
         this.scheduler = scheduler;
         this.clock = clock;
+    }
+
+    /** From now on each pass also writes {@code liveness}'s WebSocket pings with the JSON ones ({@link Liveness}). */
+    public void alongside(Liveness liveness) {
+        this.liveness = liveness;
     }
 
     /** @param precision {@code s}, {@code ms} or {@code ns} */
@@ -102,7 +112,11 @@ public final class Pinger {
                 timer.cancel(false);
                 return;
             }
-            try {
+            Liveness along = liveness;
+            if (along != null && along.pingIntervalMillis() != key.intervalMillis) {
+                along = null; // another interval than the WebSocket pings': those go in the liveness round
+            }
+            try (WriteBatch batch = WriteBatch.open()) {
                 long now = clock.getAsLong();
                 Frame anycable = null;
                 Frame other = null; // another protocol's (Pusher's pusher:ping): all of one dialect share a frame
@@ -110,11 +124,15 @@ public final class Pinger {
                     Dialect dialect = session.dialect();
                     if (dialect == Dialect.ANYCABLE) {
                         anycable = anycable != null ? anycable : new Frame(Codec.ping(timestamp(now, key.precision)));
-                        session.applicationPing(anycable, now);
+                        session.applicationPing(anycable, now); // held by the batch until its flush below
                     } else {
                         other = other != null ? other : new Frame(dialect.ping(timestamp(now, key.precision)));
                         session.applicationPing(other, now);
                     }
+                    if (along != null) {
+                        along.pingAlong(session, now); // its write takes the held JSON ping along
+                    }
+                    batch.flush();
                 }
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "jcable: ping tick failed", e);

@@ -9,9 +9,11 @@ import java.io.IOException;
 interface Transport extends FrameWriter {
 
     /**
-     * Writes a WebSocket ping with an empty payload. Called only while no {@link #write} is in flight; every
-     * transport uses the container's own {@code sendPing}, which checks the connection's state. (On Tyrus each
-     * ping, and each pong received, used to cost a managed task for the idle timeout: {@link TyrusIdleScheduler}.)
+     * Writes a WebSocket ping with an empty payload through the container's own {@code sendPing}, which checks the
+     * connection's state. Called only while no {@link #write} is in flight, and only when the transport does not
+     * take {@link Frame#PING} in its writes ({@link #writesPings}): the raw adapters write pings as frames, behind
+     * the same guard as text (on Payara the container's {@code sendPing} goes through Tyrus' servlet writer and the
+     * HTTP filter chain, twice the cost of a text frame on the raw path: docs/BENCHMARKS.md, "Idle CPU").
      */
     void ping() throws IOException;
 }

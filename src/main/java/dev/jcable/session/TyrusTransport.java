@@ -148,6 +148,12 @@ final class TyrusTransport implements FrameWriter {
         return 256;
     }
 
+    /** A ping is two ready-made bytes like any frame's: it takes this path, not the container's {@code sendPing}. */
+    @Override
+    public boolean writesPings() {
+        return true;
+    }
+
     @Override
     public void write(List<Frame> frames, SendHandler done) {
         // Tyrus' own send checks the socket's state first, and so must this: once the connection is closed, the

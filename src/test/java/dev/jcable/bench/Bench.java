@@ -138,10 +138,16 @@ public final class Bench {
 
     /** {@code options} and what every jcable under test gets: the secret, and JFR when asked. */
     static List<String> jcable(List<String> options) {
+        return jcable(options, "");
+    }
+
+    /** The same, the JFR recording (if any) named with {@code tag}: {@code <jfr without .jfr>-<tag>.jfr}. */
+    static List<String> jcable(List<String> options, String tag) {
         options.add("-Danycable.secret=" + SECRET);
         String jfr = prop("jfr", "");
         if (!jfr.isEmpty()) {
-            options.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true");
+            String file = tag.isEmpty() ? jfr : jfr.replaceFirst("(\\.jfr)?$", "-" + tag + ".jfr");
+            options.add("-XX:StartFlightRecording=filename=" + file + ",settings=profile,dumponexit=true");
         }
         return options;
     }
@@ -160,21 +166,28 @@ public final class Bench {
         HttpClient ws = Conn.client();
 
         Map<String, Map<Integer, Fanout.Result>> results = new LinkedHashMap<>();
-        for (String name : targets) {
+        for (String target : targets) {
+            // jcable@<name>: jcable from the WAR of -Dbench.war.<name> (before/after in one run), its JFR recording
+            // (with -Dbench.jfr) in a file of its own
+            String tag = target.contains("@") ? target.substring(target.indexOf('@') + 1) : "";
+            String name = tag.isEmpty() ? target : target.substring(0, target.indexOf('@'));
+            String label = tag.isEmpty() ? "" : " @" + tag;
             List<String[]> kinds = switch (name) {
                 case "bare" -> List.<String[]>of(new String[] {"bare @ServerEndpoint", "RAW"});
                 case "node" -> List.<String[]>of(new String[] {NODE, "RAW"});
                 // -Dbench.javaApi=false: /_broadcast only (at N = 10,000 each kind opens all its subscribers anew)
                 case "jcable" -> Boolean.parseBoolean(prop("javaApi", "true"))
-                        ? List.of(new String[] {"jcable /_broadcast", "JCABLE_HTTP"},
-                                new String[] {"jcable Java API", "JCABLE_JAVA"})
-                        : List.<String[]>of(new String[] {"jcable /_broadcast", "JCABLE_HTTP"});
+                        ? List.of(new String[] {"jcable /_broadcast" + label, "JCABLE_HTTP"},
+                                new String[] {"jcable Java API" + label, "JCABLE_JAVA"})
+                        : List.<String[]>of(new String[] {"jcable /_broadcast" + label, "JCABLE_HTTP"});
                 default -> throw new IllegalArgumentException(name);
             };
             try (Server server = switch (name) {
                 case "bare" -> jakarta(bareWar, jvm());
                 case "node" -> Server.node(cpus, Path.of(prop("nodeServer", "bench/node-ws-server.mjs")));
-                default -> jakarta(jcableWar, jcableOptions());
+                default -> tag.isEmpty() ? jakarta(jcableWar, jcableOptions())
+                        : jakarta(Wars.export(Wars.jcable(Path.of(prop("war." + tag, ""))), "jcable-" + tag + ".war"),
+                                jcable(jvm(), tag));
             }) {
                 // warm-up run (JIT, pools), not reported
                 Fanout.Target first = new Fanout.Target(kinds.get(0)[0], Fanout.Kind.valueOf(kinds.get(0)[1]),
@@ -228,6 +241,19 @@ public final class Bench {
         }
         Map<Integer, Fanout.Result> bare = results.get("bare @ServerEndpoint");
         Map<Integer, Fanout.Result> node = results.get(NODE);
+        if (node != null) {
+            out.append("\np95 and server CPU of each jcable target ÷ Node ws (same run):\n\n| target | N | p95 ÷ Node ws "
+                    + "| CPU ÷ Node ws |\n|---|---:|---:|---:|\n");
+            for (var e : results.entrySet()) {
+                for (int n : ns) {
+                    Fanout.Result r = e.getValue().get(n);
+                    if (e.getKey().startsWith("jcable") && r != null && node.get(n) != null) {
+                        out.append(String.format(Locale.ROOT, "| %s | %d | %s | %.1f× |%n", e.getKey(), n,
+                                ratio(r.latency().p95(), node, n), r.serverCpu() / node.get(n).serverCpu()));
+                    }
+                }
+            }
+        }
         if (results.containsKey("jcable /_broadcast")) {
             out.append("\np95 and server CPU as ratios (same run):\n\n| N | /_broadcast ÷ Node ws | Java API ÷ Node ws "
                     + "| bare ÷ Node ws | /_broadcast ÷ bare | CPU /_broadcast ÷ Node ws |\n|---:|---:|---:|---:|---:|---:|\n");

@@ -51,7 +51,11 @@ final class MemoryBench {
             String kind = target.contains(":") ? target.substring(0, target.indexOf(':')) : target;
             String set = target.contains(":") ? target.substring(target.indexOf(':') + 1) : "";
             // jcable-nopings: jcable without its pings (the client's ?pi=0, enable_native_pings=false), for what
-            // the pings cost an idle node
+            // the pings cost an idle node; jcable-nonative: the server's enable_native_pings=false (JSON pings
+            // only); jcable-pi0: the server's ping_interval=0 (no pings, the liveness check still runs).
+            // <kind>@before: the same with the WAR of -Dbench.war.before (a before/after comparison in one run).
+            String war = kind.contains("@") ? Bench.prop("war." + kind.substring(kind.indexOf('@') + 1), "") : null;
+            kind = kind.contains("@") ? kind.substring(0, kind.indexOf('@')) : kind;
             boolean cable = kind.startsWith("jcable");
             boolean pings = !kind.equals("jcable-nopings");
             boolean node = kind.equals("node");
@@ -62,12 +66,17 @@ final class MemoryBench {
                 case "g1" -> Bench.g1Opts();
                 default -> throw new IllegalArgumentException("options: :jvm, :tuned or :g1, not " + set);
             };
-            String[] extra = pings ? new String[0] : new String[] {"-Danycable.enable_native_pings=false"};
+            String[] extra = switch (kind) {
+                case "jcable-nopings", "jcable-nonative" -> new String[] {"-Danycable.enable_native_pings=false"};
+                case "jcable-pi0" -> new String[] {"-Danycable.ping_interval=0"};
+                default -> new String[0];
+            };
             List<String> jvm = memory == null ? Bench.jvm(extra) : Bench.jvmWith(memory, extra);
             HttpClient ws = Conn.client();
             List<Conn> conns = new ArrayList<>();
             try (Server server = node ? Server.node(cpus, Path.of(Bench.prop("nodeServer", "bench/node-ws-server.mjs")))
-                    : Bench.jakarta(cable ? Wars.export(Wars.jcable(Bench.jcableWar()), "jcable-bench.war")
+                    : Bench.jakarta(cable ? Wars.export(Wars.jcable(war != null ? Path.of(war) : Bench.jcableWar()),
+                    "jcable-bench.war")
                     : Wars.export(Wars.bare(), "bare.war"), cable ? Bench.jcable(jvm) : jvm)) {
                 URI uri = URI.create("ws://127.0.0.1:" + server.base().getPort() + (cable ? "/cable" : "/ws")
                         + (pings ? "" : "?pi=0"));
@@ -96,10 +105,11 @@ final class MemoryBench {
                         break;
                     }
                     double rate = 1e9 * opened / (System.nanoTime() - t0);
-                    Thread.sleep(3000);
+                    Thread.sleep(Long.parseLong(Bench.prop("settleMs", "3000")));
                     // the idle window first, then the heap: read right after a step, two back-to-back collections
                     // still left objects a later one freed (Payara, 10,000: 25 KB per new connection more)
                     double cpu = idleCpu(server, node);
+                    idleProfile(server, node, target, step);
                     long heap = node ? nodeHeapKb(server) : server.heapAfterGcKb();
                     long rss = server.rssKb();
                     // with histograms kept, the live heap is the histogram's total: its collection comes after
@@ -200,6 +210,24 @@ final class MemoryBench {
         long before = server.cpuNanos();
         Thread.sleep(ms);
         return 100.0 * (server.cpuNanos() - before) / (ms * 1_000_000.0);
+    }
+
+    /**
+     * With {@code -Dbench.idleJfr=<dir>}, a second idle window of {@code idleMs} under JFR (its profile settings),
+     * after the measured one so that the recording's own cost is not in the figure:
+     * {@code <dir>/idle-<target>-<connections>.jfr}.
+     */
+    private static void idleProfile(Server server, boolean node, String target, int connections) throws Exception {
+        String dir = Bench.prop("idleJfr", "");
+        long ms = Long.parseLong(Bench.prop("idleMs", "9000"));
+        if (dir.isEmpty() || node || ms <= 0) {
+            return;
+        }
+        Path file = Path.of(dir, "idle-" + target.replace(':', '-').replace('@', '-') + "-" + connections + ".jfr")
+                .toAbsolutePath();
+        server.jcmd("JFR.start name=idle settings=profile");
+        Thread.sleep(ms);
+        server.jcmd("JFR.stop name=idle filename=" + file);
     }
 
     /** Opens {@code count} connections numbered from {@code from}; each is ready once subscribed and joined. */

@@ -277,8 +277,11 @@ public final class Server implements AutoCloseable {
         return used;
     }
 
-    private String jcmd(String what) throws Exception {
-        Process p = new ProcessBuilder("jcmd", String.valueOf(pid()), what).redirectErrorStream(true).start();
+    /** Runs {@code jcmd <pid> <what…>} (words split on spaces) and returns its output. */
+    String jcmd(String what) throws Exception {
+        List<String> command = new ArrayList<>(List.of("jcmd", String.valueOf(pid())));
+        command.addAll(List.of(what.split(" ")));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(60, TimeUnit.SECONDS);
         return out;

@@ -113,4 +113,38 @@ class LivenessIT extends AsClient {
                     "{\"type\":\"info\",\"total\":1,\"seq\":1,\"records\":[{\"id\":\"idle\",\"info\":{\"name\":\"idle\"}}]}"));
         }
     }
+
+    /**
+     * The WebSocket pings as a client sees them on the wire, on every server: an unmasked ping with no payload every
+     * ping_interval (on Payara and Open Liberty written by jcable's raw transport, in the same write as the JSON ping),
+     * and a client that sends nothing but a pong to each stays connected, well past pong_timeout; the JSON pings keep
+     * coming too.
+     */
+    @Test
+    void everyConnectionGetsAnEmptyWebSocketPingEachIntervalAndAPongToEachKeepsItAlive() {
+        try (WsClient raw = WsClient.raw(cable.http(), WsClient.EXT, Map.of(), 0)) {
+            assertEquals(101, raw.status());
+            int connections = cable.connections();
+            int pings = 0;
+            int jsonPings = 0;
+            long start = System.currentTimeMillis();
+            long quietUntil = start + 3 * PONG_TIMEOUT_MS;
+            while (System.currentTimeMillis() < quietUntil) {
+                WsClient.Frame frame = raw.readFrame(20_000);
+                assertTrue(frame != null && frame.opcode() != WsClient.CLOSE, "closed after "
+                        + (System.currentTimeMillis() - start) + " ms: " + (frame == null ? "dropped" : frame.text()));
+                if (frame.opcode() == WsClient.PING) {
+                    assertEquals(0, frame.payload().length, "an empty ping");
+                    raw.sendFrame(WsClient.PONG, new byte[0], true); // all the client ever says
+                    pings++;
+                } else if (frame.opcode() == WsClient.TEXT && frame.text().startsWith("{\"type\":\"ping\"")) {
+                    jsonPings++;
+                }
+            }
+            // 12 s at one ping every 3 s: 4 of each, or 3 with the timers' phase and this machine's load
+            assertTrue(pings >= 3, pings + " WebSocket pings in " + 3 * PONG_TIMEOUT_MS + " ms");
+            assertTrue(jsonPings >= 3, jsonPings + " JSON pings in " + 3 * PONG_TIMEOUT_MS + " ms");
+            assertEquals(connections, cable.connections(), "still connected");
+        }
+    }
 }

@@ -189,6 +189,19 @@ class LibertyTransportTest {
     }
 
     @Test
+    void aWebSocketPingGoesToTheTcpChannelInsideLibertysWriteGuardNotThroughItsSynchronousSendPing() throws Exception {
+        FakeTcp tcp = new FakeTcp();
+        Session socket = liberty(tcp);
+        CableSession session = new CableSession("sid-1", socket, 1_000_000, Long.MAX_VALUE, OutboxTest.DIRECT,
+                TransportTest.strict(LibertyTransport.open(socket), socket));
+        assertTrue(session.protocolPing(1, false));
+        assertSame(Frame.PING.wire(), tcp.written.get(0), "the shared ping bytes, as a frame of the raw write");
+        assertEquals(List.of(true), tcp.slotHeld, "written while holding Liberty's write slot");
+        assertFalse(tcp.link.writing, "and the slot given back");
+        assertEquals(0, session.pendingChars());
+    }
+
+    @Test
     void nothingIsWrittenOnceLibertyRefusesTheSlotAndAFailedWriteGivesItBack() throws Exception {
         FakeTcp tcp = new FakeTcp();
         LibertyTransport transport = LibertyTransport.open(liberty(tcp));

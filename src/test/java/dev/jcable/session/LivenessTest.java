@@ -214,4 +214,125 @@ class LivenessTest {
         liveness.add(session(socket));
         assertTrue(liveness.watched() == 0, "nothing is watched once stopped");
     }
+
+    // ---- the WebSocket ping in the same write as the JSON ping (one pass per interval) ------------------
+
+    /** A raw transport (pings are frames of its writes): records each write, a ping as "<ping>", completed at once. */
+    static final class RawWrites implements Transport {
+        final List<List<String>> writes = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void write(List<Frame> frames, jakarta.websocket.SendHandler done) {
+            writes.add(frames.stream().map(f -> f.isPing() ? "<ping>" : f.text()).toList());
+            done.onResult(new jakarta.websocket.SendResult());
+        }
+
+        @Override
+        public int maxFrames() {
+            return 256;
+        }
+
+        @Override
+        public boolean writesPings() {
+            return true;
+        }
+
+        @Override
+        public void ping() {
+            throw new AssertionError("a raw transport's pings are frames of its writes");
+        }
+    }
+
+    /** A scheduler whose timers never fire: the test runs the Pinger's passes itself ({@link Pinger#tickNow}). */
+    static java.util.concurrent.ScheduledExecutorService neverFires() {
+        Object future = java.lang.reflect.Proxy.newProxyInstance(LivenessTest.class.getClassLoader(),
+                new Class<?>[] {java.util.concurrent.ScheduledFuture.class},
+                (proxy, method, args) -> method.getName().equals("cancel") ? Boolean.TRUE : null);
+        return (java.util.concurrent.ScheduledExecutorService) java.lang.reflect.Proxy.newProxyInstance(
+                LivenessTest.class.getClassLoader(), new Class<?>[] {java.util.concurrent.ScheduledExecutorService.class},
+                (proxy, method, args) -> future);
+    }
+
+    static final String JSON_PING = "{\"type\":\"ping\",\"message\":";
+
+    @Test
+    void thePingersPassWritesEachWebSocketPingWithTheJsonPingInOneWriteAndTheRoundsLeaveThoseConnectionsOut() {
+        OutboxTest.FakeSocket socket = new OutboxTest.FakeSocket(true, "actioncable-v1-json");
+        RawWrites raw = new RawWrites();
+        CableSession session = new CableSession("sid", socket.session, 1_000_000, Long.MAX_VALUE, OutboxTest.DIRECT,
+                raw);
+        Liveness liveness = liveness(PING, TIMEOUT);
+        Pinger pinger = new Pinger(neverFires(), clock::get);
+        pinger.alongside(liveness);
+        liveness.add(session);
+        pinger.add(session, PING, "s");
+        for (int second = 0; second < 120; second++) {
+            int before = raw.writes.size();
+            if (second % 3 == 1) {
+                pinger.tickNow(); // the Pinger's timer, a second out of phase with the rounds
+            }
+            tick(liveness);
+            if (raw.writes.size() > before) {
+                session.received(clock.get() - 1_000 + 20); // its pong, 20 ms after the ping
+            }
+        }
+        assertEquals(List.of("<ping>"), raw.writes.get(0), "the first round, before any pass");
+        assertEquals(41, raw.writes.size(), "then one write per interval: " + raw.writes);
+        for (List<String> write : raw.writes.subList(1, 41)) {
+            assertEquals(2, write.size(), write.toString());
+            assertEquals("<ping>", write.get(0));
+            assertTrue(write.get(1).startsWith(JSON_PING), write.get(1));
+        }
+        assertEquals(List.of(), dead);
+        assertEquals(0, socket.pings.get(), "never the container's sendPing");
+    }
+
+    @Test
+    void aConnectionWhoseTransportCannotWritePingsAsFramesKeepsItsRoundAndOneThePassNoLongerPingsGetsItBack() {
+        OutboxTest.FakeSocket portable = new OutboxTest.FakeSocket(true, "actioncable-v1-json");
+        CableSession slow = session(portable); // the container's sendPing, which may block: never on the pass
+        RawWrites raw = new RawWrites();
+        CableSession fast = new CableSession("sid-2", new OutboxTest.FakeSocket(true, "actioncable-v1-json").session,
+                1_000_000, Long.MAX_VALUE, OutboxTest.DIRECT, raw);
+        Liveness liveness = liveness(PING, 0); // pings only: nobody is closed here
+        Pinger pinger = new Pinger(neverFires(), clock::get);
+        pinger.alongside(liveness);
+        for (CableSession s : List.of(slow, fast)) {
+            liveness.add(s);
+            pinger.add(s, PING, "s");
+        }
+        pinger.tickNow();
+        assertEquals(1, portable.frames.size(), "its JSON ping, written at once");
+        assertEquals(0, portable.pings.get(), "its WebSocket ping is the round's");
+        assertEquals(1, raw.writes.size());
+        tick(liveness); // a round: pings the portable one on the executor, not the one pinged along
+        assertEquals(1, portable.pings.get());
+        assertEquals(1, raw.writes.size());
+
+        pinger.remove(fast); // no more passes for it: the rounds ping it again, within an interval and a tick
+        long pingedAlong = clock.get() - 1_000;
+        while (raw.writes.size() == 1 && clock.get() < T0 + 60_000) {
+            tick(liveness);
+        }
+        assertEquals(List.of("<ping>"), raw.writes.get(1));
+        assertTrue(clock.get() - 1_000 - pingedAlong <= 2 * PING, "pinged again "
+                + (clock.get() - 1_000 - pingedAlong) + " ms after its last ping");
+    }
+
+    @Test
+    void aPingerOfAnotherIntervalLeavesTheWebSocketPingsToTheRounds() {
+        RawWrites raw = new RawWrites();
+        CableSession session = new CableSession("sid", new OutboxTest.FakeSocket(true, "actioncable-v1-json")
+                .session, 1_000_000, Long.MAX_VALUE, OutboxTest.DIRECT, raw);
+        Liveness liveness = liveness(PING, 0);
+        Pinger pinger = new Pinger(neverFires(), clock::get);
+        pinger.alongside(liveness);
+        liveness.add(session);
+        pinger.add(session, 10_000, "s"); // the client asked for ?pi=10
+        pinger.tickNow();
+        assertEquals(1, raw.writes.size());
+        assertTrue(raw.writes.get(0).size() == 1 && raw.writes.get(0).get(0).startsWith(JSON_PING));
+        tick(liveness);
+        assertEquals(List.of("<ping>"), raw.writes.get(1), "the round's");
+    }
 }

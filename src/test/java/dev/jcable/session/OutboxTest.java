@@ -302,10 +302,10 @@ public class OutboxTest {
     void aPingTakesTheWriteSlotOnlyWhenItIsFreeAndTheQueueGoesOnAfterIt() {
         CableSession session = session(1_000);
         assertTrue(session.send("a"));                          // in flight
-        assertFalse(session.protocolPing(1), "never interleaved with a write in flight");
+        assertFalse(session.protocolPing(1, false), "never interleaved with a write in flight");
         assertEquals(0, socket.pings.get());
         socket.complete();
-        assertTrue(session.protocolPing(2));
+        assertTrue(session.protocolPing(2, false));
         assertEquals(1, socket.pings.get());
         assertTrue(session.send("b"));
         assertEquals(List.of("a", "b"), socket.frames, "the slot was given back after the ping");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.websocket.Extension;
 import jakarta.websocket.RemoteEndpoint;
@@ -236,6 +237,12 @@ class TransportTest {
     /** Stands in for Tyrus' {@code TyrusRemoteEndpoint$Async}: what TyrusTransport reads are the field names. */
     static final class FakeTyrusRemote extends FakeAsync {
         final Object webSocket;
+        int pings;
+
+        @Override
+        public void sendPing(ByteBuffer applicationData) {
+            pings++;
+        }
 
         FakeTyrusRemote(Object webSocket) {
             this.webSocket = webSocket;
@@ -319,6 +326,90 @@ class TransportTest {
         assertEquals(2, session.pendingChars());
         writer.completeNext();
         assertEquals(0, session.pendingChars());
+    }
+
+    @Test
+    void aPingIsTwoSharedBytesAndNoMessage() {
+        assertArrayEquals(new byte[] {(byte) 0x89, 0}, Frame.PING.wire(), "FIN + ping opcode, no payload, unmasked");
+        assertSame(Frame.PING.wire(), Frame.PING.wire());
+        assertEquals(0, Frame.PING.chars());
+        assertEquals(0, Frame.PING.bytes());
+        assertTrue(Frame.PING.isPing());
+        assertFalse(new Frame("").isPing());
+    }
+
+    @Test
+    void onTyrusAWebSocketPingIsAFrameOfTheRawWriteAndAJsonPingHeldWithItSharesTheWrite() throws Exception {
+        FakeProtocolHandler handler = new FakeProtocolHandler();
+        RecordingWriter writer = new RecordingWriter();
+        handler.writer = writer;
+        FakeTyrusRemote remote = new FakeTyrusRemote(new FakeTyrusSocket(handler));
+        Session socket = tyrusSession(remote, List.of());
+        CableSession session = new CableSession("sid-1", socket, 1_000_000, Long.MAX_VALUE, OutboxTest.DIRECT,
+                strict(TyrusTransport.open(socket), socket));
+
+        long sent = dev.jcable.metrics.Counter.SERVER_MSG.count();
+        assertTrue(session.protocolPing(1, false));
+        assertEquals(0, remote.pings, "not the container's sendPing");
+        assertArrayEquals(new byte[] {(byte) 0x89, 0}, bytes(writer.buffers.get(0)));
+        assertSame(Frame.PING.wire(), writer.buffers.get(0).array(), "every connection's ping is the same bytes");
+        assertFalse(session.protocolPing(2, false), "never a second write while one is in flight");
+        writer.completeNext();
+        assertEquals(sent, dev.jcable.metrics.Counter.SERVER_MSG.count(), "a ping is no message sent");
+        assertEquals(0, session.pendingChars());
+
+        // a JSON ping and a WebSocket ping in one pass (one WriteBatch): one write, the ping first
+        Frame json = new Frame("{\"type\":\"ping\",\"message\":7}");
+        try (WriteBatch batch = WriteBatch.open()) {
+            session.applicationPing(json, 3);
+            assertTrue(session.protocolPing(3, false));
+        }
+        assertEquals(2, writer.buffers.size());
+        byte[] expected = new byte[2 + json.wire().length];
+        expected[0] = (byte) 0x89;
+        System.arraycopy(json.wire(), 0, expected, 2, json.wire().length);
+        assertArrayEquals(expected, bytes(writer.buffers.get(1)));
+        writer.completeNext();
+        assertEquals(sent + 1, dev.jcable.metrics.Counter.SERVER_MSG.count(), "the JSON ping is one message");
+        assertEquals(0, session.pendingChars());
+    }
+
+    @Test
+    void aPingInAWriteThatFallsBackGoesOutThroughTheContainersSendPingAndTheFramesAfterIt() {
+        OutboxTest.FakeSocket socket = new OutboxTest.FakeSocket(true, "actioncable-v1-ext-json");
+        FrameWriter broken = new FrameWriter() {
+            @Override
+            public void write(List<Frame> frames, SendHandler done) {
+                throw new IllegalStateException("internals changed");
+            }
+
+            @Override
+            public int maxFrames() {
+                return 256;
+            }
+
+            @Override
+            public boolean writesPings() {
+                return true;
+            }
+        };
+        AtomicReference<Throwable> reported = new AtomicReference<>();
+        GuardedTransport guarded = new GuardedTransport(broken,
+                new AsyncTransport(socket.session.getAsyncRemote(), false), reported::set);
+        assertTrue(guarded.writesPings());
+        CableSession session = session(socket, guarded);
+        try (WriteBatch batch = WriteBatch.open()) {
+            session.send("a");
+            assertTrue(session.protocolPing(1, false));
+        }
+        assertEquals(1, socket.pings.get(), "the ping, through the container's sendPing");
+        assertEquals(List.of("a"), socket.frames, "and the frame after it");
+        assertEquals("internals changed", reported.get().getMessage());
+        assertFalse(guarded.writesPings(), "the portable path takes no ping in its writes");
+        assertTrue(session.protocolPing(2, false));
+        assertEquals(2, socket.pings.get());
+        assertEquals(0, session.pendingChars());
+        assertEquals(List.of(), socket.closes);
     }
 
     @Test
