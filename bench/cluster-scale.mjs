@@ -43,7 +43,7 @@ async function sampleSweep() {
   while (sampling) {
     try {
       const [due, lagMs, indexed] = (await redis.command('EVAL', script, 1, 'jcable:presence-due')).split(' ').map(Number)
-      samples.push({ t: Date.now(), due, lagMs, indexed })
+      samples.push({ t: Date.now(), due, lagMs, indexed, load1: +load().split(' ')[0] })
     } catch { /* Redis busy: the sample is skipped */ }
     await sleep(1000)
   }
@@ -60,7 +60,8 @@ function ask(worker, message, key) {
 function sweepFigures(from, to) {
   const window = samples.filter(s => s.t >= from && s.t <= to)
   return { maxDue: Math.max(0, ...window.map(s => s.due)), maxLagMs: Math.max(0, ...window.map(s => s.lagMs)),
-    indexed: window.length ? window[window.length - 1].indexed : NaN, samples: window.length }
+    indexed: window.length ? window[window.length - 1].indexed : NaN, samples: window.length,
+    maxLoad1: Math.max(0, ...window.map(s => s.load1)) }
 }
 
 let exitCode = 0
@@ -108,7 +109,7 @@ try {
   const steadyTo = Date.now(); const cpu1 = redisCpuSeconds()
   const steady = { ...sweepFigures(steadyFrom, steadyTo), redisCpu: (cpu1 - cpu0) / ((steadyTo - steadyFrom) / 1000) }
   log(`steady (${((steadyTo - steadyFrom) / 1000).toFixed(0)} s): Redis CPU ${(100 * steady.redisCpu).toFixed(0)} %, ` +
-    `sweep index ${steady.indexed} streams, at most ${steady.maxDue} due at once, oldest due ${steady.maxLagMs} ms late`)
+    `sweep index ${steady.indexed} streams, at most ${steady.maxDue} due at once, oldest due ${steady.maxLagMs} ms late; load average (1 min) up to ${steady.maxLoad1}`)
 
   // kill -9 of node c: its members must leave, once, on every survivor's clients of their streams
   await Promise.all(workers.slice(0, 2).map(w => ask(w, { do: 'watch', prefix: 'nodec-' }, 'watching')))
@@ -148,7 +149,7 @@ try {
     `p50 ${percentile(lastArrivals, 0.5)} ms, p99 ${percentile(lastArrivals, 0.99)} ms, max ${lastArrivals.at(-1)} ms ` +
     `after the kill (presence_ttl ${ttlMs} ms); ${lostPairs} (member, observer) leaves lost, ${repeated} repeated`)
   log(`after the kill: Redis CPU ${(100 * after.redisCpu).toFixed(0)} %, at most ${after.maxDue} streams due at once, ` +
-    `oldest due ${after.maxLagMs} ms late`)
+    `oldest due ${after.maxLagMs} ms late; load average (1 min) up to ${after.maxLoad1}`)
   // final member sets: REST on each survivor, and the survivors' clients, against the survivors' members
   let restWrong = 0; let clientWrong = 0
   const truth = Array.from({ length: streams }, () => [])
