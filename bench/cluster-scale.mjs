@@ -1,6 +1,6 @@
 // bench/run.sh cluster-scale: 3 Payara Micro nodes on one redis-server, `perNode` connections on each (one load
 // generator process per node: a process here may hold at most 20,000 open files), spread over `streams` presence
-// streams (connection k of a node: stream k mod streams, member <node>-<k>). Then kill -9 of the last node:
+// streams (connection k of node i: stream (k + i × perNode) mod streams, member <node>-<k>). Then kill -9 of the last node:
 // the time until each of its members' leave reached every survivor's client of that stream (p50/p99/max), leaves
 // lost or repeated, each survivor's REST member set and its clients' member sets against the truth; the sweep's
 // backlog and lag (sampled from the sweep index every second) and Redis's CPU before and after the kill.
@@ -16,6 +16,8 @@ import { Redis, Node, until, sleep, workDir } from '../src/test/node/chaos-clust
 const args = Object.fromEntries(process.argv.slice(2).map(a => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]))
 const perNode = +(args.perNode || 15000)
 const streams = +(args.streams || 3000)
+// connection k of node i is in stream (k + i × perNode) mod streams: all streams have members when 3 × perNode ≥ streams
+const streamOf = (i, k) => (k + i * perNode) % streams
 const SECRET = 's3Krit'
 const API_KEY = createHmac('sha256', SECRET).update('api-cable').digest('hex')
 const dir = workDir(args.out)
@@ -83,7 +85,7 @@ try {
   sampleSweep()
   for (const node of nodes) {
     const worker = fork(new URL('./scale-worker.mjs', import.meta.url).pathname,
-      [node.ws, node.name, perNode, streams, SECRET, args.sources || 4, args.rate || 200], { stdio: 'inherit' })
+      [node.ws, node.name, perNode, streams, SECRET, args.sources || 4, args.rate || 200, nodes.indexOf(node) * perNode], { stdio: 'inherit' })
     await new Promise(resolve => worker.once('message', resolve))
     workers.push(worker)
   }
@@ -92,9 +94,8 @@ try {
   log(`connected: ${connected.map(c => `${c.connected} (${c.failed} failed, ${(c.ms / 1000).toFixed(0)} s)`).join(', ')}; load ${load()}`)
   connected.forEach((c, i) => { if (c.failed) log(`${nodes[i].name}: failures ${JSON.stringify(c.reasons)}`) })
   // the truth is the connections that joined: members[s] = the ids joined in stream s, per node
-  const joinedIds = (nodeIndex, ks) => ks.map(k => [k % streams, `${nodes[nodeIndex].name}-${k}`])
   const membersOf = new Array(streams).fill(0)
-  connected.forEach((c, i) => c.joined.forEach(k => membersOf[k % streams]++))
+  connected.forEach((c, i) => c.joined.forEach(k => membersOf[streamOf(i, k)]++))
   const sample = [0, 1, Math.floor(streams / 2), streams - 1]
   const total = async (node, s) => (await (await fetch(`${node.http}api/presence/${encodeURIComponent(`scale/${s}`)}/users`,
     { headers: { Authorization: `Bearer ${API_KEY}` } })).json()).total
@@ -120,9 +121,9 @@ try {
   const deadMembers = connected[2].joined
   const openBefore = await Promise.all(workers.slice(0, 2).map(w => ask(w, { do: 'report' }, 'report')))
   const observers = new Array(streams).fill(0)
-  openBefore.forEach(r => r.open.forEach(k => observers[k % streams]++))
+  openBefore.forEach((r, i) => r.open.forEach(k => observers[streamOf(i, k)]++))
   let expectedPairs = 0
-  for (const k of deadMembers) expectedPairs += observers[k % streams]
+  for (const k of deadMembers) expectedPairs += observers[streamOf(2, k)]
   let reports = []
   const pairs = () => reports.reduce((sum, r) => sum + r.leaves.reduce((a, [, e]) => a + e[2], 0), 0)
   await until(async () => {
@@ -139,7 +140,7 @@ try {
   let lostPairs = 0; let repeated = 0
   for (const k of deadMembers) {
     const e = leaves.get(`nodec-${k}`)
-    const want = observers[k % streams]
+    const want = observers[streamOf(2, k)]
     const got = e ? e[2] - e[3] : 0
     if (got < want) lostPairs += want - got
     if (e) repeated += e[3]
@@ -153,7 +154,7 @@ try {
   // final member sets: REST on each survivor, and the survivors' clients, against the survivors' members
   let restWrong = 0; let clientWrong = 0
   const truth = Array.from({ length: streams }, () => [])
-  reports.forEach((r, i) => r.open.forEach(k => truth[k % streams].push(`${nodes[i].name}-${k}`)))
+  reports.forEach((r, i) => r.open.forEach(k => truth[streamOf(i, k)].push(`${nodes[i].name}-${k}`)))
   const expectedIds = s => truth[s].sort().join()
   reports.forEach((r, i) => log(`${nodes[i].name}: ${r.open.length} open, closed after the join ${JSON.stringify(r.closedAfterJoin)}, ${r.unsynced} never synced`))
   // a survivor's connection that closed meanwhile leaves only after presence_ttl: wait for REST to agree first

@@ -1,6 +1,6 @@
 // One load generator of bench/cluster-scale.mjs (a child process: one per node, so that no process holds more
 // open files than the machine allows): `count` raw AnyCable-protocol connections to one node, connection k
-// subscribed to stream k mod streams and joined as member <node>-<k>. Each connection keeps its stream's member set
+// subscribed to stream (k + offset) mod streams and joined as member <node>-<k>. Each connection keeps its stream's member set
 // as the official client does (one `info`, then the joins and leaves after it). Driven by messages from the parent:
 //   { do: 'connect' }            connect, subscribe and join everyone; replies { connected, failed, reasons }
 //   { do: 'info' }               every open connection asks for its member set once (paced, all in flight at
@@ -11,7 +11,8 @@
 import WebSocket from 'ws'
 import { createHmac } from 'node:crypto'
 
-const [url, name, countArg, streamsArg, secret, sourcesArg, rateArg] = process.argv.slice(2)
+const [url, name, countArg, streamsArg, secret, sourcesArg, rateArg, offsetArg] = process.argv.slice(2)
+const offset = +offsetArg || 0 // connection k is in stream (k + offset) mod streams
 const count = +countArg
 const streams = +streamsArg
 const sources = +sourcesArg || 1
@@ -31,11 +32,11 @@ let watch = null // { prefix, leaves: Map id -> [first, last, observers, duplica
 function open(k) {
   return new Promise(resolve => {
     const id = `${name}-${k}`
-    const identifier = identifiers[k % streams]
+    const identifier = identifiers[(k + offset) % streams]
     // past ~28,000 sockets one source address runs out of ephemeral ports: spread over 127.0.0.x
     const ws = new WebSocket(url, ['actioncable-v1-ext-json'], { localAddress: `127.0.0.${1 + (k % sources)}`,
       perMessageDeflate: false, handshakeTimeout: 60000 })
-    const conn = { ws, k, stream: k % streams, members: null, joined: false }
+    const conn = { ws, k, stream: (k + offset) % streams, members: null, joined: false }
     ws.on('message', raw => {
       const msg = JSON.parse(raw.toString())
       if (msg.type === 'welcome') ws.send(JSON.stringify({ command: 'subscribe', identifier }))
