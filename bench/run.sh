@@ -132,6 +132,7 @@ run_chaos() { # run_chaos <name> <settings…>
 # per node and 3,000 streams: SCALE_PER_NODE=3000 SCALE_STREAMS=600 for a reduced one; SCALE_OPTS='ttl=5 heap=2g …'
 run_scale() {
   echo "cluster-scale, load average at start: $(cut -d' ' -f1-3 /proc/loadavg); open files: $(ulimit -n)" >&2
+  rm -rf target/bench/cluster-scale # the nodes' logs are appended to: one run's only
   timeout 3600 node bench/cluster-scale.mjs jar=target/payara-micro.jar war=target/jcable.war \
     out="$PWD/target/bench/cluster-scale" perNode="${SCALE_PER_NODE:-15000}" streams="${SCALE_STREAMS:-3000}" \
     ${SCALE_OPTS:-} | tee target/bench/cluster-scale.txt
