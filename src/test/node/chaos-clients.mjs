@@ -6,6 +6,17 @@
 import { createCable } from '@anycable/core'
 import WebSocket from 'ws'
 
+// A browser dispatches each WebSocket message as its own task, so promise callbacks run between two messages; `ws`
+// by default emits every message of one TCP read in the same tick. With that, @anycable/core 1.1.7's
+// Presence#_sync, which sets its member set from the `info` reply once the reply's promise resolves, overwrites a join
+// or leave that arrived right behind the reply (the server holds events behind a reply, so they often share a read)
+// and the client misses it for good. The suite's clients behave as browsers do.
+class BrowserWebSocket extends WebSocket {
+  constructor(url, protocols) {
+    super(url, protocols, { allowSynchronousEvents: false })
+  }
+}
+
 export class Client {
   constructor(world, id, node) {
     this.world = world
@@ -19,7 +30,7 @@ export class Client {
     this.history = [] // what happened to it, for the violations' reports
     this.cable = createCable(node.ws, {
       protocol: 'actioncable-v1-ext-json',
-      websocketImplementation: WebSocket,
+      websocketImplementation: BrowserWebSocket,
       logLevel: 'silent',
       logger: { log() { }, debug() { }, info() { }, warn() { }, error() { } },
       reconnectStrategy: () => 200 + Math.floor(world.random() * 300)
@@ -56,9 +67,12 @@ export class Client {
   async subscribe(stream) {
     const old = this.subs.get(stream.name)
     const channel = this.cable.streamFromSigned(stream.signed)
-    const sub = { stream, channel, joined: old ? old.joined : false, joinedAt: 0, uncertain: false,
+    // a join or leave whose outcome was unknown stays unknown (the official client keeps the presence it last sent
+    // for this identifier and sends it with the new subscribe: a leave that never went out is a join again)
+    const sub = { stream, channel, joined: old ? old.joined : false, joinedAt: 0, uncertain: old ? old.uncertain : false,
       msgs: old ? old.msgs : [], shadow: null, owedSince: 0, recreated: !!old }
     this.subs.set(stream.name, sub)
+    if (old) this.note(`subscribed again on ${stream.name} `)
     channel.on('message', (message, meta) => sub.msgs.push({ n: message.n, epoch: meta && meta.epoch,
       offset: meta && meta.offset, t: Date.now() }))
     channel.on('presence', event => this.onPresence(sub, event))
