@@ -6,17 +6,6 @@
 import { createCable } from '@anycable/core'
 import WebSocket from 'ws'
 
-// A browser dispatches each WebSocket message as its own task, so promise callbacks run between two messages; `ws`
-// by default emits every message of one TCP read in the same tick. With that, @anycable/core 1.1.7's
-// Presence#_sync, which sets its member set from the `info` reply once the reply's promise resolves, overwrites a join
-// or leave that arrived right behind the reply (the server holds events behind a reply, so they often share a read)
-// and the client misses it for good. The suite's clients behave as browsers do.
-class BrowserWebSocket extends WebSocket {
-  constructor(url, protocols) {
-    super(url, protocols, { allowSynchronousEvents: false })
-  }
-}
-
 export class Client {
   constructor(world, id, node) {
     this.world = world
@@ -30,7 +19,13 @@ export class Client {
     this.history = [] // what happened to it, for the violations' reports
     this.cable = createCable(node.ws, {
       protocol: 'actioncable-v1-ext-json',
-      websocketImplementation: BrowserWebSocket,
+      websocketImplementation: WebSocket,
+      // A browser dispatches each WebSocket message as its own task, so promise callbacks run between two messages;
+      // `ws` by default emits every message of one network read in the same tick. With that, @anycable/core 1.1.7's
+      // Presence#_sync, which sets its member set from the `info` reply once the reply's promise resolves, overwrites
+      // a join or leave that arrived right behind the reply (the server holds events behind a reply, so they often
+      // share a read), and the client misses it for good. The suite's clients receive messages as browsers do.
+      websocketOptions: { allowSynchronousEvents: false },
       logLevel: 'silent',
       logger: { log() { }, debug() { }, info() { }, warn() { }, error() { } },
       reconnectStrategy: () => 200 + Math.floor(world.random() * 300)
