@@ -72,6 +72,7 @@ export class Client {
       offset: meta && meta.offset, t: Date.now() }))
     channel.on('presence', event => this.onPresence(sub, event))
     channel.on('disconnect', () => { sub.shadow = null }) // the official client drops its member set too
+    channel.on('info', info => { if (info && info.type === 'history_not_found') this.note(`${info.type} on ${stream.name} `) })
     await channel.ensureSubscribed()
     sub.owedSince = Date.now()
     await this.memberSet(sub).catch(() => { }) // during a Redis fault: fetched again at the next check
