@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The chaos suite's short form (issue 20; {@code src/test/node/chaos.mjs}, also {@code bench/run.sh chaos}): two
@@ -22,10 +23,12 @@ import org.junit.jupiter.api.Test;
  * stayed open left, and no broadcast was lost, repeated or reordered for a subscriber. Payara Micro only (the suite
  * starts its own processes); skipped with the reason without redis-server.
  * <p>
- * Runs with the other Payara Micro ITs, seed 1 ({@code -Djcable.chaos.seed=N} picks another schedule,
- * {@code -Djcable.chaos.cycles=N} another length). Needs node (the build installs the clients with {@code npm ci})
- * and redis-server.
+ * Opt-in for now ({@code -Djcable.chaos=true}, or {@code bench/run.sh chaos}; {@code -Djcable.chaos.seed=N} picks
+ * another schedule): seeds 1, 2 and 3 have passed once each since the last fixes (issue 20; BENCHMARKS.md, "Chaos
+ * suite"); CI runs it once several runs of each have, so that it cannot make CI flaky.
  */
+@EnabledIfSystemProperty(named = "jcable.chaos", matches = "true",
+        disabledReason = "the chaos suite is opt-in until issue 20 is closed: -Djcable.chaos=true or bench/run.sh chaos")
 class ChaosIT {
 
     /** The short form's budget: the suite itself stops at this, whatever the machine. */
