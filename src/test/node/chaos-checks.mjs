@@ -101,7 +101,7 @@ export async function checkMessages(context, posters, broadcastKey) {
       body: JSON.stringify({ stream: record.stream.name, data: JSON.stringify({ n }) })
     })
     if (response.status !== 201) throw new Error(`the final marker was refused: ${response.status}`)
-    record.accepted.push({ n, tReq: Date.now() })
+    record.accepted.push({ n, tReq: Date.now(), tAck: Date.now() })
     record.marker = n
   }
   const live = [...world.clients.values()].filter(c => !c.dead)
@@ -131,7 +131,10 @@ export async function checkMessages(context, posters, broadcastKey) {
     if (missing.length) {
       world.violation('broadcast lost for a connected subscriber', { ...where,
         expected: `${owed.length} broadcasts accepted since it subscribed`,
-        seen: `${missing.length} never arrived: n=${missing.slice(0, 12).join(',')}${missing.length > 12 ? ',…' : ''}` })
+        seen: `${missing.length} never arrived: n=${missing.slice(0, 12).join(',')}${missing.length > 12 ? ',…' : ''}` +
+          ` (accepted at ${missing.slice(0, 12).map(n => ((record.accepted.find(a => a.n === n).tAck - world.started) / 1000)
+            .toFixed(1)).join(', ')}; subscribed at ${((sub.owedSince - world.started) / 1000).toFixed(1)})`,
+        history: `${client.id}: ${client.recent(sub.stream.name)}` })
     }
     if (sub.recreated || owed.some(excused)) continue
     const epochs = new Map()

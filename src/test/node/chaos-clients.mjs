@@ -20,6 +20,12 @@ export class Client {
     this.cable = createCable(node.ws, {
       protocol: 'actioncable-v1-ext-json',
       websocketImplementation: WebSocket,
+      // A browser dispatches each WebSocket message as its own task, so promise callbacks run between two messages;
+      // `ws` by default emits every message of one network read in the same tick. With that, @anycable/core 1.1.7's
+      // Presence#_sync, which sets its member set from the `info` reply once the reply's promise resolves, overwrites
+      // a join or leave that arrived right behind the reply (the server holds events behind a reply, so they often
+      // share a read), and the client misses it for good. The suite's clients receive messages as browsers do.
+      websocketOptions: { allowSynchronousEvents: false },
       logLevel: 'silent',
       logger: { log() { }, debug() { }, info() { }, warn() { }, error() { } },
       reconnectStrategy: () => 200 + Math.floor(world.random() * 300)
@@ -56,13 +62,17 @@ export class Client {
   async subscribe(stream) {
     const old = this.subs.get(stream.name)
     const channel = this.cable.streamFromSigned(stream.signed)
-    const sub = { stream, channel, joined: old ? old.joined : false, joinedAt: 0, uncertain: false,
+    // a join or leave whose outcome was unknown stays unknown (the official client keeps the presence it last sent
+    // for this identifier and sends it with the new subscribe: a leave that never went out is a join again)
+    const sub = { stream, channel, joined: old ? old.joined : false, joinedAt: 0, uncertain: old ? old.uncertain : false,
       msgs: old ? old.msgs : [], shadow: null, owedSince: 0, recreated: !!old }
     this.subs.set(stream.name, sub)
+    if (old) this.note(`subscribed again on ${stream.name} `)
     channel.on('message', (message, meta) => sub.msgs.push({ n: message.n, epoch: meta && meta.epoch,
       offset: meta && meta.offset, t: Date.now() }))
     channel.on('presence', event => this.onPresence(sub, event))
     channel.on('disconnect', () => { sub.shadow = null }) // the official client drops its member set too
+    channel.on('info', info => { if (info && info.type === 'history_not_found') this.note(`${info.type} on ${stream.name} `) })
     await channel.ensureSubscribed()
     sub.owedSince = Date.now()
     await this.memberSet(sub).catch(() => { }) // during a Redis fault: fetched again at the next check

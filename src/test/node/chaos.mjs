@@ -105,7 +105,7 @@ async function poster(stream) {
         method: 'POST', headers: { Authorization: `Bearer ${BROADCAST_KEY}`, 'Content-Type': 'application/json' },
         body: JSON.stringify({ stream: stream.name, data: JSON.stringify({ n }) }), signal: AbortSignal.timeout(5000)
       })
-      if (response.status === 201) { record.accepted.push({ n, tReq }); counts.accepted++ }
+      if (response.status === 201) { record.accepted.push({ n, tReq, tAck: Date.now() }); counts.accepted++ }
       else if (response.status >= 500 && response.status !== 503) record.ambiguous.add(n)
     } catch {
       record.ambiguous.add(n) // no answer: the script may have run

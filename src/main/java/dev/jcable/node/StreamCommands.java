@@ -16,6 +16,7 @@ import dev.jcable.session.Subscription;
 import dev.jcable.streams.StreamResolver;
 import dev.jcable.streams.StreamSpec;
 import jakarta.json.JsonNumber;
+import jakarta.websocket.CloseReason;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import java.util.List;
@@ -164,7 +165,8 @@ final class StreamCommands {
 
     /**
      * Sends what the subscriber missed, then {@code confirm_history}; or {@code reject_history} when the broker no
-     * longer has it. {@code streams} positions win over {@code since}. History stops at the subscription's position:
+     * longer has it. When the broker cannot be reached now, the client is disconnected with {@code out_of_sync}
+     * (reconnect: true) and asks again once back. {@code streams} positions win over {@code since}. History stops at the subscription's position:
      * everything after it arrives (or arrived) live, so nothing is sent twice.
      */
     void history(CableSession session, Command command, Subscription subscription) {
@@ -197,7 +199,13 @@ final class StreamCommands {
         try {
             missed = missed(request, stream, since, position, subscription);
         } catch (BrokerUnavailableException e) {
-            missed = Optional.empty(); // rejected: the client may ask again
+            // the history exists but cannot be read now (Redis away or hung): reject_history would lose it for good,
+            // as the official client only reports it and never asks again; told to reconnect, it restores its
+            // session (or subscribes again) and asks for the same positions once more
+            LOG.fine(() -> "jcable: history of " + stream + " for session " + session.sid()
+                    + " cannot be read now; the client is told to reconnect and ask again");
+            session.disconnect("out_of_sync", true, CloseReason.CloseCodes.NORMAL_CLOSURE, "Out of sync");
+            return;
         }
         if (missed == null) {
             BadFrames.report(session, "history needs 'since' or 'streams'");

@@ -32,6 +32,7 @@ final class StreamFeeds implements RedisOccupancy.Local {
     interface Redis {
         void subscribe(String channel);
 
+        /** Queues the unsubscribe on the pub/sub connection and returns: never waits for Redis. */
         void unsubscribe(String channel);
 
         /** The stream's epoch ("" before its first message) and latest offset. */
@@ -102,8 +103,11 @@ final class StreamFeeds implements RedisOccupancy.Local {
                         }
                     } catch (RuntimeException e) {
                         feed.removed = true;
-                        feeds.remove(stream, feed);
-                        redis.unsubscribe(keys.channel(stream)); // in case the subscription was made
+                        try {
+                            redis.unsubscribe(keys.channel(stream)); // in case the subscription was made
+                        } finally {
+                            feeds.remove(stream, feed); // after it, as in detach
+                        }
                         throw e;
                     }
                 }
@@ -114,7 +118,12 @@ final class StreamFeeds implements RedisOccupancy.Local {
         }
     }
 
-    /** A local subscriber of {@code stream} is gone; the last one unsubscribes this node from the channel. */
+    /**
+     * A local subscriber of {@code stream} is gone; the last one unsubscribes this node from the channel. The
+     * unsubscribe is queued on the pub/sub connection (it does not wait) before the feed leaves the map: a later
+     * attach makes a new feed only after that, so its subscribe goes out after the unsubscribe. Queued after the
+     * feed was gone, it could follow that subscribe and leave the node deaf to a stream it has subscribers of.
+     */
     void detach(String stream) {
         Feed feed = feeds.get(stream);
         if (feed == null) {
@@ -128,9 +137,12 @@ final class StreamFeeds implements RedisOccupancy.Local {
             if (occupancy != null) {
                 occupancy.vacate(stream); // before a later attach can make a new feed, and so a new edge
             }
-            feeds.remove(stream, feed);
+            try {
+                redis.unsubscribe(keys.channel(stream));
+            } finally {
+                feeds.remove(stream, feed);
+            }
         }
-        redis.unsubscribe(keys.channel(stream));
     }
 
     /** A pub/sub message, on Lettuce's event loop: only queued here (or dropped and made up for, see above). */

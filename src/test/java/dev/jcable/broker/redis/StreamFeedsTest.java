@@ -140,4 +140,52 @@ class StreamFeedsTest {
         assertEquals(List.of("room"), presenceLost);
         assertTrue(feeds.dropped() >= 3, "dropped: " + feeds.dropped());
     }
+
+    /**
+     * The last subscriber leaves while another one arrives: the node's commands reach the pub/sub connection as
+     * unsubscribe, then subscribe, so it ends subscribed. The newcomer's attach is started from inside the unsubscribe
+     * call and given until it either subscribed or waits for the old feed's lock; had the feed left the map before the
+     * unsubscribe was queued, it would subscribe first, and the unsubscribe that followed would leave the node deaf.
+     */
+    @Test
+    void theLastDetachQueuesItsUnsubscribeBeforeAnAttachCanSubscribeAgain() throws Exception {
+        List<String> commands = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicReference<StreamFeeds> racing = new java.util.concurrent.atomic.AtomicReference<>();
+        List<Thread> newcomers = new ArrayList<>();
+        StreamFeeds raced = new StreamFeeds(keys, new StreamFeeds.Redis() {
+            @Override
+            public void subscribe(String channel) {
+                commands.add("subscribe " + channel);
+            }
+
+            @Override
+            public void unsubscribe(String channel) {
+                Thread newcomer = new Thread(() -> racing.get().attach("room", position -> { }));
+                newcomers.add(newcomer);
+                newcomer.start();
+                long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                while (newcomer.getState() != Thread.State.BLOCKED && newcomer.isAlive() && System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+                commands.add("unsubscribe " + channel);
+            }
+
+            @Override
+            public StreamFeeds.Position position(String stream) {
+                return new StreamFeeds.Position("E", 0);
+            }
+
+            @Override
+            public Optional<List<StreamMessage>> historyFrom(String stream, String epoch, long offset, long upTo) {
+                return Optional.of(List.of());
+            }
+        }, lanes);
+        racing.set(raced);
+        raced.attach("room", position -> { });
+        raced.detach("room");
+        newcomers.get(0).join(30_000);
+        String channel = keys.channel("room");
+        assertEquals(List.of("subscribe " + channel, "unsubscribe " + channel, "subscribe " + channel), commands);
+        assertEquals(1, raced.subscribers("room"));
+    }
 }
