@@ -203,8 +203,8 @@ final class StreamFeeds implements RedisOccupancy.Local {
      * (Lettuce's reconnect, or a new connection after a silent hang). Messages published while it was down never
      * arrived, so the stream reads its position and fills what it missed; presence events are not kept, so if the
      * stream had a transition since {@code aliveAt} (the last sign of life of the old connection), the local
-     * subscribers are told to fetch presence afresh. After a subscription {@link #attach} made there is nothing to
-     * fill.
+     * subscribers are told to fetch presence afresh, and so they are when Redis cannot be read then (the command
+     * connection not back yet). After a subscription {@link #attach} made there is nothing to fill.
      */
     void subscribed(String channel, long aliveAt) {
         String stream = keys.streamOf(channel);
@@ -226,10 +226,23 @@ final class StreamFeeds implements RedisOccupancy.Local {
                 feed.ownSubscriptions--; // attach read the position once subscribed: nothing can be missing
                 return;
             }
-            if (redis.presenceChangedSince(stream, since)) {
-                listener.presenceLost(stream, since);
+            boolean told = false;
+            try {
+                if (redis.presenceChangedSince(stream, since)) {
+                    told = true;
+                    listener.presenceLost(stream, since);
+                }
+                bringUpToDate(stream, feed);
+            } catch (RuntimeException e) {
+                // Redis cannot be read yet (after a restart, Lettuce can bring the pub/sub connection back a moment
+                // before the command connection) and nothing asks again: a transition missed meanwhile would stay
+                // missed for good. Unsure counts as changed: the subscribers here are resynced (out_of_sync), restore
+                // with history and fetch the member set afresh.
+                LOG.log(Level.FINE, "jcable: catching up " + stream + " failed; its subscribers are resynced", e);
+                if (!told) {
+                    listener.presenceLost(stream, since);
+                }
             }
-            bringUpToDate(stream, feed);
         }
     }
 
