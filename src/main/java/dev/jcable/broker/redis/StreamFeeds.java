@@ -57,6 +57,8 @@ final class StreamFeeds implements RedisOccupancy.Local {
     private final Lanes lanes;
     private final ConcurrentHashMap<String, Feed> feeds = new ConcurrentHashMap<>();
     private final AtomicLong dropped = new AtomicLong();
+    /** Whether some stream's catch-up could not read Redis ({@link Feed#catchUpOwed}). */
+    private final AtomicBoolean catchUpsOwed = new AtomicBoolean();
     private volatile BrokerListener listener;
     private volatile RedisOccupancy occupancy;
 
@@ -242,8 +244,39 @@ final class StreamFeeds implements RedisOccupancy.Local {
                 if (!told) {
                     listener.presenceLost(stream, since);
                 }
+                // the messages missed meanwhile: filled by the next message, or by the retry once Redis answers
+                feed.catchUpOwed = true;
+                catchUpsOwed.set(true);
             }
         }
+    }
+
+    /**
+     * Redis answers again (RedisLink's liveness echo was published): each stream whose catch-up could not read it
+     * is brought up to date on its lane, so that what a quiet stream missed does not wait for its next message.
+     */
+    void retryCatchUps() {
+        if (!catchUpsOwed.getAndSet(false)) {
+            return;
+        }
+        feeds.forEach((stream, feed) -> {
+            if (feed.catchUpOwed) {
+                lanes.execute(stream, () -> {
+                    synchronized (feed) {
+                        if (feed.removed || !feed.catchUpOwed) {
+                            return;
+                        }
+                        try {
+                            bringUpToDate(stream, feed);
+                            feed.catchUpOwed = false;
+                        } catch (RuntimeException e) {
+                            catchUpsOwed.set(true); // tried again at the next echo
+                            LOG.log(Level.FINE, "jcable: catching up " + stream + " failed again", e);
+                        }
+                    }
+                });
+            }
+        });
     }
 
     /**
@@ -395,5 +428,7 @@ final class StreamFeeds implements RedisOccupancy.Local {
         final AtomicBoolean resyncQueued = new AtomicBoolean();
         /** When presence events were first dropped (epoch millis, less the margin), 0 when none were. */
         volatile long presenceLostSince;
+        /** Its catch-up could not read Redis: {@link #retryCatchUps} brings it up to date. */
+        volatile boolean catchUpOwed;
     }
 }
