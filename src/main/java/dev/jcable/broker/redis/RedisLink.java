@@ -127,6 +127,7 @@ final class RedisLink {
         if (publishingSince == 0) {
             publishingSince = now;
         }
+        feeds.retryCatchUps(); // Redis answers: a catch-up that could not read it is made now
         long since = Math.max(Math.max(aliveAt, replacedAt), publishingSince);
         if (now - since > ALIVE_TIMEOUT_MILLIS) {
             replacedAt = now;

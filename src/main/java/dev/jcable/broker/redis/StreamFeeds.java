@@ -57,6 +57,8 @@ final class StreamFeeds implements RedisOccupancy.Local {
     private final Lanes lanes;
     private final ConcurrentHashMap<String, Feed> feeds = new ConcurrentHashMap<>();
     private final AtomicLong dropped = new AtomicLong();
+    /** Whether some stream's catch-up could not read Redis ({@link Feed#catchUpOwed}). */
+    private final AtomicBoolean catchUpsOwed = new AtomicBoolean();
     private volatile BrokerListener listener;
     private volatile RedisOccupancy occupancy;
 
@@ -203,8 +205,8 @@ final class StreamFeeds implements RedisOccupancy.Local {
      * (Lettuce's reconnect, or a new connection after a silent hang). Messages published while it was down never
      * arrived, so the stream reads its position and fills what it missed; presence events are not kept, so if the
      * stream had a transition since {@code aliveAt} (the last sign of life of the old connection), the local
-     * subscribers are told to fetch presence afresh. After a subscription {@link #attach} made there is nothing to
-     * fill.
+     * subscribers are told to fetch presence afresh, and so they are when Redis cannot be read then (the command
+     * connection not back yet). After a subscription {@link #attach} made there is nothing to fill.
      */
     void subscribed(String channel, long aliveAt) {
         String stream = keys.streamOf(channel);
@@ -226,11 +228,55 @@ final class StreamFeeds implements RedisOccupancy.Local {
                 feed.ownSubscriptions--; // attach read the position once subscribed: nothing can be missing
                 return;
             }
-            if (redis.presenceChangedSince(stream, since)) {
-                listener.presenceLost(stream, since);
+            boolean told = false;
+            try {
+                if (redis.presenceChangedSince(stream, since)) {
+                    told = true;
+                    listener.presenceLost(stream, since);
+                }
+                bringUpToDate(stream, feed);
+            } catch (RuntimeException e) {
+                // Redis cannot be read yet (after a restart, Lettuce can bring the pub/sub connection back a moment
+                // before the command connection) and nothing asks again: a transition missed meanwhile would stay
+                // missed for good. Unsure counts as changed: the subscribers here are resynced (out_of_sync), restore
+                // with history and fetch the member set afresh.
+                LOG.log(Level.FINE, "jcable: catching up " + stream + " failed; its subscribers are resynced", e);
+                if (!told) {
+                    listener.presenceLost(stream, since);
+                }
+                // the messages missed meanwhile: filled by the next message, or by the retry once Redis answers
+                feed.catchUpOwed = true;
+                catchUpsOwed.set(true);
             }
-            bringUpToDate(stream, feed);
         }
+    }
+
+    /**
+     * Redis answers again (RedisLink's liveness echo was published): each stream whose catch-up could not read it
+     * is brought up to date on its lane, so that what a quiet stream missed does not wait for its next message.
+     */
+    void retryCatchUps() {
+        if (!catchUpsOwed.getAndSet(false)) {
+            return;
+        }
+        feeds.forEach((stream, feed) -> {
+            if (feed.catchUpOwed) {
+                lanes.execute(stream, () -> {
+                    synchronized (feed) {
+                        if (feed.removed || !feed.catchUpOwed) {
+                            return;
+                        }
+                        try {
+                            bringUpToDate(stream, feed);
+                            feed.catchUpOwed = false;
+                        } catch (RuntimeException e) {
+                            catchUpsOwed.set(true); // tried again at the next echo
+                            LOG.log(Level.FINE, "jcable: catching up " + stream + " failed again", e);
+                        }
+                    }
+                });
+            }
+        });
     }
 
     /**
@@ -382,5 +428,7 @@ final class StreamFeeds implements RedisOccupancy.Local {
         final AtomicBoolean resyncQueued = new AtomicBoolean();
         /** When presence events were first dropped (epoch millis, less the margin), 0 when none were. */
         volatile long presenceLostSince;
+        /** Its catch-up could not read Redis: {@link #retryCatchUps} brings it up to date. */
+        volatile boolean catchUpOwed;
     }
 }

@@ -32,6 +32,8 @@ class StreamFeedsTest {
     private final List<String> delivered = new ArrayList<>();
     private final List<String> presenceLost = new ArrayList<>();
     private boolean accepting = true;
+    /** When set, every read of "Redis" fails with it (its command connection is not back yet). */
+    private RuntimeException unreadable;
 
     private final StreamFeeds feeds = new StreamFeeds(keys, new StreamFeeds.Redis() {
         @Override
@@ -44,12 +46,26 @@ class StreamFeedsTest {
 
         @Override
         public StreamFeeds.Position position(String stream) {
+            readable();
             return new StreamFeeds.Position("E", history.size());
         }
 
         @Override
         public Optional<List<StreamMessage>> historyFrom(String stream, String epoch, long offset, long upTo) {
+            readable();
             return Optional.of(history.stream().filter(m -> m.offset() > offset && m.offset() <= upTo).toList());
+        }
+
+        @Override
+        public boolean presenceChangedSince(String stream, long sinceMillis) {
+            readable();
+            return false; // only the failure to read counts in these tests
+        }
+
+        private void readable() {
+            if (unreadable != null) {
+                throw unreadable;
+            }
         }
     }, lanes);
 
@@ -139,6 +155,41 @@ class StreamFeedsTest {
         assertEquals(numbers(1, 3), delivered);
         assertEquals(List.of("room"), presenceLost);
         assertTrue(feeds.dropped() >= 3, "dropped: " + feeds.dropped());
+    }
+
+    /**
+     * ChaosIT r14 (seed 1, cycle 5, Redis killed and restarted with its data): Lettuce brought node a's pub/sub
+     * connection back and subscribed its channels again 3 ms before its command connection was back, so the catch-up
+     * of each stream failed on its first read ("Currently not connected. Commands are rejected.") and nothing asked
+     * again: the leaves published between the restart and the new subscription were missed for good. A catch-up that
+     * cannot read Redis counts presence as changed (its subscribers are resynced); the messages missed meanwhile are
+     * filled once Redis answers (RedisLink's next liveness echo), even on a quiet stream.
+     */
+    @Test
+    void aCatchUpThatCannotReadRedisResyncsTheSubscribers() {
+        feeds.attach("room", position -> { });
+        feeds.subscribed(keys.channel("room"), System.currentTimeMillis()); // attach's own subscription: nothing to do
+        publish(1);
+        runLanes();
+        history.add(new StreamMessage("room", "2", null, "E", 2)); // published while the connection was away
+        unreadable = new dev.jcable.broker.BrokerUnavailableException("jcable: Redis failed (presence changed since):"
+                + " Currently not connected. Commands are rejected.", null);
+        feeds.subscribed(keys.channel("room"), System.currentTimeMillis()); // Lettuce subscribed again
+        runLanes();
+        assertEquals(List.of("room"), presenceLost, "unsure counts as changed");
+        feeds.retryCatchUps(); // Redis still away: tried again later
+        runLanes();
+        assertEquals(numbers(1, 1), delivered);
+        unreadable = null;
+        feeds.retryCatchUps(); // Redis answers again
+        runLanes();
+        assertEquals(numbers(1, 2), delivered, "what the quiet stream missed does not wait for its next message");
+        publish(3);
+        runLanes();
+        feeds.retryCatchUps(); // nothing owed any more
+        runLanes();
+        assertEquals(numbers(1, 3), delivered);
+        assertEquals(List.of("room"), presenceLost, "told once");
     }
 
     /**
