@@ -364,7 +364,7 @@ public final class RedisBroker implements Broker {
     }
 
     /** The feeds' blocking calls, on the command connection (or the pub/sub one for (un)subscribing). */
-    private final class FeedRedis implements StreamFeeds.Redis {
+    private final class FeedRedis implements FeedSource {
         @Override
         public void subscribe(String channel) {
             redis.await(link.clients().pubsub().async().subscribe(channel).toCompletableFuture(), "subscribe");
@@ -382,9 +382,9 @@ public final class RedisBroker implements Broker {
         }
 
         @Override
-        public StreamFeeds.Position position(String stream) {
+        public FeedSource.Position position(String stream) {
             List<Object> reply = redis.call(RedisScripts.STREAM_POSITION, new String[] {keys.meta(stream)});
-            return new StreamFeeds.Position((String) reply.get(0), (Long) reply.get(1));
+            return new FeedSource.Position((String) reply.get(0), (Long) reply.get(1));
         }
 
         @Override

@@ -28,32 +28,11 @@ final class StreamFeeds implements RedisOccupancy.Local {
 
     private static final Logger LOG = Logger.getLogger(StreamFeeds.class.getName());
 
-    /** What the feeds need from Redis; blocking calls, made off the event loop. */
-    interface Redis {
-        void subscribe(String channel);
-
-        /** Queues the unsubscribe on the pub/sub connection and returns: never waits for Redis. */
-        void unsubscribe(String channel);
-
-        /** The stream's epoch ("" before its first message) and latest offset. */
-        Position position(String stream);
-
-        Optional<List<StreamMessage>> historyFrom(String stream, String epoch, long offset, long upTo);
-
-        /** Whether the stream had a presence transition at or after {@code sinceMillis}; true when unsure. */
-        default boolean presenceChangedSince(String stream, long sinceMillis) {
-            return true;
-        }
-    }
-
     /** How far before the last sign of life a transition counts as possibly missed (clocks, frames in flight). */
     static final long PRESENCE_MARGIN_MILLIS = 2000;
 
-    record Position(String epoch, long offset) {
-    }
-
     private final RedisKeys keys;
-    private final Redis redis;
+    private final FeedSource redis;
     private final Lanes lanes;
     private final ConcurrentHashMap<String, Feed> feeds = new ConcurrentHashMap<>();
     private final AtomicLong dropped = new AtomicLong();
@@ -62,7 +41,7 @@ final class StreamFeeds implements RedisOccupancy.Local {
     private volatile BrokerListener listener;
     private volatile RedisOccupancy occupancy;
 
-    StreamFeeds(RedisKeys keys, Redis redis, Lanes lanes) {
+    StreamFeeds(RedisKeys keys, FeedSource redis, Lanes lanes) {
         this.keys = keys;
         this.redis = redis;
         this.lanes = lanes;
@@ -97,7 +76,7 @@ final class StreamFeeds implements RedisOccupancy.Local {
                         redis.subscribe(keys.channel(stream));
                         feed.ownSubscriptions++; // its "subscribed" callback needs no catching up
                         // read after the subscription is in place: every later offset arrives on the channel
-                        Position position = redis.position(stream);
+                        FeedSource.Position position = redis.position(stream);
                         feed.epoch = position.epoch();
                         feed.last = position.offset();
                         if (occupancy != null) {
@@ -305,7 +284,7 @@ final class StreamFeeds implements RedisOccupancy.Local {
 
     /** Delivers what the stream has beyond what this node delivered; the caller holds the feed's lock. */
     private void bringUpToDate(String stream, Feed feed) {
-        Position position = redis.position(stream);
+        FeedSource.Position position = redis.position(stream);
         if (!position.epoch().equals(feed.epoch)) {
             newEpoch(stream, feed, position.epoch());
         }
@@ -414,21 +393,5 @@ final class StreamFeeds implements RedisOccupancy.Local {
             }
         }
         feed.last = Math.max(feed.last, upTo);
-    }
-
-    /** One stream this node is subscribed to. Guarded by its own monitor. */
-    private static final class Feed {
-        int refs;
-        /** Subscriptions made by {@link #attach} whose confirmation has not been handled yet. */
-        int ownSubscriptions;
-        String epoch = "";
-        long last;
-        boolean removed;
-        /** Set without the lock (on Lettuce's event loop), read under it by the resync. */
-        final AtomicBoolean resyncQueued = new AtomicBoolean();
-        /** When presence events were first dropped (epoch millis, less the margin), 0 when none were. */
-        volatile long presenceLostSince;
-        /** Its catch-up could not read Redis: {@link #retryCatchUps} brings it up to date. */
-        volatile boolean catchUpOwed;
     }
 }

@@ -35,7 +35,7 @@ class StreamFeedsTest {
     /** When set, every read of "Redis" fails with it (its command connection is not back yet). */
     private RuntimeException unreadable;
 
-    private final StreamFeeds feeds = new StreamFeeds(keys, new StreamFeeds.Redis() {
+    private final StreamFeeds feeds = new StreamFeeds(keys, new FeedSource() {
         @Override
         public void subscribe(String channel) {
         }
@@ -45,9 +45,9 @@ class StreamFeedsTest {
         }
 
         @Override
-        public StreamFeeds.Position position(String stream) {
+        public FeedSource.Position position(String stream) {
             readable();
-            return new StreamFeeds.Position("E", history.size());
+            return new FeedSource.Position("E", history.size());
         }
 
         @Override
@@ -203,7 +203,7 @@ class StreamFeedsTest {
         List<String> commands = java.util.Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.atomic.AtomicReference<StreamFeeds> racing = new java.util.concurrent.atomic.AtomicReference<>();
         List<Thread> newcomers = new ArrayList<>();
-        StreamFeeds raced = new StreamFeeds(keys, new StreamFeeds.Redis() {
+        StreamFeeds raced = new StreamFeeds(keys, new FeedSource() {
             @Override
             public void subscribe(String channel) {
                 commands.add("subscribe " + channel);
@@ -222,8 +222,8 @@ class StreamFeedsTest {
             }
 
             @Override
-            public StreamFeeds.Position position(String stream) {
-                return new StreamFeeds.Position("E", 0);
+            public FeedSource.Position position(String stream) {
+                return new FeedSource.Position("E", 0);
             }
 
             @Override
