@@ -120,12 +120,8 @@ public final class Liveness {
         if (stopped || progress == null || pingIntervalMillis <= 0) {
             return;
         }
-        try {
-            if (session.protocolPing(now, true)) {
-                progress.pingedAlongAt = now;
-            }
-        } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "jcable: ping to session " + session.sid() + " failed", e);
+        if (protocolPing(session, now, true)) {
+            progress.pingedAlongAt = now;
         }
     }
 
@@ -194,11 +190,17 @@ public final class Liveness {
             if (stopped) {
                 return;
             }
-            try {
-                session.protocolPing(clock.getAsLong(), false); // false while a write is in flight: progress counts
-            } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "jcable: ping to session " + session.sid() + " failed", e);
-            }
+            protocolPing(session, clock.getAsLong(), false); // false while a write is in flight: its progress counts
+        }
+    }
+
+    /** {@link CableSession#protocolPing}; a failure is the connection's (it is closing), logged and not thrown. */
+    private static boolean protocolPing(CableSession session, long now, boolean asFrame) {
+        try {
+            return session.protocolPing(now, asFrame);
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "jcable: ping to session " + session.sid() + " failed", e);
+            return false;
         }
     }
 

@@ -185,17 +185,7 @@ class TransportTest {
     @Test
     void anAdapterThatThrowsLeavesThePortablePathWorkingAndLosesNoFrame() {
         OutboxTest.FakeSocket socket = new OutboxTest.FakeSocket(true, "actioncable-v1-ext-json");
-        FrameWriter broken = new FrameWriter() {
-            @Override
-            public void write(List<Frame> frames, SendHandler done) {
-                throw new IllegalStateException("internals changed");
-            }
-
-            @Override
-            public int maxFrames() {
-                return 256;
-            }
-        };
+        FrameWriter broken = brokenWriter(false);
         AtomicReference<Throwable> reported = new AtomicReference<>();
         GuardedTransport guarded = new GuardedTransport(broken,
                 new AsyncTransport(socket.session.getAsyncRemote(), false), reported::set);
@@ -377,22 +367,7 @@ class TransportTest {
     @Test
     void aPingInAWriteThatFallsBackGoesOutThroughTheContainersSendPingAndTheFramesAfterIt() {
         OutboxTest.FakeSocket socket = new OutboxTest.FakeSocket(true, "actioncable-v1-ext-json");
-        FrameWriter broken = new FrameWriter() {
-            @Override
-            public void write(List<Frame> frames, SendHandler done) {
-                throw new IllegalStateException("internals changed");
-            }
-
-            @Override
-            public int maxFrames() {
-                return 256;
-            }
-
-            @Override
-            public boolean writesPings() {
-                return true;
-            }
-        };
+        FrameWriter broken = brokenWriter(true);
         AtomicReference<Throwable> reported = new AtomicReference<>();
         GuardedTransport guarded = new GuardedTransport(broken,
                 new AsyncTransport(socket.session.getAsyncRemote(), false), reported::set);
@@ -473,5 +448,25 @@ class TransportTest {
         return new GuardedTransport(raw, new AsyncTransport(socket.getAsyncRemote(), false), e -> {
             throw new AssertionError("the adapter fell back to the portable path", e);
         });
+    }
+
+    /** An adapter whose write throws, as one would after the container's internals changed. */
+    private static FrameWriter brokenWriter(boolean writesPings) {
+        return new FrameWriter() {
+            @Override
+            public void write(List<Frame> frames, SendHandler done) {
+                throw new IllegalStateException("internals changed");
+            }
+
+            @Override
+            public int maxFrames() {
+                return 256;
+            }
+
+            @Override
+            public boolean writesPings() {
+                return writesPings;
+            }
+        };
     }
 }
