@@ -16,9 +16,9 @@ import dev.jcable.session.Subscription;
 import dev.jcable.streams.StreamResolver;
 import dev.jcable.streams.StreamSpec;
 import jakarta.json.JsonNumber;
-import jakarta.websocket.CloseReason;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
+import jakarta.websocket.CloseReason;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -166,8 +166,8 @@ final class StreamCommands {
     /**
      * Sends what the subscriber missed, then {@code confirm_history}; or {@code reject_history} when the broker no
      * longer has it. When the broker cannot be reached now, the client is disconnected with {@code out_of_sync}
-     * (reconnect: true) and asks again once back. {@code streams} positions win over {@code since}. History stops at the subscription's position:
-     * everything after it arrives (or arrived) live, so nothing is sent twice.
+     * (reconnect: true) and asks again once back. {@code streams} positions win over {@code since}. History stops at
+     * the subscription's position: everything after it arrives (or arrived) live, so nothing is sent twice.
      */
     void history(CableSession session, Command command, Subscription subscription) {
         if (subscription == null) {
